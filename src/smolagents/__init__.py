@@ -1,0 +1,107 @@
+"""smolagents: agents that think in code.
+
+Every public name is importable from here; each is loaded from its defining module on first use,
+so `import smolagents` stays fast and optional SDKs load only with the backend that needs them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ._lazy import lazy_exports
+
+__version__ = "0.1.0"
+
+_EXPORTS: dict[str, str] = {
+    # agents
+    "ActionOutput": ".agents",
+    "CodeAgent": ".agents",
+    "FinalAnswerPromptTemplate": ".agents",
+    "ManagedAgentPromptTemplate": ".agents",
+    "MultiStepAgent": ".agents",
+    "PlanningPromptTemplate": ".agents",
+    "PromptTemplates": ".agents",
+    "RunResult": ".agents",
+    "ToolCallingAgent": ".agents",
+    "ToolOutput": ".agents",
+    # agent types
+    "AgentAudio": ".agent_types",
+    "AgentImage": ".agent_types",
+    "AgentText": ".agent_types",
+    "AgentType": ".agent_types",
+    # default tools
+    "FinalAnswerTool": ".default_tools",
+    "PythonInterpreterTool": ".default_tools",
+    "UserInputTool": ".default_tools",
+    # errors
+    "AgentError": ".utils",
+    "AgentExecutionError": ".utils",
+    "AgentGenerationError": ".utils",
+    "AgentInterruptedError": ".utils",
+    "AgentMaxStepsError": ".utils",
+    "AgentParsingError": ".utils",
+    "AgentToolCallError": ".utils",
+    "AgentToolExecutionError": ".utils",
+    "ModelProviderError": ".utils",
+    # local interpreter
+    "BASE_BUILTIN_MODULES": ".local_python_executor",
+    "CodeOutput": ".local_python_executor",
+    "InterpreterError": ".local_python_executor",
+    "LocalPythonExecutor": ".local_python_executor",
+    "PythonExecutor": ".local_python_executor",
+    "evaluate_python_code": ".local_python_executor",
+    # memory
+    "ActionStep": ".memory",
+    "AgentMemory": ".memory",
+    "FinalAnswerStep": ".memory",
+    "MemoryStep": ".memory",
+    "PlanningStep": ".memory",
+    "SystemPromptStep": ".memory",
+    "TaskStep": ".memory",
+    "ToolCall": ".memory",
+    # models
+    "REMOVE_PARAMETER": ".models",
+    "AmazonBedrockModel": ".models",
+    "AmazonBedrockServerModel": ".models",
+    "ApiModel": ".models",
+    "AzureOpenAIModel": ".models",
+    "AzureOpenAIServerModel": ".models",
+    "ChatMessage": ".models",
+    "ChatMessageStreamDelta": ".models",
+    "ChatMessageToolCall": ".models",
+    "ChatMessageToolCallFunction": ".models",
+    "InferenceClientModel": ".models",
+    "LiteLLMModel": ".models",
+    "LiteLLMRouterModel": ".models",
+    "MessageRole": ".models",
+    "MLXModel": ".models",
+    "Model": ".models",
+    "OpenAIModel": ".models",
+    "OpenAIServerModel": ".models",
+    "ScriptedModel": ".models",
+    "TransformersModel": ".models",
+    "VLLMModel": ".models",
+    "get_clean_message_list": ".models",
+    "tool_call_message": ".models",
+    "tool_role_conversions": ".models",
+    # monitoring
+    "AgentLogger": ".monitoring",
+    "LogLevel": ".monitoring",
+    "Monitor": ".monitoring",
+    "Timing": ".monitoring",
+    "TokenUsage": ".monitoring",
+    # tools
+    "AUTHORIZED_TYPES": ".tools",
+    "Tool": ".tools",
+    "ToolCollection": ".tools",
+    "load_tool": ".tools",
+    "tool": ".tools",
+}
+
+__all__ = sorted(_EXPORTS)
+
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+
+if TYPE_CHECKING:  # static analysers see the real definitions
+    from .agents import *  # noqa: F403
+    from .models import *  # noqa: F403

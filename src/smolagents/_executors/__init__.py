@@ -1,0 +1,1 @@
+"""Code executors: the shared interface and one module per sandbox."""

@@ -1,0 +1,57 @@
+"""Model backends. Provider SDKs are imported only when a backend is constructed."""
+
+from __future__ import annotations
+
+from .._lazy import lazy_exports
+from .._messages import (
+    ChatMessage,
+    ChatMessageStreamDelta,
+    ChatMessageToolCall,
+    ChatMessageToolCallFunction,
+    ChatMessageToolCallStreamDelta,
+    MessageRole,
+    agglomerate_stream_deltas,
+)
+from .base import REMOVE_PARAMETER, Model, get_tool_json_schema
+from .conversion import get_clean_message_list, parse_json_blob, tool_role_conversions
+from .scripted import ModelCall, ScriptedModel, tool_call_message
+
+_BACKENDS: dict[str, str] = {
+    "AmazonBedrockModel": ".bedrock",
+    "AmazonBedrockServerModel": ".bedrock",
+    "ApiModel": ".api",
+    "AzureOpenAIModel": ".azure",
+    "AzureOpenAIServerModel": ".azure",
+    "InferenceClientModel": ".inference_client",
+    "LiteLLMModel": ".litellm",
+    "LiteLLMRouterModel": ".litellm",
+    "MLXModel": ".mlx",
+    "OpenAIModel": ".openai",
+    "OpenAIServerModel": ".openai",
+    "TransformersModel": ".transformers",
+    "VLLMModel": ".vllm",
+}
+
+__all__ = sorted(
+    [
+        "REMOVE_PARAMETER",
+        "ChatMessage",
+        "ChatMessageStreamDelta",
+        "ChatMessageToolCall",
+        "ChatMessageToolCallFunction",
+        "ChatMessageToolCallStreamDelta",
+        "MessageRole",
+        "Model",
+        "ModelCall",
+        "ScriptedModel",
+        "agglomerate_stream_deltas",
+        "get_clean_message_list",
+        "get_tool_json_schema",
+        "parse_json_blob",
+        "tool_call_message",
+        "tool_role_conversions",
+        *_BACKENDS,
+    ]
+)
+
+__getattr__, __dir__ = lazy_exports(__name__, _BACKENDS)

@@ -1,0 +1,1 @@
+"""Tools: the `Tool` base class, the `@tool` decorator and tool collections."""
