@@ -1,0 +1,263 @@
+"""What the in-process engines (transformers, vLLM, MLX) share.
+
+Each engine renders the conversation with the tokenizer's chat template, generates text, and
+hands it back here to be cut at stop sequences and read for tool calls. Only the generation step
+differs between engines, so `LocalModel` implements the rest once.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from .._errors import AgentParsingError
+from .._messages import ChatMessage, ChatMessageStreamDelta, MessageRole
+from .._usage import TokenUsage
+from .base import REMOVE_PARAMETER, Model, get_tool_json_schema
+from .conversion import get_clean_message_list, get_tool_call_from_text, tool_role_conversions
+
+if TYPE_CHECKING:
+    from ..tools.base import Tool
+
+__all__ = [
+    "Completion",
+    "LocalModel",
+    "StopTrimmer",
+    "TemplateFeatures",
+    "cut_at_stop",
+    "import_engine",
+    "probe_template_features",
+]
+
+
+def import_engine(module: str, extra: str, backend: str) -> ModuleType:
+    """Import an optional engine, or fail with the pip command that installs it.
+
+    Raises:
+        ImportError: Naming the extra to install when `module` is missing.
+    """
+    try:
+        return importlib.import_module(module)
+    except ImportError as error:
+        raise ImportError(
+            f"{backend} needs the `{module.split('.')[0]}` package, which is not installed: "
+            f"run `pip install 'smolagents[{extra}]'`."
+        ) from error
+
+
+def cut_at_stop(text: str, stop_sequences: list[str] | None) -> tuple[str, bool]:
+    """Cut `text` before the earliest stop sequence; say whether one was found."""
+    positions = [index for index in (text.find(stop) for stop in stop_sequences or () if stop) if index != -1]
+    if not positions:
+        return text, False
+    return text[: min(positions)], True
+
+
+class StopTrimmer:
+    """Turn a stream of text pieces into pieces that never contain (or start) a stop sequence.
+
+    Text that could be the beginning of a stop sequence is held back until the next piece shows
+    whether it is one; once a stop sequence appears, nothing more is released.
+    """
+
+    def __init__(self, stop_sequences: list[str] | None) -> None:
+        self.stop_sequences = [stop for stop in stop_sequences or () if stop]
+        self.is_stopped = False
+        self._pending = ""
+
+    def feed(self, piece: str) -> str:
+        """Add `piece` and return the text that is now safe to release."""
+        if self.is_stopped:
+            return ""
+        self._pending += piece
+        kept, self.is_stopped = cut_at_stop(self._pending, self.stop_sequences)
+        if self.is_stopped:
+            self._pending = ""
+            return kept
+        hold = self._longest_stop_prefix_suffix(self._pending)
+        released = self._pending[: len(self._pending) - hold]
+        self._pending = self._pending[len(self._pending) - hold :]
+        return released
+
+    def flush(self) -> str:
+        """Return what is still held back, at the end of the stream."""
+        rest, self._pending = self._pending, ""
+        return "" if self.is_stopped else rest
+
+    def _longest_stop_prefix_suffix(self, text: str) -> int:
+        """Length of the longest end of `text` that is a proper prefix of some stop sequence."""
+        longest = 0
+        for stop in self.stop_sequences:
+            for size in range(min(len(stop) - 1, len(text)), longest, -1):
+                if text.endswith(stop[:size]):
+                    longest = size
+                    break
+        return longest
+
+
+@dataclass(frozen=True)
+class TemplateFeatures:
+    """What a tokenizer's chat template can render."""
+
+    accepts_list_content: bool
+    renders_tools: bool
+
+
+def probe_template_features(tokenizer: Any) -> TemplateFeatures:
+    """Find out, by rendering samples, whether the chat template takes list content and tools.
+
+    Templates declare neither, and getting it wrong either crashes (list content in a template
+    that concatenates strings) or silently drops the tools, so we render and compare once.
+    """
+    sample = [{"role": "user", "content": "ping"}]
+    try:
+        tokenizer.apply_chat_template(
+            [{"role": "user", "content": [{"type": "text", "text": "ping"}]}], tokenize=False
+        )
+        accepts_list_content = True
+    except Exception:  # any template error means list content cannot be rendered
+        accepts_list_content = False
+    probe_tool = {
+        "type": "function",
+        "function": {
+            "name": "probe_tool_7f3a",
+            "description": "probe",
+            "parameters": {"type": "object", "properties": {}, "required": []},
+        },
+    }
+    try:
+        with_tools = tokenizer.apply_chat_template(sample, tools=[probe_tool], tokenize=False)
+        renders_tools = "probe_tool_7f3a" in str(with_tools)
+    except Exception:  # a template that fails on tools cannot render them
+        renders_tools = False
+    return TemplateFeatures(accepts_list_content=accepts_list_content, renders_tools=renders_tools)
+
+
+@dataclass
+class Completion:
+    """Text an engine generated, with the token counts of the call."""
+
+    text: str
+    input_tokens: int
+    output_tokens: int
+
+
+class LocalModel(Model):
+    """Base of the in-process engines: prompt rendering, stop sequences, tool calls, usage.
+
+    Subclasses load `self.tokenizer` (a transformers tokenizer, or an engine wrapper exposing
+    `apply_chat_template`) and implement `_complete` and `_complete_stream`.
+    """
+
+    supports_streaming = True
+    supports_native_tool_calls = False
+    tokenizer: Any
+    apply_chat_template_kwargs: dict[str, Any]
+    template_features: TemplateFeatures
+
+    def render_prompt(
+        self, messages: list[ChatMessage] | list[dict[str, Any]], tools_to_call_from: list[Tool] | None = None
+    ) -> str:
+        """Render `messages` (and the tools, when the template can show them) as the prompt text."""
+        features = self.template_features
+        clean = get_clean_message_list(
+            messages,
+            role_conversions=tool_role_conversions,
+            flatten_messages_as_text=self.flatten_messages_as_text or not features.accepts_list_content,
+        )
+        for message in clean:
+            # Tool calls travel as text in the content for these models; templates that
+            # render `tool_calls` would show them twice.
+            message.pop("tool_calls", None)
+        template_kwargs: dict[str, Any] = {"add_generation_prompt": True, "tokenize": False}
+        if tools_to_call_from and features.renders_tools:
+            template_kwargs["tools"] = [get_tool_json_schema(tool) for tool in tools_to_call_from]
+        template_kwargs.update(self.apply_chat_template_kwargs)
+        return str(self.tokenizer.apply_chat_template(clean, **template_kwargs))
+
+    def _generation_kwargs(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """Merge instance and per-call kwargs (per-call wins) and drop `REMOVE_PARAMETER` values."""
+        merged = {**self.kwargs, **kwargs}
+        return {key: value for key, value in merged.items() if value is not REMOVE_PARAMETER}
+
+    def _complete(self, prompt: str, stop_sequences: list[str] | None, options: dict[str, Any]) -> Completion:
+        """Generate a reply to `prompt`; the text may run past a stop sequence (it is cut later)."""
+        raise NotImplementedError
+
+    def _complete_stream(
+        self, prompt: str, stop_sequences: list[str] | None, options: dict[str, Any]
+    ) -> Generator[str | Completion, None, None]:
+        """Yield text pieces as they are generated, then one `Completion` with the counts."""
+        raise NotImplementedError
+
+    def _check_request(self, response_format: dict[str, Any] | None) -> None:
+        if response_format is not None:
+            raise ValueError(
+                f"{type(self).__name__} cannot constrain output to a response_format; leave it unset, "
+                "or use VLLMModel or a server backend (OpenAIServerModel, LiteLLMModel) that supports it."
+            )
+
+    def generate(
+        self,
+        messages: list[ChatMessage],
+        stop_sequences: list[str] | None = None,
+        response_format: dict[str, Any] | None = None,
+        tools_to_call_from: list[Tool] | None = None,
+        **kwargs: Any,
+    ) -> ChatMessage:
+        """Generate the reply, cut at the first stop sequence, with tool calls read from its text."""
+        self._check_request(response_format)
+        prompt = self.render_prompt(messages, tools_to_call_from)
+        completion = self._complete(prompt, stop_sequences, self._generation_kwargs(kwargs))
+        text, _ = cut_at_stop(completion.text, stop_sequences)
+        message = ChatMessage(
+            role=MessageRole.ASSISTANT,
+            content=text,
+            raw={"prompt": prompt, "completion": completion.text},
+            token_usage=TokenUsage(completion.input_tokens, completion.output_tokens),
+        )
+        if tools_to_call_from:
+            message.tool_calls = self._tool_calls_from_text(text)
+        return message
+
+    def generate_stream(
+        self,
+        messages: list[ChatMessage],
+        stop_sequences: list[str] | None = None,
+        response_format: dict[str, Any] | None = None,
+        tools_to_call_from: list[Tool] | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatMessageStreamDelta]:
+        """Yield the reply as text deltas, then one delta carrying the token usage.
+
+        Tool calls are not parsed while streaming: the agent reads them from the joined text.
+        """
+        self._check_request(response_format)
+        prompt = self.render_prompt(messages, tools_to_call_from)
+        trimmer = StopTrimmer(stop_sequences)
+        pieces = self._complete_stream(prompt, stop_sequences, self._generation_kwargs(kwargs))
+        try:
+            for piece in pieces:
+                if isinstance(piece, Completion):
+                    rest = trimmer.flush()
+                    if rest:
+                        yield ChatMessageStreamDelta(content=rest)
+                    usage = TokenUsage(piece.input_tokens, piece.output_tokens)
+                    yield ChatMessageStreamDelta(token_usage=usage)
+                    return
+                released = trimmer.feed(piece)
+                if released:
+                    yield ChatMessageStreamDelta(content=released)
+        finally:
+            # Closing the engine's generator when the consumer stops reading stops generation.
+            pieces.close()
+
+    def _tool_calls_from_text(self, text: str) -> list[Any] | None:
+        """Read a JSON tool call from the text; None when there is none (the agent reports it)."""
+        try:
+            return [get_tool_call_from_text(text, self.tool_name_key, self.tool_arguments_key)]
+        except AgentParsingError:
+            return None
