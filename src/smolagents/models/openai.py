@@ -1,0 +1,162 @@
+"""OpenAI and OpenAI-compatible servers, through the `openai` SDK."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING, Any
+
+from .._messages import ChatMessage, ChatMessageStreamDelta
+from ._openai_wire import (
+    MalformedResponse,
+    classify_openai_error,
+    delta_from_chunk,
+    message_from_completion,
+    to_wire_messages,
+)
+from ._retry import ProviderFailure
+from .api import ApiModel
+
+if TYPE_CHECKING:
+    from ..tools.base import Tool
+
+__all__ = ["OpenAIModel", "OpenAIServerModel", "import_openai"]
+
+
+def import_openai() -> Any:
+    """Import the openai SDK, or say which extra installs it."""
+    try:
+        import openai
+    except ModuleNotFoundError as error:
+        raise ModuleNotFoundError(
+            "This model backend needs the openai SDK: install it with `pip install 'smolagents[openai]'`."
+        ) from error
+    return openai
+
+
+class OpenAIServerModel(ApiModel):
+    """A model served by OpenAI or any server speaking the OpenAI chat-completions API.
+
+    The SDK reads OPENAI_API_KEY and OPENAI_BASE_URL when `api_key`/`api_base` are not given.
+
+    Args:
+        model_id: The model name on the server, e.g. ``"gpt-4o"``.
+        api_base: Base URL of the API, e.g. ``"http://127.0.0.1:8000/v1"``.
+        api_key: The API key.
+        organization: OpenAI organization id.
+        project: OpenAI project id.
+        client_kwargs: More arguments for `openai.OpenAI(...)` (e.g. ``timeout``, ``default_headers``).
+        custom_role_conversions: Role mapping for servers that accept only some roles.
+        flatten_messages_as_text: Send message content as plain strings (for servers that reject
+            lists of content parts).
+        **kwargs: Forwarded to every completion call (``temperature``, ``max_tokens``, ...), or to
+            `ApiModel` (``requests_per_minute``, ``retry``, ``client``).
+    """
+
+    provider_name = "openai"
+    api_key_hint = "pass api_key=... or set the OPENAI_API_KEY environment variable"
+
+    def __init__(
+        self,
+        model_id: str,
+        api_base: str | None = None,
+        api_key: str | None = None,
+        organization: str | None = None,
+        project: str | None = None,
+        client_kwargs: dict[str, Any] | None = None,
+        custom_role_conversions: dict[str, str] | None = None,
+        flatten_messages_as_text: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        import_openai()
+        self.api_base = api_base
+        self.api_key = api_key
+        self.organization = organization
+        self.project = project
+        self.client_kwargs = dict(client_kwargs or {})
+        super().__init__(
+            model_id=model_id,
+            custom_role_conversions=custom_role_conversions,
+            flatten_messages_as_text=flatten_messages_as_text,
+            **kwargs,
+        )
+
+    def _client_arguments(self) -> dict[str, Any]:
+        # Retries are ours (with backoff shared by every backend), so the SDK's own are off.
+        arguments: dict[str, Any] = {"max_retries": 0}
+        for name, value in (
+            ("base_url", self.api_base),
+            ("api_key", self.api_key),
+            ("organization", self.organization),
+            ("project", self.project),
+        ):
+            if value is not None:
+                arguments[name] = value
+        arguments.update(self.client_kwargs)
+        return arguments
+
+    def create_client(self) -> Any:
+        """Build an `openai.OpenAI` client."""
+        return import_openai().OpenAI(**self._client_arguments())
+
+    def create_async_client(self) -> Any:
+        """Build an `openai.AsyncOpenAI` client."""
+        return import_openai().AsyncOpenAI(**self._client_arguments())
+
+    def _build_request(
+        self,
+        messages: list[ChatMessage] | list[dict[str, Any]],
+        stop_sequences: list[str] | None = None,
+        response_format: dict[str, Any] | None = None,
+        tools_to_call_from: list[Tool] | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """Assemble a chat-completions request."""
+        request = super()._build_request(
+            messages, stop_sequences, response_format, tools_to_call_from, **kwargs
+        )
+        request["messages"] = to_wire_messages(request["messages"])
+        return request
+
+    def _stream_request(self, request: dict[str, Any]) -> dict[str, Any]:
+        # Ask for a final usage chunk; a caller's own stream_options win.
+        return {"stream_options": {"include_usage": True}, **request, "stream": True}
+
+    def _complete(self, request: dict[str, Any]) -> Any:
+        return self.client.chat.completions.create(**request)
+
+    async def _acomplete(self, request: dict[str, Any]) -> Any:
+        return await self.async_client.chat.completions.create(**request)
+
+    def _open_stream(self, request: dict[str, Any]) -> Iterator[Any]:
+        return self.client.chat.completions.create(**self._stream_request(request))
+
+    async def _aopen_stream(self, request: dict[str, Any]) -> AsyncIterator[Any]:
+        return await self.async_client.chat.completions.create(**self._stream_request(request))
+
+    def _message_from_response(self, response: Any) -> ChatMessage:
+        openai = import_openai()
+        if not isinstance(response, openai.types.chat.ChatCompletion):
+            # The SDK hands back the body as text when the server did not answer with JSON.
+            raise self._make_error(
+                ProviderFailure(
+                    "malformed", detail=f"expected a chat completion, got {str(response)[:200]!r}"
+                ),
+                1,
+            )
+        try:
+            return message_from_completion(response, response.model_dump(), self.provider_name)
+        except MalformedResponse as error:
+            raise self._make_error(ProviderFailure("malformed", detail=str(error)), 1) from error
+
+    def _delta_from_chunk(self, chunk: Any) -> ChatMessageStreamDelta | None:
+        return delta_from_chunk(chunk)
+
+    def _classify_error(self, error: BaseException) -> ProviderFailure | None:
+        return classify_openai_error(error)
+
+    def _settings(self) -> dict[str, Any]:
+        settings = {"api_base": self.api_base, "organization": self.organization, "project": self.project}
+        return {key: value for key, value in settings.items() if value is not None}
+
+
+OpenAIModel = OpenAIServerModel
