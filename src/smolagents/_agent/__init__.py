@@ -1,0 +1,1 @@
+"""The run loop behind the public agent classes."""

@@ -1,0 +1,114 @@
+"""The action of a CodeAgent step: ask for code, run it, observe."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
+
+from .._errors import AgentExecutionError, AgentParsingError
+from .._events import ActionOutput
+from .._messages import ChatMessage
+from ..memory import ActionStep, ToolCall
+from .code_parsing import extract_code, extract_structured_code
+from .loop import model_events
+from .run_state import RunState
+
+if TYPE_CHECKING:
+    from ..agents import CodeAgent
+
+__all__ = ["CODE_RESPONSE_FORMAT", "code_step_events", "execute_code"]
+
+CODE_TOOL_NAME = "python_interpreter"
+MAX_OUTPUT_CHARS = 20_000
+
+CODE_RESPONSE_FORMAT: dict[str, Any] = {
+    "type": "json_schema",
+    "json_schema": {
+        "name": "code_action",
+        "strict": True,
+        "schema": {
+            "type": "object",
+            "properties": {
+                "thought": {"type": "string", "description": "What you know and what you will do next."},
+                "code": {"type": "string", "description": "The Python code to run."},
+            },
+            "required": ["thought", "code"],
+            "additionalProperties": False,
+        },
+    },
+}
+
+
+async def code_step_events(agent: CodeAgent, run: RunState, step: ActionStep) -> AsyncIterator[Any]:
+    """Run one CodeAgent step and yield its events, ending with an `ActionOutput`."""
+    messages = agent._memory_messages(run)
+    step.model_input_messages = messages
+    message: ChatMessage | None = None
+    async for event in model_events(
+        agent,
+        messages,
+        stop_sequences=agent._stop_sequences(),
+        response_format=CODE_RESPONSE_FORMAT if agent.use_structured_outputs_internally else None,
+    ):
+        if isinstance(event, ChatMessage):
+            message = event
+        else:
+            yield event
+    assert message is not None  # model_events always ends with the message
+    step.model_output_message = message
+    step.model_output = message.text
+    step.token_usage = message.token_usage
+    if agent.use_structured_outputs_internally:
+        _, code = extract_structured_code(message.text)
+    else:
+        code = extract_code(message.text, agent.code_block_tags)
+    step.code_action = code
+    call = ToolCall(name=CODE_TOOL_NAME, arguments=code, id=f"call_{step.step_number}")
+    step.tool_calls = [call]
+    yield call
+    output, logs, is_final_answer = await execute_code(agent, run, code, step)
+    observation = f"Execution logs:\n{logs}"
+    if not is_final_answer:
+        observation += f"Last output from code snippet:\n{_clip(_safe_str(output))}"
+    step.observations = observation
+    step.action_output = output
+    yield ActionOutput(output=output, is_final_answer=is_final_answer)
+
+
+async def execute_code(agent: CodeAgent, run: RunState, code: str, step: ActionStep) -> tuple[Any, str, bool]:
+    """Run code in the run's executor; failures become `AgentExecutionError` with the logs observed.
+
+    Code runs on the event loop's thread when it can reach only synchronous tools, and on a
+    worker thread when it can call async tools or managed agents (which then get their own loop).
+    """
+    from ..local_python_executor import InterpreterError
+
+    try:
+        if agent._code_needs_thread:
+            result = await asyncio.to_thread(run.executor, code)
+        else:
+            result = run.executor(code)
+    except InterpreterError as error:
+        logs = getattr(error, "logs", "") or ""
+        if logs:
+            step.observations = f"Execution logs:\n{logs}"
+        raise AgentExecutionError(f"Code execution failed: {error}") from error
+    except (AgentParsingError, AgentExecutionError):
+        raise
+    except Exception as error:
+        raise AgentExecutionError(f"Code execution failed with {type(error).__name__}: {error}") from error
+    return result.output, result.logs, result.is_final_answer
+
+
+def _safe_str(value: Any) -> str:
+    try:
+        return str(value)
+    except Exception as error:  # a user-defined __str__ may fail; the model should learn why
+        return f"<unprintable {type(value).__name__}: {type(error).__name__}: {error}>"
+
+
+def _clip(text: str) -> str:
+    if len(text) <= MAX_OUTPUT_CHARS:
+        return text
+    return text[:MAX_OUTPUT_CHARS] + f"\n[... output cut: {len(text) - MAX_OUTPUT_CHARS} more characters]"

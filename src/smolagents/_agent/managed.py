@@ -1,0 +1,74 @@
+"""Managed agents, offered to their manager like a tool taking a `task`."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from .prompts import populate_template
+from .sync import run_sync
+
+if TYPE_CHECKING:
+    from ..agents import MultiStepAgent
+
+__all__ = ["ManagedAgentCall"]
+
+
+class ManagedAgentCall:
+    """A managed agent seen as a tool: ``name(task, additional_args=None) -> report``.
+
+    Each call is a fresh run of the managed agent (its own memory), so a manager can call it
+    several times, also concurrently.
+    """
+
+    output_type = "string"
+    output_schema = None
+    is_async = True
+
+    def __init__(self, agent: MultiStepAgent) -> None:
+        self.agent = agent
+        self.name: str = agent.name or ""
+        self.description: str = agent.description or ""
+        self.inputs: dict[str, dict[str, Any]] = {
+            "task": {"type": "string", "description": "The task to hand over, with all the context it needs."},
+            "additional_args": {
+                "type": "object",
+                "description": "Data the team member needs (e.g. documents, numbers), passed as variables.",
+                "nullable": True,
+            },
+        }
+
+    async def acall(self, task: str, additional_args: dict[str, Any] | None = None) -> str:
+        """Run the managed agent on `task` and return its report."""
+        templates = self.agent.prompt_templates["managed_agent"]
+        full_task = populate_template(templates["task"], {"name": self.name, "task": task})
+        if additional_args:
+            full_task += (
+                "\nYou can use these additional arguments directly as variables: "
+                f"{json.dumps(list(additional_args))}."
+            )
+        result = await self.agent.arun(full_task, additional_args=additional_args or None, return_full_result=True)
+        report = populate_template(templates["report"], {"name": self.name, "final_answer": result.output})
+        if self.agent.provide_run_summary:
+            report += "\n\nSummary of this team member's work:\n<summary_of_work>\n"
+            report += "\n".join(
+                f"{step.get('type')}: {step.get('model_output') or step.get('observations') or step.get('task') or ''}"
+                for step in result.steps
+            )
+            report += "\n</summary_of_work>"
+        return report
+
+    def __call__(self, task: str, additional_args: dict[str, Any] | None = None) -> str:
+        """Run the managed agent from sync code (e.g. a CodeAgent's code, on a worker thread)."""
+        return run_sync(self.acall(task, additional_args))
+
+    def to_code_prompt(self) -> str:
+        """Return the function stub shown to a code-writing manager."""
+        return (
+            f"def {self.name}(task: str, additional_args: dict | None = None) -> str:\n"
+            f'    """{self.description}"""'
+        )
+
+    def to_tool_calling_prompt(self) -> str:
+        """Return the one-line description shown to a tool-calling manager."""
+        return f"{self.name}: {self.description}\n    Takes inputs: {self.inputs}\n    Returns an output of type: string"

@@ -1,0 +1,101 @@
+"""Driving the async run loop from synchronous code."""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import threading
+from collections.abc import AsyncIterator, Coroutine, Iterator
+from typing import Any, TypeVar
+
+__all__ = ["iterate_sync", "run_sync"]
+
+T = TypeVar("T")
+
+
+def _loop_running_here() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+def run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to completion from sync code.
+
+    Uses a private event loop on this thread; when this thread already runs a loop (a notebook, or
+    sync code called from async code) the coroutine runs on a helper thread instead.
+    """
+    if not _loop_running_here():
+        return asyncio.run(coroutine)
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = asyncio.run(coroutine)
+        except BaseException as error:  # handed back to the calling thread below
+            outcome["error"] = error
+
+    worker = threading.Thread(target=target, name="smolagents-run", daemon=True)
+    worker.start()
+    worker.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+_DONE = object()
+
+
+def iterate_sync(events: AsyncIterator[T]) -> Iterator[T]:
+    """Iterate an async iterator from sync code, one item at a time.
+
+    Closing the returned generator early closes the async iterator too.
+    """
+    if _loop_running_here():
+        yield from _iterate_on_thread(events)
+        return
+    loop = asyncio.new_event_loop()
+    try:
+        while True:
+            try:
+                item = loop.run_until_complete(events.__anext__())  # type: ignore[arg-type]  # an awaitable
+            except StopAsyncIteration:
+                return
+            yield item
+    finally:
+        aclose = getattr(events, "aclose", None)  # async generators can be closed; other iterators not
+        if aclose is not None:
+            loop.run_until_complete(aclose())
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.close()
+
+
+def _iterate_on_thread(events: AsyncIterator[T]) -> Iterator[T]:
+    items: queue.Queue[Any] = queue.Queue(maxsize=1)
+
+    async def pump() -> None:
+        try:
+            async for item in events:
+                items.put(item)
+        except BaseException as error:  # handed to the consuming thread
+            items.put(_Failure(error))
+        else:
+            items.put(_DONE)
+
+    worker = threading.Thread(target=lambda: asyncio.run(pump()), name="smolagents-stream", daemon=True)
+    worker.start()
+    while True:
+        item = items.get()
+        if item is _DONE:
+            break
+        if isinstance(item, _Failure):
+            raise item.error
+        yield item
+    worker.join()
+
+
+class _Failure:
+    def __init__(self, error: BaseException) -> None:
+        self.error = error

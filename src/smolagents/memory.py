@@ -1,0 +1,366 @@
+"""What an agent remembers of a run: step records and the memory that holds them.
+
+Every record turns itself into chat messages for the model (`to_messages`) and into a JSON-ready
+dict (`dict`); `AgentMemory` saves to JSON and loads back, so a run can be inspected, replayed or
+resumed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ._errors import AgentError
+from ._messages import ChatMessage, MessageRole
+from ._usage import Timing, TokenUsage
+
+if TYPE_CHECKING:
+    from .monitoring import AgentLogger
+
+__all__ = [
+    "ActionStep",
+    "AgentMemory",
+    "FinalAnswerStep",
+    "MemoryStep",
+    "PlanningStep",
+    "SystemPromptStep",
+    "TaskStep",
+    "ToolCall",
+]
+
+MEMORY_FORMAT_VERSION = 1
+
+
+def _text_message(role: MessageRole, text: str, images: list[Any] | None = None) -> ChatMessage:
+    content: list[dict[str, Any]] = [{"type": "text", "text": text}]
+    content.extend({"type": "image", "image": image} for image in images or ())
+    return ChatMessage(role=role, content=content)
+
+
+@dataclass
+class ToolCall:
+    """A tool call made during a step."""
+
+    name: str
+    arguments: Any
+    id: str
+
+    def dict(self) -> dict[str, Any]:
+        """Return the call in the OpenAI wire shape."""
+        return {"id": self.id, "type": "function", "function": {"name": self.name, "arguments": self.arguments}}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ToolCall:
+        """Rebuild a call from `dict()` output."""
+        return cls(name=data["function"]["name"], arguments=data["function"]["arguments"], id=data["id"])
+
+
+@dataclass
+class MemoryStep:
+    """Base class of step records."""
+
+    def dict(self) -> dict[str, Any]:
+        """Return the step as a JSON-ready dict."""
+        raise NotImplementedError
+
+    def to_messages(self, summary_mode: bool = False) -> list[ChatMessage]:
+        """Return the chat messages this step contributes to the model's context."""
+        raise NotImplementedError
+
+
+@dataclass
+class ActionStep(MemoryStep):
+    """One action of the agent: the model's output, what ran, and what came back."""
+
+    step_number: int
+    timing: Timing
+    model_input_messages: list[ChatMessage] | None = None
+    tool_calls: list[ToolCall] | None = None
+    error: AgentError | None = None
+    model_output_message: ChatMessage | None = None
+    model_output: str | list[dict[str, Any]] | None = None
+    code_action: str | None = None
+    observations: str | None = None
+    observations_images: list[Any] | None = None
+    action_output: Any = None
+    token_usage: TokenUsage | None = None
+    is_final_answer: bool = False
+
+    def dict(self) -> dict[str, Any]:
+        """Return the step as a JSON-ready dict."""
+        return {
+            "type": "action",
+            "step_number": self.step_number,
+            "timing": self.timing.dict(),
+            "model_input_messages": _messages_dict(self.model_input_messages),
+            "tool_calls": [call.dict() for call in self.tool_calls] if self.tool_calls else [],
+            "error": self.error.dict() if self.error else None,
+            "model_output_message": self.model_output_message.dict() if self.model_output_message else None,
+            "model_output": self.model_output,
+            "code_action": self.code_action,
+            "observations": self.observations,
+            "observations_images": _images_dict(self.observations_images),
+            "action_output": _jsonable(self.action_output),
+            "token_usage": self.token_usage.dict() if self.token_usage else None,
+            "is_final_answer": self.is_final_answer,
+        }
+
+    def to_messages(self, summary_mode: bool = False) -> list[ChatMessage]:
+        """Return the model's output, the tool calls, observations and error as messages."""
+        messages: list[ChatMessage] = []
+        if self.model_output is not None and not summary_mode:
+            text = self.model_output if isinstance(self.model_output, str) else ChatMessage(
+                MessageRole.ASSISTANT, self.model_output
+            ).text
+            messages.append(_text_message(MessageRole.ASSISTANT, text.strip()))
+        if self.tool_calls:
+            calls = json.dumps([call.dict() for call in self.tool_calls], default=str)
+            messages.append(_text_message(MessageRole.TOOL_CALL, f"Calling tools:\n{calls}"))
+        if self.observations_images:
+            messages.append(
+                ChatMessage(MessageRole.USER, [{"type": "image", "image": image} for image in self.observations_images])
+            )
+        if self.observations is not None:
+            messages.append(_text_message(MessageRole.TOOL_RESPONSE, f"Observation:\n{self.observations}"))
+        if self.error is not None:
+            call_id = f"Call id: {self.tool_calls[0].id}\n" if self.tool_calls else ""
+            messages.append(
+                _text_message(
+                    MessageRole.TOOL_RESPONSE,
+                    f"{call_id}Error:\n{self.error.message}\n"
+                    "Fix the cause of this error in your next action; do not repeat the same call.",
+                )
+            )
+        return messages
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ActionStep:
+        """Rebuild a step from `dict()` output."""
+        return cls(
+            step_number=data["step_number"],
+            timing=Timing.from_dict(data["timing"]) or Timing(0.0),
+            model_input_messages=_messages_from(data.get("model_input_messages")),
+            tool_calls=[ToolCall.from_dict(call) for call in data.get("tool_calls") or ()] or None,
+            error=AgentError.from_dict(data["error"]) if data.get("error") else None,
+            model_output_message=ChatMessage.from_dict(data["model_output_message"])
+            if data.get("model_output_message")
+            else None,
+            model_output=data.get("model_output"),
+            code_action=data.get("code_action"),
+            observations=data.get("observations"),
+            observations_images=data.get("observations_images"),
+            action_output=data.get("action_output"),
+            token_usage=TokenUsage.from_dict(data.get("token_usage")),
+            is_final_answer=bool(data.get("is_final_answer")),
+        )
+
+
+@dataclass
+class PlanningStep(MemoryStep):
+    """A plan the model wrote (or updated) before acting."""
+
+    model_input_messages: list[ChatMessage]
+    model_output_message: ChatMessage
+    plan: str
+    timing: Timing
+    token_usage: TokenUsage | None = None
+
+    def dict(self) -> dict[str, Any]:
+        """Return the step as a JSON-ready dict."""
+        return {
+            "type": "planning",
+            "model_input_messages": _messages_dict(self.model_input_messages),
+            "model_output_message": self.model_output_message.dict(),
+            "plan": self.plan,
+            "timing": self.timing.dict(),
+            "token_usage": self.token_usage.dict() if self.token_usage else None,
+        }
+
+    def to_messages(self, summary_mode: bool = False) -> list[ChatMessage]:
+        """Return the plan, then the instruction to carry it out (nothing in summary mode)."""
+        if summary_mode:
+            return []
+        return [
+            _text_message(MessageRole.ASSISTANT, self.plan.strip()),
+            _text_message(MessageRole.USER, "Now carry out this plan, one step at a time."),
+        ]
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PlanningStep:
+        """Rebuild a step from `dict()` output."""
+        return cls(
+            model_input_messages=_messages_from(data.get("model_input_messages")) or [],
+            model_output_message=ChatMessage.from_dict(data["model_output_message"]),
+            plan=data["plan"],
+            timing=Timing.from_dict(data["timing"]) or Timing(0.0),
+            token_usage=TokenUsage.from_dict(data.get("token_usage")),
+        )
+
+
+@dataclass
+class TaskStep(MemoryStep):
+    """The task given to the agent, with its images."""
+
+    task: str
+    task_images: list[Any] | None = None
+
+    def dict(self) -> dict[str, Any]:
+        """Return the step as a JSON-ready dict."""
+        return {"type": "task", "task": self.task, "task_images": _images_dict(self.task_images)}
+
+    def to_messages(self, summary_mode: bool = False) -> list[ChatMessage]:
+        """Return the task as a user message."""
+        return [_text_message(MessageRole.USER, f"New task:\n{self.task}", self.task_images)]
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TaskStep:
+        """Rebuild a step from `dict()` output."""
+        return cls(task=data["task"], task_images=data.get("task_images"))
+
+
+@dataclass
+class SystemPromptStep(MemoryStep):
+    """The system prompt of the run."""
+
+    system_prompt: str
+
+    def dict(self) -> dict[str, Any]:
+        """Return the step as a JSON-ready dict."""
+        return {"type": "system_prompt", "system_prompt": self.system_prompt}
+
+    def to_messages(self, summary_mode: bool = False) -> list[ChatMessage]:
+        """Return the system prompt as a system message (nothing in summary mode)."""
+        return [] if summary_mode else [_text_message(MessageRole.SYSTEM, self.system_prompt)]
+
+
+@dataclass
+class FinalAnswerStep(MemoryStep):
+    """The final answer of a run (yielded last when streaming)."""
+
+    output: Any
+
+    def dict(self) -> dict[str, Any]:
+        """Return the step as a JSON-ready dict."""
+        return {"type": "final_answer", "output": _jsonable(self.output)}
+
+    def to_messages(self, summary_mode: bool = False) -> list[ChatMessage]:
+        """A final answer adds nothing to the model's context."""
+        return []
+
+
+_STEP_TYPES: dict[str, Any] = {
+    "action": ActionStep,
+    "planning": PlanningStep,
+    "task": TaskStep,
+    "final_answer": FinalAnswerStep,
+}
+
+
+class AgentMemory:
+    """The system prompt and the steps of a run."""
+
+    def __init__(self, system_prompt: str | SystemPromptStep, steps: list[Any] | None = None) -> None:
+        self.system_prompt = (
+            system_prompt if isinstance(system_prompt, SystemPromptStep) else SystemPromptStep(system_prompt)
+        )
+        self.steps: list[TaskStep | ActionStep | PlanningStep] = list(steps or ())
+
+    def __repr__(self) -> str:
+        return f"AgentMemory(steps={len(self.steps)})"
+
+    def reset(self) -> None:
+        """Forget every step (the system prompt stays)."""
+        self.steps = []
+
+    def get_succinct_steps(self) -> list[dict[str, Any]]:
+        """Return the steps as dicts without the model input messages."""
+        return [{k: v for k, v in step.dict().items() if k != "model_input_messages"} for step in self.steps]
+
+    def get_full_steps(self) -> list[dict[str, Any]]:
+        """Return the steps as complete dicts."""
+        return [step.dict() for step in self.steps]
+
+    def return_full_code(self) -> str:
+        """Return the code of every action step, joined in order."""
+        return "\n\n".join(step.code_action for step in self.steps if isinstance(step, ActionStep) and step.code_action)
+
+    @property
+    def token_usage(self) -> TokenUsage:
+        """Total tokens over every step that recorded usage."""
+        total = TokenUsage()
+        for step in self.steps:
+            usage = getattr(step, "token_usage", None)
+            if usage is not None:
+                total = total + usage
+        return total
+
+    def replay(self, logger: AgentLogger, detailed: bool = False) -> None:
+        """Render every step again through `logger`; `detailed` also shows each step's model input."""
+        logger.replay(self, detailed=detailed)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the whole memory as a JSON-ready dict."""
+        return {
+            "format_version": MEMORY_FORMAT_VERSION,
+            "system_prompt": self.system_prompt.system_prompt,
+            "steps": self.get_full_steps(),
+            "token_usage": self.token_usage.dict(),
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """Return the memory as a JSON string."""
+        return json.dumps(self.to_dict(), indent=indent, default=str)
+
+    def save(self, path: str | Path) -> Path:
+        """Write the memory to a JSON file and return its path."""
+        path = Path(path)
+        path.write_text(self.to_json(), encoding="utf-8")
+        return path
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AgentMemory:
+        """Rebuild a memory from `to_dict()` output.
+
+        Raises:
+            ValueError: When the data is not a saved memory or has an unknown step type.
+        """
+        if "steps" not in data or "system_prompt" not in data:
+            raise ValueError("This is not a saved agent memory: expected the keys 'system_prompt' and 'steps'.")
+        steps = []
+        for step in data["steps"]:
+            step_type = _STEP_TYPES.get(step.get("type"))
+            if step_type is None:
+                raise ValueError(f"Unknown step type {step.get('type')!r} in saved memory; known: {sorted(_STEP_TYPES)}.")
+            steps.append(step_type.from_dict(step))
+        return cls(data["system_prompt"], steps)
+
+    @classmethod
+    def load(cls, path: str | Path) -> AgentMemory:
+        """Read a memory written by `save`."""
+        return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+def _messages_dict(messages: list[ChatMessage] | None) -> list[dict[str, Any]] | None:
+    return None if messages is None else [message.dict() for message in messages]
+
+
+def _messages_from(data: list[dict[str, Any]] | None) -> list[ChatMessage] | None:
+    return None if data is None else [ChatMessage.from_dict(message) for message in data]
+
+
+def _images_dict(images: list[Any] | None) -> list[Any] | None:
+    if not images:
+        return None
+    from .agent_types import AgentImage  # images are encoded only when present
+
+    return [image if isinstance(image, str) else AgentImage(image).to_base64() for image in images]
+
+
+def _jsonable(value: Any) -> Any:
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return value

@@ -1,0 +1,251 @@
+"""Rendering of runs on the console, and run metrics.
+
+`AgentLogger` is the only place that draws. The agent loop does not call it directly: the logger
+subscribes to the run's events (`on_event`) and decides what to show at its level. `rich` is
+imported on the first drawing, so a silent logger costs nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import IntEnum
+from typing import TYPE_CHECKING, Any
+
+from ._errors import AgentError
+from ._events import RunFinished, RunStarted, StepStarted, ToolOutput
+from ._messages import ChatMessageStreamDelta
+from ._usage import Timing, TokenUsage
+from .memory import ActionStep, AgentMemory, FinalAnswerStep, PlanningStep, TaskStep, ToolCall
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+__all__ = ["AgentLogger", "LogLevel", "Monitor", "Timing", "TokenUsage"]
+
+YELLOW_HEX = "#d4b702"
+CODE_TOOL_NAME = "python_interpreter"
+
+
+class LogLevel(IntEnum):
+    """How much an `AgentLogger` shows."""
+
+    OFF = -1
+    ERROR = 0
+    INFO = 1
+    DEBUG = 2
+
+
+class AgentLogger:
+    """Draws a run on a rich console: task panel, step rules, code, observations, errors, answer.
+
+    Args:
+        level: What to show; `LogLevel.OFF` shows nothing.
+        console: A `rich.console.Console` to draw on (default: a new one on stdout).
+    """
+
+    def __init__(self, level: LogLevel | int = LogLevel.INFO, console: Console | None = None) -> None:
+        self.level = LogLevel(level)
+        self._console = console
+
+    @property
+    def console(self) -> Console:
+        """The rich console drawn on, created on first use."""
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(highlight=False)
+        return self._console
+
+    def _shows(self, level: LogLevel | int) -> bool:
+        return self.level >= level and self.level != LogLevel.OFF
+
+    # -- primitives, usable directly ------------------------------------------------------------
+    def log(self, *args: Any, level: LogLevel | int = LogLevel.INFO, **kwargs: Any) -> None:
+        """Print `args` on the console when `level` is shown."""
+        if self._shows(level):
+            self.console.print(*args, **kwargs)
+
+    def log_error(self, error_message: str) -> None:
+        """Show an error in bold red."""
+        if self._shows(LogLevel.ERROR):
+            from rich.text import Text
+
+            self.console.print(Text(error_message, style="bold red"))
+
+    def log_markdown(self, content: str, title: str | None = None, level: LogLevel | int = LogLevel.INFO) -> None:
+        """Show markdown-ish text, with a rule titled `title` above it."""
+        if not self._shows(level):
+            return
+        from rich.syntax import Syntax
+
+        if title:
+            self.log_rule(title, level=level)
+        self.console.print(Syntax(content, lexer="markdown", theme="github-dark", word_wrap=True))
+
+    def log_code(self, title: str, content: str, level: LogLevel | int = LogLevel.INFO) -> None:
+        """Show code in a titled panel with line numbers."""
+        if not self._shows(level):
+            return
+        from rich.panel import Panel
+        from rich.syntax import Syntax
+
+        syntax = Syntax(content, lexer="python", theme="monokai", word_wrap=True, line_numbers=True)
+        self.console.print(Panel(syntax, title=f"[bold]{title}", title_align="left", box=_heavy_box()))
+
+    def log_rule(self, title: str, level: LogLevel | int = LogLevel.INFO) -> None:
+        """Draw a horizontal rule with a title."""
+        if not self._shows(level):
+            return
+        from rich.rule import Rule
+
+        self.console.print(Rule(f"[bold]{title}", characters="━", style=YELLOW_HEX))
+
+    def log_task(self, content: str, subtitle: str, title: str | None = None, level: LogLevel | int = LogLevel.INFO) -> None:
+        """Draw the panel that opens a run."""
+        if not self._shows(level):
+            return
+        from rich.panel import Panel
+        from rich.text import Text
+
+        self.console.print(
+            Panel(
+                f"\n[bold]{Text(content).plain}\n",
+                title=f"[bold]New run{f' - {title}' if title else ''}",
+                subtitle=subtitle,
+                border_style=YELLOW_HEX,
+                subtitle_align="left",
+            )
+        )
+
+    def visualize_agent_tree(self, agent: Any) -> None:
+        """Draw the agent, its tools and its managed agents as a tree."""
+        from rich.tree import Tree
+
+        def add(tree: Tree, node: Any) -> None:
+            tools = tree.add("[bold]Tools")
+            for tool in node.tools.values():
+                tools.add(f"[bold]{tool.name}[/]: {tool.description.splitlines()[0] if tool.description else ''}")
+            if node.managed_agents:
+                managed = tree.add("[bold]Managed agents")
+                for name, child in node.managed_agents.items():
+                    add(managed.add(f"[bold]{name}[/] ({type(child).__name__}): {child.description}"), child)
+
+        root = Tree(f"[bold {YELLOW_HEX}]{type(agent).__name__}[/] {agent.name or ''} | {agent.model.model_id}")
+        add(root, agent)
+        self.console.print(root)
+
+    # -- events ------------------------------------------------------------------------------------
+    def on_event(self, event: Any) -> None:
+        """Render one event of a run, according to the level."""
+        if self.level == LogLevel.OFF:
+            return
+        if isinstance(event, RunStarted):
+            self.log_task(event.task, subtitle=event.subtitle, title=event.title)
+        elif isinstance(event, StepStarted):
+            self.log_rule(f"Step {event.step_number}")
+        elif isinstance(event, ToolCall):
+            self._render_tool_call(event)
+        elif isinstance(event, ToolOutput):
+            self.log(f"Observation: {_clip(event.observation)}", level=LogLevel.INFO)
+        elif isinstance(event, ActionStep):
+            self._render_action_step(event)
+        elif isinstance(event, PlanningStep):
+            self.log_markdown(event.plan, title="Plan", level=LogLevel.INFO)
+            self._render_footer("Planning", event.timing, event.token_usage)
+        elif isinstance(event, RunFinished):
+            from rich.text import Text
+
+            self.log(Text(f"Final answer: {event.output}", style=f"bold {YELLOW_HEX}"), level=LogLevel.INFO)
+        elif isinstance(event, (ChatMessageStreamDelta, FinalAnswerStep)):
+            pass  # deltas are drawn by live displays (e.g. the Gradio UI); the answer by RunFinished
+
+    def _render_tool_call(self, call: ToolCall) -> None:
+        if call.name == CODE_TOOL_NAME:
+            self.log_code("Executing this code:", str(call.arguments), level=LogLevel.INFO)
+        else:
+            from rich.panel import Panel
+            from rich.text import Text
+
+            arguments = json.dumps(call.arguments, default=str) if not isinstance(call.arguments, str) else call.arguments
+            self.log(Panel(Text(f"Calling tool: '{call.name}' with arguments: {arguments}")), level=LogLevel.INFO)
+
+    def _render_action_step(self, step: ActionStep) -> None:
+        if step.model_output and self._shows(LogLevel.DEBUG):
+            text = step.model_output if isinstance(step.model_output, str) else str(step.model_output)
+            self.log_markdown(text, title="Output message of the LLM:", level=LogLevel.DEBUG)
+        if step.code_action is not None and step.observations is not None:
+            self.log("Execution logs:\n" + _clip(step.observations.removeprefix("Execution logs:\n")), level=LogLevel.INFO)
+        if step.error is not None:
+            self.log_error(_error_text(step.error))
+        elif step.is_final_answer:
+            pass  # shown once by RunFinished
+        elif step.code_action is not None:
+            self.log(f"Out: {_clip(str(step.action_output))}", level=LogLevel.INFO)
+        self._render_footer(f"Step {step.step_number}", step.timing, step.token_usage)
+
+    def _render_footer(self, label: str, timing: Timing, usage: TokenUsage | None) -> None:
+        parts = [label]
+        if timing.duration is not None:
+            parts.append(f"Duration {timing.duration:.2f} seconds")
+        if usage is not None:
+            parts.append(f"Input tokens: {usage.input_tokens:,} | Output tokens: {usage.output_tokens:,}")
+        self.log(f"[{' | '.join(parts)}]", style="dim", level=LogLevel.INFO)
+
+    def replay(self, memory: AgentMemory, detailed: bool = False) -> None:
+        """Render a finished run from its memory."""
+        self.log_rule("Replaying the agent's steps")
+        self.log_markdown(memory.system_prompt.system_prompt, title="System prompt", level=LogLevel.ERROR)
+        for step in memory.steps:
+            if isinstance(step, TaskStep):
+                self.log_task(step.task, subtitle="", title="Task", level=LogLevel.ERROR)
+            elif isinstance(step, ActionStep):
+                self.log_rule(f"Step {step.step_number}", level=LogLevel.ERROR)
+                if detailed and step.model_input_messages:
+                    for message in step.model_input_messages:
+                        self.log_markdown(message.text, title=f"Input ({message.role})", level=LogLevel.ERROR)
+                if step.model_output is not None:
+                    self.log_markdown(str(step.model_output), title="Model output", level=LogLevel.ERROR)
+                if step.code_action:
+                    self.log_code("Code", step.code_action, level=LogLevel.ERROR)
+                if step.observations:
+                    self.log(step.observations, level=LogLevel.ERROR)
+                if step.error:
+                    self.log_error(_error_text(step.error))
+            elif isinstance(step, PlanningStep):
+                self.log_markdown(step.plan, title="Plan", level=LogLevel.ERROR)
+
+
+class Monitor:
+    """Run metrics read from a memory: step durations and token totals."""
+
+    def __init__(self, tracked_model: Any = None, logger: AgentLogger | None = None, memory: AgentMemory | None = None) -> None:
+        self.tracked_model = tracked_model
+        self.logger = logger
+        self.memory = memory
+
+    @property
+    def step_durations(self) -> list[float]:
+        """Duration of each finished step, in seconds."""
+        steps = self.memory.steps if self.memory else []
+        return [s.timing.duration for s in steps if isinstance(s, (ActionStep, PlanningStep)) and s.timing.duration is not None]
+
+    def get_total_token_counts(self) -> TokenUsage:
+        """Tokens read and written over the whole run."""
+        return self.memory.token_usage if self.memory else TokenUsage()
+
+    def reset(self) -> None:
+        """Nothing to reset: metrics are read from the current memory."""
+
+
+def _heavy_box() -> Any:
+    from rich import box
+
+    return box.HORIZONTALS
+
+
+def _error_text(error: AgentError) -> str:
+    return f"Error in step: {error.message}"
+
+
+def _clip(text: str, limit: int = 4000) -> str:
+    return text if len(text) <= limit else text[:limit] + f"... [{len(text) - limit} more characters]"
