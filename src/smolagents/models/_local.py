@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from .._errors import AgentParsingError
 from .._messages import ChatMessage, ChatMessageStreamDelta, MessageRole
 from .._usage import TokenUsage
+from ._stops import StopSequenceCutter, cut_at_stop_sequences
 from .base import REMOVE_PARAMETER, Model, get_tool_json_schema
 from .conversion import get_clean_message_list, get_tool_call_from_text, tool_role_conversions
 
@@ -25,9 +26,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Completion",
     "LocalModel",
-    "StopTrimmer",
     "TemplateFeatures",
-    "cut_at_stop",
     "import_engine",
     "probe_template_features",
 ]
@@ -46,56 +45,6 @@ def import_engine(module: str, extra: str, backend: str) -> ModuleType:
             f"{backend} needs the `{module.split('.')[0]}` package, which is not installed: "
             f"run `pip install 'smolagents[{extra}]'`."
         ) from error
-
-
-def cut_at_stop(text: str, stop_sequences: list[str] | None) -> tuple[str, bool]:
-    """Cut `text` before the earliest stop sequence; say whether one was found."""
-    positions = [index for index in (text.find(stop) for stop in stop_sequences or () if stop) if index != -1]
-    if not positions:
-        return text, False
-    return text[: min(positions)], True
-
-
-class StopTrimmer:
-    """Turn a stream of text pieces into pieces that never contain (or start) a stop sequence.
-
-    Text that could be the beginning of a stop sequence is held back until the next piece shows
-    whether it is one; once a stop sequence appears, nothing more is released.
-    """
-
-    def __init__(self, stop_sequences: list[str] | None) -> None:
-        self.stop_sequences = [stop for stop in stop_sequences or () if stop]
-        self.is_stopped = False
-        self._pending = ""
-
-    def feed(self, piece: str) -> str:
-        """Add `piece` and return the text that is now safe to release."""
-        if self.is_stopped:
-            return ""
-        self._pending += piece
-        kept, self.is_stopped = cut_at_stop(self._pending, self.stop_sequences)
-        if self.is_stopped:
-            self._pending = ""
-            return kept
-        hold = self._longest_stop_prefix_suffix(self._pending)
-        released = self._pending[: len(self._pending) - hold]
-        self._pending = self._pending[len(self._pending) - hold :]
-        return released
-
-    def flush(self) -> str:
-        """Return what is still held back, at the end of the stream."""
-        rest, self._pending = self._pending, ""
-        return "" if self.is_stopped else rest
-
-    def _longest_stop_prefix_suffix(self, text: str) -> int:
-        """Length of the longest end of `text` that is a proper prefix of some stop sequence."""
-        longest = 0
-        for stop in self.stop_sequences:
-            for size in range(min(len(stop) - 1, len(text)), longest, -1):
-                if text.endswith(stop[:size]):
-                    longest = size
-                    break
-        return longest
 
 
 @dataclass(frozen=True)
@@ -154,6 +103,7 @@ class LocalModel(Model):
 
     supports_streaming = True
     supports_native_tool_calls = False
+    supports_response_format = False
     tokenizer: Any
     apply_chat_template_kwargs: dict[str, Any]
     template_features: TemplateFeatures
@@ -190,15 +140,27 @@ class LocalModel(Model):
     def _complete_stream(
         self, prompt: str, stop_sequences: list[str] | None, options: dict[str, Any]
     ) -> Generator[str | Completion, None, None]:
-        """Yield text pieces as they are generated, then one `Completion` with the counts."""
-        raise NotImplementedError
+        """Yield text pieces as they are generated, then one `Completion` with the counts.
 
-    def _check_request(self, response_format: dict[str, Any] | None) -> None:
-        if response_format is not None:
+        Engines without incremental output inherit this: the whole text comes as one piece.
+        """
+        completion = self._complete(prompt, stop_sequences, options)
+        yield completion.text
+        yield Completion(
+            text="", input_tokens=completion.input_tokens, output_tokens=completion.output_tokens
+        )
+
+    def _options(self, kwargs: dict[str, Any], response_format: dict[str, Any] | None) -> dict[str, Any]:
+        """Check the request and return the engine options, with `response_format` when supported."""
+        options = self._generation_kwargs(kwargs)
+        if response_format is None:
+            return options
+        if not self.supports_response_format:
             raise ValueError(
                 f"{type(self).__name__} cannot constrain output to a response_format; leave it unset, "
                 "or use VLLMModel or a server backend (OpenAIServerModel, LiteLLMModel) that supports it."
             )
+        return {**options, "response_format": response_format}
 
     def generate(
         self,
@@ -209,10 +171,10 @@ class LocalModel(Model):
         **kwargs: Any,
     ) -> ChatMessage:
         """Generate the reply, cut at the first stop sequence, with tool calls read from its text."""
-        self._check_request(response_format)
+        options = self._options(kwargs, response_format)
         prompt = self.render_prompt(messages, tools_to_call_from)
-        completion = self._complete(prompt, stop_sequences, self._generation_kwargs(kwargs))
-        text, _ = cut_at_stop(completion.text, stop_sequences)
+        completion = self._complete(prompt, stop_sequences, options)
+        text = cut_at_stop_sequences(completion.text, stop_sequences or [])
         message = ChatMessage(
             role=MessageRole.ASSISTANT,
             content=text,
@@ -235,10 +197,10 @@ class LocalModel(Model):
 
         Tool calls are not parsed while streaming: the agent reads them from the joined text.
         """
-        self._check_request(response_format)
+        options = self._options(kwargs, response_format)
         prompt = self.render_prompt(messages, tools_to_call_from)
-        trimmer = StopTrimmer(stop_sequences)
-        pieces = self._complete_stream(prompt, stop_sequences, self._generation_kwargs(kwargs))
+        trimmer = StopSequenceCutter(stop_sequences or [])
+        pieces = self._complete_stream(prompt, stop_sequences, options)
         try:
             for piece in pieces:
                 if isinstance(piece, Completion):
