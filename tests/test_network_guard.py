@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 
 import pytest
-from conftest import NetworkAccessDenied, _violations
+from network_guard import NetworkAccessDenied, _violations
 
 
 def test_guard_refuses_a_public_address() -> None:
