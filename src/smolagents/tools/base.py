@@ -1,25 +1,53 @@
-"""The `Tool` base class.
-
-PROVISIONAL: the minimal contract the agents rely on. The tools work (validation at definition,
-serialization, `@tool`, hub I/O) extends this module; keep these names and behaviours.
-"""
+"""The `Tool` base class: a function an agent can call, described for the model."""
 
 from __future__ import annotations
 
 import asyncio
 import inspect
+import threading
 from typing import Any, ClassVar
 
-__all__ = ["AUTHORIZED_TYPES", "Tool"]
+from ..agent_types import handle_agent_input_types, handle_agent_output_types
+from .definition import check_tool_definition
+from .errors import ToolDefinitionError
+from .rendering import to_code_prompt, to_tool_calling_prompt
+from .schema import AUTHORIZED_TYPES
 
-AUTHORIZED_TYPES = ["string", "boolean", "integer", "number", "image", "audio", "array", "object", "any", "null"]
+__all__ = ["AUTHORIZED_TYPES", "Tool", "ToolDefinitionError"]
+
+_DEFINITION_ATTRIBUTES = ("name", "description", "inputs", "output_type", "output_schema", "forward")
 
 
-class Tool:
+class _ToolMeta(type):
+    """Checks each tool instance once its `__init__` (and any subclass `__init__`) has finished."""
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        instance = super().__call__(*args, **kwargs)
+        # The class was checked when defined; re-check only what the instance overrides.
+        if not cls.__dict__.get("_is_checked_at_definition") or any(
+            key in instance.__dict__ for key in _DEFINITION_ATTRIBUTES
+        ):
+            check_tool_definition(instance, is_class=False)
+        return instance
+
+
+class Tool(metaclass=_ToolMeta):
     """A function an agent can call, described for the model.
 
-    Subclasses set `name`, `description`, `inputs`, `output_type` and implement `forward`
-    (sync or ``async def``).
+    Subclasses set the class attributes below and implement `forward` (sync or ``async def``)
+    taking exactly the arguments named in `inputs`. The definition is checked when the subclass is
+    created (if it sets `name`) and again when it is instantiated; mistakes raise
+    `ToolDefinitionError` naming the tool and the argument.
+
+    Attributes:
+        name: How the model calls the tool; a Python identifier.
+        description: What the tool does and returns, for the model.
+        inputs: ``{argument: {"type": ..., "description": ..., "nullable": bool?}}``; the type is
+            one of `AUTHORIZED_TYPES` or a list of them.
+        output_type: One of `AUTHORIZED_TYPES`.
+        output_schema: Optional JSON schema of a structured output, shown to the model.
+        skip_forward_signature_validation: Set to True for tools whose `forward` takes `**kwargs`
+            built at run time (adapters), to skip matching its signature against `inputs`.
     """
 
     name: ClassVar[str] = ""
@@ -27,44 +55,228 @@ class Tool:
     inputs: ClassVar[dict[str, dict[str, Any]]] = {}
     output_type: ClassVar[str] = "any"
     output_schema: ClassVar[dict[str, Any] | None] = None
+    skip_forward_signature_validation: ClassVar[bool] = False
+    is_initialized: bool = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._is_checked_at_definition = _is_defined_in_class_body(cls)
+        if cls._is_checked_at_definition:
+            check_tool_definition(cls, is_class=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.is_initialized = False
 
     @property
     def is_async(self) -> bool:
-        """Whether `forward` is a coroutine function."""
+        """Whether `forward` is a coroutine function (``async def``)."""
         return inspect.iscoroutinefunction(self.forward)
 
     def setup(self) -> None:
-        """Prepare expensive state once, before the first call. Override when needed."""
+        """Prepare expensive state (load a model...) once, before the first call. Override when needed."""
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
-        """Do the tool's work."""
+        """Do the tool's work; subclasses implement it with the parameters named in `inputs`."""
         raise NotImplementedError(f"Tool {self.name!r} must implement forward().")
 
-    def _ensure_setup(self) -> None:
-        if not self.is_initialized:
-            self.setup()
-            self.is_initialized = True
-
     def __call__(self, *args: Any, sanitize_inputs_outputs: bool = False, **kwargs: Any) -> Any:
-        """Call the tool; an async tool is run to completion when no event loop runs here."""
-        self._ensure_setup()
-        if len(args) == 1 and not kwargs and isinstance(args[0], dict) and set(args[0]) <= set(self.inputs):
-            kwargs, args = args[0], ()
-        result = self.forward(*args, **kwargs)
-        if inspect.isawaitable(result):
-            return asyncio.run(_await(result))
-        return result
+        """Call the tool and return its output.
 
-    async def acall(self, *args: Any, **kwargs: Any) -> Any:
-        """Call the tool from async code: awaits async tools, runs sync ones directly."""
-        self._ensure_setup()
+        Args:
+            *args: Positional arguments for `forward`; a single dict whose keys are inputs of
+                the tool is spread as keyword arguments.
+            sanitize_inputs_outputs: Convert `AgentType` arguments to raw values and the output
+                to the `AgentType` matching `output_type`.
+            **kwargs: Keyword arguments for `forward`.
+
+        Raises:
+            RuntimeError: If the tool is async and an event loop is running in this thread; use
+                ``await tool.acall(...)`` there.
+        """
+        args, kwargs = self._prepare_call(args, kwargs, sanitize_inputs_outputs)
+        if self.is_async:
+            _ensure_no_running_loop(self.name)
+            result = asyncio.run(self.forward(*args, **kwargs))
+        else:
+            result = self.forward(*args, **kwargs)
+            if inspect.isawaitable(result):
+                _ensure_no_running_loop(self.name, result)
+                result = asyncio.run(_await(result))
+        return handle_agent_output_types(result, self.output_type) if sanitize_inputs_outputs else result
+
+    async def acall(self, *args: Any, sanitize_inputs_outputs: bool = False, **kwargs: Any) -> Any:
+        """Call the tool from async code: await an async tool, run a sync one directly.
+
+        Takes the same arguments as `__call__`.
+        """
+        args, kwargs = self._prepare_call(args, kwargs, sanitize_inputs_outputs)
         result = self.forward(*args, **kwargs)
         if inspect.isawaitable(result):
-            return await result
-        return result
+            result = await result
+        return handle_agent_output_types(result, self.output_type) if sanitize_inputs_outputs else result
+
+    def _prepare_call(
+        self, args: tuple[Any, ...], kwargs: dict[str, Any], sanitize: bool
+    ) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        self._ensure_setup()
+        if len(args) == 1 and not kwargs and isinstance(args[0], dict):
+            candidate = args[0]
+            if (candidate or not self.inputs) and all(key in self.inputs for key in candidate):
+                args, kwargs = (), dict(candidate)
+        if sanitize:
+            args, kwargs = handle_agent_input_types(*args, **kwargs)
+        return args, kwargs
+
+    def _ensure_setup(self) -> None:
+        if self.is_initialized:
+            return
+        # Concurrent first calls (parallel tool calls) must not run setup() twice.
+        lock = self.__dict__.setdefault("_setup_lock", threading.Lock())
+        with lock:
+            if not self.is_initialized:
+                self.setup()
+                self.is_initialized = True
+
+    def to_code_prompt(self) -> str:
+        """Return the tool as a Python function stub (signature and docstring) for a CodeAgent prompt."""
+        return to_code_prompt(self)
+
+    def to_tool_calling_prompt(self) -> str:
+        """Return the tool's name, description, inputs and output type as text for a tool-calling prompt."""
+        return to_tool_calling_prompt(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready description of the tool, with its source `code` and `requirements`.
+
+        Raises:
+            ToolDefinitionError: If the tool's source cannot be found (defined in a REPL) or uses
+                names that cannot be written into standalone code.
+        """
+        from .source import tool_to_dict
+
+        return tool_to_dict(self)
+
+    @classmethod
+    def from_dict(cls, tool_dict: dict[str, Any], **kwargs: Any) -> Tool:
+        """Rebuild a tool from `to_dict()` output; this runs its code, so only load trusted dicts.
+
+        Args:
+            tool_dict: A dict with at least ``code``; ``name``, ``description``, ``inputs`` and
+                ``output_type`` override the values in the code when present.
+            **kwargs: Passed to the tool's constructor.
+        """
+        from .source import tool_from_dict
+
+        return tool_from_dict(tool_dict, **kwargs)
+
+    @classmethod
+    def from_code(cls, tool_code: str, **kwargs: Any) -> Tool:
+        """Run trusted Python code defining one tool (a Tool subclass or an @tool function) and return it.
+
+        Args:
+            tool_code: The code, e.g. the content of a ``tool.py`` written by `save`.
+            **kwargs: Passed to the tool class's constructor.
+        """
+        from .source import tool_from_code
+
+        return tool_from_code(tool_code, **kwargs)
+
+    def save(
+        self, output_dir: str | Any, tool_file_name: str = "tool", make_gradio_app: bool = False
+    ) -> None:
+        """Write the tool's code to ``<output_dir>/<tool_file_name>.py`` and its ``requirements.txt``.
+
+        Args:
+            output_dir: The folder to write to; created if missing.
+            tool_file_name: The name of the code file, without ``.py``.
+            make_gradio_app: Accepted for compatibility; a Gradio app is not written yet.
+        """
+        from .source import save_tool
+
+        save_tool(self, output_dir, tool_file_name=tool_file_name)
+
+    def push_to_hub(
+        self,
+        repo_id: str,
+        commit_message: str = "Upload tool",
+        private: bool | None = None,
+        token: str | bool | None = None,
+        create_pr: bool = False,
+    ) -> str:
+        """Upload the tool to a Hugging Face Hub Space and return the commit URL."""
+        from .hub import push_tool_to_hub
+
+        return push_tool_to_hub(
+            self, repo_id, commit_message, private=private, token=token, create_pr=create_pr
+        )
+
+    @classmethod
+    def from_hub(
+        cls, repo_id: str, token: str | None = None, trust_remote_code: bool = False, **kwargs: Any
+    ) -> Tool:
+        """Download a tool's ``tool.py`` from a Hub Space and load it; needs ``trust_remote_code=True``."""
+        from .hub import tool_from_hub
+
+        return tool_from_hub(repo_id, token=token, trust_remote_code=trust_remote_code, **kwargs)
+
+    @staticmethod
+    def from_space(
+        space_id: str,
+        name: str,
+        description: str,
+        api_name: str | None = None,
+        token: str | None = None,
+    ) -> Tool:
+        """Wrap a Gradio Space as a tool (not available yet)."""
+        from .hub import tool_from_space
+
+        return tool_from_space(space_id, name, description, api_name=api_name, token=token)
+
+    @staticmethod
+    def from_gradio(gradio_tool: Any) -> Tool:
+        """Wrap a `gradio_tools` tool (not available yet)."""
+        from .hub import tool_from_gradio
+
+        return tool_from_gradio(gradio_tool)
+
+    @staticmethod
+    def from_langchain(langchain_tool: Any) -> Tool:
+        """Wrap a LangChain tool (not available yet)."""
+        from .hub import tool_from_langchain
+
+        return tool_from_langchain(langchain_tool)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.name!r})"
+
+
+def _is_defined_in_class_body(cls: type) -> bool:
+    """Tell whether a Tool subclass carries its definition as class attributes.
+
+    Classes that set `name` somewhere below `Tool`, or that define `forward` together with a
+    description, inputs or output type, are checked at definition. Others (abstract bases, tools
+    that set their attributes in `__init__`) are checked when instantiated.
+    """
+    for klass in cls.__mro__:
+        if klass is Tool:
+            break
+        if "name" in klass.__dict__:
+            return True
+    own = cls.__dict__
+    return "forward" in own and any(key in own for key in ("description", "inputs", "output_type"))
+
+
+def _ensure_no_running_loop(tool_name: str, pending: Any = None) -> None:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    if inspect.iscoroutine(pending):
+        pending.close()  # never awaited: close it so Python does not warn
+    raise RuntimeError(
+        f"Tool {tool_name!r} is async and cannot be called synchronously inside a running event loop. "
+        f"Use `await tool.acall(...)` instead."
+    )
 
 
 async def _await(awaitable: Any) -> Any:

@@ -1,0 +1,336 @@
+"""Write a tool as standalone Python code, and load a tool back from code.
+
+A tool's code is its class (or its `@tool` function) as written, preceded by the imports and
+literal constants it uses from its module, found by resolving the names its source reads but
+does not define. Anything else it depends on is reported as an error saying how to fix it.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import functools
+import importlib.metadata
+import inspect
+import itertools
+import linecache
+import os
+import sys
+import textwrap
+import types
+from typing import Any
+
+from .base import Tool
+from .decorator import FunctionTool
+from .definition import check_tool_definition
+from .errors import ToolDefinitionError
+
+__all__ = ["requirements_of", "save_tool", "tool_from_code", "tool_from_dict", "tool_source", "tool_to_dict"]
+
+_SOURCE_ATTRIBUTE = "_tool_source_code"
+_OVERRIDABLE = ("name", "description", "inputs", "output_type", "output_schema")
+_code_counter = itertools.count()
+
+
+def tool_to_dict(tool: Tool) -> dict[str, Any]:
+    """Return the tool's name, description, inputs, output type, source code and requirements."""
+    code = tool_source(tool)
+    result: dict[str, Any] = {
+        "name": tool.name,
+        "description": tool.description,
+        "inputs": tool.inputs,
+        "output_type": tool.output_type,
+        "code": code,
+        "requirements": requirements_of(code),
+    }
+    if tool.output_schema is not None:
+        result["output_schema"] = tool.output_schema
+    return result
+
+
+def tool_from_dict(tool_dict: dict[str, Any], **kwargs: Any) -> Tool:
+    """Rebuild a tool from `tool_to_dict` output (runs its code: trusted input only)."""
+    if not isinstance(tool_dict, dict) or not isinstance(tool_dict.get("code"), str):
+        raise ToolDefinitionError(
+            "Tool.from_dict needs a dict with the tool's source under 'code', as written by tool.to_dict()."
+        )
+    tool = tool_from_code(tool_dict["code"], **kwargs)
+    overridden = False
+    for key in _OVERRIDABLE:
+        if key in tool_dict and tool_dict[key] != getattr(tool, key):
+            setattr(tool, key, tool_dict[key])
+            overridden = True
+    if overridden:
+        check_tool_definition(tool, is_class=False)
+    return tool
+
+
+def save_tool(tool: Tool, output_dir: str | os.PathLike[str], tool_file_name: str = "tool") -> None:
+    """Write ``<output_dir>/<tool_file_name>.py`` and ``requirements.txt`` for the tool."""
+    code = tool_source(tool)
+    os.makedirs(output_dir, exist_ok=True)
+    with open(os.path.join(output_dir, f"{tool_file_name}.py"), "w", encoding="utf-8") as file:
+        file.write(code)
+    with open(os.path.join(output_dir, "requirements.txt"), "w", encoding="utf-8") as file:
+        file.write("\n".join(requirements_of(code)) + "\n")
+
+
+def tool_from_code(tool_code: str, **kwargs: Any) -> Tool:
+    """Run trusted code defining one tool and return an instance of it.
+
+    The code may define a `Tool` subclass (instantiated with `kwargs`) or an ``@tool`` function.
+
+    Raises:
+        ToolDefinitionError: If the code defines no tool, or several tool classes.
+    """
+    number = next(_code_counter)
+    module = types.ModuleType(f"smolagents_tool_code_{number}")
+    filename = f"<smolagents tool code #{number}>"
+    # Registered so tracebacks and inspect.getsource can show the lines of the tool.
+    linecache.cache[filename] = (len(tool_code), None, tool_code.splitlines(keepends=True), filename)
+    exec(compile(tool_code, filename, "exec"), module.__dict__)  # trusted: the caller passed this code
+    classes = [
+        value
+        for value in module.__dict__.values()
+        if isinstance(value, type) and issubclass(value, Tool) and value.__module__ == module.__name__
+    ]
+    leaves = [
+        cls for cls in classes if not any(other is not cls and issubclass(other, cls) for other in classes)
+    ]
+    if len(leaves) > 1:
+        names = ", ".join(cls.__name__ for cls in leaves)
+        raise ToolDefinitionError(f"The tool code defines several tool classes ({names}); keep exactly one.")
+    if leaves:
+        setattr(leaves[0], _SOURCE_ATTRIBUTE, tool_code)
+        return leaves[0](**kwargs)
+    instances = [value for value in module.__dict__.values() if isinstance(value, Tool)]
+    if len(instances) != 1:
+        found = "no tool" if not instances else f"{len(instances)} tools"
+        raise ToolDefinitionError(
+            f"The tool code defines {found}: it must define exactly one Tool subclass or one @tool function."
+        )
+    if kwargs:
+        raise ToolDefinitionError(
+            f"Tool {instances[0].name!r} is an @tool function: it takes no constructor arguments, got "
+            f"{', '.join(kwargs)}."
+        )
+    setattr(type(instances[0]), _SOURCE_ATTRIBUTE, tool_code)
+    return instances[0]
+
+
+def tool_source(tool: Tool) -> str:
+    """Return standalone Python code defining the tool: imports, constants, then the definition.
+
+    Raises:
+        ToolDefinitionError: If the source cannot be found (a REPL or ``exec`` definition), the
+            tool class needs constructor arguments, or the code uses a name that cannot be
+            imported or written as a literal.
+    """
+    stored = type(tool).__dict__.get(_SOURCE_ATTRIBUTE)
+    if stored is not None:
+        return stored
+    if isinstance(tool, FunctionTool):
+        function = tool.function
+        definition = "@tool\n" + _strip_decorators(_get_source(function, tool.name))
+        lines = _dependency_lines(
+            tool.name,
+            definition,
+            function.__globals__,
+            _closure_values(function),
+            {"tool"},
+            ["from smolagents import tool"],
+        )
+    else:
+        cls = type(tool)
+        _check_constructor(cls, tool.name)
+        definition = _get_source(cls, tool.name)
+        module_globals = vars(sys.modules[cls.__module__]) if cls.__module__ in sys.modules else {}
+        nonlocals: dict[str, Any] = {}
+        for member in cls.__dict__.values():
+            function = getattr(member, "__func__", member)
+            if inspect.isfunction(function):
+                nonlocals.update(_closure_values(function))
+        lines = _dependency_lines(tool.name, definition, module_globals, nonlocals, set(), [])
+    return "\n".join(lines) + "\n\n\n" + definition.rstrip() + "\n"
+
+
+def requirements_of(code: str) -> list[str]:
+    """Return the pip distributions the code imports (stdlib excluded), always including smolagents."""
+    modules: set[str] = set()
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Import):
+            modules.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            modules.add(node.module.split(".")[0])
+    distributions = _module_distributions()
+    requirements = {"smolagents"}
+    for module in modules - set(sys.stdlib_module_names) - {"smolagents"}:
+        requirements.add(distributions.get(module, [module])[0])
+    return sorted(requirements)
+
+
+@functools.lru_cache(maxsize=1)
+def _module_distributions() -> dict[str, list[str]]:
+    return dict(importlib.metadata.packages_distributions())
+
+
+def _get_source(obj: Any, tool_name: str) -> str:
+    try:
+        source = inspect.getsource(obj)
+    except (OSError, TypeError) as error:
+        raise ToolDefinitionError(
+            f"Cannot find the source code of tool {tool_name!r} (defined in an interactive session, by "
+            "exec, or as a lambda), so it cannot be saved. Define it in a .py file and import it.",
+            tool_name=tool_name,
+        ) from error
+    return textwrap.dedent(source)
+
+
+def _strip_decorators(source: str) -> str:
+    """Drop the decorator lines above a function definition (the caller writes ``@tool`` back)."""
+    node = ast.parse(source).body[0]
+    return "\n".join(source.splitlines()[node.lineno - 1 :])
+
+
+def _check_constructor(cls: type, tool_name: str) -> None:
+    required = [
+        parameter.name
+        for parameter in list(inspect.signature(cls.__init__).parameters.values())[1:]
+        if parameter.default is inspect.Parameter.empty
+        and parameter.kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+    ]
+    if required:
+        raise ToolDefinitionError(
+            f"Tool {tool_name!r} cannot be saved: its __init__ requires {', '.join(required)}, and a loaded "
+            "tool is built without arguments. Give these parameters default values.",
+            tool_name=tool_name,
+        )
+
+
+def _closure_values(function: Any) -> dict[str, Any]:
+    cells = function.__closure__ or ()
+    values: dict[str, Any] = {}
+    for name, cell in zip(function.__code__.co_freevars, cells, strict=False):
+        try:
+            values[name] = cell.cell_contents
+        except ValueError:  # an empty cell: the variable was never assigned
+            continue
+    return values
+
+
+def _free_names(source: str) -> list[str]:
+    """Return the names the code reads but never binds, in order of first use (builtins excluded)."""
+    loaded: dict[str, None] = {}
+    bound: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Name):
+            if isinstance(node.ctx, ast.Load):
+                loaded.setdefault(node.id)
+            else:
+                bound.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bound.add(node.name)
+    return [name for name in loaded if name not in bound and not hasattr(builtins, name)]
+
+
+def _dependency_lines(
+    tool_name: str,
+    source: str,
+    module_globals: dict[str, Any],
+    nonlocals: dict[str, Any],
+    provided: set[str],
+    imports: list[str],
+) -> list[str]:
+    """Return the import and constant lines that make `source` run on its own.
+
+    Args:
+        tool_name: The tool, for error messages.
+        source: The tool's definition.
+        module_globals: The globals of the module defining the tool.
+        nonlocals: Closure variables of the tool's functions.
+        provided: Names the caller already provides (skipped).
+        imports: Import lines the caller already needs; extended in place.
+    """
+    constants: list[str] = []
+    own_module = module_globals.get("__name__")
+    for name in _free_names(source):
+        if name in provided:
+            continue
+        if name in nonlocals:
+            value = nonlocals[name]
+        elif name in module_globals:
+            value = module_globals[name]
+        else:
+            raise ToolDefinitionError(
+                f"Tool {tool_name!r} uses {name!r}, which is not defined where the tool is. Import or "
+                "define it inside the tool.",
+                tool_name=tool_name,
+            )
+        line = _import_line(name, value, own_module)
+        if line is not None:
+            imports.append(line)
+        elif _is_literal(value):
+            constants.append(f"{name} = {value!r}")
+        else:
+            raise ToolDefinitionError(
+                f"Tool {tool_name!r} uses {name!r} (a {type(value).__name__} defined next to the tool), which "
+                "cannot be written into the tool's code: a saved tool must be self-contained. Move it inside "
+                "the tool (a method, or a nested function), create it in setup(), or import it from an "
+                "installable module.",
+                tool_name=tool_name,
+            )
+    return _merge_imports(imports) + (["", *constants] if constants else [])
+
+
+def _merge_imports(lines: list[str]) -> list[str]:
+    """Sort import lines, joining ``from m import a`` and ``from m import b`` into one line."""
+    plain = sorted({line for line in lines if line.startswith("import ")})
+    by_module: dict[str, list[str]] = {}
+    for line in lines:
+        if line.startswith("from "):
+            module, _, names = line[len("from ") :].partition(" import ")
+            by_module.setdefault(module, [])
+            if names not in by_module[module]:
+                by_module[module].append(names)
+    merged = [
+        f"from {module} import {', '.join(sorted(names))}" for module, names in sorted(by_module.items())
+    ]
+    return plain + merged
+
+
+def _import_line(name: str, value: Any, own_module: str | None) -> str | None:
+    if isinstance(value, types.ModuleType):
+        module_name = value.__name__
+        parent, _, leaf = module_name.rpartition(".")
+        if name == module_name:
+            return f"import {name}"
+        if parent and leaf == name:
+            return f"from {parent} import {name}"
+        return f"import {module_name} as {name}"
+    module_name = getattr(value, "__module__", None)
+    attribute = getattr(value, "__name__", None)
+    if not isinstance(module_name, str) or not isinstance(attribute, str):
+        return None
+    if module_name in ("__main__", own_module):
+        return None
+    for candidate in dict.fromkeys((module_name.split(".")[0], module_name)):
+        module = sys.modules.get(candidate)
+        found = getattr(module, attribute, None) if module is not None else None
+        if found is value or (inspect.ismethod(value) and found == value):
+            return f"from {candidate} import {attribute}" + (f" as {name}" if attribute != name else "")
+    return None
+
+
+def _is_literal(value: Any) -> bool:
+    if not isinstance(value, (str, bytes, int, float, bool, type(None), tuple, list, dict, set, frozenset)):
+        return False
+    try:
+        return bool(ast.literal_eval(repr(value)) == value)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return False
