@@ -1,0 +1,238 @@
+"""Any provider LiteLLM supports (Anthropic, Ollama, Azure, Bedrock, OpenAI, ...), and its Router."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING, Any
+
+from .._messages import ChatMessage, ChatMessageStreamDelta
+from ._openai_wire import (
+    MalformedResponse,
+    classify_openai_error,
+    delta_from_chunk,
+    message_from_completion,
+    to_wire_messages,
+)
+from ._retry import ProviderFailure, failure_from_status
+from .api import ApiModel
+
+if TYPE_CHECKING:
+    from ..tools.base import Tool
+
+__all__ = ["LiteLLMModel", "LiteLLMRouterModel", "import_litellm"]
+
+# Providers whose chat endpoints take message content only as plain text.
+_TEXT_ONLY_PREFIXES = ("ollama", "groq", "cerebras")
+
+
+def import_litellm() -> Any:
+    """Import litellm without letting it fetch its cost map from the network."""
+    # litellm otherwise downloads its model cost map at first use (and waits on retries offline).
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    try:
+        import litellm
+    except ModuleNotFoundError as error:
+        raise ModuleNotFoundError(
+            "LiteLLMModel needs litellm: install it with `pip install 'smolagents[litellm]'`."
+        ) from error
+    return litellm
+
+
+def classify_litellm_error(error: BaseException) -> ProviderFailure | None:
+    """Classify litellm exceptions: they derive from openai's, plus litellm's own APIError."""
+    failure = classify_openai_error(error)
+    if failure is not None:
+        return failure
+    litellm = import_litellm()
+    if isinstance(error, litellm.exceptions.APIError):
+        return failure_from_status(int(error.status_code), detail=str(error.message))
+    return None
+
+
+class LiteLLMModel(ApiModel):
+    """A model reached through LiteLLM, named ``"<provider>/<model>"``.
+
+    Examples: ``"anthropic/claude-3-5-sonnet-latest"``, ``"ollama_chat/llama3.2"`` (with
+    ``api_base`` and ``num_ctx``), ``"azure/<deployment>"``, ``"bedrock/<model id>"``, ``"gpt-4o"``.
+    LiteLLM reads each provider's usual environment variables (ANTHROPIC_API_KEY, AZURE_API_KEY, ...).
+
+    Args:
+        model_id: The LiteLLM model name.
+        api_base: Base URL of the provider's API.
+        api_key: The provider API key.
+        custom_role_conversions: Role mapping for providers that accept only some roles.
+        flatten_messages_as_text: Send content as plain strings; by default True for Ollama,
+            Groq and Cerebras models.
+        model_name: Alias of `model_id`.
+        **kwargs: Forwarded to every `litellm.completion` call (``temperature``, ``num_ctx``, ...),
+            or to `ApiModel` (``requests_per_minute``, ``retry``).
+    """
+
+    provider_name = "litellm"
+    api_key_hint = (
+        "pass api_key=... or set the provider's API key environment variable (e.g. ANTHROPIC_API_KEY)"
+    )
+
+    def __init__(
+        self,
+        model_id: str | None = None,
+        api_base: str | None = None,
+        api_key: str | None = None,
+        custom_role_conversions: dict[str, str] | None = None,
+        flatten_messages_as_text: bool | None = None,
+        *,
+        model_name: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if model_id is not None and model_name is not None and model_id != model_name:
+            raise ValueError(
+                f"LiteLLMModel got model_id={model_id!r} and model_name={model_name!r}: pass only one of them."
+            )
+        model_id = model_id or model_name
+        if not model_id:
+            raise ValueError(
+                'LiteLLMModel needs model_id, e.g. LiteLLMModel(model_id="anthropic/claude-3-5-sonnet-latest").'
+            )
+        if flatten_messages_as_text is None:
+            flatten_messages_as_text = model_id.startswith(_TEXT_ONLY_PREFIXES)
+        self.api_base = api_base
+        self.api_key = api_key
+        super().__init__(
+            model_id=model_id,
+            custom_role_conversions=custom_role_conversions,
+            flatten_messages_as_text=flatten_messages_as_text,
+            **kwargs,
+        )
+
+    @property
+    def model_name(self) -> str | None:
+        """Alias of `model_id`."""
+        return self.model_id
+
+    def create_client(self) -> Any:
+        """Return the litellm module: its `completion`/`acompletion` functions are the client."""
+        return import_litellm()
+
+    def create_async_client(self) -> Any:
+        """Return the litellm module (`acompletion` is its async client)."""
+        return self.client
+
+    def _build_request(
+        self,
+        messages: list[ChatMessage] | list[dict[str, Any]],
+        stop_sequences: list[str] | None = None,
+        response_format: dict[str, Any] | None = None,
+        tools_to_call_from: list[Tool] | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """Assemble a `litellm.completion` request; our retries replace litellm's own."""
+        connection: dict[str, Any] = {"max_retries": 0}
+        if self.api_base is not None:
+            connection["api_base"] = self.api_base
+        if self.api_key is not None:
+            connection["api_key"] = self.api_key
+        request = super()._build_request(
+            messages, stop_sequences, response_format, tools_to_call_from, **{**connection, **kwargs}
+        )
+        request["messages"] = to_wire_messages(request["messages"])
+        return request
+
+    def _stream_request(self, request: dict[str, Any]) -> dict[str, Any]:
+        return {"stream_options": {"include_usage": True}, **request, "stream": True}
+
+    def _complete(self, request: dict[str, Any]) -> Any:
+        return self.client.completion(**request)
+
+    async def _acomplete(self, request: dict[str, Any]) -> Any:
+        return await self.async_client.acompletion(**request)
+
+    def _open_stream(self, request: dict[str, Any]) -> Iterator[Any]:
+        return self.client.completion(**self._stream_request(request))
+
+    async def _aopen_stream(self, request: dict[str, Any]) -> AsyncIterator[Any]:
+        return await self.async_client.acompletion(**self._stream_request(request))
+
+    def _message_from_response(self, response: Any) -> ChatMessage:
+        try:
+            return message_from_completion(response, response.model_dump(), self.provider_name)
+        except MalformedResponse as error:
+            raise self._make_error(ProviderFailure("malformed", detail=str(error)), 1) from error
+
+    def _delta_from_chunk(self, chunk: Any) -> ChatMessageStreamDelta | None:
+        return delta_from_chunk(chunk)
+
+    def _classify_error(self, error: BaseException) -> ProviderFailure | None:
+        return classify_litellm_error(error)
+
+    def _settings(self) -> dict[str, Any]:
+        return {"api_base": self.api_base} if self.api_base is not None else {}
+
+
+class LiteLLMRouterModel(LiteLLMModel):
+    """A model group served by a `litellm.Router` (load balancing and fallbacks across deployments).
+
+    Args:
+        model_id: The `model_name` of the group in `model_list` to call.
+        model_list: The Router's deployments, e.g. ``[{"model_name": "g", "litellm_params": {...}}]``.
+        client_kwargs: More arguments for `litellm.Router(...)` (``routing_strategy``, ...).
+        custom_role_conversions: Role mapping for providers that accept only some roles.
+        flatten_messages_as_text: Send content as plain strings; by default decided from model_id.
+        **kwargs: Forwarded to every completion call, or to `ApiModel`.
+    """
+
+    provider_name = "litellm-router"
+
+    def __init__(
+        self,
+        model_id: str,
+        model_list: list[dict[str, Any]],
+        client_kwargs: dict[str, Any] | None = None,
+        custom_role_conversions: dict[str, str] | None = None,
+        flatten_messages_as_text: bool | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if not model_list:
+            raise ValueError("LiteLLMRouterModel needs a non-empty model_list of Router deployments.")
+        self.model_list = model_list
+        self.client_kwargs = dict(client_kwargs or {})
+        super().__init__(
+            model_id=model_id,
+            custom_role_conversions=custom_role_conversions,
+            flatten_messages_as_text=flatten_messages_as_text,
+            **kwargs,
+        )
+
+    def create_client(self) -> Any:
+        """Build the `litellm.Router`."""
+        return import_litellm().Router(model_list=self.model_list, **self.client_kwargs)
+
+    def create_async_client(self) -> Any:
+        """Return the Router (it has `acompletion`)."""
+        return self.client
+
+    def _build_request(
+        self,
+        messages: list[ChatMessage] | list[dict[str, Any]],
+        stop_sequences: list[str] | None = None,
+        response_format: dict[str, Any] | None = None,
+        tools_to_call_from: list[Tool] | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """Assemble a Router request; connection settings come from `model_list`."""
+        request = ApiModel._build_request(
+            self, messages, stop_sequences, response_format, tools_to_call_from, **kwargs
+        )
+        request["messages"] = to_wire_messages(request["messages"])
+        return request
+
+    def _settings(self) -> dict[str, Any]:
+        # The deployments may hold API keys: keep only the names and models.
+        deployments = [
+            {
+                "model_name": entry.get("model_name"),
+                "litellm_params": {"model": entry.get("litellm_params", {}).get("model")},
+            }
+            for entry in self.model_list
+        ]
+        return {"model_list": deployments}
