@@ -44,6 +44,7 @@ async def run_events(agent: MultiStepAgent, run: RunState) -> AsyncIterator[Any]
                         run_final_answer_checks(agent.final_answer_checks, event.output, run.memory, agent)
                     step.is_final_answer = is_done = True
                     run.output = event.output
+                agent._emit(event)
                 yield event
         except AgentGenerationError as error:
             step.error = error
@@ -119,6 +120,7 @@ async def planning_events(agent: MultiStepAgent, run: RunState) -> AsyncIterator
         if isinstance(event, ChatMessage):
             message = event
         else:
+            agent._emit(event)
             yield event
     assert message is not None  # model_events always ends with the message
     step = PlanningStep(
