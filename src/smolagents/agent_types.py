@@ -11,9 +11,6 @@ import base64
 import binascii
 import io
 import os
-import tempfile
-import uuid
-import wave
 from pathlib import Path
 from typing import Any
 
@@ -119,8 +116,7 @@ class AgentImage(AgentType):
     def to_string(self) -> str:
         """Return the path of a PNG file holding the image (written to a temp dir if needed)."""
         if self._path is None:
-            directory = tempfile.mkdtemp(prefix="smolagents-image-")
-            path = os.path.join(directory, f"{uuid.uuid4().hex}.png")
+            path = _new_file_path("image", ".png")
             Path(path).write_bytes(self._png_bytes())
             self._path = path
         return self._path
@@ -192,8 +188,7 @@ class AgentAudio(AgentType):
     def to_string(self) -> str:
         """Return the path of a .wav file holding the sound (written to a temp dir if needed)."""
         if self._path is None:
-            directory = tempfile.mkdtemp(prefix="smolagents-audio-")
-            path = os.path.join(directory, f"{uuid.uuid4().hex}.wav")
+            path = _new_file_path("audio", ".wav")
             _write_wav(path, self._value, self.samplerate)
             self._path = path
         return self._path
@@ -229,6 +224,14 @@ def handle_agent_output_types(output: Any, output_type: str | None = None) -> An
     if _is_pil_image(output):
         return AgentImage(output)
     return output
+
+
+def _new_file_path(kind: str, suffix: str) -> str:
+    import tempfile
+    import uuid
+
+    directory = tempfile.mkdtemp(prefix=f"smolagents-{kind}-")
+    return os.path.join(directory, f"{uuid.uuid4().hex}{suffix}")
 
 
 def _is_pil_image(value: Any) -> bool:
@@ -284,6 +287,8 @@ def _read_audio(path: str) -> tuple[Any, int]:
 
 def _read_wav(path: str) -> tuple[Any, int]:
     """Read 16-bit PCM .wav with the standard library, for machines without soundfile."""
+    import wave
+
     import numpy as np
 
     with wave.open(path, "rb") as reader:
@@ -305,6 +310,8 @@ def _write_wav(path: str, samples: Any, samplerate: int) -> None:
     try:
         import soundfile
     except ImportError:
+        import wave
+
         if array.dtype.kind == "f":
             array = (np.clip(array, -1.0, 1.0) * 32767).astype("<i2")
         array = array.astype("<i2")

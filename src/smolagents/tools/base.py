@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import threading
 from typing import Any, ClassVar
@@ -95,13 +94,11 @@ class Tool(metaclass=_ToolMeta):
         """
         args, kwargs = self._prepare_call(args, kwargs, sanitize_inputs_outputs)
         if self.is_async:
-            _ensure_no_running_loop(self.name)
-            result = asyncio.run(self.forward(*args, **kwargs))
+            result = _run_to_completion(self.name, self.forward, args, kwargs)
         else:
             result = self.forward(*args, **kwargs)
             if inspect.isawaitable(result):
-                _ensure_no_running_loop(self.name, result)
-                result = asyncio.run(_await(result))
+                result = _run_to_completion(self.name, _await, (result,), {})
         return handle_agent_output_types(result, self.output_type) if sanitize_inputs_outputs else result
 
     async def acall(self, *args: Any, sanitize_inputs_outputs: bool = False, **kwargs: Any) -> Any:
@@ -266,13 +263,17 @@ def _is_defined_in_class_body(cls: type) -> bool:
     return "forward" in own and any(key in own for key in ("description", "inputs", "output_type"))
 
 
-def _ensure_no_running_loop(tool_name: str, pending: Any = None) -> None:
+def _run_to_completion(tool_name: str, function: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """Run an async call on a new event loop, refusing if one already runs in this thread."""
+    import asyncio  # only async tools need it; keeps `import smolagents.tools` light
+
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return
-    if inspect.iscoroutine(pending):
-        pending.close()  # never awaited: close it so Python does not warn
+        return asyncio.run(function(*args, **kwargs))
+    for value in args:
+        if inspect.iscoroutine(value):
+            value.close()  # never awaited: close it so Python does not warn
     raise RuntimeError(
         f"Tool {tool_name!r} is async and cannot be called synchronously inside a running event loop. "
         f"Use `await tool.acall(...)` instead."

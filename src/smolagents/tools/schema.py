@@ -261,6 +261,13 @@ def _input_schema(
     schema["description"] = documented[param.name]
     if param.default is not inspect.Parameter.empty:
         schema["nullable"] = True
+    elif schema.get("nullable"):
+        raise ToolDefinitionError(
+            f"Tool {tool_name!r}: argument {param.name!r} may be None, so the model may leave it out; give it "
+            f"a default, e.g. `{param.name}: ... = None`.",
+            tool_name=tool_name,
+            argument=param.name,
+        )
     return schema
 
 

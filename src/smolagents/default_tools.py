@@ -1,0 +1,99 @@
+"""The base tools shipped with the library, and the registry `add_base_tools=True` draws from."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .tools.base import Tool
+
+__all__ = ["TOOL_MAPPING", "FinalAnswerTool", "PythonInterpreterTool", "UserInputTool", "base_tools"]
+
+
+class FinalAnswerTool(Tool):
+    """Ends the run: the agent's answer is the argument it is called with."""
+
+    name = "final_answer"
+    description = "Give the final answer to the task. Call it once, when you have the answer."
+    inputs = {"answer": {"type": "any", "description": "The final answer to the task."}}
+    output_type = "any"
+
+    def forward(self, answer: Any) -> Any:
+        """Return the answer unchanged."""
+        return answer
+
+
+class UserInputTool(Tool):
+    """Asks the human at the terminal a question and returns the typed reply."""
+
+    name = "user_input"
+    description = "Ask the user a question and get their answer, e.g. to clarify what they want."
+    inputs = {"question": {"type": "string", "description": "The question to ask the user."}}
+    output_type = "string"
+
+    def forward(self, question: str) -> str:
+        """Print the question and read one line from standard input."""
+        return input(f"{question} => Type your answer here: ")
+
+
+class PythonInterpreterTool(Tool):
+    """Runs Python code in a fresh sandboxed interpreter and returns what it printed and its last value.
+
+    Args:
+        authorized_imports: Modules the code may import, on top of the safe standard modules.
+        timeout_seconds: Wall-clock limit for one run of code.
+    """
+
+    name = "python_interpreter"
+    description = "Run Python code and return what it printed and the value of its last expression."
+    inputs = {
+        "code": {
+            "type": "string",
+            "description": "The Python code to run. Print what you want to see; every call starts afresh.",
+        }
+    }
+    output_type = "string"
+
+    def __init__(
+        self, authorized_imports: list[str] | None = None, timeout_seconds: int | float | None = 30
+    ) -> None:
+        super().__init__()
+        from .local_python_executor import BASE_BUILTIN_MODULES
+
+        self.authorized_imports = sorted(set(BASE_BUILTIN_MODULES) | set(authorized_imports or []))
+        self.timeout_seconds = timeout_seconds
+        self.description = (
+            "Run Python code and return what it printed and the value of its last expression. Each call "
+            "starts with a fresh state. The code may import only these modules: "
+            f"{', '.join(self.authorized_imports)}."
+        )
+
+    def forward(self, code: str) -> str:
+        """Run `code` in a new interpreter; errors come back as text for the model to read."""
+        from .local_python_executor import LocalPythonExecutor
+
+        executor = LocalPythonExecutor(
+            additional_authorized_imports=self.authorized_imports, timeout_seconds=self.timeout_seconds
+        )
+        executor.send_tools({})
+        try:
+            result = executor(code)
+        except Exception as error:  # the model reads the error and fixes its code
+            return f"Error: {type(error).__name__}: {error}"
+        return f"Stdout:\n{result.logs}\nOutput: {result.output}"
+
+
+TOOL_MAPPING: dict[str, type[Tool]] = {tool_class.name: tool_class for tool_class in (PythonInterpreterTool,)}
+"""Base tools by name: what `add_base_tools=True` adds (web tools join with the toolkit work)."""
+
+
+def base_tools(for_code_agent: bool) -> list[Tool]:
+    """Instantiate the base toolbox for an agent.
+
+    Args:
+        for_code_agent: Leave out the Python interpreter tool: a CodeAgent already runs code.
+    """
+    return [
+        tool_class()
+        for name, tool_class in TOOL_MAPPING.items()
+        if not (for_code_agent and name == PythonInterpreterTool.name)
+    ]
