@@ -82,11 +82,15 @@ class MultiStepAgent:
     ) -> None:
         self.model = model if model is not None else _default_model()
         if not isinstance(self.model, Model) and not callable(getattr(self.model, "agenerate", None)):
-            raise TypeError(f"model must be a smolagents Model (e.g. InferenceClientModel()), got {type(model).__name__}.")
+            raise TypeError(
+                f"model must be a smolagents Model (e.g. InferenceClientModel()), got {type(model).__name__}."
+            )
         if max_steps < 1:
             raise ValueError(f"max_steps must be at least 1, got {max_steps}.")
         if planning_interval is not None and planning_interval < 1:
-            raise ValueError(f"planning_interval must be a positive number of steps, got {planning_interval}.")
+            raise ValueError(
+                f"planning_interval must be a positive number of steps, got {planning_interval}."
+            )
         self.prompt_templates = complete_prompt_templates(self._prompt_kind, prompt_templates)
         self.instructions = instructions
         self.max_steps = max_steps
@@ -100,7 +104,9 @@ class MultiStepAgent:
         self.stream_outputs = stream_outputs
         self.step_callbacks = StepCallbacks(step_callbacks)
         self.managed_agents: dict[str, MultiStepAgent] = _index_managed_agents(managed_agents)
-        self.tools: dict[str, Any] = _index_tools(tools, add_base_tools, self._prompt_kind, self.managed_agents)
+        self.tools: dict[str, Any] = _index_tools(
+            tools, add_base_tools, self._prompt_kind, self.managed_agents
+        )
         self._callables: dict[str, Any] = {
             **self.tools,
             **{name: ManagedAgentCall(agent) for name, agent in self.managed_agents.items()},
@@ -261,8 +267,16 @@ class MultiStepAgent:
 
     def _memory_messages(self, run: RunState, summary_mode: bool = False) -> list[ChatMessage]:
         messages = run.memory.system_prompt.to_messages(summary_mode=summary_mode)
+        cache = run.message_cache
         for step in run.memory.steps:
-            messages.extend(step.to_messages(summary_mode=summary_mode))
+            # A step's messages are rebuilt only when one of its fields was reassigned (a callback
+            # may drop old images, say); otherwise each step would be converted again at every step.
+            key = (id(step), summary_mode)
+            fingerprint = tuple(map(id, vars(step).values()))
+            cached = cache.get(key)
+            if cached is None or cached[0] != fingerprint:
+                cached = cache[key] = (fingerprint, step.to_messages(summary_mode=summary_mode))
+            messages.extend(cached[1])
         return messages
 
     def replay(self, detailed: bool = False) -> None:
@@ -367,12 +381,19 @@ class CodeAgent(MultiStepAgent):
         self.use_structured_outputs_internally = use_structured_outputs_internally
         self.max_print_outputs_length = max_print_outputs_length
         if executor_type not in _EXECUTOR_TYPES:
-            raise ValueError(f"Unknown executor_type {executor_type!r}: use one of {sorted(_EXECUTOR_TYPES)}.")
+            raise ValueError(
+                f"Unknown executor_type {executor_type!r}: use one of {sorted(_EXECUTOR_TYPES)}."
+            )
         self.executor_type = executor_type
         self.executor_kwargs = dict(executor_kwargs or {})
         self._executor = executor
         super().__init__(
-            tools, model, prompt_templates, planning_interval=planning_interval, stream_outputs=stream_outputs, **kwargs
+            tools,
+            model,
+            prompt_templates,
+            planning_interval=planning_interval,
+            stream_outputs=stream_outputs,
+            **kwargs,
         )
         self._code_needs_thread = bool(self.managed_agents) or any(
             getattr(tool, "is_async", False) for tool in self.tools.values()
@@ -435,7 +456,9 @@ def _code_block_tags(tags: tuple[str, str] | list[str] | str | None) -> tuple[st
         return DEFAULT_CODE_BLOCK_TAGS
     if isinstance(tags, (tuple, list)) and len(tags) == 2 and all(isinstance(t, str) and t for t in tags):
         return (tags[0], tags[1])
-    raise ValueError(f"code_block_tags must be 'markdown' or a pair of non-empty strings (opening, closing), got {tags!r}.")
+    raise ValueError(
+        f"code_block_tags must be 'markdown' or a pair of non-empty strings (opening, closing), got {tags!r}."
+    )
 
 
 def _remote_executor(agent: CodeAgent) -> Any:
@@ -450,7 +473,6 @@ def _remote_executor(agent: CodeAgent) -> Any:
     }
     executor_class = getattr(remote_executors, classes[agent.executor_type])
     return executor_class(agent.additional_authorized_imports, agent.logger, **agent.executor_kwargs)
-
 
 
 class ToolCallingAgent(MultiStepAgent):
@@ -475,7 +497,12 @@ class ToolCallingAgent(MultiStepAgent):
         **kwargs: Any,
     ) -> None:
         super().__init__(
-            tools, model, prompt_templates, planning_interval=planning_interval, stream_outputs=stream_outputs, **kwargs
+            tools,
+            model,
+            prompt_templates,
+            planning_interval=planning_interval,
+            stream_outputs=stream_outputs,
+            **kwargs,
         )
         if max_tool_threads is not None and max_tool_threads < 1:
             raise ValueError(f"max_tool_threads must be at least 1, got {max_tool_threads}.")
@@ -504,7 +531,9 @@ def _default_model() -> Model:
 
 def _check_name(name: str | None) -> str | None:
     if name is not None and not (isinstance(name, str) and name.isidentifier()):
-        raise ValueError(f"Agent name {name!r} must be a valid Python identifier (letters, digits, underscores).")
+        raise ValueError(
+            f"Agent name {name!r} must be a valid Python identifier (letters, digits, underscores)."
+        )
     return name
 
 
@@ -522,7 +551,9 @@ def _index_managed_agents(agents: list[MultiStepAgent] | None) -> dict[str, Mult
     return indexed
 
 
-def _index_tools(tools: list[Any], add_base_tools: bool, kind: AgentKind, managed: dict[str, Any]) -> dict[str, Any]:
+def _index_tools(
+    tools: list[Any], add_base_tools: bool, kind: AgentKind, managed: dict[str, Any]
+) -> dict[str, Any]:
     from .default_tools import FinalAnswerTool, base_tools
 
     if not isinstance(tools, (list, tuple)):
@@ -530,12 +561,16 @@ def _index_tools(tools: list[Any], add_base_tools: bool, kind: AgentKind, manage
     all_tools = list(tools)
     if add_base_tools:
         present = {tool.name for tool in all_tools}
-        all_tools += [tool for tool in base_tools(for_code_agent=kind == "code_agent") if tool.name not in present]
+        all_tools += [
+            tool for tool in base_tools(for_code_agent=kind == "code_agent") if tool.name not in present
+        ]
     indexed: dict[str, Any] = {}
     for tool in all_tools:
         name = getattr(tool, "name", None)
         if not name or not callable(tool):
-            raise TypeError(f"{tool!r} is not a tool: build tools with the @tool decorator or by subclassing Tool.")
+            raise TypeError(
+                f"{tool!r} is not a tool: build tools with the @tool decorator or by subclassing Tool."
+            )
         if name in indexed or name in managed:
             raise ValueError(f"Two tools or managed agents are named {name!r}: names must be unique.")
         indexed[name] = tool

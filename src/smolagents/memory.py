@@ -49,7 +49,11 @@ class ToolCall:
 
     def dict(self) -> dict[str, Any]:
         """Return the call in the OpenAI wire shape."""
-        return {"id": self.id, "type": "function", "function": {"name": self.name, "arguments": self.arguments}}
+        return {
+            "id": self.id,
+            "type": "function",
+            "function": {"name": self.name, "arguments": self.arguments},
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ToolCall:
@@ -111,16 +115,21 @@ class ActionStep(MemoryStep):
         """Return the model's output, the tool calls, observations and error as messages."""
         messages: list[ChatMessage] = []
         if self.model_output is not None and not summary_mode:
-            text = self.model_output if isinstance(self.model_output, str) else ChatMessage(
-                MessageRole.ASSISTANT, self.model_output
-            ).text
+            text = (
+                self.model_output
+                if isinstance(self.model_output, str)
+                else ChatMessage(MessageRole.ASSISTANT, self.model_output).text
+            )
             messages.append(_text_message(MessageRole.ASSISTANT, text.strip()))
         if self.tool_calls:
             calls = json.dumps([call.dict() for call in self.tool_calls], default=str)
             messages.append(_text_message(MessageRole.TOOL_CALL, f"Calling tools:\n{calls}"))
         if self.observations_images:
             messages.append(
-                ChatMessage(MessageRole.USER, [{"type": "image", "image": image} for image in self.observations_images])
+                ChatMessage(
+                    MessageRole.USER,
+                    [{"type": "image", "image": image} for image in self.observations_images],
+                )
             )
         if self.observations is not None:
             messages.append(_text_message(MessageRole.TOOL_RESPONSE, f"Observation:\n{self.observations}"))
@@ -284,7 +293,9 @@ class AgentMemory:
 
     def return_full_code(self) -> str:
         """Return the code of every action step, joined in order."""
-        return "\n\n".join(step.code_action for step in self.steps if isinstance(step, ActionStep) and step.code_action)
+        return "\n\n".join(
+            step.code_action for step in self.steps if isinstance(step, ActionStep) and step.code_action
+        )
 
     @property
     def token_usage(self) -> TokenUsage:
@@ -327,12 +338,16 @@ class AgentMemory:
             ValueError: When the data is not a saved memory or has an unknown step type.
         """
         if "steps" not in data or "system_prompt" not in data:
-            raise ValueError("This is not a saved agent memory: expected the keys 'system_prompt' and 'steps'.")
+            raise ValueError(
+                "This is not a saved agent memory: expected the keys 'system_prompt' and 'steps'."
+            )
         steps = []
         for step in data["steps"]:
             step_type = _STEP_TYPES.get(step.get("type"))
             if step_type is None:
-                raise ValueError(f"Unknown step type {step.get('type')!r} in saved memory; known: {sorted(_STEP_TYPES)}.")
+                raise ValueError(
+                    f"Unknown step type {step.get('type')!r} in saved memory; known: {sorted(_STEP_TYPES)}."
+                )
             steps.append(step_type.from_dict(step))
         return cls(data["system_prompt"], steps)
 

@@ -72,7 +72,9 @@ class AgentLogger:
 
             self.console.print(Text(error_message, style="bold red"))
 
-    def log_markdown(self, content: str, title: str | None = None, level: LogLevel | int = LogLevel.INFO) -> None:
+    def log_markdown(
+        self, content: str, title: str | None = None, level: LogLevel | int = LogLevel.INFO
+    ) -> None:
         """Show markdown-ish text, with a rule titled `title` above it."""
         if not self._shows(level):
             return
@@ -100,7 +102,9 @@ class AgentLogger:
 
         self.console.print(Rule(f"[bold]{title}", characters="━", style=YELLOW_HEX))
 
-    def log_task(self, content: str, subtitle: str, title: str | None = None, level: LogLevel | int = LogLevel.INFO) -> None:
+    def log_task(
+        self, content: str, subtitle: str, title: str | None = None, level: LogLevel | int = LogLevel.INFO
+    ) -> None:
         """Draw the panel that opens a run."""
         if not self._shows(level):
             return
@@ -124,13 +128,17 @@ class AgentLogger:
         def add(tree: Tree, node: Any) -> None:
             tools = tree.add("[bold]Tools")
             for tool in node.tools.values():
-                tools.add(f"[bold]{tool.name}[/]: {tool.description.splitlines()[0] if tool.description else ''}")
+                tools.add(
+                    f"[bold]{tool.name}[/]: {tool.description.splitlines()[0] if tool.description else ''}"
+                )
             if node.managed_agents:
                 managed = tree.add("[bold]Managed agents")
                 for name, child in node.managed_agents.items():
                     add(managed.add(f"[bold]{name}[/] ({type(child).__name__}): {child.description}"), child)
 
-        root = Tree(f"[bold {YELLOW_HEX}]{type(agent).__name__}[/] {agent.name or ''} | {agent.model.model_id}")
+        root = Tree(
+            f"[bold {YELLOW_HEX}]{type(agent).__name__}[/] {agent.name or ''} | {agent.model.model_id}"
+        )
         add(root, agent)
         self.console.print(root)
 
@@ -166,15 +174,24 @@ class AgentLogger:
             from rich.panel import Panel
             from rich.text import Text
 
-            arguments = json.dumps(call.arguments, default=str) if not isinstance(call.arguments, str) else call.arguments
-            self.log(Panel(Text(f"Calling tool: '{call.name}' with arguments: {arguments}")), level=LogLevel.INFO)
+            arguments = (
+                json.dumps(call.arguments, default=str)
+                if not isinstance(call.arguments, str)
+                else call.arguments
+            )
+            self.log(
+                Panel(Text(f"Calling tool: '{call.name}' with arguments: {arguments}")), level=LogLevel.INFO
+            )
 
     def _render_action_step(self, step: ActionStep) -> None:
         if step.model_output and self._shows(LogLevel.DEBUG):
             text = step.model_output if isinstance(step.model_output, str) else str(step.model_output)
             self.log_markdown(text, title="Output message of the LLM:", level=LogLevel.DEBUG)
         if step.code_action is not None and step.observations is not None:
-            self.log("Execution logs:\n" + _clip(step.observations.removeprefix("Execution logs:\n")), level=LogLevel.INFO)
+            self.log(
+                "Execution logs:\n" + _clip(step.observations.removeprefix("Execution logs:\n")),
+                level=LogLevel.INFO,
+            )
         if step.error is not None:
             self.log_error(_error_text(step.error))
         elif step.is_final_answer:
@@ -218,7 +235,9 @@ class AgentLogger:
 class Monitor:
     """Run metrics read from a memory: step durations and token totals."""
 
-    def __init__(self, tracked_model: Any = None, logger: AgentLogger | None = None, memory: AgentMemory | None = None) -> None:
+    def __init__(
+        self, tracked_model: Any = None, logger: AgentLogger | None = None, memory: AgentMemory | None = None
+    ) -> None:
         self.tracked_model = tracked_model
         self.logger = logger
         self.memory = memory
@@ -227,7 +246,11 @@ class Monitor:
     def step_durations(self) -> list[float]:
         """Duration of each finished step, in seconds."""
         steps = self.memory.steps if self.memory else []
-        return [s.timing.duration for s in steps if isinstance(s, (ActionStep, PlanningStep)) and s.timing.duration is not None]
+        return [
+            s.timing.duration
+            for s in steps
+            if isinstance(s, (ActionStep, PlanningStep)) and s.timing.duration is not None
+        ]
 
     def get_total_token_counts(self) -> TokenUsage:
         """Tokens read and written over the whole run."""

@@ -130,7 +130,9 @@ def test_reset_false_continues_memory_and_variables(quiet) -> None:
 
 
 def test_reset_true_starts_a_fresh_memory_and_interpreter(quiet) -> None:
-    model = ScriptedModel([code("x = 1\nfinal_answer(x)"), code("final_answer(x)"), code("final_answer('fresh')")])
+    model = ScriptedModel(
+        [code("x = 1\nfinal_answer(x)"), code("final_answer(x)"), code("final_answer('fresh')")]
+    )
     agent = CodeAgent(tools=[], model=model, logger=quiet)
     agent.run("First")
     assert agent.run("Second") == "fresh"  # `x` was not defined in the fresh interpreter
@@ -138,7 +140,7 @@ def test_reset_true_starts_a_fresh_memory_and_interpreter(quiet) -> None:
 
 
 def test_unknown_executor_type_is_refused_with_the_valid_ones(quiet) -> None:
-    with pytest.raises(ValueError, match="Unknown executor_type 'cloud'.*local"):
+    with pytest.raises(ValueError, match=r"Unknown executor_type 'cloud'.*local"):
         CodeAgent(tools=[], model=ScriptedModel([]), executor_type="cloud")
 
 
@@ -161,7 +163,9 @@ def test_unauthorized_import_is_reported_to_the_model(quiet) -> None:
 
 
 def test_authorized_imports_appear_in_the_system_prompt(quiet) -> None:
-    agent = CodeAgent(tools=[add], model=ScriptedModel([]), additional_authorized_imports=["numpy"], logger=quiet)
+    agent = CodeAgent(
+        tools=[add], model=ScriptedModel([]), additional_authorized_imports=["numpy"], logger=quiet
+    )
     prompt = agent.system_prompt
     assert "numpy" in prompt and "math" in prompt
     assert "def add(" in prompt

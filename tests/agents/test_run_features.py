@@ -69,7 +69,10 @@ def test_step_callbacks_dict_dispatches_by_step_type(quiet) -> None:
         model=model,
         logger=quiet,
         planning_interval=5,
-        step_callbacks={PlanningStep: lambda step: plans.append(step.plan), ActionStep: [lambda s: actions.append(s.step_number)]},
+        step_callbacks={
+            PlanningStep: lambda step: plans.append(step.plan),
+            ActionStep: [lambda s: actions.append(s.step_number)],
+        },
     )
     agent.run("t")
     assert plans == ["plan A"] and actions == [1]
@@ -87,7 +90,7 @@ def test_tour_final_answer_check_rejects_then_accepts(quiet) -> None:
     model = ScriptedModel([code("final_answer('twenty-one')"), code("final_answer('21')")])
     agent = CodeAgent(tools=[], model=model, logger=quiet, final_answer_checks=[is_integer])
     assert agent.run("Calculate the least common multiple of 3 and 7") == "21"
-    first = [s for s in agent.memory.steps if isinstance(s, ActionStep)][0]
+    first = next(s for s in agent.memory.steps if isinstance(s, ActionStep))
     assert isinstance(first.error, AgentError) and "is_integer" in first.error.message
     assert not first.is_final_answer
 
@@ -192,7 +195,9 @@ async def test_arun_stream_yields_events_asynchronously(quiet) -> None:
 def test_stream_outputs_yields_model_deltas(quiet) -> None:
     from smolagents import ChatMessageStreamDelta
 
-    agent = CodeAgent(tools=[], model=ScriptedModel([code("final_answer(3)")]), logger=quiet, stream_outputs=True)
+    agent = CodeAgent(
+        tools=[], model=ScriptedModel([code("final_answer(3)")]), logger=quiet, stream_outputs=True
+    )
     events = list(agent.run("t", stream=True))
     deltas = [e for e in events if isinstance(e, ChatMessageStreamDelta)]
     assert "".join(d.content or "" for d in deltas).startswith("Thought:")
@@ -203,11 +208,13 @@ def test_stream_outputs_yields_model_deltas(quiet) -> None:
 def test_managed_agent_is_called_like_a_tool_and_reports_back(quiet) -> None:
     helper_model = ScriptedModel([code("final_answer('Paris')")])
     helper = CodeAgent(tools=[], model=helper_model, logger=quiet, name="geo", description="Knows capitals.")
-    manager_model = ScriptedModel([code("r = geo(task='Capital of France?')\nprint(r)"), code("final_answer('done')")])
+    manager_model = ScriptedModel(
+        [code("r = geo(task='Capital of France?')\nprint(r)"), code("final_answer('done')")]
+    )
     manager = CodeAgent(tools=[], model=manager_model, logger=quiet, managed_agents=[helper])
     assert manager.run("Ask geo") == "done"
     assert "Capital of France?" in helper_model.calls[0].messages[-1].text
-    first = [s for s in manager.memory.steps if isinstance(s, ActionStep)][0]
+    first = next(s for s in manager.memory.steps if isinstance(s, ActionStep))
     assert "Paris" in first.observations and "geo" in first.observations
     assert "geo" in manager.system_prompt and "Knows capitals." in manager.system_prompt
 
@@ -227,7 +234,7 @@ def test_managed_agent_in_a_tool_calling_manager_with_run_summary(quiet) -> None
     manager = ToolCallingAgent(tools=[], model=manager_model, logger=quiet, managed_agents=[helper])
     assert manager.run("t") == "ok"
     assert "calc" in manager_model.calls[0].tool_names
-    observation = [s for s in manager.memory.steps if isinstance(s, ActionStep)][0].observations
+    observation = next(s for s in manager.memory.steps if isinstance(s, ActionStep)).observations
     assert "42" in observation and "<summary_of_work>" in observation
 
 
@@ -244,14 +251,18 @@ def test_instructions_and_custom_prompt_templates_reach_the_model(quiet) -> None
         model=model,
         logger=quiet,
         instructions="Always answer in French.",
-        prompt_templates={"system_prompt": "Custom prompt. {{ custom_instructions }} Tools: {{ tools | length }}"},
+        prompt_templates={
+            "system_prompt": "Custom prompt. {{ custom_instructions }} Tools: {{ tools | length }}"
+        },
     )
     agent.run("t")
     assert model.calls[0].messages[0].text == "Custom prompt. Always answer in French. Tools: 1"
 
 
 def test_prompt_template_with_an_undefined_variable_is_a_clear_error() -> None:
-    agent = CodeAgent(tools=[], model=ScriptedModel([]), prompt_templates={"system_prompt": "{{ not_a_variable }}"})
+    agent = CodeAgent(
+        tools=[], model=ScriptedModel([]), prompt_templates={"system_prompt": "{{ not_a_variable }}"}
+    )
     with pytest.raises(ValueError, match="not_a_variable"):
         agent.run("t")
 
@@ -274,7 +285,15 @@ def test_default_logger_draws_task_code_observation_and_answer() -> None:
     model = ScriptedModel([code("print('observed value')"), code("final_answer('the end')")])
     CodeAgent(tools=[], model=model, logger=logger).run("Draw me")
     out = buffer.getvalue()
-    for expected in ("New run", "Draw me", "Step 1", "Executing this code", "observed value", "Final answer: the end", "Input tokens"):
+    for expected in (
+        "New run",
+        "Draw me",
+        "Step 1",
+        "Executing this code",
+        "observed value",
+        "Final answer: the end",
+        "Input tokens",
+    ):
         assert expected in out
 
 
@@ -303,7 +322,9 @@ def test_task_must_be_a_string(quiet) -> None:
 
 
 def test_steps_are_recorded_in_order_with_timing(quiet) -> None:
-    agent = CodeAgent(tools=[], model=ScriptedModel([code("print(1)"), code("final_answer(1)")]), logger=quiet)
+    agent = CodeAgent(
+        tools=[], model=ScriptedModel([code("print(1)"), code("final_answer(1)")]), logger=quiet
+    )
     agent.run("t")
     assert isinstance(agent.memory.steps[0], TaskStep)
     for step in agent.memory.steps[1:]:

@@ -113,7 +113,10 @@ def test_async_tools_are_awaited_concurrently(quiet) -> None:
 
 def test_unknown_tool_is_reported_to_the_model_and_the_run_goes_on(quiet) -> None:
     model = ScriptedModel(
-        [tool_call_message(("get_wether", {"city": "Paris"})), tool_call_message(("final_answer", {"answer": "x"}))]
+        [
+            tool_call_message(("get_wether", {"city": "Paris"})),
+            tool_call_message(("final_answer", {"answer": "x"})),
+        ]
     )
     agent = ToolCallingAgent(tools=[get_weather], model=model, logger=quiet)
     assert agent.run("t") == "x"
@@ -125,7 +128,10 @@ def test_unknown_tool_is_reported_to_the_model_and_the_run_goes_on(quiet) -> Non
 
 def test_wrong_arguments_are_reported_with_the_expected_schema(quiet) -> None:
     model = ScriptedModel(
-        [tool_call_message(("get_weather", {"town": "Paris"})), tool_call_message(("final_answer", {"answer": "x"}))]
+        [
+            tool_call_message(("get_weather", {"town": "Paris"})),
+            tool_call_message(("final_answer", {"answer": "x"})),
+        ]
     )
     agent = ToolCallingAgent(tools=[get_weather], model=model, logger=quiet)
     agent.run("t")
@@ -136,7 +142,10 @@ def test_wrong_arguments_are_reported_with_the_expected_schema(quiet) -> None:
 
 def test_a_tool_that_raises_gives_an_execution_error_and_memory_keeps_the_step(quiet) -> None:
     model = ScriptedModel(
-        [tool_call_message(("fail_always", {"reason": "disk"})), tool_call_message(("final_answer", {"answer": "ok"}))]
+        [
+            tool_call_message(("fail_always", {"reason": "disk"})),
+            tool_call_message(("final_answer", {"answer": "ok"})),
+        ]
     )
     agent = ToolCallingAgent(tools=[fail_always], model=model, logger=quiet)
     assert agent.run("t") == "ok"
@@ -178,7 +187,10 @@ def test_arguments_given_as_a_json_string_are_decoded(quiet) -> None:
 
 def test_stream_yields_tool_calls_outputs_and_steps(quiet) -> None:
     model = ScriptedModel(
-        [tool_call_message(("get_weather", {"city": "Rome"})), tool_call_message(("final_answer", {"answer": "c"}))]
+        [
+            tool_call_message(("get_weather", {"city": "Rome"})),
+            tool_call_message(("final_answer", {"answer": "c"})),
+        ]
     )
     agent = ToolCallingAgent(tools=[get_weather], model=model, logger=quiet)
     events = list(agent.run("t", stream=True))

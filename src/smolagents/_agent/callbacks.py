@@ -30,7 +30,9 @@ class StepCallbacks:
     ``callback(step, agent=agent)``, or ``callback(step)`` when it takes no `agent`.
     """
 
-    def __init__(self, callbacks: list[Callback] | dict[type[MemoryStep], Callback | list[Callback]] | None) -> None:
+    def __init__(
+        self, callbacks: list[Callback] | dict[type[MemoryStep], Callback | list[Callback]] | None
+    ) -> None:
         self._by_type: dict[type, list[tuple[Callback, bool]]] = {}
         if callbacks is None:
             return

@@ -31,7 +31,9 @@ async def run_events(agent: MultiStepAgent, run: RunState) -> AsyncIterator[Any]
     is_done = False
     while not is_done and run.steps_left > 0:
         if run.interrupt_requested:
-            raise AgentInterruptedError(f"The run was interrupted by agent.interrupt() before step {run.step_number}.")
+            raise AgentInterruptedError(
+                f"The run was interrupted by agent.interrupt() before step {run.step_number}."
+            )
         if agent.planning_interval and (run.step_number - run.first_step) % agent.planning_interval == 0:
             async for event in planning_events(agent, run):
                 yield event
@@ -57,7 +59,9 @@ async def run_events(agent: MultiStepAgent, run: RunState) -> AsyncIterator[Any]
         run.step_number += 1
     if not is_done:
         if run.interrupt_requested:
-            raise AgentInterruptedError(f"The run was interrupted by agent.interrupt() after step {run.step_number - 1}.")
+            raise AgentInterruptedError(
+                f"The run was interrupted by agent.interrupt() after step {run.step_number - 1}."
+            )
         await _answer_at_step_limit(agent, run)
     agent._emit(RunFinished(run.output, run.outcome))
     yield FinalAnswerStep(output=run.output)
@@ -111,7 +115,15 @@ async def planning_events(agent: MultiStepAgent, run: RunState) -> AsyncIterator
         messages = [_user(populate_template(templates["initial_plan"], variables))]
     else:
         messages = [
-            ChatMessage(MessageRole.SYSTEM, [{"type": "text", "text": populate_template(templates["update_plan_pre_messages"], variables)}]),
+            ChatMessage(
+                MessageRole.SYSTEM,
+                [
+                    {
+                        "type": "text",
+                        "text": populate_template(templates["update_plan_pre_messages"], variables),
+                    }
+                ],
+            ),
             *agent._memory_messages(run, summary_mode=True),
             _user(populate_template(templates["update_plan_post_messages"], variables)),
         ]
@@ -148,7 +160,10 @@ async def model_events(
     deltas: list[ChatMessageStreamDelta] = []
     try:
         async for delta in agent.model.agenerate_stream(
-            messages, stop_sequences=stop_sequences, response_format=response_format, tools_to_call_from=tools_to_call_from
+            messages,
+            stop_sequences=stop_sequences,
+            response_format=response_format,
+            tools_to_call_from=tools_to_call_from,
         ):
             deltas.append(delta)
             yield delta
@@ -169,7 +184,10 @@ async def call_model(
     """Call the model once, turning any failure into `AgentGenerationError`."""
     try:
         return await agent.model.agenerate(
-            messages, stop_sequences=stop_sequences, response_format=response_format, tools_to_call_from=tools_to_call_from
+            messages,
+            stop_sequences=stop_sequences,
+            response_format=response_format,
+            tools_to_call_from=tools_to_call_from,
         )
     except AgentGenerationError:
         raise

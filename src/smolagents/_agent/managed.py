@@ -30,7 +30,10 @@ class ManagedAgentCall:
         self.name: str = agent.name or ""
         self.description: str = agent.description or ""
         self.inputs: dict[str, dict[str, Any]] = {
-            "task": {"type": "string", "description": "The task to hand over, with all the context it needs."},
+            "task": {
+                "type": "string",
+                "description": "The task to hand over, with all the context it needs.",
+            },
             "additional_args": {
                 "type": "object",
                 "description": "Data the team member needs (e.g. documents, numbers), passed as variables.",
@@ -47,7 +50,9 @@ class ManagedAgentCall:
                 "\nYou can use these additional arguments directly as variables: "
                 f"{json.dumps(list(additional_args))}."
             )
-        result = await self.agent.arun(full_task, additional_args=additional_args or None, return_full_result=True)
+        result = await self.agent.arun(
+            full_task, additional_args=additional_args or None, return_full_result=True
+        )
         report = populate_template(templates["report"], {"name": self.name, "final_answer": result.output})
         if self.agent.provide_run_summary:
             report += "\n\nSummary of this team member's work:\n<summary_of_work>\n"

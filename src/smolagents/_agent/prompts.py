@@ -69,7 +69,9 @@ def default_prompt_templates(kind: AgentKind) -> PromptTemplates:
     )
 
 
-def complete_prompt_templates(kind: AgentKind, custom: PromptTemplates | dict[str, Any] | None) -> PromptTemplates:
+def complete_prompt_templates(
+    kind: AgentKind, custom: PromptTemplates | dict[str, Any] | None
+) -> PromptTemplates:
     """Fill the templates a user did not give with the defaults, and check the shape of the rest.
 
     Raises:

@@ -34,6 +34,9 @@ class RunState:
     timing: Timing = field(default_factory=Timing.start_now)
     output: Any = None
     outcome: RunOutcome = "success"
+    message_cache: dict[tuple[int, bool], tuple[tuple[int, ...], list[Any]]] = field(
+        default_factory=dict, repr=False
+    )
 
     @property
     def steps_left(self) -> int:

@@ -24,11 +24,11 @@ def _loop_running_here() -> bool:
 def run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
     """Run a coroutine to completion from sync code.
 
-    Uses a private event loop on this thread; when this thread already runs a loop (a notebook, or
+    Uses this thread's private event loop; when this thread already runs a loop (a notebook, or
     sync code called from async code) the coroutine runs on a helper thread instead.
     """
     if not _loop_running_here():
-        return asyncio.run(coroutine)
+        return _thread_loop().run_until_complete(coroutine)
     outcome: dict[str, Any] = {}
 
     def target() -> None:
@@ -46,6 +46,15 @@ def run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
 
 
 _DONE = object()
+_local = threading.local()
+
+
+def _thread_loop() -> asyncio.AbstractEventLoop:
+    """Return this thread's private event loop, kept between runs (creating one costs ~0.1 ms)."""
+    loop: asyncio.AbstractEventLoop | None = getattr(_local, "loop", None)
+    if loop is None or loop.is_closed():
+        loop = _local.loop = asyncio.new_event_loop()
+    return loop
 
 
 def iterate_sync(events: AsyncIterator[T]) -> Iterator[T]:
@@ -56,7 +65,7 @@ def iterate_sync(events: AsyncIterator[T]) -> Iterator[T]:
     if _loop_running_here():
         yield from _iterate_on_thread(events)
         return
-    loop = asyncio.new_event_loop()
+    loop = _thread_loop()
     try:
         while True:
             try:
@@ -66,10 +75,8 @@ def iterate_sync(events: AsyncIterator[T]) -> Iterator[T]:
             yield item
     finally:
         aclose = getattr(events, "aclose", None)  # async generators can be closed; other iterators not
-        if aclose is not None:
+        if aclose is not None and not loop.is_running():
             loop.run_until_complete(aclose())
-        loop.run_until_complete(loop.shutdown_asyncgens())
-        loop.close()
 
 
 def _iterate_on_thread(events: AsyncIterator[T]) -> Iterator[T]:

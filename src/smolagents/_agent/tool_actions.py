@@ -12,6 +12,7 @@ from .._events import ActionOutput, ToolOutput
 from .._messages import ChatMessage
 from ..memory import ActionStep, ToolCall
 from .loop import model_events
+from .managed import ManagedAgentCall
 from .run_state import RunState
 
 if TYPE_CHECKING:
@@ -28,7 +29,10 @@ async def tool_step_events(agent: ToolCallingAgent, run: RunState, step: ActionS
     step.model_input_messages = messages
     message: ChatMessage | None = None
     async for event in model_events(
-        agent, messages, stop_sequences=["Observation:", "Calling tools:"], tools_to_call_from=agent._callables_list
+        agent,
+        messages,
+        stop_sequences=["Observation:", "Calling tools:"],
+        tools_to_call_from=agent._callables_list,
     ):
         if isinstance(event, ChatMessage):
             message = event
@@ -49,7 +53,7 @@ async def tool_step_events(agent: ToolCallingAgent, run: RunState, step: ActionS
         )
     outcomes = await _execute_concurrently(agent, run, calls)
     observations, errors, final = [], [], None
-    for call, outcome in zip(calls, outcomes):
+    for call, outcome in zip(calls, outcomes, strict=False):
         if isinstance(outcome, BaseException):
             errors.append(outcome)
             continue
@@ -90,7 +94,9 @@ def _read_tool_calls(agent: ToolCallingAgent, message: ChatMessage) -> list[Tool
                 ) from error
         calls.append(ToolCall(name=call.function.name, arguments=arguments, id=call.id or f"call_{index}"))
     if not calls:
-        raise AgentParsingError("Your output contains no tool call. Call a tool, or final_answer with your answer.")
+        raise AgentParsingError(
+            "Your output contains no tool call. Call a tool, or final_answer with your answer."
+        )
     return calls
 
 
@@ -109,7 +115,9 @@ async def _execute_concurrently(agent: ToolCallingAgent, run: RunState, calls: l
     return await asyncio.gather(*(bounded(call) for call in calls), return_exceptions=True)
 
 
-async def execute_tool_call(agent: ToolCallingAgent, run: RunState, call: ToolCall, on_thread: bool) -> ToolOutput:
+async def execute_tool_call(
+    agent: ToolCallingAgent, run: RunState, call: ToolCall, on_thread: bool
+) -> ToolOutput:
     """Validate and run one tool call; sync tools run on a worker thread when `on_thread` is set.
 
     Raises:
@@ -124,7 +132,7 @@ async def execute_tool_call(agent: ToolCallingAgent, run: RunState, call: ToolCa
             f"Unknown tool '{call.name}'. Call one of: {', '.join(sorted(agent._callables))}."
         )
     arguments = _substitute_variables(call.arguments, run.variables)
-    if not isinstance(target, _managed_call_type()):
+    if not isinstance(target, ManagedAgentCall):
         validate_tool_arguments(target, arguments)
     kwargs = arguments if isinstance(arguments, dict) else {next(iter(target.inputs), "input"): arguments}
     try:
@@ -141,7 +149,9 @@ async def execute_tool_call(agent: ToolCallingAgent, run: RunState, call: ToolCa
         ) from error
     is_final_answer = call.name == FINAL_ANSWER
     observation = _observation(call, output, run)
-    return ToolOutput(id=call.id, output=output, is_final_answer=is_final_answer, observation=observation, tool_call=call)
+    return ToolOutput(
+        id=call.id, output=output, is_final_answer=is_final_answer, observation=observation, tool_call=call
+    )
 
 
 def _observation(call: ToolCall, output: Any, run: RunState) -> str:
@@ -161,18 +171,18 @@ def _substitute_variables(arguments: Any, variables: dict[str, Any]) -> Any:
     if isinstance(arguments, str):
         return variables.get(arguments, arguments)
     if isinstance(arguments, dict):
-        return {key: variables.get(value, value) if isinstance(value, str) else value for key, value in arguments.items()}
+        return {
+            key: variables.get(value, value) if isinstance(value, str) else value
+            for key, value in arguments.items()
+        }
     return arguments
 
 
 def _combine(errors: list[BaseException]) -> AgentError:
-    agent_errors = [e if isinstance(e, AgentError) else AgentToolExecutionError(f"{type(e).__name__}: {e}") for e in errors]
+    agent_errors = [
+        e if isinstance(e, AgentError) else AgentToolExecutionError(f"{type(e).__name__}: {e}")
+        for e in errors
+    ]
     if len(agent_errors) == 1:
         return agent_errors[0]
     return type(agent_errors[0])("\n".join(error.message for error in agent_errors))
-
-
-def _managed_call_type() -> type:
-    from .managed import ManagedAgentCall
-
-    return ManagedAgentCall
