@@ -53,7 +53,7 @@ async def tool_step_events(agent: ToolCallingAgent, run: RunState, step: ActionS
         )
     outcomes = await _execute_concurrently(agent, run, calls)
     observations, errors, final = [], [], None
-    for call, outcome in zip(calls, outcomes, strict=False):
+    for outcome in outcomes:
         if isinstance(outcome, BaseException):
             errors.append(outcome)
             continue
