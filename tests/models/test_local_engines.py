@@ -307,3 +307,11 @@ def test_missing_engine_error_names_the_extra_to_install(
     model_class = getattr(importlib.import_module(module), class_name)
     with pytest.raises(ImportError, match=re.escape(f"pip install '{extra}'")):
         model_class("some/model")
+
+
+def test_unreachable_model_id_error_names_the_model_and_the_embedded_fallback(tmp_path: Path) -> None:
+    from smolagents.models.transformers import TransformersModel
+
+    missing = tmp_path / "no-such-model"
+    with pytest.raises(OSError, match=r"could not load .*no-such-model(.|\n)*leave model_id unset"):
+        TransformersModel(model_id=str(missing))

@@ -83,16 +83,24 @@ class TransformersModel(LocalModel):
         self.model_kwargs = dict(model_kwargs or {})
         self.max_new_tokens = max_tokens if max_tokens is not None else max_new_tokens
         self.apply_chat_template_kwargs = dict(apply_chat_template_kwargs or {})
-        self.tokenizer = transformers.AutoTokenizer.from_pretrained(
-            self.model_path, trust_remote_code=trust_remote_code
-        )
-        self.model = transformers.AutoModelForCausalLM.from_pretrained(
-            self.model_path,
-            device_map=self.device_map,
-            dtype=_resolve_dtype(torch, torch_dtype),
-            trust_remote_code=trust_remote_code,
-            **self.model_kwargs,
-        )
+        dtype = _resolve_dtype(torch, torch_dtype)
+        try:
+            self.tokenizer = transformers.AutoTokenizer.from_pretrained(
+                self.model_path, trust_remote_code=trust_remote_code
+            )
+            self.model = transformers.AutoModelForCausalLM.from_pretrained(
+                self.model_path,
+                device_map=self.device_map,
+                dtype=dtype,
+                trust_remote_code=trust_remote_code,
+                **self.model_kwargs,
+            )
+        except (OSError, ValueError) as error:  # ValueError: a path-like id that is not a valid repo id
+            raise OSError(
+                f"TransformersModel could not load {self.model_path!r}: {error}\nPass a local model "
+                "directory or a Hub id that is reachable or already in the Hugging Face cache, or leave "
+                "model_id unset to run the embedded SmolLM2-135M-Instruct."
+            ) from error
         self.model.eval()
         self.template_features = probe_template_features(self.tokenizer)
         # One generation at a time per model: concurrent runs would only fight over the cores.
