@@ -79,13 +79,13 @@ class AgentImage(AgentType):
     """
 
     def __init__(self, value: Any) -> None:
-        if isinstance(value, AgentImage):
-            value = value._value
-        super().__init__(value)
+        super().__init__(value._value if isinstance(value, AgentImage) else value)
         self._image: Any = None  # the decoded PIL image, built on first need
         self._path: str | None = None
         self._bytes: bytes | None = None
-        if isinstance(value, os.PathLike):
+        if isinstance(value, AgentImage):
+            self._image, self._path, self._bytes = value._image, value._path, value._bytes
+        elif isinstance(value, os.PathLike):
             self._path = os.fspath(value)
         elif isinstance(value, str):
             self._bytes = _decode_base64_image(value)
@@ -136,6 +136,13 @@ class AgentImage(AgentType):
         self.to_raw().save(buffer, format="PNG")
         return buffer.getvalue()
 
+    def __repr__(self) -> str:
+        if self._path is not None:
+            return f"AgentImage({self._path!r})"
+        if self._image is not None:
+            return f"AgentImage(<{self._image.mode} image {self._image.size[0]}x{self._image.size[1]}>)"
+        return f"AgentImage(<{len(self._bytes or b'')} encoded bytes>)"
+
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
@@ -177,6 +184,11 @@ class AgentAudio(AgentType):
                 f"AgentAudio takes a file path, a numpy array, a torch tensor or (samplerate, array); got "
                 f"{type(value).__name__}."
             )
+
+    def __repr__(self) -> str:
+        if self._path is not None:
+            return f"AgentAudio({self._path!r})"
+        return f"AgentAudio(<{type(self._value).__name__} at {self.samplerate} Hz>)"
 
     def to_raw(self) -> Any:
         """Return the samples: the array or tensor given, or a float32 numpy array read from the file."""

@@ -1,0 +1,63 @@
+"""The base tools: final_answer, user_input, python_interpreter, and the add_base_tools registry."""
+
+import io
+
+import pytest
+
+from smolagents import FinalAnswerTool, PythonInterpreterTool, UserInputTool
+from smolagents.default_tools import TOOL_MAPPING, base_tools
+
+
+def test_final_answer_returns_its_argument_unchanged() -> None:
+    final_answer = FinalAnswerTool()
+    answer = {"rows": [1, 2]}
+    assert final_answer(answer) is answer
+    assert final_answer(answer="done") == "done"
+    assert final_answer.name == "final_answer"
+    assert final_answer.inputs["answer"]["type"] == "any"
+    assert final_answer.output_type == "any"
+
+
+def test_user_input_asks_on_stdout_and_reads_stdin(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("Paris\n"))
+    assert UserInputTool()(question="Which city?") == "Paris"
+    assert "Which city? => Type your answer here:" in capsys.readouterr().out
+
+
+def test_registry_lists_python_interpreter_and_leaves_it_out_for_code_agents() -> None:
+    pytest.importorskip("smolagents.local_python_executor", reason="the local interpreter has not landed yet")
+    assert TOOL_MAPPING["python_interpreter"] is PythonInterpreterTool
+    assert [tool.name for tool in base_tools(for_code_agent=False)] == ["python_interpreter"]
+    assert [tool.name for tool in base_tools(for_code_agent=True)] == []
+
+
+def test_python_interpreter_returns_prints_and_last_value() -> None:
+    pytest.importorskip("smolagents.local_python_executor", reason="the local interpreter has not landed yet")
+    interpreter = PythonInterpreterTool()
+    result = interpreter(code="total = sum(range(5))\nprint('sum is', total)\ntotal * 2")
+    assert result == "Stdout:\nsum is 10\n\nOutput: 20"
+
+
+def test_python_interpreter_starts_fresh_on_every_call() -> None:
+    pytest.importorskip("smolagents.local_python_executor", reason="the local interpreter has not landed yet")
+    interpreter = PythonInterpreterTool()
+    interpreter(code="x = 1")
+    assert "NameError" in interpreter(code="x") or "not defined" in interpreter(code="x")
+
+
+def test_python_interpreter_reports_forbidden_imports_as_text() -> None:
+    pytest.importorskip("smolagents.local_python_executor", reason="the local interpreter has not landed yet")
+    result = PythonInterpreterTool()(code="import os\nos.getcwd()")
+    assert result.startswith("Error: ")
+    assert "os" in result
+
+
+def test_python_interpreter_description_lists_authorized_imports() -> None:
+    pytest.importorskip("smolagents.local_python_executor", reason="the local interpreter has not landed yet")
+    interpreter = PythonInterpreterTool(authorized_imports=["numpy"])
+    assert "numpy" in interpreter.authorized_imports
+    assert "math" in interpreter.authorized_imports
+    assert "numpy" in interpreter.description
+    assert interpreter(code="import math\nmath.sqrt(16)").endswith("Output: 4.0")
