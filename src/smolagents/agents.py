@@ -11,10 +11,9 @@ import os
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-from ._agent import loop
+from ._agent import configuration, loop, persistence
 from ._agent.callbacks import StepCallbacks
 from ._agent.code_actions import code_step_events
-from ._agent.code_parsing import DEFAULT_CODE_BLOCK_TAGS
 from ._agent.managed import ManagedAgentCall
 from ._agent.prompts import (
     AgentKind,
@@ -80,7 +79,7 @@ class MultiStepAgent:
         logger: AgentLogger | None = None,
         stream_outputs: bool = False,
     ) -> None:
-        self.model = model if model is not None else _default_model()
+        self.model = model if model is not None else configuration.default_model()
         if not isinstance(self.model, Model) and not callable(getattr(self.model, "agenerate", None)):
             raise TypeError(
                 f"model must be a smolagents Model (e.g. InferenceClientModel()), got {type(model).__name__}."
@@ -95,7 +94,7 @@ class MultiStepAgent:
         self.instructions = instructions
         self.max_steps = max_steps
         self.planning_interval = planning_interval
-        self.name = _check_name(name)
+        self.name = configuration.check_name(name)
         self.description = description
         self.provide_run_summary = provide_run_summary
         self.final_answer_checks = list(final_answer_checks or ())
@@ -103,8 +102,8 @@ class MultiStepAgent:
         self.logger = logger or AgentLogger(level=verbosity_level)
         self.stream_outputs = stream_outputs
         self.step_callbacks = StepCallbacks(step_callbacks)
-        self.managed_agents: dict[str, MultiStepAgent] = _index_managed_agents(managed_agents)
-        self.tools: dict[str, Any] = _index_tools(
+        self.managed_agents: dict[str, MultiStepAgent] = configuration.index_managed_agents(managed_agents)
+        self.tools: dict[str, Any] = configuration.index_tools(
             tools, add_base_tools, self._prompt_kind, self.managed_agents
         )
         self._callables: dict[str, Any] = {
@@ -204,7 +203,9 @@ class MultiStepAgent:
         if additional_args:
             task += (
                 "\nYou have been given these additional arguments, available as variables of the same name:\n"
-                + "\n".join(f"- {key}: {_describe(value)}" for key, value in additional_args.items())
+                + "\n".join(
+                    f"- {key}: {configuration.describe(value)}" for key, value in additional_args.items()
+                )
             )
         memory.steps.append(TaskStep(task=task, task_images=list(images) if images else None))
         run = RunState(
@@ -213,8 +214,8 @@ class MultiStepAgent:
             max_steps=max_steps if max_steps is not None else self.max_steps,
             images=list(images) if images else None,
             additional_args=additional_args,
-            step_number=_next_step_number(memory),
-            first_step=_next_step_number(memory),
+            step_number=configuration.next_step_number(memory),
+            first_step=configuration.next_step_number(memory),
             variables=dict(previous.variables) if continuing else {},  # type: ignore[union-attr]  # checked
         )
         run.variables.update(additional_args or {})
@@ -286,6 +287,69 @@ class MultiStepAgent:
     def visualize(self) -> None:
         """Draw the agent, its tools and its managed agents as a tree."""
         self.logger.visualize_agent_tree(self)
+
+    # -- saving and loading the configuration ------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """Return the agent's configuration (model, tools with their code, prompts, settings)."""
+        return persistence.agent_to_dict(self)
+
+    @classmethod
+    def from_dict(cls, agent_dict: dict[str, Any], **kwargs: Any) -> MultiStepAgent:
+        """Rebuild an agent from `to_dict()` output; `kwargs` override saved arguments (e.g. model=)."""
+        return persistence.agent_from_dict(agent_dict, **kwargs)
+
+    def save(self, output_dir: str | Any) -> None:
+        """Write the agent to a folder: ``agent.json``, ``tools/*.py`` and ``requirements.txt``."""
+        persistence.save_agent(self, output_dir)
+
+    @classmethod
+    def from_folder(cls, folder: str | Any, **kwargs: Any) -> MultiStepAgent:
+        """Load an agent saved with `save` (this runs its tools' code: load only trusted folders)."""
+        return persistence.agent_from_folder(folder, **kwargs)
+
+    def push_to_hub(
+        self,
+        repo_id: str,
+        commit_message: str = "Upload agent",
+        private: bool | None = None,
+        token: str | bool | None = None,
+        create_pr: bool = False,
+    ) -> str:
+        """Upload the saved agent to a Space on the Hugging Face Hub; return the commit URL."""
+        import tempfile
+
+        from huggingface_hub import create_repo, upload_folder
+
+        create_repo(
+            repo_id, token=token, private=private, exist_ok=True, repo_type="space", space_sdk="gradio"
+        )
+        with tempfile.TemporaryDirectory() as folder:
+            self.save(folder)
+            return str(
+                upload_folder(
+                    repo_id=repo_id,
+                    folder_path=folder,
+                    commit_message=commit_message,
+                    token=token,
+                    create_pr=create_pr,
+                    repo_type="space",
+                )
+            )
+
+    @classmethod
+    def from_hub(
+        cls, repo_id: str, token: str | None = None, trust_remote_code: bool = False, **kwargs: Any
+    ) -> MultiStepAgent:
+        """Download an agent pushed with `push_to_hub` and load it (its tools' code runs)."""
+        if not trust_remote_code:
+            raise ValueError(
+                f"Loading the agent {repo_id!r} runs its tools' code on this machine. Read that code, then "
+                "pass trust_remote_code=True to load it."
+            )
+        from huggingface_hub import snapshot_download
+
+        folder = snapshot_download(repo_id, repo_type="space", token=token)
+        return cls.from_folder(folder, **kwargs)
 
     def _require_run(self) -> RunState:
         if self._current is None:
@@ -377,12 +441,12 @@ class CodeAgent(MultiStepAgent):
 
         self.additional_authorized_imports = list(additional_authorized_imports or ())
         self.authorized_imports = sorted(set(BASE_BUILTIN_MODULES) | set(self.additional_authorized_imports))
-        self.code_block_tags = _code_block_tags(code_block_tags)
+        self.code_block_tags = configuration.code_block_tags(code_block_tags)
         self.use_structured_outputs_internally = use_structured_outputs_internally
         self.max_print_outputs_length = max_print_outputs_length
-        if executor_type not in _EXECUTOR_TYPES:
+        if executor_type not in configuration.EXECUTOR_TYPES:
             raise ValueError(
-                f"Unknown executor_type {executor_type!r}: use one of {sorted(_EXECUTOR_TYPES)}."
+                f"Unknown executor_type {executor_type!r}: use one of {sorted(configuration.EXECUTOR_TYPES)}."
             )
         self.executor_type = executor_type
         self.executor_kwargs = dict(executor_kwargs or {})
@@ -425,7 +489,7 @@ class CodeAgent(MultiStepAgent):
                 **self.executor_kwargs,
             )
         else:
-            self._executor = run.executor = _remote_executor(self)
+            self._executor = run.executor = configuration.remote_executor(self)
         run.executor.send_tools(self._callables)
         if run.additional_args:
             run.executor.send_variables(run.additional_args)
@@ -446,33 +510,6 @@ class CodeAgent(MultiStepAgent):
 
     def __exit__(self, *exc_info: object) -> None:
         self.cleanup()
-
-
-_EXECUTOR_TYPES = {"local", "docker", "e2b", "modal", "blaxel", "wasm"}
-
-
-def _code_block_tags(tags: tuple[str, str] | list[str] | str | None) -> tuple[str, str]:
-    if tags is None or tags == "markdown":
-        return DEFAULT_CODE_BLOCK_TAGS
-    if isinstance(tags, (tuple, list)) and len(tags) == 2 and all(isinstance(t, str) and t for t in tags):
-        return (tags[0], tags[1])
-    raise ValueError(
-        f"code_block_tags must be 'markdown' or a pair of non-empty strings (opening, closing), got {tags!r}."
-    )
-
-
-def _remote_executor(agent: CodeAgent) -> Any:
-    from . import remote_executors
-
-    classes = {
-        "docker": "DockerExecutor",
-        "e2b": "E2BExecutor",
-        "modal": "ModalExecutor",
-        "blaxel": "BlaxelExecutor",
-        "wasm": "WasmExecutor",
-    }
-    executor_class = getattr(remote_executors, classes[agent.executor_type])
-    return executor_class(agent.additional_authorized_imports, agent.logger, **agent.executor_kwargs)
 
 
 class ToolCallingAgent(MultiStepAgent):
@@ -521,68 +558,3 @@ class ToolCallingAgent(MultiStepAgent):
         run = self._current or RunState(task="", memory=AgentMemory(""), max_steps=self.max_steps)
         call = ToolCall(name=tool_name, arguments=arguments, id="manual")
         return run_sync(execute_tool_call(self, run, call, on_thread=False)).output
-
-
-def _default_model() -> Model:
-    from .models import TransformersModel
-
-    return TransformersModel()
-
-
-def _check_name(name: str | None) -> str | None:
-    if name is not None and not (isinstance(name, str) and name.isidentifier()):
-        raise ValueError(
-            f"Agent name {name!r} must be a valid Python identifier (letters, digits, underscores)."
-        )
-    return name
-
-
-def _index_managed_agents(agents: list[MultiStepAgent] | None) -> dict[str, MultiStepAgent]:
-    indexed: dict[str, MultiStepAgent] = {}
-    for agent in agents or ():
-        if not agent.name or not agent.description:
-            raise ValueError(
-                f"Managed agent {agent!r} needs a name and a description: the manager calls it by name and "
-                "reads the description to know when. Pass name=... and description=... when creating it."
-            )
-        if agent.name in indexed:
-            raise ValueError(f"Two managed agents are named {agent.name!r}: names must be unique.")
-        indexed[agent.name] = agent
-    return indexed
-
-
-def _index_tools(
-    tools: list[Any], add_base_tools: bool, kind: AgentKind, managed: dict[str, Any]
-) -> dict[str, Any]:
-    from .default_tools import FinalAnswerTool, base_tools
-
-    if not isinstance(tools, (list, tuple)):
-        raise TypeError(f"tools must be a list of Tool objects, got {type(tools).__name__}.")
-    all_tools = list(tools)
-    if add_base_tools:
-        present = {tool.name for tool in all_tools}
-        all_tools += [
-            tool for tool in base_tools(for_code_agent=kind == "code_agent") if tool.name not in present
-        ]
-    indexed: dict[str, Any] = {}
-    for tool in all_tools:
-        name = getattr(tool, "name", None)
-        if not name or not callable(tool):
-            raise TypeError(
-                f"{tool!r} is not a tool: build tools with the @tool decorator or by subclassing Tool."
-            )
-        if name in indexed or name in managed:
-            raise ValueError(f"Two tools or managed agents are named {name!r}: names must be unique.")
-        indexed[name] = tool
-    indexed.setdefault("final_answer", FinalAnswerTool())
-    return indexed
-
-
-def _next_step_number(memory: AgentMemory) -> int:
-    numbers = [step.step_number for step in memory.steps if isinstance(step, ActionStep)]
-    return max(numbers, default=0) + 1
-
-
-def _describe(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 200 else f"{type(value).__name__} ({text[:150]}...)"

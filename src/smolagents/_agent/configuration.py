@@ -1,0 +1,124 @@
+"""Checking and indexing an agent's configuration: tools, managed agents, names, executors."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..memory import ActionStep, AgentMemory
+from .code_parsing import DEFAULT_CODE_BLOCK_TAGS
+from .prompts import AgentKind
+
+if TYPE_CHECKING:
+    from ..agents import CodeAgent, MultiStepAgent
+    from ..models.base import Model
+
+__all__ = [
+    "EXECUTOR_TYPES",
+    "check_name",
+    "code_block_tags",
+    "default_model",
+    "describe",
+    "index_managed_agents",
+    "index_tools",
+    "next_step_number",
+    "remote_executor",
+]
+
+EXECUTOR_TYPES = {"local", "docker", "e2b", "modal", "blaxel", "wasm"}
+
+
+def default_model() -> Model:
+    """Return the model used when none is given: the embedded local SmolLM2."""
+    from ..models import TransformersModel
+
+    return TransformersModel()
+
+
+def check_name(name: str | None) -> str | None:
+    """Return `name` if it can name a function the manager calls; raise ValueError otherwise."""
+    if name is not None and not (isinstance(name, str) and name.isidentifier()):
+        raise ValueError(
+            f"Agent name {name!r} must be a valid Python identifier (letters, digits, underscores)."
+        )
+    return name
+
+
+def index_managed_agents(agents: list[MultiStepAgent] | None) -> dict[str, MultiStepAgent]:
+    """Index managed agents by name, checking each has a unique name and a description."""
+    indexed: dict[str, MultiStepAgent] = {}
+    for agent in agents or ():
+        if not agent.name or not agent.description:
+            raise ValueError(
+                f"Managed agent {agent!r} needs a name and a description: the manager calls it by name and "
+                "reads the description to know when. Pass name=... and description=... when creating it."
+            )
+        if agent.name in indexed:
+            raise ValueError(f"Two managed agents are named {agent.name!r}: names must be unique.")
+        indexed[agent.name] = agent
+    return indexed
+
+
+def index_tools(
+    tools: list[Any], add_base_tools: bool, kind: AgentKind, managed: dict[str, Any]
+) -> dict[str, Any]:
+    """Index tools by name (plus base tools and final_answer), refusing non-tools and duplicates."""
+    from ..default_tools import FinalAnswerTool, base_tools
+
+    if not isinstance(tools, (list, tuple)):
+        raise TypeError(f"tools must be a list of Tool objects, got {type(tools).__name__}.")
+    all_tools = list(tools)
+    if add_base_tools:
+        present = {tool.name for tool in all_tools}
+        all_tools += [
+            tool for tool in base_tools(for_code_agent=kind == "code_agent") if tool.name not in present
+        ]
+    indexed: dict[str, Any] = {}
+    for tool in all_tools:
+        name = getattr(tool, "name", None)
+        if not name or not callable(tool):
+            raise TypeError(
+                f"{tool!r} is not a tool: build tools with the @tool decorator or by subclassing Tool."
+            )
+        if name in indexed or name in managed:
+            raise ValueError(f"Two tools or managed agents are named {name!r}: names must be unique.")
+        indexed[name] = tool
+    indexed.setdefault("final_answer", FinalAnswerTool())
+    return indexed
+
+
+def next_step_number(memory: AgentMemory) -> int:
+    """Return the number of the next action step of a memory."""
+    numbers = [step.step_number for step in memory.steps if isinstance(step, ActionStep)]
+    return max(numbers, default=0) + 1
+
+
+def describe(value: Any) -> str:
+    """Return a short description of a value, for listing additional arguments in the task."""
+    text = repr(value)
+    return text if len(text) <= 200 else f"{type(value).__name__} ({text[:150]}...)"
+
+
+def code_block_tags(tags: tuple[str, str] | list[str] | str | None) -> tuple[str, str]:
+    """Return the (opening, closing) code tags from the user's setting."""
+    if tags is None or tags == "markdown":
+        return DEFAULT_CODE_BLOCK_TAGS
+    if isinstance(tags, (tuple, list)) and len(tags) == 2 and all(isinstance(t, str) and t for t in tags):
+        return (tags[0], tags[1])
+    raise ValueError(
+        f"code_block_tags must be 'markdown' or a pair of non-empty strings (opening, closing), got {tags!r}."
+    )
+
+
+def remote_executor(agent: CodeAgent) -> Any:
+    """Build the remote executor named by the agent's `executor_type`."""
+    from .. import remote_executors
+
+    classes = {
+        "docker": "DockerExecutor",
+        "e2b": "E2BExecutor",
+        "modal": "ModalExecutor",
+        "blaxel": "BlaxelExecutor",
+        "wasm": "WasmExecutor",
+    }
+    executor_class = getattr(remote_executors, classes[agent.executor_type])
+    return executor_class(agent.additional_authorized_imports, agent.logger, **agent.executor_kwargs)
