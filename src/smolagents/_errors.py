@@ -19,6 +19,7 @@ __all__ = [
     "ModelProviderError",
 ]
 
+Dict = dict  # the records' `dict()` methods shadow the builtin inside class bodies
 
 class AgentError(Exception):
     """Base class of every error an agent run can meet.
@@ -33,12 +34,12 @@ class AgentError(Exception):
         super().__init__(message)
         self.message = message
 
-    def dict(self) -> dict[str, str]:
+    def dict(self) -> Dict[str, str]:
         """Return a JSON-ready record of the error: its type name and message."""
         return {"type": type(self).__name__, "message": self.message}
 
     @classmethod
-    def from_dict(cls, data: dict[str, str]) -> AgentError:
+    def from_dict(cls, data: Dict[str, str]) -> AgentError:
         """Rebuild an error saved with `dict()`, keeping its subclass when it is one of ours."""
         error_type = _ERROR_TYPES.get(data.get("type", ""), AgentError)
         error = error_type.__new__(error_type)
@@ -105,7 +106,7 @@ class ModelProviderError(AgentGenerationError):
         self.is_retryable = is_retryable
 
 
-_ERROR_TYPES: dict[str, type[AgentError]] = {
+_ERROR_TYPES: Dict[str, type[AgentError]] = {
     cls.__name__: cls
     for cls in (
         AgentError,

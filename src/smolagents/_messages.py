@@ -20,6 +20,7 @@ __all__ = [
     "agglomerate_stream_deltas",
 ]
 
+Dict = dict  # the records' `dict()` methods shadow the builtin inside class bodies
 
 class MessageRole(str, Enum):
     """Who speaks in a chat message."""
@@ -56,7 +57,7 @@ class ChatMessageToolCall:
     id: str
     type: str = "function"
 
-    def dict(self) -> dict[str, Any]:
+    def dict(self) -> Dict[str, Any]:
         """Return the call in the OpenAI wire shape."""
         return {
             "id": self.id,
@@ -65,7 +66,7 @@ class ChatMessageToolCall:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ChatMessageToolCall:
+    def from_dict(cls, data: Dict[str, Any]) -> ChatMessageToolCall:
         """Build a call from the OpenAI wire shape."""
         function = data["function"]
         return cls(
@@ -88,7 +89,7 @@ class ChatMessage:
     """
 
     role: MessageRole | str
-    content: str | list[dict[str, Any]] | None = None
+    content: str | list[Dict[str, Any]] | None = None
     tool_calls: list[ChatMessageToolCall] | None = None
     raw: Any = field(default=None, repr=False, compare=False)
     token_usage: TokenUsage | None = None
@@ -105,7 +106,7 @@ class ChatMessage:
         """The text of the message, with the text parts of list content joined."""
         return content_text(self.content)
 
-    def dict(self) -> dict[str, Any]:
+    def dict(self) -> Dict[str, Any]:
         """Return a JSON-ready dict (the raw provider response is left out)."""
         return {
             "role": str(self.role),
@@ -119,7 +120,7 @@ class ChatMessage:
         return json.dumps(self.dict())
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ChatMessage:
+    def from_dict(cls, data: Dict[str, Any]) -> ChatMessage:
         """Build a message from `dict()` output or an OpenAI-style message dict."""
         calls = data.get("tool_calls")
         return cls(
@@ -160,7 +161,7 @@ class ChatMessageStreamDelta:
     token_usage: TokenUsage | None = None
 
 
-def content_text(content: str | list[dict[str, Any]] | None) -> str:
+def content_text(content: str | list[Dict[str, Any]] | None) -> str:
     """Return the text of message content, joining the text parts of list content."""
     if content is None:
         return ""
@@ -169,7 +170,7 @@ def content_text(content: str | list[dict[str, Any]] | None) -> str:
     return "\n".join(part.get("text", "") for part in content if part.get("type") == "text")
 
 
-def _jsonable_content(content: str | list[dict[str, Any]] | None) -> Any:
+def _jsonable_content(content: str | list[Dict[str, Any]] | None) -> Any:
     if not isinstance(content, list):
         return content
     parts = []
@@ -192,7 +193,7 @@ def agglomerate_stream_deltas(
     the last chunk are therefore counted once.
     """
     text_parts: list[str] = []
-    calls: dict[int, dict[str, Any]] = {}
+    calls: Dict[int, Dict[str, Any]] = {}
     usage: TokenUsage | None = None
     for delta in deltas:
         if delta.content:

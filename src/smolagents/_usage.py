@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 __all__ = ["Timing", "TokenUsage"]
 
+Dict = dict  # the records' `dict()` methods shadow the builtin inside class bodies
 
 @dataclass
 class TokenUsage:
@@ -22,7 +23,7 @@ class TokenUsage:
     def __add__(self, other: TokenUsage) -> TokenUsage:
         return TokenUsage(self.input_tokens + other.input_tokens, self.output_tokens + other.output_tokens)
 
-    def dict(self) -> dict[str, int]:
+    def dict(self) -> Dict[str, int]:
         """Return the counts as a JSON-ready dict."""
         return {
             "input_tokens": self.input_tokens,
@@ -31,7 +32,7 @@ class TokenUsage:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, int] | None) -> TokenUsage | None:
+    def from_dict(cls, data: Dict[str, int] | None) -> TokenUsage | None:
         """Rebuild a usage record saved with `dict()`; None stays None."""
         if data is None:
             return None
@@ -59,12 +60,12 @@ class Timing:
         """Seconds between start and end, or None while running."""
         return None if self.end_time is None else self.end_time - self.start_time
 
-    def dict(self) -> dict[str, float | None]:
+    def dict(self) -> Dict[str, float | None]:
         """Return the timing as a JSON-ready dict."""
         return {"start_time": self.start_time, "end_time": self.end_time, "duration": self.duration}
 
     @classmethod
-    def from_dict(cls, data: dict[str, float | None] | None) -> Timing | None:
+    def from_dict(cls, data: Dict[str, float | None] | None) -> Timing | None:
         """Rebuild a timing saved with `dict()`; None stays None."""
         if data is None:
             return None

@@ -38,6 +38,7 @@ def _text_message(role: MessageRole, text: str, images: list[Any] | None = None)
     content.extend({"type": "image", "image": image} for image in images or ())
     return ChatMessage(role=role, content=content)
 
+Dict = dict  # the records' `dict()` methods shadow the builtin inside class bodies
 
 @dataclass
 class ToolCall:
@@ -47,7 +48,7 @@ class ToolCall:
     arguments: Any
     id: str
 
-    def dict(self) -> dict[str, Any]:
+    def dict(self) -> Dict[str, Any]:
         """Return the call in the OpenAI wire shape."""
         return {
             "id": self.id,
@@ -56,7 +57,7 @@ class ToolCall:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ToolCall:
+    def from_dict(cls, data: Dict[str, Any]) -> ToolCall:
         """Rebuild a call from `dict()` output."""
         return cls(name=data["function"]["name"], arguments=data["function"]["arguments"], id=data["id"])
 
@@ -65,7 +66,7 @@ class ToolCall:
 class MemoryStep:
     """Base class of step records."""
 
-    def dict(self) -> dict[str, Any]:
+    def dict(self) -> Dict[str, Any]:
         """Return the step as a JSON-ready dict."""
         raise NotImplementedError
 
@@ -84,7 +85,7 @@ class ActionStep(MemoryStep):
     tool_calls: list[ToolCall] | None = None
     error: AgentError | None = None
     model_output_message: ChatMessage | None = None
-    model_output: str | list[dict[str, Any]] | None = None
+    model_output: str | list[Dict[str, Any]] | None = None
     code_action: str | None = None
     observations: str | None = None
     observations_images: list[Any] | None = None
@@ -92,7 +93,7 @@ class ActionStep(MemoryStep):
     token_usage: TokenUsage | None = None
     is_final_answer: bool = False
 
-    def dict(self) -> dict[str, Any]:
+    def dict(self) -> Dict[str, Any]:
         """Return the step as a JSON-ready dict."""
         return {
             "type": "action",
@@ -145,7 +146,7 @@ class ActionStep(MemoryStep):
         return messages
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ActionStep:
+    def from_dict(cls, data: Dict[str, Any]) -> ActionStep:
         """Rebuild a step from `dict()` output."""
         return cls(
             step_number=data["step_number"],
@@ -176,7 +177,7 @@ class PlanningStep(MemoryStep):
     timing: Timing
     token_usage: TokenUsage | None = None
 
-    def dict(self) -> dict[str, Any]:
+    def dict(self) -> Dict[str, Any]:
         """Return the step as a JSON-ready dict."""
         return {
             "type": "planning",
@@ -197,7 +198,7 @@ class PlanningStep(MemoryStep):
         ]
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PlanningStep:
+    def from_dict(cls, data: Dict[str, Any]) -> PlanningStep:
         """Rebuild a step from `dict()` output."""
         return cls(
             model_input_messages=_messages_from(data.get("model_input_messages")) or [],
@@ -215,7 +216,7 @@ class TaskStep(MemoryStep):
     task: str
     task_images: list[Any] | None = None
 
-    def dict(self) -> dict[str, Any]:
+    def dict(self) -> Dict[str, Any]:
         """Return the step as a JSON-ready dict."""
         return {"type": "task", "task": self.task, "task_images": _images_dict(self.task_images)}
 
@@ -224,7 +225,7 @@ class TaskStep(MemoryStep):
         return [_text_message(MessageRole.USER, f"New task:\n{self.task}", self.task_images)]
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> TaskStep:
+    def from_dict(cls, data: Dict[str, Any]) -> TaskStep:
         """Rebuild a step from `dict()` output."""
         return cls(task=data["task"], task_images=data.get("task_images"))
 
@@ -235,7 +236,7 @@ class SystemPromptStep(MemoryStep):
 
     system_prompt: str
 
-    def dict(self) -> dict[str, Any]:
+    def dict(self) -> Dict[str, Any]:
         """Return the step as a JSON-ready dict."""
         return {"type": "system_prompt", "system_prompt": self.system_prompt}
 
@@ -250,7 +251,7 @@ class FinalAnswerStep(MemoryStep):
 
     output: Any
 
-    def dict(self) -> dict[str, Any]:
+    def dict(self) -> Dict[str, Any]:
         """Return the step as a JSON-ready dict."""
         return {"type": "final_answer", "output": _jsonable(self.output)}
 
@@ -259,7 +260,7 @@ class FinalAnswerStep(MemoryStep):
         return []
 
 
-_STEP_TYPES: dict[str, Any] = {
+_STEP_TYPES: Dict[str, Any] = {
     "action": ActionStep,
     "planning": PlanningStep,
     "task": TaskStep,
@@ -283,11 +284,11 @@ class AgentMemory:
         """Forget every step (the system prompt stays)."""
         self.steps = []
 
-    def get_succinct_steps(self) -> list[dict[str, Any]]:
+    def get_succinct_steps(self) -> list[Dict[str, Any]]:
         """Return the steps as dicts without the model input messages."""
         return [{k: v for k, v in step.dict().items() if k != "model_input_messages"} for step in self.steps]
 
-    def get_full_steps(self) -> list[dict[str, Any]]:
+    def get_full_steps(self) -> list[Dict[str, Any]]:
         """Return the steps as complete dicts."""
         return [step.dict() for step in self.steps]
 
@@ -311,7 +312,7 @@ class AgentMemory:
         """Render every step again through `logger`; `detailed` also shows each step's model input."""
         logger.replay(self, detailed=detailed)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> Dict[str, Any]:
         """Return the whole memory as a JSON-ready dict."""
         return {
             "format_version": MEMORY_FORMAT_VERSION,
@@ -331,7 +332,7 @@ class AgentMemory:
         return path
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> AgentMemory:
+    def from_dict(cls, data: Dict[str, Any]) -> AgentMemory:
         """Rebuild a memory from `to_dict()` output.
 
         Raises:
@@ -357,11 +358,11 @@ class AgentMemory:
         return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
 
 
-def _messages_dict(messages: list[ChatMessage] | None) -> list[dict[str, Any]] | None:
+def _messages_dict(messages: list[ChatMessage] | None) -> list[Dict[str, Any]] | None:
     return None if messages is None else [message.dict() for message in messages]
 
 
-def _messages_from(data: list[dict[str, Any]] | None) -> list[ChatMessage] | None:
+def _messages_from(data: list[Dict[str, Any]] | None) -> list[ChatMessage] | None:
     return None if data is None else [ChatMessage.from_dict(message) for message in data]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from importlib import resources
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal, TypedDict, cast
 
 __all__ = [
     "FinalAnswerPromptTemplate",
@@ -61,11 +61,14 @@ def _load_yaml(name: str) -> dict[str, Any]:
 def default_prompt_templates(kind: AgentKind) -> PromptTemplates:
     """Return a fresh copy of the packaged templates of an agent kind."""
     merged = {**_load_yaml("shared"), **_load_yaml(kind)}
-    return PromptTemplates(
-        system_prompt=merged["system_prompt"],
-        planning=PlanningPromptTemplate(**merged["planning"]),
-        managed_agent=ManagedAgentPromptTemplate(**merged["managed_agent"]),
-        final_answer=FinalAnswerPromptTemplate(**merged["final_answer"]),
+    return cast(
+        PromptTemplates,
+        {
+            "system_prompt": merged["system_prompt"],
+            "planning": dict(merged["planning"]),
+            "managed_agent": dict(merged["managed_agent"]),
+            "final_answer": dict(merged["final_answer"]),
+        },
     )
 
 

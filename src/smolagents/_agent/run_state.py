@@ -12,6 +12,7 @@ __all__ = ["RunResult", "RunState"]
 
 RunOutcome = Literal["success", "max_steps_error"]
 
+Dict = dict  # the records' `dict()` methods shadow the builtin inside class bodies
 
 @dataclass
 class RunState:
@@ -25,16 +26,16 @@ class RunState:
     memory: AgentMemory
     max_steps: int
     images: list[Any] | None = None
-    additional_args: dict[str, Any] | None = None
+    additional_args: Dict[str, Any] | None = None
     step_number: int = 1
     first_step: int = 1
     interrupt_requested: bool = False
     executor: Any = None
-    variables: dict[str, Any] = field(default_factory=dict)
+    variables: Dict[str, Any] = field(default_factory=dict)
     timing: Timing = field(default_factory=Timing.start_now)
     output: Any = None
     outcome: RunOutcome = "success"
-    message_cache: dict[tuple[int, bool], tuple[tuple[int, ...], list[Any]]] = field(
+    message_cache: Dict[tuple[int, bool], tuple[tuple[int, ...], list[Any]]] = field(
         default_factory=dict, repr=False
     )
 
@@ -50,11 +51,11 @@ class RunResult:
 
     output: Any
     state: RunOutcome
-    steps: list[dict[str, Any]]
+    steps: list[Dict[str, Any]]
     token_usage: TokenUsage | None
     timing: Timing
 
-    def dict(self) -> dict[str, Any]:
+    def dict(self) -> Dict[str, Any]:
         """Return the result as a JSON-ready dict."""
         return {
             "output": self.output,
