@@ -134,6 +134,11 @@ class WireServer:
         """The most recent request."""
         return self.requests[-1]
 
+    def sent_to(self, path: str) -> list[RecordedRequest]:
+        """The requests received on `path` (SDKs may make side requests, e.g. model lookups)."""
+        with self._lock:
+            return [request for request in self.requests if request.path == path]
+
     def add(self, *replies: Reply) -> None:
         """Queue replies, used in order before the responder."""
         self.replies.extend(replies)
@@ -298,6 +303,45 @@ def ollama_reply(content: str = "Hello from ollama", prompt_tokens: int = 9, eva
             "eval_count": eval_tokens,
         }
     )
+
+
+def ollama_stream_reply(
+    pieces: Iterable[str] = ("Hel", "lo"), prompt_tokens: int = 9, eval_tokens: int = 4
+) -> Reply:
+    """A streamed Ollama /api/chat answer: JSON lines, the last one with `done` and the counts."""
+    lines = [
+        {"model": "llama3.2", "message": {"role": "assistant", "content": piece}, "done": False}
+        for piece in pieces
+    ]
+    lines.append(
+        {
+            "model": "llama3.2",
+            "message": {"role": "assistant", "content": ""},
+            "done": True,
+            "done_reason": "stop",
+            "prompt_eval_count": prompt_tokens,
+            "eval_count": eval_tokens,
+        }
+    )
+    return Reply(
+        headers={"Content-Type": "application/x-ndjson"},
+        chunks=[(json.dumps(line) + "\n").encode() for line in lines],
+    )
+
+
+def ollama_responder(content: str = "Hello from ollama") -> Responder:
+    """Answer /api/chat (streamed or not) and the /api/show model lookups LiteLLM makes."""
+
+    def respond(request: RecordedRequest) -> Reply:
+        if request.path == "/api/show":
+            return json_reply(
+                {"modelfile": "", "parameters": "", "template": "", "model_info": {}, "details": {}}
+            )
+        if request.json.get("stream"):
+            return ollama_stream_reply([content])
+        return ollama_reply(content)
+
+    return respond
 
 
 # ---- Anthropic /v1/messages --------------------------------------------------------------------

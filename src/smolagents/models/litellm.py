@@ -50,6 +50,18 @@ def classify_litellm_error(error: BaseException) -> ProviderFailure | None:
     return None
 
 
+def _skip_mcp_bridge(request: dict[str, Any]) -> dict[str, Any]:
+    """Tell litellm not to route tool calls through its MCP proxy bridge.
+
+    We send plain function tools. With tools present, litellm >= 1.10x imports its MCP bridge,
+    which needs mcp >= 2 and fails on the mcp 1.x that `smolagents[mcp]` pins; litellm pops this
+    flag before building the provider request, so it never reaches the wire.
+    """
+    if request.get("tools"):
+        request.setdefault("_skip_mcp_handler", True)
+    return request
+
+
 class LiteLLMModel(ApiModel):
     """A model reached through LiteLLM, named ``"<provider>/<model>"``.
 
@@ -136,7 +148,7 @@ class LiteLLMModel(ApiModel):
             messages, stop_sequences, response_format, tools_to_call_from, **{**connection, **kwargs}
         )
         request["messages"] = to_wire_messages(request["messages"])
-        return request
+        return _skip_mcp_bridge(request)
 
     def _stream_request(self, request: dict[str, Any]) -> dict[str, Any]:
         return {"stream_options": {"include_usage": True}, **request, "stream": True}
