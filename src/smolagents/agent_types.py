@@ -175,7 +175,7 @@ class AgentAudio(AgentType):
         if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], int):
             samplerate, value = value
         super().__init__(value)
-        self.samplerate = samplerate
+        self.samplerate: int = samplerate
         self._path: str | None = None
         if isinstance(value, (str, os.PathLike)):
             self._path = os.fspath(value)

@@ -49,13 +49,15 @@ class Tool(metaclass=_ToolMeta):
             built at run time (adapters), to skip matching its signature against `inputs`.
     """
 
-    name: ClassVar[str] = ""
-    description: ClassVar[str] = ""
-    inputs: ClassVar[dict[str, dict[str, Any]]] = {}
-    output_type: ClassVar[str] = "any"
-    output_schema: ClassVar[dict[str, Any] | None] = None
+    # Plain (not ClassVar) annotations: tools built at run time set these on the instance.
+    name: str = ""
+    description: str = ""
+    inputs: dict[str, dict[str, Any]] = {}
+    output_type: str = "any"
+    output_schema: dict[str, Any] | None = None
     skip_forward_signature_validation: ClassVar[bool] = False
     is_initialized: bool = False
+    _is_checked_at_definition: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -29,17 +29,16 @@ def check_tool_definition(owner: Any, *, is_class: bool) -> None:
         ToolDefinitionError: Naming the tool, the argument at fault, and how to fix it.
     """
     class_name = owner.__name__ if is_class else type(owner).__name__
-    name = getattr(owner, "name", None)
-    _check_name(name, class_name)
+    name = _check_name(getattr(owner, "name", None), class_name)
     _check_description(getattr(owner, "description", None), name)
-    inputs = getattr(owner, "inputs", None)
-    _check_inputs(inputs, name)
+    inputs = _check_inputs(getattr(owner, "inputs", None), name)
     _check_output(getattr(owner, "output_type", None), getattr(owner, "output_schema", None), name)
     if not getattr(owner, "skip_forward_signature_validation", False):
         _check_forward(owner, inputs, name, is_class=is_class)
 
 
-def _check_name(name: Any, class_name: str) -> None:
+def _check_name(name: Any, class_name: str) -> str:
+    """Return the tool name once it is known to be a usable identifier."""
     where = f"Tool class {class_name}"
     if not isinstance(name, str) or not name:
         raise ToolDefinitionError(
@@ -64,6 +63,7 @@ def _check_name(name: Any, class_name: str) -> None:
             f"digits and underscores, not starting with a digit{hint}.",
             tool_name=name,
         )
+    return name
 
 
 def _check_description(description: Any, tool_name: str) -> None:
@@ -76,7 +76,7 @@ def _check_description(description: Any, tool_name: str) -> None:
         )
 
 
-def _check_inputs(inputs: Any, tool_name: str) -> None:
+def _check_inputs(inputs: Any, tool_name: str) -> dict[str, dict[str, Any]]:
     label = f"Tool {tool_name!r}"
     if not isinstance(inputs, dict):
         raise ToolDefinitionError(
@@ -101,6 +101,7 @@ def _check_inputs(inputs: Any, tool_name: str) -> None:
                 argument=str(argument),
             )
         _check_type(spec["type"], f"{label}: input {argument!r}", tool_name, str(argument))
+    return inputs
 
 
 def _check_type(type_name: Any, where: str, tool_name: str, argument: str | None) -> None:

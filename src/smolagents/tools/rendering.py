@@ -37,7 +37,7 @@ def python_type_name(spec: dict[str, Any]) -> str:
     names = type_spec if isinstance(type_spec, list) else [type_spec]
     rendered = []
     for name in names:
-        text = _PYTHON_TYPES.get(name, name)
+        text = _PYTHON_TYPES.get(name, str(name))
         if name == "array" and isinstance(spec.get("items"), dict):
             text = f"list[{python_type_name(spec['items'])}]"
         elif name == "object" and isinstance(spec.get("additionalProperties"), dict):

@@ -18,7 +18,7 @@ import os
 import sys
 import textwrap
 import types
-from typing import Any
+from typing import Any, cast
 
 from .base import Tool
 from .decorator import FunctionTool
@@ -195,7 +195,7 @@ def _strip_decorators(source: str) -> str:
 def _check_constructor(cls: type, tool_name: str) -> None:
     required = [
         parameter.name
-        for parameter in list(inspect.signature(cls.__init__).parameters.values())[1:]
+        for parameter in list(inspect.signature(cast(Any, cls).__init__).parameters.values())[1:]
         if parameter.default is inspect.Parameter.empty
         and parameter.kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
     ]
@@ -306,13 +306,12 @@ def _merge_imports(lines: list[str]) -> list[str]:
 
 def _import_line(name: str, value: Any, own_module: str | None) -> str | None:
     if isinstance(value, types.ModuleType):
-        module_name = value.__name__
-        parent, _, leaf = module_name.rpartition(".")
-        if name == module_name:
+        parent, _, leaf = value.__name__.rpartition(".")
+        if name == value.__name__:
             return f"import {name}"
         if parent and leaf == name:
             return f"from {parent} import {name}"
-        return f"import {module_name} as {name}"
+        return f"import {value.__name__} as {name}"
     module_name = getattr(value, "__module__", None)
     attribute = getattr(value, "__name__", None)
     if not isinstance(module_name, str) or not isinstance(attribute, str):
