@@ -1,0 +1,169 @@
+"""The curated builtins model code sees: safe ones as they are, sensitive ones guarded, the rest absent."""
+
+from __future__ import annotations
+
+import builtins as _builtins
+from collections.abc import Sequence
+from typing import Any
+
+from .context import ticking
+from .errors import RefusedError
+from .guards import guarded_delattr, guarded_getattr, guarded_hasattr, guarded_setattr, mark_owned
+from .limits import guarded_bytearray, guarded_bytes, guarded_format, guarded_pow
+from .tables import LIMITS
+
+__all__ = ["BASE_BUILTINS", "build_class"]
+
+_SAFE_NAMES = (
+    "abs all any ascii bin bool callable chr classmethod complex dict dir divmod enumerate filter float "
+    "frozenset hash hex id int isinstance issubclass len list map max min next object oct ord property "
+    "repr reversed round set slice sorted staticmethod str sum super tuple type zip "
+    "NotImplemented Ellipsis"
+).split()
+
+_BIG_RANGE = 1_000_000  # longer ranges count their items against the budget when iterated
+
+
+class _GuardedTypeMeta(type):
+    """Metaclass of stand-ins for builtin types whose constructor needs a guard.
+
+    The stand-in answers `isinstance`/`issubclass` and attribute reads like the real type, and
+    calling it runs the guard.
+    """
+
+    _real: type
+    _factory: Any
+
+    def __instancecheck__(cls, obj: Any) -> bool:
+        return isinstance(obj, cls._real)
+
+    def __subclasscheck__(cls, subclass: Any) -> bool:
+        return issubclass(subclass, cls._real)
+
+    def __getattr__(cls, name: str) -> Any:
+        return getattr(cls._real, name)
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        return cls._factory(*args, **kwargs)
+
+    def __repr__(cls) -> str:
+        return repr(cls._real)
+
+
+def _stand_in(real: type, factory: Any) -> type:
+    return _GuardedTypeMeta(real.__name__, (), {"_real": real, "_factory": staticmethod(factory)})
+
+
+class _BigRange(Sequence):  # type: ignore[type-arg]  # mirrors range, whose items are ints
+    """A range too long to hand to C consumers unchecked: iterating it counts against the budget."""
+
+    __slots__ = ("_range",)
+
+    def __init__(self, real: range) -> None:
+        self._range = real
+
+    start = property(lambda self: self._range.start)
+    stop = property(lambda self: self._range.stop)
+    step = property(lambda self: self._range.step)
+
+    def __iter__(self) -> Any:
+        return ticking(iter(self._range))
+
+    def __reversed__(self) -> Any:
+        return ticking(reversed(self._range))
+
+    def __len__(self) -> int:
+        return len(self._range)
+
+    def __getitem__(self, index: Any) -> Any:
+        item = self._range[index]
+        return _make_range(item) if isinstance(item, range) else item
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._range
+
+    def __eq__(self, other: object) -> bool:
+        return self._range == (other._range if isinstance(other, _BigRange) else other)
+
+    def __hash__(self) -> int:
+        return hash(self._range)
+
+    def __repr__(self) -> str:
+        return repr(self._range)
+
+    def index(self, value: Any) -> int:  # type: ignore[override]  # range.index takes no bounds
+        """Return the position of `value`."""
+        return self._range.index(value)
+
+    def count(self, value: Any) -> int:
+        """Return how often `value` occurs (0 or 1)."""
+        return self._range.count(value)
+
+
+def _make_range(*args: Any) -> Any:
+    real = args[0] if len(args) == 1 and isinstance(args[0], range) else range(*args)
+    try:
+        length = len(real)
+    except OverflowError:  # longer than sys.maxsize
+        length = _BIG_RANGE + 1
+    return real if length <= _BIG_RANGE else _BigRange(real)
+
+
+def guarded_iter(obj: Any, *sentinel: Any) -> Any:
+    """Do `iter(obj)`; the two-argument form counts each call of `obj` against the budget."""
+    if sentinel:
+        return ticking(iter(obj, *sentinel))
+    return iter(obj)
+
+
+def build_class(func: Any, name: str, *bases: Any, **kwargs: Any) -> Any:
+    """Create a class for a `class` statement and mark it as defined by the model code."""
+    cls = _builtins.__build_class__(func, name, *bases, **kwargs)
+    if isinstance(cls, type):
+        if issubclass(cls, BaseException) and not issubclass(cls, Exception):
+            raise RefusedError(
+                f"Class {name!r} may not derive from BaseException directly; derive from Exception."
+            )
+        mark_owned(cls)
+    return cls
+
+
+def _exceptions() -> dict[str, Any]:
+    # Only Exception subclasses are handed out: model code can never raise or catch the
+    # BaseException-only kinds (SystemExit, KeyboardInterrupt, GeneratorExit) of the host.
+    found = {
+        name: value
+        for name, value in vars(_builtins).items()
+        if isinstance(value, type) and issubclass(value, Exception) and not name.startswith("_")
+    }
+    found["BaseException"] = Exception
+    for name in ("SystemExit", "KeyboardInterrupt", "GeneratorExit"):
+        found[name] = type(name, (Exception,), {"__module__": "builtins"})
+    return found
+
+
+def _base_builtins() -> dict[str, Any]:
+    table = {name: getattr(_builtins, name) for name in _SAFE_NAMES}
+    table.update(_exceptions())
+    table.update(
+        {
+            "getattr": guarded_getattr,
+            "setattr": guarded_setattr,
+            "hasattr": guarded_hasattr,
+            "delattr": guarded_delattr,
+            "pow": guarded_pow,
+            "format": guarded_format,
+            "iter": guarded_iter,
+            "bytes": _stand_in(bytes, guarded_bytes),
+            "bytearray": _stand_in(bytearray, guarded_bytearray),
+            "range": _stand_in(range, _make_range),
+            "__build_class__": build_class,
+        }
+    )
+    return table
+
+
+BASE_BUILTINS: dict[str, Any] = _base_builtins()
+"""Builtins shared by every executor; each adds its own print, tools and guards to a copy."""
+
+assert LIMITS.max_sequence_length > _BIG_RANGE  # a big range is iterated, never materialised at once

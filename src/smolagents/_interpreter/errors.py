@@ -1,0 +1,50 @@
+"""Errors the interpreter raises, and the internal signals model code can never catch."""
+
+from __future__ import annotations
+
+__all__ = [
+    "BudgetExceededSignal",
+    "ExecutionTimeoutError",
+    "FinalAnswerSignal",
+    "InterpreterError",
+    "RefusedError",
+]
+
+
+class InterpreterError(ValueError):
+    """Model code failed: it raised, was refused, or ran out of time or operations.
+
+    Attributes:
+        logs: What the code printed before it failed, so the agent can show it to the model.
+        lineno: The line of the model code where it failed, when known.
+    """
+
+    def __init__(self, message: str, *, logs: str = "", lineno: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.logs = logs
+        self.lineno = lineno
+
+
+class ExecutionTimeoutError(InterpreterError):
+    """Model code exceeded its wall-clock deadline, operation budget or memory allowance."""
+
+
+class RefusedError(InterpreterError):
+    """Model code tried something the interpreter does not allow (raised while the code runs)."""
+
+
+class FinalAnswerSignal(BaseException):
+    """Raised by `final_answer(...)` to end the code; model code cannot catch it (it is not an Exception)."""
+
+
+class BudgetExceededSignal(BaseException):
+    """Raised at a loop iteration or function entry once the time, operation or memory budget is spent.
+
+    Attributes:
+        reason: What ran out, worded for the model.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason

@@ -1,0 +1,227 @@
+"""Runtime guards for attribute access: the rules for names the checker could not settle statically.
+
+Static attribute names that are public and not in a policy table compile to native access; the
+others, and every computed name (`getattr`, `setattr`, `hasattr`, `delattr`), come here.
+"""
+
+from __future__ import annotations
+
+from types import BuiltinFunctionType, FunctionType, MethodType, ModuleType
+from typing import Any
+
+from .errors import RefusedError
+from .tables import (
+    ALLOWED_DUNDER_ATTRIBUTES,
+    ALLOWED_PRIVATE_ATTRIBUTES,
+    CODE_FILENAME,
+    DENIED_ATTRIBUTES,
+    ROUTED_ATTRIBUTES,
+)
+
+__all__ = [
+    "OWNED_MARKER",
+    "attribute_name",
+    "guarded_delattr",
+    "guarded_getattr",
+    "guarded_hasattr",
+    "guarded_setattr",
+    "is_model_function",
+    "is_owned",
+    "load_attribute",
+    "mark_owned",
+    "set_routed_handler",
+    "store_attribute",
+]
+
+OWNED_MARKER = "__sg_owned__"
+"""Set on every class the model code defines; model code cannot read or write dunder names."""
+
+_MISSING = object()
+_routed_handler: Any = None  # set by limits.py: (obj, name) -> value, for ROUTED_ATTRIBUTES
+
+
+def set_routed_handler(handler: Any) -> None:
+    """Install the function that serves reads of `ROUTED_ATTRIBUTES` (breaks an import cycle)."""
+    global _routed_handler
+    _routed_handler = handler
+
+
+def mark_owned(cls: type) -> None:
+    """Record that model code defined `cls` (its attributes are then the code's to change)."""
+    type.__setattr__(cls, OWNED_MARKER, True)
+
+
+def _is_owned_class(cls: type) -> bool:
+    try:
+        return OWNED_MARKER in type.__getattribute__(cls, "__dict__")
+    except TypeError:
+        return False
+
+
+def is_owned(obj: Any) -> bool:
+    """Return whether model code defined `obj` (a class) or the class of `obj` (an instance)."""
+    if isinstance(obj, type):
+        return _is_owned_class(obj)
+    return _is_owned_class(type(obj))
+
+
+def is_model_function(obj: Any) -> bool:
+    """Return whether `obj` is a function (or method of one) written by the model code."""
+    if isinstance(obj, MethodType):
+        obj = obj.__func__
+    return type(obj) is FunctionType and obj.__code__.co_filename == CODE_FILENAME
+
+
+def attribute_name(name: Any) -> str:
+    """Return `name` as a plain `str`, refusing other types (a `str` subclass could lie in checks)."""
+    if type(name) is str:
+        return name
+    if isinstance(name, str):
+        return str.__str__(name)  # an exact copy of the characters, whatever the subclass overrides
+    raise TypeError(f"attribute name must be a string, not {type(name).__name__!r}")
+
+
+def _refuse(obj: Any, name: str, why: str) -> RefusedError:
+    return RefusedError(f"Access to attribute {name!r} of {_describe(obj)} is not allowed: {why}.")
+
+
+def _describe(obj: Any) -> str:
+    if isinstance(obj, ModuleType):
+        return f"module {obj.__name__!r}"
+    if isinstance(obj, type):
+        return f"class {obj.__name__!r}"
+    return f"a {type(obj).__name__!r} object"
+
+
+def _private_is_allowed(obj: Any, name: str) -> bool:
+    # A private name is the model code's own when an instance or class it defined holds it; a
+    # library base class's private names stay closed even through a model-defined subclass.
+    if type(obj) is super:
+        classes: tuple[type, ...] = type.__getattribute__(
+            super.__getattribute__(obj, "__thisclass__"), "__mro__"
+        )
+    elif isinstance(obj, type):
+        classes = type.__getattribute__(obj, "__mro__")
+    else:
+        cls = type(obj)
+        if not _is_owned_class(cls):
+            return False
+        try:
+            if name in object.__getattribute__(obj, "__dict__"):
+                return True
+        except AttributeError:
+            pass
+        classes = cls.__mro__
+    for cls in classes:
+        if _is_owned_class(cls) and name in type.__getattribute__(cls, "__dict__"):
+            return True
+    return False
+
+
+def check_load(obj: Any, name: str) -> None:
+    """Raise `RefusedError` unless model code may read attribute `name` of `obj`."""
+    if name.startswith("_"):
+        if name.startswith("__") and name.endswith("__"):
+            if name not in ALLOWED_DUNDER_ATTRIBUTES:
+                raise _refuse(obj, name, "dunder attributes other than a few harmless ones are closed")
+        elif name not in ALLOWED_PRIVATE_ATTRIBUTES and not _private_is_allowed(obj, name):
+            raise _refuse(obj, name, "private attributes are closed except on objects the code defined")
+    elif name in DENIED_ATTRIBUTES:
+        raise _refuse(obj, name, "interpreter internals (frames, code, class hierarchy) are closed")
+
+
+def load_attribute(obj: Any, name: str) -> Any:
+    """Read `obj.name` for a static name the checker routed here (private or policy-table names)."""
+    check_load(obj, name)
+    if name in ROUTED_ATTRIBUTES:
+        return _routed_handler(obj, name)
+    return getattr(obj, name)
+
+
+def guarded_getattr(obj: Any, name: Any, *default: Any) -> Any:
+    """Apply the attribute rules to `getattr(obj, name[, default])` with a computed name."""
+    if len(default) > 1:
+        raise TypeError(f"getattr expected at most 3 arguments, got {2 + len(default)}")
+    name = attribute_name(name)
+    check_load(obj, name)
+    try:
+        if name in ROUTED_ATTRIBUTES:
+            return _routed_handler(obj, name)
+        return getattr(obj, name)
+    except AttributeError:
+        if default:
+            return default[0]
+        raise
+
+
+def guarded_hasattr(obj: Any, name: Any) -> bool:
+    """Apply the attribute rules to `hasattr(obj, name)`."""
+    name = attribute_name(name)
+    check_load(obj, name)
+    return hasattr(obj, name)
+
+
+def check_store(obj: Any, name: str) -> None:
+    """Raise `RefusedError` unless model code may set or delete attribute `name` of `obj`."""
+    if name.startswith("__") and name.endswith("__"):
+        raise _refuse(obj, name, "dunder attributes cannot be set or deleted")
+    if name in DENIED_ATTRIBUTES:
+        raise _refuse(obj, name, "interpreter internals are closed")
+    if is_owned(obj) or is_model_function(obj):
+        return
+    if isinstance(obj, (ModuleType, type, FunctionType, BuiltinFunctionType, MethodType)):
+        raise RefusedError(
+            f"Setting or deleting attribute {name!r} of {_describe(obj)} is not allowed: the code may "
+            "change only objects it defined, so shared modules, classes and functions stay intact."
+        )
+    if name.startswith("_"):
+        raise _refuse(obj, name, "private attributes of objects the code did not define are closed")
+    class_attribute = getattr(type(obj), name, _MISSING)
+    if class_attribute is not _MISSING and not hasattr(type(class_attribute), "__set__"):
+        raise RefusedError(
+            f"Setting attribute {name!r} of {_describe(obj)} is not allowed: it would shadow a method or "
+            "class attribute of a class the code did not define."
+        )
+
+
+def store_attribute(value: Any, obj: Any, name: str) -> None:
+    """Run `obj.name = value` (arguments in Python's evaluation order: value first)."""
+    check_store(obj, name)
+    setattr(obj, name, value)
+
+
+def guarded_setattr(obj: Any, name: Any, value: Any) -> None:
+    """Apply the attribute rules to `setattr(obj, name, value)`."""
+    name = attribute_name(name)
+    check_store(obj, name)
+    setattr(obj, name, value)
+
+
+def guarded_delattr(obj: Any, name: Any) -> None:
+    """Apply the attribute rules to `delattr(obj, name)` and `del obj.name`."""
+    name = attribute_name(name)
+    check_store(obj, name)
+    delattr(obj, name)
+
+
+class AttributeSlot:
+    """Stands for `obj.name` as a subscript target, so every binding form goes through the guards.
+
+    The checker rewrites attribute targets it cannot turn into a plain call (tuple targets, `for`,
+    `with ... as`, augmented assignment on a complex object) into `__sg_attr__(obj)["name"]`.
+    """
+
+    __slots__ = ("_obj",)
+
+    def __init__(self, obj: Any) -> None:
+        self._obj = obj
+
+    def __getitem__(self, name: str) -> Any:
+        return load_attribute(self._obj, name)
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        check_store(self._obj, name)
+        setattr(self._obj, name, value)
+
+    def __delitem__(self, name: str) -> None:
+        guarded_delattr(self._obj, name)

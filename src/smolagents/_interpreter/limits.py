@@ -1,0 +1,342 @@
+"""Guards against single operations that would build something huge inside one C call.
+
+A cooperative budget cannot interrupt `'a' * 10**10` or `10 ** 10 ** 8`: the work happens in C
+between two checks. These guards estimate the size of the result first and refuse absurd ones.
+They also serve the format-string rules (no attribute lookups through `{0.__class__}`).
+"""
+
+from __future__ import annotations
+
+import _string
+import math
+import re
+import string
+from collections import Counter
+from functools import partial
+from random import Random
+from typing import Any
+
+from .errors import RefusedError
+from .guards import check_load, set_routed_handler
+from .tables import LIMITS, PANDAS_EVAL_METHODS
+
+__all__ = [
+    "SafeFormatter",
+    "check_format_spec",
+    "guarded_bytes",
+    "guarded_format",
+    "guarded_format_value",
+    "guarded_ilshift",
+    "guarded_imul",
+    "guarded_ipow",
+    "guarded_lshift",
+    "guarded_mod",
+    "guarded_mul",
+    "guarded_pow",
+    "safe_format",
+    "safe_format_map",
+]
+
+_SEQUENCES = (str, bytes, bytearray, list, tuple)
+_DIGIT_RUN = re.compile(r"\d+")
+_PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
+
+
+def _too_big(what: str, size: float, limit: int) -> RefusedError:
+    return RefusedError(
+        f"The operation would build {what} of about {size:,.0f} (the limit is {limit:,}); "
+        "work with smaller values."
+    )
+
+
+def _check_repeat(a: Any, b: Any) -> None:
+    if isinstance(a, _SEQUENCES) and isinstance(b, int):
+        sequence, count = a, b
+    elif isinstance(b, _SEQUENCES) and isinstance(a, int):
+        sequence, count = b, a
+    elif isinstance(a, int) and isinstance(b, int):
+        _check_int_bits(a.bit_length() + b.bit_length())
+        return
+    else:
+        return
+    size = len(sequence) * count
+    if size > LIMITS.max_sequence_length:
+        raise _too_big(f"a {type(sequence).__name__} of length", size, LIMITS.max_sequence_length)
+
+
+def _check_int_bits(bits: float) -> None:
+    if bits > LIMITS.max_int_bits:
+        raise _too_big("an integer with a number of bits", bits, LIMITS.max_int_bits)
+
+
+def guarded_mul(a: Any, b: Any) -> Any:
+    """Return `a * b`, refusing huge repetitions and integers."""
+    ta = type(a)
+    tb = type(b)
+    if ta is int and tb is int:
+        if a.bit_length() + b.bit_length() > LIMITS.max_int_bits:
+            _check_int_bits(a.bit_length() + b.bit_length())
+    elif ta is not float and tb is not float:
+        _check_repeat(a, b)
+    return a * b
+
+
+def guarded_imul(a: Any, b: Any) -> Any:
+    """Return the result of `a *= b` (in place for mutable sequences), with `guarded_mul`'s limits."""
+    if type(a) is not float and type(b) is not float:
+        _check_repeat(a, b)
+    a *= b
+    return a
+
+
+def _check_pow(base: Any, exponent: Any) -> None:
+    if isinstance(base, int) and isinstance(exponent, int) and exponent > 0:
+        magnitude = abs(base)
+        if magnitude > 1:
+            _check_int_bits(exponent * math.log2(magnitude))
+
+
+def guarded_pow(base: Any, exponent: Any, modulus: Any = None) -> Any:
+    """Return `base ** exponent` (or `pow(base, exponent, modulus)`), refusing huge integers."""
+    if modulus is not None:
+        return pow(base, exponent, modulus)
+    _check_pow(base, exponent)
+    return base**exponent
+
+
+def guarded_ipow(base: Any, exponent: Any) -> Any:
+    """Return the result of `base **= exponent` with `guarded_pow`'s limits."""
+    _check_pow(base, exponent)
+    base **= exponent
+    return base
+
+
+def guarded_lshift(a: Any, b: Any) -> Any:
+    """Return `a << b`, refusing huge integers."""
+    if isinstance(a, int) and isinstance(b, int) and b > 0 and a:
+        _check_int_bits(a.bit_length() + b)
+    return a << b
+
+
+def guarded_ilshift(a: Any, b: Any) -> Any:
+    """Return the result of `a <<= b` with `guarded_lshift`'s limits."""
+    if isinstance(a, int) and isinstance(b, int) and b > 0 and a:
+        _check_int_bits(a.bit_length() + b)
+    a <<= b
+    return a
+
+
+def check_format_spec(spec: str) -> None:
+    """Refuse a format specification whose width or precision would build a huge string."""
+    for run in _DIGIT_RUN.findall(spec):
+        if len(run) > 7 or int(run) > LIMITS.max_format_width:
+            raise RefusedError(
+                f"Format specification {spec[:40]!r} asks for a width or precision above "
+                f"{LIMITS.max_format_width:,}; use a smaller one."
+            )
+
+
+def guarded_mod(a: Any, b: Any) -> Any:
+    """Return `a % b`, checking widths in `%`-formatting of a literal format string."""
+    if isinstance(a, (str, bytes)):
+        text = a if isinstance(a, str) else a.decode("latin-1")
+        for match in _PERCENT_SPEC.finditer(text):
+            for part in match.groups():
+                if part == "*":
+                    values = b if isinstance(b, tuple) else (b,)
+                    for value in values:
+                        if isinstance(value, int) and abs(value) > LIMITS.max_format_width:
+                            check_format_spec(str(value))
+                elif part:
+                    check_format_spec(part)
+    return a % b
+
+
+def guarded_format(value: Any, spec: str = "") -> str:
+    """Return `format(value, spec)` after checking the width and precision of `spec`."""
+    if type(spec) is str:
+        check_format_spec(spec)
+    return format(value, spec)
+
+
+def guarded_format_value(value: Any, conversion: int, spec: str) -> str:
+    """Format one f-string field whose specification is computed at run time."""
+    if conversion == 114:  # !r
+        value = repr(value)
+    elif conversion == 115:  # !s
+        value = str(value)
+    elif conversion == 97:  # !a
+        value = ascii(value)
+    check_format_spec(spec)
+    return format(value, spec)
+
+
+class SafeFormatter(string.Formatter):
+    """A formatter whose `{0.attr}` and `{0[key]}` paths obey the interpreter's attribute rules."""
+
+    def get_field(self, field_name: str, args: Any, kwargs: Any) -> tuple[Any, Any]:
+        first, rest = _string.formatter_field_name_split(field_name)
+        obj = self.get_value(first, args, kwargs)
+        for is_attribute, key in rest:
+            if is_attribute:
+                check_load(obj, key)
+                obj = getattr(obj, key)
+            else:
+                obj = obj[key]
+        return obj, first
+
+    def format_field(self, value: Any, format_spec: str) -> Any:
+        check_format_spec(format_spec)
+        return format(value, format_spec)
+
+
+def _needs_slow_path(template: str) -> bool:
+    for _literal, field, spec, _conversion in _string.formatter_parser(template):
+        if field is None:
+            continue
+        if "." in field or "[" in field or (spec and "{" in spec):
+            return True
+        if spec:
+            check_format_spec(spec)
+    return False
+
+
+def safe_format(template: Any, *args: Any, **kwargs: Any) -> str:
+    """Do `template.format(*args, **kwargs)` without attribute lookups that break the rules."""
+    if not isinstance(template, str):
+        raise TypeError(
+            f"descriptor 'format' requires a 'str' object but received a {type(template).__name__!r}"
+        )
+    if not _needs_slow_path(template):
+        return str.format(template, *args, **kwargs)
+    return SafeFormatter().vformat(str.__str__(template), args, kwargs)
+
+
+def safe_format_map(template: Any, mapping: Any) -> str:
+    """Do `template.format_map(mapping)` with the rules of `safe_format`."""
+    if not isinstance(template, str):
+        raise TypeError("descriptor 'format_map' requires a 'str' object")
+    if not _needs_slow_path(template):
+        return str.format_map(template, mapping)
+    return SafeFormatter().vformat(str.__str__(template), (), mapping)
+
+
+def _base_of(text: Any) -> type:
+    for base in (str, bytes, bytearray):
+        if isinstance(text, base):
+            return base
+    raise TypeError(f"expected str, bytes or bytearray, got {type(text).__name__!r}")
+
+
+def _check_length(size: int) -> None:
+    if size > LIMITS.max_sequence_length:
+        raise _too_big("a string of length", size, LIMITS.max_sequence_length)
+
+
+def _join(separator: Any, iterable: Any) -> Any:
+    base = _base_of(separator)
+    items = iterable if isinstance(iterable, (list, tuple)) else list(iterable)
+    try:
+        size = sum(map(len, items)) + len(separator) * max(len(items) - 1, 0)
+    except TypeError:
+        size = 0  # a non-string item: the native join raises the proper TypeError
+    _check_length(size)
+    return base.join(separator, items)
+
+
+def _replace(text: Any, old: Any, new: Any, count: int = -1) -> Any:
+    base = _base_of(text)
+    if len(new) > len(old):
+        hits = base.count(text, old)
+        if count >= 0:
+            hits = min(hits, count)
+        _check_length(len(text) + hits * (len(new) - len(old)))
+    return base.replace(text, old, new, count)
+
+
+def _padder(name: str) -> Any:
+    def pad(text: Any, width: Any, *fill: Any) -> Any:
+        if isinstance(width, int):
+            _check_length(width)
+        return getattr(_base_of(text), name)(text, width, *fill)
+
+    pad.__name__ = name
+    return pad
+
+
+def _expandtabs(text: Any, tabsize: int = 8) -> Any:
+    base = _base_of(text)
+    if isinstance(tabsize, int) and tabsize > 1:
+        tab = "\t" if base is str else b"\t"
+        _check_length(len(text) + base.count(text, tab) * tabsize)
+    return base.expandtabs(text, tabsize)
+
+
+_STRING_METHODS: dict[str, Any] = {
+    "format": safe_format,
+    "format_map": safe_format_map,
+    "join": _join,
+    "replace": _replace,
+    "ljust": _padder("ljust"),
+    "rjust": _padder("rjust"),
+    "center": _padder("center"),
+    "zfill": _padder("zfill"),
+    "expandtabs": _expandtabs,
+}
+
+
+def _checked_randbits(generator: Random, bits: int) -> int:
+    if isinstance(bits, int):
+        _check_int_bits(bits)
+    return generator.getrandbits(bits)
+
+
+def _checked_randbytes(generator: Random, size: int) -> bytes:
+    if isinstance(size, int):
+        _check_length(size)
+    return generator.randbytes(size)
+
+
+def routed_attribute(obj: Any, name: str) -> Any:
+    """Serve a read of one of `ROUTED_ATTRIBUTES`: guarded versions for the objects that need them."""
+    if name in _STRING_METHODS:
+        if isinstance(obj, (str, bytes, bytearray)) and not (
+            name.startswith("format") and not isinstance(obj, str)
+        ):
+            return partial(_STRING_METHODS[name], obj)
+        if isinstance(obj, type) and issubclass(obj, (str, bytes, bytearray)) and hasattr(obj, name):
+            return _STRING_METHODS[name]
+    elif name == "elements" and isinstance(obj, Counter):
+        return partial(_counter_elements, obj)
+    elif name == "getrandbits" and isinstance(obj, Random):
+        return partial(_checked_randbits, obj)
+    elif name == "randbytes" and isinstance(obj, Random):
+        return partial(_checked_randbytes, obj)
+    elif name in PANDAS_EVAL_METHODS and type(obj).__module__.startswith("pandas"):
+        raise RefusedError(
+            f"pandas {name}() is not allowed: it evaluates a string that can reach the interpreter's "
+            "variables. Use boolean indexing (df[df.a > 1]) or explicit column arithmetic instead."
+        )
+    return getattr(obj, name)
+
+
+def _counter_elements(counter: Counter[Any]) -> Any:
+    _check_length(sum(count for count in counter.values() if count > 0))
+    return counter.elements()
+
+
+def guarded_bytes(source: Any = b"", *args: Any) -> bytes:
+    """Build `bytes(...)`, refusing a huge zero-filled length."""
+    if isinstance(source, int):
+        _check_length(source)
+    return bytes(source, *args)
+
+
+def guarded_bytearray(source: Any = b"", *args: Any) -> bytearray:
+    """Build `bytearray(...)`, refusing a huge zero-filled length."""
+    if isinstance(source, int):
+        _check_length(source)
+    return bytearray(source, *args)
+
+
+set_routed_handler(routed_attribute)

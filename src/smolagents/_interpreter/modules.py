@@ -1,0 +1,331 @@
+"""Imports: the allow-list, and the sanitized module copies model code receives.
+
+An import hands out a fresh module object holding only the public attributes that are safe:
+no private names, no submodules the allow-list does not cover, none of the dangerous callables,
+and guarded stand-ins where the real function could block or build something huge.
+"""
+
+from __future__ import annotations
+
+import importlib
+import itertools
+import math
+import operator
+import queue
+import random
+import time
+from collections.abc import Iterable
+from types import ModuleType
+from typing import Any
+
+from .context import current_budget, ticking
+from .errors import RefusedError
+from .guards import guarded_delattr, guarded_getattr, guarded_hasattr, guarded_setattr
+from .limits import (
+    SafeFormatter,
+    guarded_ilshift,
+    guarded_imul,
+    guarded_ipow,
+    guarded_lshift,
+    guarded_mod,
+    guarded_mul,
+    guarded_pow,
+)
+from .tables import DANGEROUS_FUNCTIONS, DANGEROUS_MODULES, LIMITS, MODULE_REMOVED_ATTRIBUTES
+
+__all__ = ["ImportPolicy"]
+
+_DANGEROUS_MODULES = frozenset(DANGEROUS_MODULES)
+_GUARDED_BUILTINS = {
+    id(getattr): guarded_getattr,
+    id(setattr): guarded_setattr,
+    id(hasattr): guarded_hasattr,
+    id(delattr): guarded_delattr,
+}
+
+
+def _dangerous_callable_ids() -> frozenset[int]:
+    found = set()
+    for dotted in DANGEROUS_FUNCTIONS:
+        module_name, _, name = dotted.rpartition(".")
+        try:
+            found.add(id(getattr(importlib.import_module(module_name), name)))
+        except (ImportError, AttributeError):
+            continue
+    return frozenset(found)
+
+
+_DANGEROUS_IDS = _dangerous_callable_ids()
+
+
+def _top(name: str) -> str:
+    return name.partition(".")[0]
+
+
+class ImportPolicy:
+    """Decides which modules model code may import and builds their sanitized copies.
+
+    Args:
+        authorized: Module names; `"pkg.*"` authorises pkg and its submodules, `"*"` every
+            module except the dangerous ones.
+    """
+
+    def __init__(self, authorized: Iterable[str]) -> None:
+        self.authorized = frozenset(authorized)
+        self._copies: dict[str, ModuleType] = {}
+
+    def is_authorized(self, name: str) -> bool:
+        """Return whether `name` may be imported."""
+        if name in self.authorized:
+            return True
+        parts = name.split(".")
+        for end in range(1, len(parts) + 1):
+            if ".".join(parts[:end]) + ".*" in self.authorized:
+                return True
+        return "*" in self.authorized and _top(name) not in _DANGEROUS_MODULES and not name.startswith("_")
+
+    def refusal(self, name: str) -> RefusedError:
+        """Build the error for an unauthorised import of `name`."""
+        return RefusedError(
+            f"Import of {name!r} is not allowed. Authorized imports are: {sorted(self.authorized)}. "
+            f"To allow it, create the executor (or agent) with additional_authorized_imports=[{name!r}]"
+            + (f" (or [{_top(name) + '.*'!r}] for the whole package)" if "." in name else "")
+            + "."
+        )
+
+    def module(self, name: str) -> ModuleType:
+        """Return the sanitized copy of module `name`, refusing unauthorised ones."""
+        if not self.is_authorized(name):
+            raise self.refusal(name)
+        copy = self._copies.get(name)
+        if copy is None:
+            try:
+                real = importlib.import_module(name)
+            except ImportError as error:
+                raise ModuleNotFoundError(f"No module named {name!r}") from error
+            copy = self._sanitize(real, name)
+        return copy
+
+    def import_name(self, dotted: str, bind_top: bool) -> Any:
+        """Serve `import dotted` (bind_top: the name bound is the top package) or `import dotted as x`."""
+        target = self.module(dotted)
+        if not bind_top or "." not in dotted:
+            return target
+        parts = dotted.split(".")
+        if self.is_authorized(parts[0]):
+            return self.module(parts[0])  # its copy reaches authorised submodules by attribute
+        # Authorising `pkg.sub` does not hand out `pkg`: bind a stub holding only the path.
+        top = holder = ModuleType(parts[0])
+        for depth in range(1, len(parts)):
+            prefix = ".".join(parts[: depth + 1])
+            child = self.module(prefix) if self.is_authorized(prefix) else ModuleType(prefix)
+            if holder.__name__ not in self._copies:
+                holder.__dict__[parts[depth]] = child
+            holder = child
+        return top
+
+    def import_from(self, dotted: str, name: str) -> Any:
+        """Serve `from dotted import name`."""
+        submodule = f"{dotted}.{name}"
+        source = self.module(dotted) if self.is_authorized(dotted) else None
+        if source is not None and name in source.__dict__:
+            return source.__dict__[name]
+        if self.is_authorized(submodule):
+            try:
+                return self.module(submodule)
+            except ModuleNotFoundError:
+                pass
+        if source is None:
+            raise self.refusal(dotted)
+        try:
+            return getattr(source, name)
+        except AttributeError:
+            raise ImportError(f"cannot import name {name!r} from {dotted!r}") from None
+
+    def star_names(self, dotted: str) -> dict[str, Any]:
+        """Return the names `from dotted import *` binds."""
+        source = self.module(dotted)
+        names = getattr(self._real(dotted), "__all__", None)
+        found = {key: value for key, value in source.__dict__.items() if not key.startswith("_")}
+        if names is not None:
+            found = {key: found[key] for key in names if key in found}
+        return found
+
+    def _real(self, name: str) -> ModuleType:
+        return importlib.import_module(name)
+
+    def _sanitize(self, real: ModuleType, name: str) -> ModuleType:
+        copy = ModuleType(name, real.__doc__ if isinstance(real.__doc__, str) else None)
+        self._copies[name] = copy  # before recursing: packages refer to each other
+        removed = MODULE_REMOVED_ATTRIBUTES.get(name, frozenset())
+        overrides = _OVERRIDES.get(name, {})
+        namespace = copy.__dict__
+        version = getattr(real, "__version__", None)
+        if isinstance(version, str):
+            namespace["__version__"] = version
+        for key, value in list(vars(real).items()):
+            if key.startswith("_") or key in removed:
+                continue
+            if key in overrides:
+                namespace[key] = overrides[key]
+                continue
+            safe = self._safe_value(value, f"{name}.{key}")
+            if safe is not _ABSENT:
+                namespace[key] = safe
+        for key, value in overrides.items():
+            namespace.setdefault(key, value)
+
+        def lazy_attribute(attribute: str) -> Any:
+            # Lazily loaded attributes (PEP 562) and submodules not imported yet.
+            if attribute.startswith("_") or attribute in removed:
+                raise AttributeError(f"module {name!r} has no attribute {attribute!r}")
+            submodule = f"{name}.{attribute}"
+            if self.is_authorized(submodule):
+                try:
+                    return self.module(submodule)
+                except ModuleNotFoundError:
+                    pass
+            value = self._safe_value(getattr(real, attribute), submodule)
+            if value is _ABSENT:
+                raise AttributeError(f"module {name!r} has no attribute {attribute!r}")
+            namespace[attribute] = value
+            return value
+
+        namespace["__getattr__"] = lazy_attribute
+        return copy
+
+    def _safe_value(self, value: Any, dotted: str) -> Any:
+        if isinstance(value, ModuleType):
+            if value.__name__ == dotted and self.is_authorized(dotted):
+                return self.module(dotted)
+            return _ABSENT
+        if id(value) in _GUARDED_BUILTINS:
+            return _GUARDED_BUILTINS[id(value)]
+        if id(value) in _DANGEROUS_IDS:
+            return _ABSENT
+        owner = getattr(value, "__module__", None) if callable(value) else None
+        if isinstance(owner, str) and _top(owner) in _DANGEROUS_MODULES and owner != "builtins":
+            return _ABSENT
+        return value
+
+
+_ABSENT = object()
+
+
+# --- stand-ins for functions that could block, or build something huge in one call -------------
+
+
+def _sleep(seconds: float) -> None:
+    budget = current_budget()
+    if seconds > budget.remaining_seconds():
+        budget.check()
+        raise RefusedError(
+            f"time.sleep({seconds}) would outlast the time left ({budget.remaining_seconds():.1f} s); sleep less."
+        )
+    time.sleep(seconds)
+
+
+def _bounded_timeout(block: bool, timeout: float | None) -> float | None:
+    if not block:
+        return timeout
+    left = current_budget().remaining_seconds()
+    return left if timeout is None else min(timeout, left)
+
+
+def _bounded_queue(base: type) -> type:
+    def get(self: Any, block: bool = True, timeout: float | None = None) -> Any:
+        return base.get(self, block, _bounded_timeout(block, timeout))
+
+    def put(self: Any, item: Any, block: bool = True, timeout: float | None = None) -> None:
+        base.put(self, item, block, _bounded_timeout(block, timeout))
+
+    return type(base.__name__, (base,), {"get": get, "put": put, "__module__": "queue"})
+
+
+def _ticking_factory(real: Any) -> Any:
+    def factory(*args: Any, **kwargs: Any) -> Any:
+        return ticking(real(*args, **kwargs))
+
+    factory.__name__ = real.__name__
+    factory.__doc__ = real.__doc__
+    return factory
+
+
+def _factorial(n: Any) -> int:
+    if isinstance(n, int) and n > LIMITS.max_factorial:
+        raise RefusedError(f"math.factorial({n}) is too big (the limit is {LIMITS.max_factorial:,}).")
+    return math.factorial(n)
+
+
+def _check_choose(n: Any, k: Any) -> None:
+    if isinstance(n, int) and isinstance(k, int) and n > LIMITS.max_factorial and 0 < k:
+        smaller = min(k, n - k) if k <= n else k
+        if smaller * math.log2(max(n, 2)) > LIMITS.max_int_bits:
+            raise RefusedError(f"comb/perm with n={n}, k={k} is too big; use smaller values.")
+
+
+def _comb(n: Any, k: Any) -> int:
+    _check_choose(n, k)
+    return math.comb(n, k)
+
+
+def _perm(n: Any, k: Any = None) -> int:
+    _check_choose(n, n if k is None else k)
+    return math.perm(n, k)
+
+
+def _prod(iterable: Any, *, start: Any = 1) -> Any:
+    result = start
+    for item in ticking(iter(iterable)):
+        result = guarded_mul(result, item)
+    return result
+
+
+def _choices(population: Any, weights: Any = None, *, cum_weights: Any = None, k: int = 1) -> list[Any]:
+    _check_sample_size("choices", k)
+    return random.choices(population, weights, cum_weights=cum_weights, k=k)
+
+
+def _sample(population: Any, k: int, *, counts: Any = None) -> list[Any]:
+    _check_sample_size("sample", k)
+    return random.sample(population, k, counts=counts)
+
+
+def _check_sample_size(name: str, k: Any) -> None:
+    if isinstance(k, int) and k > LIMITS.max_sequence_length:
+        raise RefusedError(f"random.{name} with k={k:,} is too big; ask for fewer items.")
+
+
+_OVERRIDES: dict[str, dict[str, Any]] = {
+    "time": {"sleep": _sleep},
+    "queue": {
+        "Queue": _bounded_queue(queue.Queue),
+        "LifoQueue": _bounded_queue(queue.LifoQueue),
+        "PriorityQueue": _bounded_queue(queue.PriorityQueue),
+    },
+    "itertools": {
+        name: _ticking_factory(getattr(itertools, name))
+        for name in (
+            "count",
+            "cycle",
+            "repeat",
+            "product",
+            "permutations",
+            "combinations",
+            "combinations_with_replacement",
+        )
+    },
+    "math": {"factorial": _factorial, "comb": _comb, "perm": _perm, "prod": _prod},
+    "random": {"choices": _choices, "sample": _sample},
+    "string": {"Formatter": SafeFormatter},
+    "operator": {
+        "mul": guarded_mul,
+        "imul": guarded_imul,
+        "pow": guarded_pow,
+        "ipow": guarded_ipow,
+        "lshift": guarded_lshift,
+        "ilshift": guarded_ilshift,
+        "mod": guarded_mod,
+        "getitem": operator.getitem,
+    },
+}

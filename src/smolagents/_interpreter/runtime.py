@@ -1,0 +1,320 @@
+"""One executor's notebook: its globals, builtins, budget and print buffer, and running code in them."""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import compress
+from types import TracebackType
+from typing import Any
+
+from .budget import Budget
+from .builtins import BASE_BUILTINS
+from .context import use_budget
+from .errors import (
+    BudgetExceededSignal,
+    ExecutionTimeoutError,
+    FinalAnswerSignal,
+    InterpreterError,
+    RefusedError,
+)
+from .guards import AttributeSlot, check_store, load_attribute, store_attribute
+from .limits import (
+    guarded_format_value,
+    guarded_ilshift,
+    guarded_imul,
+    guarded_ipow,
+    guarded_lshift,
+    guarded_mod,
+    guarded_mul,
+    guarded_pow,
+)
+from .modules import ImportPolicy
+from .tables import CODE_FILENAME, LIMITS, RESERVED_PREFIX
+from .transform import compile_checked, source_line
+
+__all__ = ["RunResult", "Runtime"]
+
+_IN_PLACE: dict[str, Any] = {
+    name: getattr(operator, name)
+    for name in ("iadd", "isub", "imatmul", "itruediv", "ifloordiv", "imod", "irshift", "ior", "ixor", "iand")
+}
+_IN_PLACE.update({"imul": guarded_imul, "ipow": guarded_ipow, "ilshift": guarded_ilshift})
+
+
+def _augmented_attribute(obj: Any, name: str, value: Any, operation: str) -> None:
+    result = _IN_PLACE[operation](load_attribute(obj, name), value)
+    check_store(obj, name)
+    setattr(obj, name, result)
+
+
+def _augmented_item(container: Any, key: Any, value: Any, operation: str) -> None:
+    container[key] = _IN_PLACE[operation](container[key], value)
+
+
+def _exception_filter(spec: Any) -> Any:
+    # What an `except` clause may catch: Exception subclasses only (see transform.py).
+    if isinstance(spec, type):
+        return spec if issubclass(spec, Exception) else ()
+    if isinstance(spec, tuple):
+        return tuple(
+            kind for kind in spec if not (isinstance(kind, type) and not issubclass(kind, Exception))
+        )
+    return spec
+
+
+def _raisable(value: Any) -> Any:
+    kind = value if isinstance(value, type) else type(value)
+    if isinstance(kind, type) and issubclass(kind, BaseException) and not issubclass(kind, Exception):
+        raise RefusedError(f"Raising {kind.__name__} is not allowed; raise an Exception subclass.")
+    return value
+
+
+_STATIC_GUARDS: dict[str, Any] = {
+    "__sg_compress__": compress,
+    "__sg_getattr__": load_attribute,
+    "__sg_setattr__": store_attribute,
+    "__sg_slot__": AttributeSlot,
+    "__sg_augattr__": _augmented_attribute,
+    "__sg_augitem__": _augmented_item,
+    "__sg_mul__": guarded_mul,
+    "__sg_pow__": guarded_pow,
+    "__sg_lshift__": guarded_lshift,
+    "__sg_mod__": guarded_mod,
+    "__sg_imul__": guarded_imul,
+    "__sg_ipow__": guarded_ipow,
+    "__sg_ilshift__": guarded_ilshift,
+    "__sg_fmtval__": guarded_format_value,
+    "__sg_exc__": _exception_filter,
+    "__sg_raise__": _raisable,
+    "__sg_Exception__": Exception,
+}
+_SHARED_BUILTINS = {**BASE_BUILTINS, **_STATIC_GUARDS}
+_TRUNCATION_NOTE = "\n..._This content has been truncated to stay below {limit} characters_...\n"
+
+
+@dataclass
+class RunResult:
+    """What one run of code produced (the public front turns it into `CodeOutput`)."""
+
+    output: Any
+    logs: str
+    is_final_answer: bool
+
+
+def _wrap_callable(name: str, target: Any) -> Any:
+    # A plain function over a closure: model code cannot reach `target` (no dunder access), so a
+    # Tool object, its class, module and `forward` globals stay out of reach.
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return target(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = name
+    call.__doc__ = getattr(target, "description", None) or getattr(target, "__doc__", None)
+    return call
+
+
+def _check_identifier(name: Any, what: str) -> str:
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ValueError(f"{what} name {name!r} is not a valid Python identifier; rename it.")
+    if name.startswith(RESERVED_PREFIX) or (name.startswith("__") and name.endswith("__")):
+        raise ValueError(
+            f"{what} name {name!r} is reserved (dunder or {RESERVED_PREFIX!r} prefix); rename it."
+        )
+    return name
+
+
+class Runtime:
+    """Globals, builtins, budget and print buffer of one executor; `run` executes checked code.
+
+    Args:
+        authorized_imports: Module names the code may import (`"pkg.*"` and `"*"` wildcards).
+        max_print_outputs_length: Characters of print output kept in `logs`.
+        timeout_seconds: Wall-clock limit of one run (None: no limit).
+        max_operations: Loop iterations plus function calls allowed in one run.
+        max_memory_bytes: Growth of peak memory allowed in one run (None: unchecked).
+    """
+
+    def __init__(
+        self,
+        authorized_imports: Iterable[str],
+        max_print_outputs_length: int,
+        timeout_seconds: float | None,
+        max_operations: int,
+        max_memory_bytes: int | None,
+    ) -> None:
+        self.budget = Budget(timeout_seconds, max_operations, max_memory_bytes)
+        self.imports = ImportPolicy(authorized_imports)
+        self.max_print_outputs_length = max_print_outputs_length
+        self.builtins: dict[str, Any] = dict(_SHARED_BUILTINS)
+        self.builtins.update(
+            {
+                "print": self._print,
+                "final_answer": self._make_final_answer(lambda answer: answer),
+                "__sg_import__": self.imports.import_name,
+                "__sg_from__": self.imports.import_from,
+                "__sg_star__": self._import_star,
+                "__sg_result__": self._result,
+                "__sg_tick__": self.budget.tick,
+                "__sg_T__": self.budget.ticker,
+            }
+        )
+        self.globals: dict[str, Any] = {"__name__": "__main__", "__builtins__": self.builtins}
+        self.protected: frozenset[str] = frozenset({"final_answer"})
+        self.state: dict[str, Any] = {}
+        self._printed: list[str] = []
+        self._printed_length = 0
+        self._output: Any = None
+        self._final_answer: Any = None
+        self._has_final_answer = False
+
+    # -- what the code is given -----------------------------------------------------------------
+    def _make_final_answer(self, tool: Any) -> Any:
+        def final_answer(*args: Any, **kwargs: Any) -> Any:
+            if not self.budget.is_running:
+                raise InterpreterError("final_answer can only be called while the code runs.")
+            value = tool(*args, **kwargs)
+            self._final_answer = value
+            self._has_final_answer = True
+            raise FinalAnswerSignal()
+
+        return final_answer
+
+    def provide(self, callables: dict[str, Any], *, what: str) -> None:
+        """Make `callables` (tools or functions) available by name; the code cannot rebind them."""
+        names = set()
+        for name, target in callables.items():
+            _check_identifier(name, what)
+            if name == "final_answer":
+                self.builtins[name] = self._make_final_answer(target)
+            else:
+                self.builtins[name] = target if isinstance(target, type) else _wrap_callable(name, target)
+            self.globals.pop(name, None)  # a provided name wins over a variable of the notebook
+            names.add(name)
+        self.protected = self.protected | names
+
+    def set_variables(self, variables: dict[str, Any]) -> None:
+        """Add `variables` to the notebook's globals."""
+        for name in variables:
+            _check_identifier(name, "Variable")
+            if name in self.protected:
+                raise ValueError(f"Variable name {name!r} is already a tool or provided function; rename it.")
+        self.globals.update(variables)
+        self._refresh_state()
+
+    # -- running ------------------------------------------------------------------------------------
+    def run(self, source: str) -> RunResult:
+        """Check, compile and run `source` in this notebook; failures raise `InterpreterError`."""
+        if not isinstance(source, str):
+            raise TypeError(f"code must be a string, not {type(source).__name__}")
+        code = compile_checked(source, self.protected)
+        self._printed = []
+        self._printed_length = 0
+        self._output = None
+        self._has_final_answer = False
+        budget = self.budget
+        previous = use_budget(budget)
+        budget.start()
+        self.builtins["__sg_tick__"] = budget.tick
+        self.builtins["__sg_T__"] = budget.ticker
+        error: InterpreterError | None = None
+        try:
+            exec(code, self.globals)
+        except FinalAnswerSignal:
+            pass
+        except KeyboardInterrupt:
+            raise  # only the host can raise it (model code sees a look-alike Exception subclass)
+        except BaseException as raised:
+            error = self._error(raised, source)
+        finally:
+            budget.stop()
+            use_budget(previous)
+            self._refresh_state()
+        logs = self._logs()
+        if self._has_final_answer:
+            return RunResult(self._final_answer, logs, True)
+        if error is not None:
+            error.logs = logs
+            raise error
+        return RunResult(self._output, logs, False)
+
+    def _error(self, raised: BaseException, source: str) -> InterpreterError:
+        lineno = _model_line(raised.__traceback__)
+        where = f"line {lineno} ({source_line(source, lineno)!r})" if lineno else "an unknown line"
+        if isinstance(raised, BudgetExceededSignal):
+            error: InterpreterError = ExecutionTimeoutError(
+                f"Code execution stopped at {where}: {raised.reason}."
+            )
+        elif isinstance(raised, InterpreterError):
+            error = type(raised)(f"Code execution failed at {where}: {raised.message}")
+        else:
+            error = InterpreterError(
+                f"Code execution failed at {where} due to: {type(raised).__name__}: {_text(raised)}"
+            )
+        error.lineno = lineno
+        error.__cause__ = raised
+        return error
+
+    def _refresh_state(self) -> None:
+        self.state.clear()
+        self.state.update(
+            (name, value)
+            for name, value in self.globals.items()
+            if not (name.startswith("__") and name.endswith("__"))
+        )
+
+    # -- builtins bound to this runtime --------------------------------------------------------------
+    def _result(self, value: Any) -> Any:
+        self._output = value
+        return value
+
+    def _print(
+        self, *args: Any, sep: str | None = " ", end: str | None = "\n", file: Any = None, flush: bool = False
+    ) -> None:
+        if sep is not None and not isinstance(sep, str):
+            raise TypeError(f"sep must be None or a string, not {type(sep).__name__}")
+        if end is not None and not isinstance(end, str):
+            raise TypeError(f"end must be None or a string, not {type(end).__name__}")
+        text = (" " if sep is None else sep).join(map(str, args)) + ("\n" if end is None else end)
+        if file is not None:
+            file.write(text)
+            return
+        self._printed_length += len(text)
+        if self._printed_length > LIMITS.max_print_length:
+            raise RefusedError(
+                f"The code printed more than {LIMITS.max_print_length:,} characters; print summaries instead."
+            )
+        self._printed.append(text)
+
+    def _logs(self) -> str:
+        logs = "".join(self._printed)
+        limit = self.max_print_outputs_length
+        if len(logs) <= limit:
+            return logs
+        half = limit // 2
+        return logs[:half] + _TRUNCATION_NOTE.format(limit=limit) + logs[-half:]
+
+    def _import_star(self, module: str) -> None:
+        names = self.imports.star_names(module)
+        clashes = sorted(self.protected.intersection(names))
+        if clashes:
+            raise RefusedError(
+                f"'from {module} import *' would rebind provided names {clashes}; import names explicitly."
+            )
+        self.globals.update(names)
+
+
+def _model_line(trace: TracebackType | None) -> int | None:
+    lineno = None
+    while trace is not None:
+        if trace.tb_frame.f_code.co_filename == CODE_FILENAME:
+            lineno = trace.tb_lineno
+        trace = trace.tb_next
+    return lineno
+
+
+def _text(raised: BaseException) -> str:
+    try:
+        return str(raised)
+    except BaseException as error:  # a model-defined __str__ may fail or run out of budget
+        return f"<unprintable {type(raised).__name__}: {type(error).__name__}>"

@@ -1,0 +1,224 @@
+"""Policy data of the interpreter: what model code may import, name, reach and how big it may grow.
+
+Everything here is plain data so that a reviewer can read the whole policy in one place; the
+checker (`transform.py`) and the runtime guards (`guards.py`, `modules.py`) only consult it.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ALLOWED_DUNDER_ATTRIBUTES",
+    "ALLOWED_PRIVATE_ATTRIBUTES",
+    "BASE_BUILTIN_MODULES",
+    "CODE_FILENAME",
+    "DANGEROUS_FUNCTIONS",
+    "DANGEROUS_MODULES",
+    "DENIED_ATTRIBUTES",
+    "FORBIDDEN_METHOD_DEFINITIONS",
+    "LIMITS",
+    "MODULE_REMOVED_ATTRIBUTES",
+    "PANDAS_EVAL_METHODS",
+    "RESERVED_PREFIX",
+    "ROUTED_ATTRIBUTES",
+    "Limits",
+]
+
+from dataclasses import dataclass
+
+BASE_BUILTIN_MODULES: list[str] = [
+    "collections",
+    "datetime",
+    "itertools",
+    "math",
+    "queue",
+    "random",
+    "re",
+    "stat",
+    "statistics",
+    "time",
+    "unicodedata",
+]
+"""Modules every executor may import without being told."""
+
+DANGEROUS_MODULES: list[str] = [
+    "_io",
+    "_posixsubprocess",
+    "_thread",
+    "asyncio",
+    "atexit",
+    "bdb",
+    "builtins",
+    "code",
+    "codeop",
+    "concurrent",
+    "ctypes",
+    "faulthandler",
+    "fcntl",
+    "gc",
+    "glob",
+    "importlib",
+    "inspect",
+    "io",
+    "linecache",
+    "marshal",
+    "mmap",
+    "multiprocessing",
+    "nt",
+    "os",
+    "pathlib",
+    "pdb",
+    "pickle",
+    "pkgutil",
+    "posix",
+    "pty",
+    "resource",
+    "runpy",
+    "select",
+    "selectors",
+    "shelve",
+    "shutil",
+    "signal",
+    "site",
+    "socket",
+    "subprocess",
+    "sys",
+    "sysconfig",
+    "tempfile",
+    "threading",
+    "trace",
+    "tracemalloc",
+    "types",
+    "weakref",
+    "zipimport",
+]
+"""Modules refused even under a `"*"` wildcard; only an exact entry (or `"name.*"`) authorises one."""
+
+DANGEROUS_FUNCTIONS: list[str] = [
+    "builtins.__import__",
+    "builtins.breakpoint",
+    "builtins.compile",
+    "builtins.delattr",
+    "builtins.eval",
+    "builtins.exec",
+    "builtins.getattr",
+    "builtins.globals",
+    "builtins.hasattr",
+    "builtins.help",
+    "builtins.input",
+    "builtins.locals",
+    "builtins.memoryview",
+    "builtins.open",
+    "builtins.setattr",
+    "builtins.vars",
+    "os.popen",
+    "os.system",
+    "posix.system",
+]
+"""Callables never handed to model code, also when an allowed module re-exports them.
+
+The attribute builtins in this list are replaced by guarded versions; the others are absent.
+"""
+
+DENIED_ATTRIBUTES: frozenset[str] = frozenset(
+    {
+        # frames, code objects, generators, coroutines, tracebacks: the way back to host globals
+        "ag_await", "ag_code", "ag_frame", "ag_running",
+        "cr_await", "cr_code", "cr_frame", "cr_origin", "cr_running",
+        "gi_code", "gi_frame", "gi_running", "gi_yieldfrom",
+        "f_back", "f_builtins", "f_code", "f_globals", "f_lasti", "f_lineno", "f_locals", "f_trace",
+        "tb_frame", "tb_lasti", "tb_lineno", "tb_next",
+        "co_code", "co_consts", "co_names", "co_varnames", "co_filename", "co_lnotab", "co_linetable",
+        "func_closure", "func_code", "func_globals", "im_class", "im_func", "im_self",
+        # class hierarchy walks that end at object.__subclasses__
+        "mro",
+    }
+)  # fmt: skip
+"""Attribute names refused on every object, static or computed."""
+
+ALLOWED_DUNDER_ATTRIBUTES: frozenset[str] = frozenset(
+    {
+        "__name__", "__qualname__", "__doc__", "__module__", "__version__", "__members__",
+        "__annotations__", "__slots__", "__match_args__", "__dataclass_fields__",
+        "__init__", "__new__", "__init_subclass__", "__post_init__", "__call__",
+        "__repr__", "__str__", "__bytes__", "__hash__", "__bool__", "__len__",
+        "__iter__", "__next__", "__reversed__", "__contains__",
+        "__getitem__", "__setitem__", "__delitem__", "__missing__", "__enter__", "__exit__",
+        "__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__",
+        "__add__", "__sub__", "__truediv__", "__floordiv__", "__divmod__",
+        "__neg__", "__pos__", "__abs__", "__invert__", "__round__", "__floor__", "__ceil__",
+        "__and__", "__or__", "__xor__", "__radd__", "__rsub__", "__rtruediv__",
+        "__rfloordiv__", "__iadd__", "__isub__", "__int__", "__float__",
+        "__index__", "__complex__", "__copy__", "__deepcopy__",
+    }
+)  # fmt: skip
+"""Dunder attributes model code may read: names and harmless methods bound to their object.
+
+Methods whose operator is guarded against huge results (`__mul__`, `__pow__`, `__lshift__`,
+`__mod__`, `__format__`) are absent, so the guard cannot be bypassed by calling them by name."""
+
+ALLOWED_PRIVATE_ATTRIBUTES: frozenset[str] = frozenset(
+    {"_asdict", "_fields", "_field_defaults", "_make", "_replace", "_name_", "_value_", "_missing_"}
+)
+"""Single-underscore names that are public API (namedtuple, Enum) and allowed on any object."""
+
+ROUTED_ATTRIBUTES: frozenset[str] = frozenset(
+    {
+        "format", "format_map",  # attribute lookups inside format strings
+        "join", "replace", "ljust", "rjust", "center", "zfill", "expandtabs",  # huge strings
+        "elements", "getrandbits", "randbytes",  # huge iterators and numbers
+        "eval", "query",  # pandas expression hooks that see the caller's frame
+    }
+)  # fmt: skip
+"""Public attribute names whose reads go through a guard that checks the object they belong to."""
+
+PANDAS_EVAL_METHODS: frozenset[str] = frozenset({"eval", "query"})
+"""Methods of pandas objects that evaluate strings against the caller's frame: refused."""
+
+FORBIDDEN_METHOD_DEFINITIONS: frozenset[str] = frozenset(
+    {
+        "__del__", "__reduce__", "__reduce_ex__", "__getstate__", "__setstate__",
+        "__getnewargs__", "__getnewargs_ex__", "__class_getitem__", "__set_name__",
+        "__getattribute__", "__instancecheck__", "__subclasscheck__", "__subclasshook__",
+    }
+)  # fmt: skip
+"""Dunder methods model code may not define: hooks the host would call later, outside any limit."""
+
+MODULE_REMOVED_ATTRIBUTES: dict[str, frozenset[str]] = {
+    "numpy": frozenset({"ctypeslib", "f2py", "distutils", "testing", "lib.npyio"}),
+    "pandas": frozenset({"read_pickle", "eval", "read_hdf", "HDFStore", "io"}),
+    "operator": frozenset({"attrgetter", "methodcaller"}),
+    "typing": frozenset({"get_type_hints", "ForwardRef", "_eval_type"}),
+}
+"""Public names of authorised modules that stay closed: pickle loading, string evaluation, ctypes."""
+
+RESERVED_PREFIX = "__sg_"
+"""Prefix of the names the checked code uses to reach its guards; model code cannot spell them."""
+
+CODE_FILENAME = "<smolagents code>"
+"""Filename given to compiled model code: marks functions the model code defined."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Size limits applied to single operations that native Python would run without a check.
+
+    Attributes:
+        max_sequence_length: Longest str/bytes/list/tuple one operation may build.
+        max_int_bits: Largest integer (in bits) one arithmetic operation may build.
+        max_format_width: Largest width or precision in a format specification.
+        max_factorial: Largest argument of `math.factorial` (and size bound of comb/perm).
+        max_source_length: Longest source accepted, in characters.
+        max_nesting_depth: Deepest syntax tree accepted before compiling.
+        max_print_length: Characters of print output after which the code is stopped.
+    """
+
+    max_sequence_length: int = 20_000_000
+    max_int_bits: int = 1_000_000
+    max_format_width: int = 1_000_000
+    max_factorial: int = 50_000
+    max_source_length: int = 1_000_000
+    max_nesting_depth: int = 100
+    max_print_length: int = 5_000_000
+
+
+LIMITS = Limits()

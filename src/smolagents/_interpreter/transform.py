@@ -1,0 +1,487 @@
+"""Check model code once and rewrite it into guarded Python that CPython then runs natively.
+
+The rewrite keeps the code's shape; only sensitive operations change:
+- loops iterate through `compress(iterable, ticker)` and functions tick on entry (the budget);
+- private, routed and computed attribute reads, and every attribute store, call a guard;
+- imports become calls that hand out sanitized module copies;
+- `*`, `**`, `<<` and literal `%`-formatting check result sizes; f-string specs are checked;
+- bare `except:` catches only `Exception`, and every handler filters what it may catch, so the
+  internal control signals and the host's BaseException-only exceptions pass through.
+Whatever the rules forbid outright is refused here, with the line, before anything runs.
+"""
+
+from __future__ import annotations
+
+import ast
+from functools import lru_cache
+from types import CodeType
+from typing import Any
+
+from .errors import InterpreterError
+from .limits import check_format_spec
+from .tables import (
+    ALLOWED_DUNDER_ATTRIBUTES,
+    ALLOWED_PRIVATE_ATTRIBUTES,
+    CODE_FILENAME,
+    DENIED_ATTRIBUTES,
+    FORBIDDEN_METHOD_DEFINITIONS,
+    LIMITS,
+    RESERVED_PREFIX,
+    ROUTED_ATTRIBUTES,
+)
+
+__all__ = ["CompileRefusal", "compile_checked", "source_line"]
+
+_MODULE_DUNDER_NAMES = frozenset({"__name__", "__debug__"})
+_RISKY_AUG_OPS: dict[type, str] = {
+    ast.Mult: "__sg_imul__",
+    ast.Pow: "__sg_ipow__",
+    ast.LShift: "__sg_ilshift__",
+}
+_AUG_OP_NAMES: dict[type, str] = {
+    ast.Add: "iadd", ast.Sub: "isub", ast.Mult: "imul", ast.MatMult: "imatmul", ast.Div: "itruediv",
+    ast.FloorDiv: "ifloordiv", ast.Mod: "imod", ast.Pow: "ipow", ast.LShift: "ilshift",
+    ast.RShift: "irshift", ast.BitOr: "ior", ast.BitXor: "ixor", ast.BitAnd: "iand",
+}  # fmt: skip
+
+
+class CompileRefusal(InterpreterError):
+    """The code was refused before it ran (syntax error or a forbidden construct)."""
+
+
+def source_line(source: str, lineno: int | None) -> str:
+    """Return line `lineno` (1-based) of `source`, stripped, or an empty string."""
+    if not lineno:
+        return ""
+    lines = source.splitlines()
+    return lines[lineno - 1].strip() if 0 < lineno <= len(lines) else ""
+
+
+def _name(identifier: str) -> ast.Name:
+    return ast.Name(id=identifier, ctx=ast.Load())
+
+
+def _call(function: str, *args: ast.expr) -> ast.Call:
+    return ast.Call(func=_name(function), args=list(args), keywords=[])
+
+
+def _tick() -> ast.stmt:
+    return ast.Expr(value=_call("__sg_tick__"))
+
+
+def _is_constant(node: ast.AST, kinds: tuple[type, ...]) -> bool:
+    return (
+        isinstance(node, ast.Constant) and isinstance(node.value, kinds) and not isinstance(node.value, bool)
+    )
+
+
+class _Rewriter(ast.NodeTransformer):
+    """Refuse what is forbidden and route what is sensitive through the guards."""
+
+    def __init__(self, source: str, protected: frozenset[str]) -> None:
+        self.source = source
+        self.protected = protected
+        self.class_names: list[str | None] = []  # innermost scope last; None for function scopes
+
+    # -- refusals -----------------------------------------------------------------------------
+    def refuse(self, node: ast.AST, what: str) -> CompileRefusal:
+        lineno = getattr(node, "lineno", None)
+        line = source_line(self.source, lineno)
+        return CompileRefusal(f"Refused at line {lineno} ({line!r}): {what}", lineno=lineno)
+
+    def check_binding(self, node: ast.AST, identifier: str | None) -> None:
+        if identifier is None:
+            return
+        if identifier in self.protected:
+            raise self.refuse(
+                node,
+                f"{identifier!r} is a tool or function provided to the code and cannot be rebound; "
+                "use another name for your variable.",
+            )
+        self.check_identifier(node, identifier)
+
+    def check_identifier(self, node: ast.AST, identifier: str) -> None:
+        if identifier.startswith(RESERVED_PREFIX):
+            raise self.refuse(
+                node, f"names starting with {RESERVED_PREFIX!r} are reserved for the interpreter."
+            )
+        if identifier.startswith("__") and identifier.endswith("__") and len(identifier) > 4:
+            in_class = bool(self.class_names) and self.class_names[-1] is not None
+            if identifier in FORBIDDEN_METHOD_DEFINITIONS:
+                raise self.refuse(
+                    node, f"defining or using {identifier!r} is not allowed (the host would call it later)."
+                )
+            if identifier not in _MODULE_DUNDER_NAMES and not (
+                in_class and identifier in ALLOWED_DUNDER_ATTRIBUTES
+            ):
+                raise self.refuse(node, f"the name {identifier!r} is not available to the code.")
+
+    # -- names and bindings -----------------------------------------------------------------------
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        if isinstance(node.ctx, (ast.Store, ast.Del)):
+            self.check_binding(node, node.id)
+        else:
+            self.check_identifier(node, node.id)
+        return node
+
+    def visit_arg(self, node: ast.arg) -> ast.AST:
+        self.check_binding(node, node.arg)
+        return self.generic_visit(node)
+
+    def visit_Global(self, node: ast.Global) -> ast.AST:
+        for identifier in node.names:
+            self.check_binding(node, identifier)
+        return node
+
+    visit_Nonlocal = visit_Global  # type: ignore[assignment]  # same check for both statements
+
+    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> ast.AST:
+        self.check_binding(node, node.name)
+        self.generic_visit(node)
+        # Model code catches only Exception subclasses: never the interpreter's control signals
+        # nor the host's SystemExit/KeyboardInterrupt/GeneratorExit.
+        node.type = _name("__sg_Exception__") if node.type is None else _call("__sg_exc__", node.type)
+        return node
+
+    def visit_TryStar(self, node: ast.AST) -> ast.AST:
+        raise self.refuse(node, "'except*' is not supported; catch the ExceptionGroup with a plain except.")
+
+    def visit_Raise(self, node: ast.Raise) -> ast.AST:
+        self.generic_visit(node)
+        if node.exc is not None:
+            node.exc = _call("__sg_raise__", node.exc)
+        if node.cause is not None:
+            node.cause = _call("__sg_raise__", node.cause)
+        return node
+
+    def visit_MatchAs(self, node: ast.MatchAs) -> ast.AST:
+        self.check_binding(node, node.name)
+        return self.generic_visit(node)
+
+    def visit_MatchStar(self, node: ast.MatchStar) -> ast.AST:
+        self.check_binding(node, node.name)
+        return node
+
+    def visit_MatchMapping(self, node: ast.MatchMapping) -> ast.AST:
+        self.check_binding(node, node.rest)
+        return self.generic_visit(node)
+
+    def visit_MatchClass(self, node: ast.MatchClass) -> ast.AST:
+        # Keyword patterns read attributes natively: they obey the static attribute rules.
+        for attribute in node.kwd_attrs:
+            if attribute.startswith("_") and attribute not in ALLOWED_PRIVATE_ATTRIBUTES:
+                raise self.refuse(
+                    node, f"matching on attribute {attribute!r} is not allowed (private or dunder)."
+                )
+            if attribute in DENIED_ATTRIBUTES or attribute in ROUTED_ATTRIBUTES:
+                raise self.refuse(node, f"matching on attribute {attribute!r} is not allowed.")
+        return self.generic_visit(node)
+
+    # -- functions, classes, loops (budget) ------------------------------------------------------
+    def _function(self, node: ast.FunctionDef | ast.Lambda) -> None:
+        self.class_names.append(None)
+        self.generic_visit(node)
+        self.class_names.pop()
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.AST:
+        self.check_binding(node, node.name)
+        if node.name in FORBIDDEN_METHOD_DEFINITIONS:
+            raise self.refuse(node, f"defining {node.name!r} is not allowed (the host would call it later).")
+        node.decorator_list = [self.visit(decorator) for decorator in node.decorator_list]
+        self.class_names.append(None)
+        node.args = self.visit(node.args)
+        if node.returns is not None:
+            node.returns = self.visit(node.returns)
+        node.body = self._statements(node.body)
+        self.class_names.pop()
+        has_docstring = isinstance(node.body[0], ast.Expr) and _is_constant(node.body[0].value, (str,))
+        node.body.insert(1 if has_docstring else 0, _tick())
+        return node
+
+    def visit_AsyncFunctionDef(self, node: ast.AST) -> ast.AST:
+        raise self.refuse(node, "async functions are not supported; write synchronous code.")
+
+    visit_Await = visit_AsyncFor = visit_AsyncWith = visit_AsyncFunctionDef  # type: ignore[assignment]
+
+    def visit_Lambda(self, node: ast.Lambda) -> ast.AST:
+        self._function(node)
+        node.body = ast.BoolOp(op=ast.And(), values=[_call("__sg_tick__"), node.body])
+        return node
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> ast.AST:
+        self.check_binding(node, node.name)
+        node.bases = [self.visit(base) for base in node.bases]
+        node.keywords = [self.visit(keyword) for keyword in node.keywords]
+        node.decorator_list = [self.visit(decorator) for decorator in node.decorator_list]
+        self.class_names.append(node.name)
+        node.body = self._statements(node.body)
+        self.class_names.pop()
+        return node
+
+    def _statements(self, body: list[ast.stmt]) -> list[ast.stmt]:
+        result: list[ast.stmt] = []
+        for statement in body:
+            visited = self.visit(statement)
+            if isinstance(visited, list):
+                result.extend(visited)
+            elif visited is not None:
+                result.append(visited)
+        return result or [ast.Pass()]
+
+    def visit_For(self, node: ast.For) -> ast.AST:
+        self.generic_visit(node)
+        node.iter = _call("__sg_compress__", node.iter, _name("__sg_T__"))
+        return node
+
+    def visit_While(self, node: ast.While) -> ast.AST:
+        self.generic_visit(node)
+        node.body.insert(0, _tick())
+        return node
+
+    def visit_comprehension(self, node: ast.comprehension) -> ast.AST:
+        if node.is_async:
+            raise self.refuse(node.target, "async comprehensions are not supported.")
+        self.generic_visit(node)
+        node.iter = _call("__sg_compress__", node.iter, _name("__sg_T__"))
+        return node
+
+    # -- attributes ---------------------------------------------------------------------------------
+    def _mangled(self, attribute: str) -> str:
+        if not attribute.startswith("__") or attribute.endswith("__"):
+            return attribute
+        for class_name in reversed(self.class_names):
+            if class_name is not None:
+                stripped = class_name.lstrip("_")
+                return f"_{stripped}{attribute}" if stripped else attribute
+        return attribute
+
+    def _check_attribute(self, node: ast.Attribute) -> None:
+        attribute = node.attr
+        if attribute.startswith("__") and attribute.endswith("__"):
+            if not isinstance(node.ctx, ast.Load) or attribute not in ALLOWED_DUNDER_ATTRIBUTES:
+                raise self.refuse(
+                    node, f"access to {attribute!r} is not allowed (dunder attributes are closed)."
+                )
+        if attribute in DENIED_ATTRIBUTES:
+            raise self.refuse(
+                node, f"access to {attribute!r} is not allowed (interpreter internals are closed)."
+            )
+        if attribute.startswith(RESERVED_PREFIX):
+            raise self.refuse(node, f"attribute names starting with {RESERVED_PREFIX!r} are reserved.")
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
+        self._check_attribute(node)
+        node.value = self.visit(node.value)
+        attribute = self._mangled(node.attr)
+        if isinstance(node.ctx, ast.Load):
+            if (
+                attribute.startswith("_") and attribute not in ALLOWED_DUNDER_ATTRIBUTES
+            ) or attribute in ROUTED_ATTRIBUTES:
+                return ast.copy_location(_call("__sg_getattr__", node.value, ast.Constant(attribute)), node)
+            return node
+        slot = _call("__sg_slot__", node.value)
+        return ast.copy_location(ast.Subscript(value=slot, slice=ast.Constant(attribute), ctx=node.ctx), node)
+
+    def visit_Assign(self, node: ast.Assign) -> ast.AST:
+        if len(node.targets) == 1 and isinstance(node.targets[0], ast.Attribute):
+            target = node.targets[0]
+            self._check_attribute(target)
+            call = _call(
+                "__sg_setattr__",
+                self.visit(node.value),
+                self.visit(target.value),
+                ast.Constant(self._mangled(target.attr)),
+            )
+            return ast.copy_location(ast.Expr(value=call), node)
+        return self.generic_visit(node)
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST:
+        target = node.target
+        operator = _AUG_OP_NAMES[type(node.op)]
+        if isinstance(target, ast.Attribute):
+            self._check_attribute(target)
+            call = _call(
+                "__sg_augattr__",
+                self.visit(target.value),
+                ast.Constant(self._mangled(target.attr)),
+                self.visit(node.value),
+                ast.Constant(operator),
+            )
+            return ast.copy_location(ast.Expr(value=call), node)
+        if type(node.op) not in _RISKY_AUG_OPS:
+            return self.generic_visit(node)
+        if isinstance(target, ast.Name):
+            self.check_binding(target, target.id)
+            value = _call(_RISKY_AUG_OPS[type(node.op)], _name(target.id), self.visit(node.value))
+            return ast.copy_location(
+                ast.Assign(targets=[ast.Name(id=target.id, ctx=ast.Store())], value=value), node
+            )
+        assert isinstance(target, ast.Subscript)
+        call = _call(
+            "__sg_augitem__",
+            self.visit(target.value),
+            self.visit(target.slice),
+            self.visit(node.value),
+            ast.Constant(operator),
+        )
+        return ast.copy_location(ast.Expr(value=call), node)
+
+    # -- operators and formatting -----------------------------------------------------------------
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        self.generic_visit(node)
+        guard = self._binop_guard(node)
+        if guard is None:
+            return node
+        return ast.copy_location(_call(guard, node.left, node.right), node)
+
+    def _binop_guard(self, node: ast.BinOp) -> str | None:
+        left, right = node.left, node.right
+        if isinstance(node.op, ast.Mult):
+            if _is_constant(left, (float, complex)) or _is_constant(right, (float, complex)):
+                return None
+            if isinstance(left, ast.Constant) and isinstance(right, ast.Constant):
+                return None if self._constant_product_is_small(left.value, right.value) else "__sg_mul__"
+            return "__sg_mul__"
+        if isinstance(node.op, ast.Pow):
+            if _is_constant(right, (float, complex)) or (
+                _is_constant(right, (int,)) and right.value <= 2 and _is_constant(left, (int, float))
+            ):
+                return None
+            return "__sg_pow__"
+        if isinstance(node.op, ast.LShift):
+            return None if _is_constant(right, (int,)) and 0 <= right.value <= 64 else "__sg_lshift__"
+        if isinstance(node.op, ast.Mod) and (
+            _is_constant(left, (str, bytes)) or isinstance(left, ast.JoinedStr)
+        ):
+            return "__sg_mod__"
+        return None
+
+    @staticmethod
+    def _constant_product_is_small(a: Any, b: Any) -> bool:
+        if isinstance(a, int) and isinstance(b, int):
+            return a.bit_length() + b.bit_length() <= 256
+        for sequence, count in ((a, b), (b, a)):
+            if isinstance(sequence, (str, bytes, tuple)) and isinstance(count, int):
+                return len(sequence) * count <= 10_000
+        return False
+
+    def visit_FormattedValue(self, node: ast.FormattedValue) -> ast.AST:
+        self.generic_visit(node)
+        spec = node.format_spec
+        if spec is None:
+            return node
+        if isinstance(spec, ast.JoinedStr) and all(isinstance(part, ast.Constant) for part in spec.values):
+            try:
+                check_format_spec("".join(str(part.value) for part in spec.values))  # type: ignore[attr-defined]
+            except InterpreterError as error:
+                raise self.refuse(node, error.message) from None
+            return node
+        value = _call("__sg_fmtval__", node.value, ast.Constant(node.conversion), spec)
+        return ast.copy_location(ast.FormattedValue(value=value, conversion=-1, format_spec=None), node)
+
+    # -- imports ----------------------------------------------------------------------------------------
+    def visit_Import(self, node: ast.Import) -> list[ast.stmt]:
+        statements: list[ast.stmt] = []
+        for alias in node.names:
+            bound = alias.asname or alias.name.partition(".")[0]
+            self.check_binding(node, bound)
+            value = _call("__sg_import__", ast.Constant(alias.name), ast.Constant(alias.asname is None))
+            statements.append(
+                ast.copy_location(
+                    ast.Assign(targets=[ast.Name(id=bound, ctx=ast.Store())], value=value), node
+                )
+            )
+        return statements
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> list[ast.stmt]:
+        if node.level or not node.module:
+            raise self.refuse(node, "relative imports are not supported; import modules by their full name.")
+        statements: list[ast.stmt] = []
+        for alias in node.names:
+            if alias.name == "*":
+                statements.append(
+                    ast.copy_location(ast.Expr(value=_call("__sg_star__", ast.Constant(node.module))), node)
+                )
+                continue
+            bound = alias.asname or alias.name
+            self.check_binding(node, bound)
+            value = _call("__sg_from__", ast.Constant(node.module), ast.Constant(alias.name))
+            statements.append(
+                ast.copy_location(
+                    ast.Assign(targets=[ast.Name(id=bound, ctx=ast.Store())], value=value), node
+                )
+            )
+        return statements
+
+
+def _check_depth(tree: ast.AST, source: str) -> None:
+    stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > LIMITS.max_nesting_depth:
+            lineno = getattr(node, "lineno", None)
+            raise CompileRefusal(
+                f"Refused at line {lineno} ({source_line(source, lineno)!r}): the code is nested more than "
+                f"{LIMITS.max_nesting_depth} levels deep; flatten it.",
+                lineno=lineno,
+            )
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+
+
+def _capture_output(body: list[ast.stmt]) -> None:
+    """Make the last statement report its value (last expression or assignment) to `__sg_result__`."""
+    if not body:
+        return
+    last = body[-1]
+    if isinstance(last, (ast.Expr, ast.Assign, ast.AnnAssign)) and last.value is not None:
+        value = last.value
+        if isinstance(last, ast.Expr) and isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
+            if value.func.id == "__sg_setattr__":
+                value.args[0] = _call("__sg_result__", value.args[0])
+                return
+        last.value = ast.copy_location(_call("__sg_result__", value), value)
+    elif isinstance(last, ast.AugAssign) and isinstance(last.target, ast.Name):
+        body.append(ast.Expr(value=_call("__sg_result__", _name(last.target.id))))
+    elif isinstance(last, ast.If):
+        _capture_output(last.body)
+        _capture_output(last.orelse)
+    elif isinstance(last, ast.With):
+        _capture_output(last.body)
+    elif isinstance(last, ast.Try):
+        _capture_output(last.orelse or last.body)
+        for handler in last.handlers:
+            _capture_output(handler.body)
+
+
+@lru_cache(maxsize=512)
+def compile_checked(source: str, protected: frozenset[str]) -> CodeType:
+    """Check `source`, rewrite it with guards and compile it; refusals raise `CompileRefusal`.
+
+    Args:
+        source: The model's code.
+        protected: Names the code may not rebind (tools, `final_answer`, provided functions).
+    """
+    if len(source) > LIMITS.max_source_length:
+        raise CompileRefusal(
+            f"The code is longer than {LIMITS.max_source_length:,} characters; send less code."
+        )
+    try:
+        tree = ast.parse(source, filename=CODE_FILENAME)
+    except SyntaxError as error:
+        line = (error.text or "").strip()
+        raise CompileRefusal(
+            f"Code parsing failed on line {error.lineno} due to: {type(error).__name__}: {error.msg}\n{line}",
+            lineno=error.lineno,
+        ) from None
+    except (RecursionError, MemoryError) as error:
+        raise CompileRefusal(
+            f"The code is nested too deeply to parse ({type(error).__name__}); flatten it."
+        ) from None
+    _check_depth(tree, source)
+    tree.body = _Rewriter(source, protected)._statements(tree.body) if tree.body else []
+    _capture_output(tree.body)
+    ast.fix_missing_locations(tree)
+    try:
+        return compile(tree, CODE_FILENAME, "exec", dont_inherit=True)
+    except (RecursionError, MemoryError, SyntaxError, ValueError) as error:
+        raise CompileRefusal(f"The code could not be compiled: {type(error).__name__}: {error}") from None
