@@ -4,25 +4,11 @@ import asyncio
 from typing import Any, Literal, Optional, Union
 
 import pytest
-from huggingface_hub import list_models
 from PIL import Image
+from tour_tools import model_download_tool
 
 from smolagents import AgentImage, Tool, tool
 from smolagents.tools import ToolDefinitionError
-
-
-# The guided tour's tool, verbatim (it is defined, never called: calling it would reach the Hub).
-@tool
-def model_download_tool(task: str) -> str:
-    """
-    This is a tool that returns the most downloaded model of a given task on the Hugging Face Hub.
-    It returns the name of the checkpoint.
-
-    Args:
-        task: The task for which to get the download count.
-    """
-    most_downloaded_model = next(iter(list_models(filter=task, sort="downloads", direction=-1)))
-    return most_downloaded_model.id
 
 
 def test_tour_model_download_tool_becomes_a_tool_with_schema_from_hints_and_docstring() -> None:

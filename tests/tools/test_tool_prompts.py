@@ -2,21 +2,9 @@
 
 from typing import Optional
 
-from huggingface_hub import list_models
+from tour_tools import ModelDownloadTool
 
 from smolagents import Tool, tool
-
-
-# The guided tour's subclass, verbatim (defined, never called: calling it would reach the Hub).
-class ModelDownloadTool(Tool):
-    name = "model_download_tool"
-    description = "This is a tool that returns the most downloaded model of a given task on the Hugging Face Hub. It returns the name of the checkpoint."
-    inputs = {"task": {"type": "string", "description": "The task for which to get the download count."}}
-    output_type = "string"
-
-    def forward(self, task: str) -> str:
-        most_downloaded_model = next(iter(list_models(filter=task, sort="downloads", direction=-1)))
-        return most_downloaded_model.id
 
 
 class WeatherTool(Tool):

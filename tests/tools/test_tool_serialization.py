@@ -5,27 +5,14 @@ import threading
 from pathlib import Path
 
 import pytest
-from huggingface_hub import list_models
 from PIL import Image
+from tour_tools import ModelDownloadTool, model_download_tool
 
 from smolagents import Tool, tool
 from smolagents.tools import ToolDefinitionError
 
 UNITS = ("m", "km")
 LOCK = threading.Lock()
-
-
-@tool
-def model_download_tool(task: str) -> str:
-    """
-    This is a tool that returns the most downloaded model of a given task on the Hugging Face Hub.
-    It returns the name of the checkpoint.
-
-    Args:
-        task: The task for which to get the download count.
-    """
-    most_downloaded_model = next(iter(list_models(filter=task, sort="downloads", direction=-1)))
-    return most_downloaded_model.id
 
 
 @tool
@@ -72,6 +59,16 @@ def test_decorated_tool_code_has_its_imports_and_reloads_with_the_same_schema() 
     assert reloaded.name == model_download_tool.name
     assert reloaded.description == model_download_tool.description
     assert reloaded.inputs == model_download_tool.inputs
+
+
+def test_tour_subclass_saves_with_its_hub_import_and_reloads() -> None:
+    code = ModelDownloadTool().to_dict()["code"]
+    assert code.startswith(
+        "from huggingface_hub import list_models\nfrom smolagents import Tool\n\n\nclass ModelDownloadTool(Tool):"
+    )
+    reloaded = Tool.from_code(code)
+    assert type(reloaded).__name__ == "ModelDownloadTool"
+    assert reloaded.to_code_prompt() == ModelDownloadTool().to_code_prompt()
 
 
 def test_module_imports_and_literal_constants_travel_with_the_code() -> None:
