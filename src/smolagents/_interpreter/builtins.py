@@ -158,6 +158,10 @@ def _base_builtins() -> dict[str, Any]:
             "bytearray": _stand_in(bytearray, guarded_bytearray),
             "range": _stand_in(range, _make_range),
             "__build_class__": build_class,
+            # C code (numpy's ndarray.sum, time.strptime) imports through the calling frame's
+            # builtins. Model code cannot reach it: the checker refuses the name `__import__`
+            # and nothing hands out this dict.
+            "__import__": _builtins.__import__,
         }
     )
     return table

@@ -185,8 +185,9 @@ def check_store(obj: Any, name: str) -> None:
 
 
 def store_attribute(value: Any, obj: Any, name: str) -> None:
-    """Run `obj.name = value` (arguments in Python's evaluation order: value first)."""
-    check_store(obj, name)
+    """Run `obj.name = value` for a static name the checker accepted (value first: Python's order)."""
+    if OWNED_MARKER not in type(obj).__dict__:  # fast path: an instance of a class the code defined
+        check_store(obj, name)
     setattr(obj, name, value)
 
 

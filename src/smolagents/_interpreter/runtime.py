@@ -72,6 +72,7 @@ def _raisable(value: Any) -> Any:
 
 
 _STATIC_GUARDS: dict[str, Any] = {
+    **{f"__sg_{name}__": function for name, function in _IN_PLACE.items()},
     "__sg_compress__": compress,
     "__sg_getattr__": load_attribute,
     "__sg_setattr__": store_attribute,

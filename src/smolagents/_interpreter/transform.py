@@ -75,6 +75,14 @@ def _is_constant(node: ast.AST, kinds: tuple[type, ...]) -> bool:
     )
 
 
+def _mentions_string(annotation: ast.AST) -> bool:
+    # Libraries evaluate string annotations (typing.get_type_hints, functools.singledispatch)
+    # with eval() and no guards: the checker drops them, keeping only real expressions.
+    return any(
+        isinstance(node, ast.Constant) and isinstance(node.value, str) for node in ast.walk(annotation)
+    )
+
+
 class _Rewriter(ast.NodeTransformer):
     """Refuse what is forbidden and route what is sensitive through the guards."""
 
@@ -126,6 +134,13 @@ class _Rewriter(ast.NodeTransformer):
 
     def visit_arg(self, node: ast.arg) -> ast.AST:
         self.check_binding(node, node.arg)
+        if node.annotation is not None and _mentions_string(node.annotation):
+            node.annotation = None
+        return self.generic_visit(node)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> ast.AST:
+        if _mentions_string(node.annotation):
+            node.annotation = ast.copy_location(ast.Constant(value=None), node.annotation)
         return self.generic_visit(node)
 
     def visit_Global(self, node: ast.Global) -> ast.AST:
@@ -191,7 +206,7 @@ class _Rewriter(ast.NodeTransformer):
         self.class_names.append(None)
         node.args = self.visit(node.args)
         if node.returns is not None:
-            node.returns = self.visit(node.returns)
+            node.returns = None if _mentions_string(node.returns) else self.visit(node.returns)
         node.body = self._statements(node.body)
         self.class_names.pop()
         has_docstring = isinstance(node.body[0], ast.Expr) and _is_constant(node.body[0].value, (str,))
@@ -298,6 +313,21 @@ class _Rewriter(ast.NodeTransformer):
     def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST:
         target = node.target
         operator = _AUG_OP_NAMES[type(node.op)]
+        if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+            # `name.attr op= value`: evaluating the bare name twice has no side effect, so the
+            # read and the in-place operator run natively and only the store is guarded.
+            self._check_attribute(target)
+            load = ast.copy_location(
+                ast.Attribute(
+                    value=ast.Name(id=target.value.id, ctx=ast.Load()), attr=target.attr, ctx=ast.Load()
+                ),
+                target,
+            )
+            combined = _call(f"__sg_{operator}__", self.visit(load), self.visit(node.value))
+            store = _call(
+                "__sg_setattr__", combined, self.visit(target.value), ast.Constant(self._mangled(target.attr))
+            )
+            return ast.copy_location(ast.Expr(value=store), node)
         if isinstance(target, ast.Attribute):
             self._check_attribute(target)
             call = _call(

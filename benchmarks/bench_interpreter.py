@@ -1,0 +1,156 @@
+"""Compare LocalPythonExecutor with native `exec` on agent-style snippets.
+
+Run: `python benchmarks/bench_interpreter.py` (from the repository root). Prints, per snippet,
+native and interpreter times, their ratio, the geometric mean of the ratios (target <= 3x) and
+the cost of one trivial `executor("x = 1")` call (target < 30 us).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import time
+from collections.abc import Callable
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "src"))
+
+from smolagents.local_python_executor import LocalPythonExecutor
+
+SNIPPETS: dict[str, str] = {
+    "loops with arithmetic": """
+total = 0
+for i in range(200_000):
+    if i % 3 == 0:
+        total += i * i % 7
+    else:
+        total -= i // 2
+total
+""",
+    "comprehensions": """
+squares = [x * x for x in range(100_000) if x % 2]
+pairs = {x: x + 1 for x in range(50_000)}
+total = sum(v for v in pairs.values() if v % 3 == 0)
+len(squares) + total
+""",
+    "string building": """
+parts = []
+for i in range(50_000):
+    parts.append(f"item-{i}:{i % 10}")
+text = ",".join(parts)
+words = text.split(",")
+upper = [w.upper() for w in words if w.endswith("7")]
+len(text) + len(upper)
+""",
+    "fib(20) recursion": """
+def fib(n):
+    return n if n < 2 else fib(n - 1) + fib(n - 2)
+fib(20)
+""",
+    "sorting with key functions": """
+import random
+rng = random.Random(0)
+rows = [{"name": f"n{i}", "score": rng.random(), "age": i % 90} for i in range(30_000)]
+by_score = sorted(rows, key=lambda r: r["score"])
+by_age = sorted(rows, key=lambda r: (r["age"], r["name"]))
+by_score[0]["name"], by_age[-1]["name"]
+""",
+    "a class with methods": """
+class Account:
+    def __init__(self, owner):
+        self.owner = owner
+        self.balance = 0
+        self.history = []
+
+    def deposit(self, amount):
+        self.balance += amount
+        self.history.append(amount)
+
+    def total(self):
+        return sum(self.history)
+
+accounts = [Account(f"a{i}") for i in range(100)]
+for step in range(500):
+    for account in accounts:
+        account.deposit(step % 7)
+sum(a.total() for a in accounts)
+""",
+    "math calls": """
+import math
+acc = 0.0
+for i in range(1, 100_000):
+    acc += math.sqrt(i) * math.sin(i) + math.log(i)
+round(acc, 3)
+""",
+    "dict counting": """
+from collections import Counter
+words = ["alpha", "beta", "gamma", "delta", "alpha", "beta"] * 20_000
+counts = {}
+for word in words:
+    counts[word] = counts.get(word, 0) + 1
+common = Counter(words).most_common(2)
+counts["alpha"], common
+""",
+}
+
+
+def _best(run: Callable[[], object], repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def _native(source: str) -> Callable[[], object]:
+    code = compile(source, "<native>", "exec")
+    return lambda: exec(code, {"__name__": "__main__"})
+
+
+def _ours(source: str) -> Callable[[], object]:
+    executor = LocalPythonExecutor([], timeout_seconds=60)
+    executor.send_tools({})
+    return lambda: executor(source)
+
+
+def _check_same_result(source: str) -> None:
+    namespace: dict[str, object] = {"__name__": "__main__"}
+    *body, last = source.strip().splitlines()
+    exec(compile("\n".join(body), "<native>", "exec"), namespace)
+    expected = eval(last, namespace)
+    got = LocalPythonExecutor([]).__call__(source).output
+    if got != expected:
+        raise SystemExit(f"result mismatch: {got!r} != {expected!r}")
+
+
+def main(repeat: int = 5) -> None:
+    """Print the comparison table, the geometric mean and the per-call overhead."""
+    ratios = []
+    print(f"{'snippet':<28}{'native ms':>11}{'ours ms':>11}{'ratio':>8}")
+    for name, source in SNIPPETS.items():
+        _check_same_result(source)
+        native = _best(_native(source), repeat)
+        ours = _best(_ours(source), repeat)
+        ratios.append(ours / native)
+        print(f"{name:<28}{native * 1e3:>11.2f}{ours * 1e3:>11.2f}{ours / native:>7.2f}x")
+    geometric_mean = math.exp(sum(map(math.log, ratios)) / len(ratios))
+    print(f"{'geometric mean':<50}{geometric_mean:>7.2f}x   (target <= 3x)")
+
+    executor = LocalPythonExecutor([])
+    executor.send_tools({})
+    executor("x = 1")
+    calls = 20_000
+    start = time.perf_counter()
+    for _ in range(calls):
+        executor("x = 1")
+    per_call = (time.perf_counter() - start) / calls
+    print(f"one executor('x = 1') call: {per_call * 1e6:.1f} us   (target < 30 us)")
+    start = time.perf_counter()
+    for _ in range(2_000):
+        LocalPythonExecutor([])
+    print(f"constructing an executor:   {(time.perf_counter() - start) / 2_000 * 1e6:.1f} us")
+
+
+if __name__ == "__main__":
+    main()
