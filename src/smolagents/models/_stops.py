@@ -28,26 +28,33 @@ class StopSequenceCutter:
         if self.is_stopped:
             return ""
         buffer = self._pending + text
-        cut = cut_at_stop_sequences(buffer, self.stop_sequences)
-        if len(cut) < len(buffer):
+        match = _earliest_match(buffer, self.stop_sequences)
+        partial = self._earliest_partial(buffer)
+        # A stop sequence found now still loses to a longer one that began earlier and may
+        # complete with the next chunk: decide only when no such partial match is pending.
+        if match is not None and (partial is None or match <= partial):
             self.is_stopped = True
             self._pending = ""
-            return cut
-        held = self._held_length(buffer)
-        self._pending = buffer[len(buffer) - held :]
-        return buffer[: len(buffer) - held]
+            return buffer[:match]
+        cut = len(buffer) if partial is None else partial
+        self._pending = buffer[cut:]
+        return buffer[:cut]
 
     def flush(self) -> str:
-        """Return the text still held back (the stream ended without a stop sequence)."""
+        """Return the text still held back, cut at a stop sequence it holds (the stream ended)."""
         pending, self._pending = self._pending, ""
-        return "" if self.is_stopped else pending
+        return "" if self.is_stopped else cut_at_stop_sequences(pending, self.stop_sequences)
 
-    def _held_length(self, buffer: str) -> int:
-        # The longest suffix of the buffer that is a proper prefix of some stop sequence.
-        longest = 0
-        for stop in self.stop_sequences:
-            for size in range(min(len(stop) - 1, len(buffer)), longest, -1):
-                if buffer.endswith(stop[:size]):
-                    longest = size
-                    break
-        return longest
+    def _earliest_partial(self, buffer: str) -> int | None:
+        # The earliest position from which the rest of the buffer is a proper prefix of a stop.
+        longest = max((len(stop) for stop in self.stop_sequences), default=0)
+        for start in range(max(0, len(buffer) - longest + 1), len(buffer)):
+            tail = buffer[start:]
+            if any(len(stop) > len(tail) and stop.startswith(tail) for stop in self.stop_sequences):
+                return start
+        return None
+
+
+def _earliest_match(text: str, stop_sequences: list[str]) -> int | None:
+    positions = [index for index in (text.find(stop) for stop in stop_sequences) if index != -1]
+    return min(positions) if positions else None
