@@ -146,7 +146,8 @@ def test_per_call_max_new_tokens_wins_and_remove_parameter_drops_an_instance_opt
 
 
 def test_temperature_zero_means_greedy(model: TransformersModel, reference: ChatMessage) -> None:
-    assert model.generate(CODE_PROMPT, temperature=0).content == reference.content
+    greedy = model.generate(CODE_PROMPT, temperature=0, max_new_tokens=12)
+    assert greedy.text and reference.text.startswith(greedy.text)
 
 
 def test_unknown_generation_option_fails_with_its_name(model: TransformersModel) -> None:
@@ -183,3 +184,26 @@ def test_explicit_model_directory_loads_like_a_hub_id(conversion: tuple[Path, fl
     assert not local.is_embedded and local.model_id == str(conversion[0])
     message = local.generate([ChatMessage(MessageRole.USER, "Hi")])
     assert message.token_usage is not None and message.token_usage.output_tokens <= 4
+
+
+def test_next_step_reuses_the_cached_prompt_prefix_and_generates_the_same_reply(
+    model: TransformersModel, reference: ChatMessage
+) -> None:
+    follow_up = [
+        *CODE_PROMPT,
+        ChatMessage(MessageRole.ASSISTANT, reference.text),
+        ChatMessage(MessageRole.USER, "Now print 3 + 4 the same way."),
+    ]
+    model.generate(CODE_PROMPT, max_new_tokens=4)  # leaves the cache of CODE_PROMPT behind
+    cached = model.generate(follow_up, max_new_tokens=24)
+    prompt_tokens = cached.token_usage.input_tokens  # type: ignore[union-attr]
+    assert 30 <= cached.raw["cached_prompt_tokens"] < prompt_tokens
+    model.reuse_prompt_cache = False
+    try:
+        fresh = model.generate(follow_up, max_new_tokens=24)
+    finally:
+        model.reuse_prompt_cache = True
+    assert fresh.raw["cached_prompt_tokens"] == 0
+    assert cached.content == fresh.content
+    streamed = list(model.generate_stream(follow_up, max_new_tokens=24))
+    assert agglomerate_stream_deltas(streamed).content == fresh.content

