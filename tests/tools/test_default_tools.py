@@ -69,3 +69,15 @@ def test_python_interpreter_description_lists_authorized_imports() -> None:
     assert "math" in interpreter.authorized_imports
     assert "numpy" in interpreter.description
     assert interpreter(code="import math\nmath.sqrt(16)").endswith("Output: 4.0")
+
+
+def test_python_interpreter_round_trips_through_to_dict_with_absolute_imports() -> None:
+    pytest.importorskip("smolagents.local_python_executor", reason="the local interpreter has not landed yet")
+    from smolagents import Tool
+
+    data = PythonInterpreterTool().to_dict()
+    assert data["code"].startswith("from __future__ import annotations\n\nfrom smolagents import Tool\n")
+    assert "from smolagents.local_python_executor import LocalPythonExecutor" in data["code"]
+    assert "from ." not in data["code"]
+    assert data["requirements"] == ["smolagents"]
+    assert Tool.from_dict(data)(code="6 * 7").endswith("Output: 42")

@@ -6,15 +6,18 @@ does not define. Anything else it depends on is reported as an error saying how 
 """
 
 from __future__ import annotations
+import __future__
 
 import ast
 import builtins
 import functools
 import importlib.metadata
+import importlib.util
 import inspect
 import itertools
 import linecache
 import os
+import re
 import sys
 import textwrap
 import types
@@ -131,26 +134,28 @@ def tool_source(tool: Tool) -> str:
         return stored
     if isinstance(tool, FunctionTool):
         function = tool.function
-        definition = "@tool\n" + _strip_decorators(_get_source(function, tool.name))
+        source = "@tool\n" + _strip_decorators(_get_source(function, tool.name))
+        definition = _absolute_imports(source, function.__module__)
+        module_globals = function.__globals__
+        nonlocals = _closure_values(function)
         lines = _dependency_lines(
-            tool.name,
-            definition,
-            function.__globals__,
-            _closure_values(function),
-            {"tool"},
-            ["from smolagents import tool"],
+            tool.name, definition, module_globals, nonlocals, {"tool"}, ["from smolagents import tool"]
         )
     else:
         cls = type(tool)
         _check_constructor(cls, tool.name)
-        definition = _get_source(cls, tool.name)
+        definition = _absolute_imports(_get_source(cls, tool.name), cls.__module__)
         module_globals = vars(sys.modules[cls.__module__]) if cls.__module__ in sys.modules else {}
-        nonlocals: dict[str, Any] = {}
+        nonlocals = {}
         for member in cls.__dict__.values():
             function = getattr(member, "__func__", member)
             if inspect.isfunction(function):
                 nonlocals.update(_closure_values(function))
         lines = _dependency_lines(tool.name, definition, module_globals, nonlocals, set(), [])
+    # Keep postponed annotations if the tool's module had them: its hints may name types that only
+    # exist for type checkers.
+    if module_globals.get("annotations") is __future__.annotations:
+        lines = ["from __future__ import annotations", "", *lines]
     return "\n".join(lines) + "\n\n\n" + definition.rstrip() + "\n"
 
 
@@ -184,6 +189,19 @@ def _get_source(obj: Any, tool_name: str) -> str:
             tool_name=tool_name,
         ) from error
     return textwrap.dedent(source)
+
+
+def _absolute_imports(source: str, module_name: str) -> str:
+    """Rewrite relative imports (``from .x import y``) as absolute ones, so the code runs on its own."""
+    module = sys.modules.get(module_name)
+    package = getattr(module, "__package__", None) or module_name.rpartition(".")[0]
+    lines = source.splitlines()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            absolute = importlib.util.resolve_name("." * node.level + (node.module or ""), package)
+            row = node.lineno - 1
+            lines[row] = re.sub(r"from\s+\.+[\w.]*\s+import", f"from {absolute} import", lines[row], count=1)
+    return "\n".join(lines) + "\n"
 
 
 def _strip_decorators(source: str) -> str:
