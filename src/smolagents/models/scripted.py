@@ -142,7 +142,11 @@ class ScriptedModel(Model):
         message = reply if isinstance(reply, ChatMessage) else ChatMessage(MessageRole.ASSISTANT, str(reply))
         if self.stop_sequences_apply and stop_sequences and isinstance(message.content, str):
             message = ChatMessage(
-                message.role, _cut_at_stop(message.content, stop_sequences), message.tool_calls, message.raw
+                message.role,
+                _cut_at_stop(message.content, stop_sequences),
+                message.tool_calls,
+                message.raw,
+                message.token_usage,
             )
         message.token_usage = message.token_usage or TokenUsage(
             input_tokens=sum(_count_tokens(m.text) for m in messages), output_tokens=_count_tokens(message.text)
