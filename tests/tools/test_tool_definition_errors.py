@@ -54,6 +54,18 @@ def test_well_defined_tool_class_is_accepted() -> None:
             {"inputs": {"query": {"type": ["string", "text"], "description": "q"}}},
             r"input 'query' has type 'text'",
         ),
+        (
+            {"inputs": {"my-query": {"type": "string", "description": "q"}}},
+            r"input name 'my-query' is not a valid Python identifier",
+        ),
+        (
+            {"inputs": {"query": {"type": "string", "description": 3}}},
+            r"description of input 'query' must be a string, got int",
+        ),
+        (
+            {"inputs": {"query": {"type": "string", "description": "q", "nullable": "yes"}}},
+            r"'nullable' of input 'query' must be True or False, got 'yes'",
+        ),
         ({"output_type": "str"}, r"Tool 'search': output_type 'str' is not an authorised type"),
         ({"output_schema": "json"}, r"output_schema must be a JSON-schema dict or None, got str"),
     ],
@@ -135,6 +147,24 @@ def test_class_with_forward_and_description_but_no_name_fails_at_definition_time
 
             def forward(self) -> str:
                 return ""
+
+
+def test_class_setting_its_name_in_init_is_checked_only_when_instantiated() -> None:
+    class Named(Tool):
+        output_type = "string"
+        inputs = {}
+
+        def __init__(self, tool_name: str = "") -> None:
+            super().__init__()
+            self.name = tool_name
+            self.description = "Named at run time."
+
+        def forward(self) -> str:
+            return self.name
+
+    assert Named("dynamic")() == "dynamic"
+    with pytest.raises(ToolDefinitionError, match="Tool class Named has no name"):
+        Named()
 
 
 def test_abstract_base_without_name_is_checked_only_when_instantiated() -> None:

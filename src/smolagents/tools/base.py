@@ -252,17 +252,16 @@ class Tool(metaclass=_ToolMeta):
 def _is_defined_in_class_body(cls: type) -> bool:
     """Tell whether a Tool subclass carries its definition as class attributes.
 
-    Classes that set `name` somewhere below `Tool`, or that define `forward` together with a
-    description, inputs or output type, are checked at definition. Others (abstract bases, tools
-    that set their attributes in `__init__`) are checked when instantiated.
+    Classes that set `name` somewhere below `Tool`, or whose body defines `forward`, `description`
+    and `inputs` (a full definition that forgot its name), are checked at definition. Others
+    (abstract bases, tools that set their attributes in `__init__`) are checked when instantiated.
     """
     for klass in cls.__mro__:
         if klass is Tool:
             break
         if "name" in klass.__dict__:
             return True
-    own = cls.__dict__
-    return "forward" in own and any(key in own for key in ("description", "inputs", "output_type"))
+    return all(key in cls.__dict__ for key in ("forward", "description", "inputs"))
 
 
 def _run_to_completion(tool_name: str, function: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:

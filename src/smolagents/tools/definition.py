@@ -92,6 +92,13 @@ def _check_inputs(inputs: Any, tool_name: str) -> dict[str, dict[str, Any]]:
                 tool_name=tool_name,
                 argument=str(argument),
             )
+        if not isinstance(argument, str) or not argument.isidentifier() or keyword.iskeyword(argument):
+            raise ToolDefinitionError(
+                f"{label}: input name {argument!r} is not a valid Python identifier; tools are called with "
+                "keyword arguments, so use letters, digits and underscores.",
+                tool_name=tool_name,
+                argument=str(argument),
+            )
         missing = [key for key in ("type", "description") if key not in spec]
         if missing:
             raise ToolDefinitionError(
@@ -100,7 +107,20 @@ def _check_inputs(inputs: Any, tool_name: str) -> dict[str, dict[str, Any]]:
                 tool_name=tool_name,
                 argument=str(argument),
             )
-        _check_type(spec["type"], f"{label}: input {argument!r}", tool_name, str(argument))
+        if not isinstance(spec["description"], str):
+            raise ToolDefinitionError(
+                f"{label}: the description of input {argument!r} must be a string, got "
+                f"{type(spec['description']).__name__}.",
+                tool_name=tool_name,
+                argument=argument,
+            )
+        if not isinstance(spec.get("nullable", False), bool):
+            raise ToolDefinitionError(
+                f"{label}: 'nullable' of input {argument!r} must be True or False, got {spec['nullable']!r}.",
+                tool_name=tool_name,
+                argument=argument,
+            )
+        _check_type(spec["type"], f"{label}: input {argument!r}", tool_name, argument)
     return inputs
 
 
