@@ -1,0 +1,1 @@
+"""Red-team attacks on the local interpreter: every test runs in a capped, forked child."""

@@ -1,0 +1,56 @@
+"""Run every attack in a forked child with memory/CPU/time caps, and give tests their canaries."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ._isolation import Limits, run_in_child
+from ._kit import Canary, ExecutorFactory, make_canary, make_executor_factory
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the marker that adjusts the child's caps."""
+    config.addinivalue_line(
+        "markers",
+        "limits(wall_seconds, cpu_seconds, extra_memory_bytes): caps for the attack's child process",
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """Run the test body in a capped child so a successful attack cannot hang or crash the session."""
+    if os.environ.get("SMOLAGENTS_ATTACKS_IN_PROCESS") == "1":
+        return None  # debugging aid: run in-process to use pdb
+    names = pyfuncitem._fixtureinfo.argnames
+    arguments = {name: pyfuncitem.funcargs[name] for name in names}
+    marker = pyfuncitem.get_closest_marker("limits")
+    limits = Limits(**marker.kwargs) if marker else Limits()
+    function: Callable[..., Any] = pyfuncitem.obj
+    outcome = run_in_child(lambda: function(**arguments), limits)
+    if outcome.status == "passed":
+        return True
+    if outcome.status == "skipped":
+        pytest.skip(outcome.detail)
+    if outcome.status == "xfailed":
+        pytest.xfail(outcome.detail)
+    pytest.fail(f"[{outcome.status} in child]\n{outcome.detail}", pytrace=False)
+    return True
+
+
+@pytest.fixture
+def canary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Canary]:
+    """Plant a secret environment variable and a marker path an escape would reveal or create."""
+    planted = make_canary(tmp_path)
+    monkeypatch.setenv(planted.env_var, planted.token)
+    yield planted
+
+
+@pytest.fixture
+def make_executor(canary: Canary) -> ExecutorFactory:
+    """Build executors with a secret-holding tool and final_answer already sent."""
+    return make_executor_factory(canary)

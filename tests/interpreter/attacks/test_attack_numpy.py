@@ -1,0 +1,127 @@
+"""With numpy authorised, its API is the user's, but its paths back to code execution stay closed."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+from pathlib import Path
+
+import pytest
+
+from ._kit import Canary, ExecutorFactory, expect_refused
+
+np = pytest.importorskip("numpy")
+
+ENV = "SMOLAGENTS_CANARY"
+
+
+class _TouchOnLoad:
+    """Unpickling this object creates a file: the proof that pickle loading ran host code."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = str(path)
+
+    def __reduce__(self) -> tuple[object, tuple[str, int]]:
+        return (os.open, (self.path, os.O_WRONLY | os.O_CREAT))
+
+
+def _write_pickle(directory: Path, canary: Canary) -> Path:
+    path = directory / "data.pkl"
+    path.write_bytes(pickle.dumps(_TouchOnLoad(canary.marker)))
+    return path
+
+
+def _write_object_npy(directory: Path, canary: Canary) -> Path:
+    path = directory / "data.npy"
+    array = np.empty(1, dtype=object)
+    array[0] = _TouchOnLoad(canary.marker)
+    np.save(path, array, allow_pickle=True)
+    return path
+
+
+PICKLE_LOADS = [
+    pytest.param("np.load(PKL, allow_pickle=True)", id="load-pickle-keyword"),
+    pytest.param("np.load(PKL, None, True)", id="load-pickle-positional"),
+    pytest.param("np.load(PKL, **{'allow_pickle': True})", id="load-pickle-kwargs-dict"),
+    pytest.param("kw = dict(allow_pickle=True)\nnp.load(PKL, **kw)", id="load-pickle-kwargs-variable"),
+    pytest.param("np.load(NPY, allow_pickle=True)", id="load-object-npy"),
+    pytest.param("getattr(np, 'lo' + 'ad')(PKL, allow_pickle=True)", id="load-through-getattr"),
+    pytest.param("f = np.load\nf(PKL, allow_pickle=True)", id="load-aliased"),
+    pytest.param("list(map(lambda p: np.load(p, allow_pickle=True), [PKL]))", id="load-in-lambda"),
+    pytest.param(
+        "np.lib.format.read_array(np.lib.npyio.DataSource().open(NPY, 'rb'), allow_pickle=True)",
+        id="read-array",
+    ),
+]
+
+
+@pytest.mark.parametrize("code", PICKLE_LOADS)
+def test_numpy_pickle_loading_is_refused(
+    make_executor: ExecutorFactory, canary: Canary, tmp_path: Path, code: str
+) -> None:
+    pkl = _write_pickle(tmp_path, canary)
+    npy = _write_object_npy(tmp_path, canary)
+    code = code.replace("PKL", repr(str(pkl))).replace("NPY", repr(str(npy)))
+    expect_refused(make_executor(["numpy"]), "import numpy as np\n" + code, canary)
+    assert not canary.marker.exists()
+
+
+NUMPY_ESCAPES = [
+    pytest.param(
+        "lib = np.ctypeslib.ctypes.CDLL(None)\nget = lib.getenv\nget.restype = np.ctypeslib.ctypes.c_char_p\n"
+        f"final_answer(get(b'{ENV}'))",
+        id="ctypeslib-ctypes",
+    ),
+    pytest.param(
+        f"final_answer(np.ma.core.builtins.eval(\"__import__('os').environ['{ENV}']\"))",
+        id="ma-core-builtins",
+    ),
+    pytest.param("final_answer(np.ma.core.inspect.currentframe().f_back.f_globals)", id="ma-core-inspect"),
+    pytest.param(f"final_answer(np.f2py.os.environ['{ENV}'])", id="f2py-os"),
+    pytest.param("np.f2py.subprocess.run(['true'])", id="f2py-subprocess"),
+    pytest.param(f"final_answer(np.testing.extbuild.os.environ['{ENV}'])", id="testing-extbuild-os"),
+    pytest.param("np.testing.run_threaded(lambda: None, 2)", id="testing-run-threaded"),
+    pytest.param("final_answer(np.zeros(1).ctypes._ctypes)", id="array-ctypes-private"),
+]
+
+
+@pytest.mark.parametrize("code", NUMPY_ESCAPES)
+def test_numpy_paths_to_code_execution_are_closed(
+    make_executor: ExecutorFactory, canary: Canary, code: str
+) -> None:
+    expect_refused(make_executor(["numpy"]), "import numpy as np\n" + code, canary)
+
+
+@pytest.mark.parametrize("imports", [["numpy"], ["numpy.*"]])
+def test_numpy_wildcard_does_not_open_dangerous_submodules(
+    make_executor: ExecutorFactory, canary: Canary, imports: list[str]
+) -> None:
+    executor = make_executor(imports)
+    for module in ["numpy.ctypeslib", "numpy.f2py", "numpy.testing.extbuild", "numpy.distutils"]:
+        expect_refused(executor, f"import {module}", canary)
+
+
+def test_numpy_as_strided_cannot_write_host_memory(make_executor: ExecutorFactory, canary: Canary) -> None:
+    """`as_strided` with a crafted stride addresses any byte of the process: a memory-write primitive.
+
+    The canary is an immutable bytes object owned by the host: changing it proves arbitrary writes.
+    """
+    secret = b"AAAAAAAA"
+    data_offset = sys.getsizeof(b"") - 1  # where a bytes object's payload starts on this build
+    code = (
+        "import numpy as np\n"
+        "a = np.zeros(1, dtype=np.uint8)\n"
+        f"target = id(secret) + {data_offset}\n"
+        "v = np.lib.stride_tricks.as_strided(a, shape=(2,), strides=(target - a.ctypes.data,))\n"
+        "v[1] = 66\n"
+    )
+    executor = make_executor(["numpy"], variables={"secret": secret})
+    expect_refused(executor, code, canary)
+    assert secret == b"AAAAAAAA", "model code wrote to host memory"
+
+
+def test_numpy_ordinary_use_still_works(make_executor: ExecutorFactory) -> None:
+    """Control: the refusals above must not come from refusing numpy altogether."""
+    code = "import numpy as np\nfloat(np.arange(10).reshape(2, 5).sum(axis=1).mean())"
+    assert make_executor(["numpy"])(code).output == 22.5
