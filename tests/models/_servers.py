@@ -10,16 +10,19 @@ Converse (JSON, and ConverseStream in the AWS event-stream binary framing).
 from __future__ import annotations
 
 import binascii
+import contextlib
 import json
 import struct
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+import httpx
 
 
 @dataclass
@@ -451,3 +454,51 @@ def converse_stream_reply(
 def bedrock_error_reply(status: int, code: str, message: str = "scripted failure") -> Reply:
     """A Bedrock runtime error body (REST-JSON protocol)."""
     return json_reply({"message": message}, status=status, headers={"x-amzn-ErrorType": code})
+
+
+# ---- huggingface_hub: reach fixed Hugging Face URLs on loopback ---------------------------------
+
+
+class _ToLoopback(httpx.BaseTransport):
+    """Send every request to `target`, keeping path, query, headers and body."""
+
+    def __init__(self, target: str) -> None:
+        self.target = httpx.URL(target)
+        self.inner = httpx.HTTPTransport()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        request.headers["x-original-host"] = request.url.host
+        request.url = request.url.copy_with(scheme="http", host=self.target.host, port=self.target.port)
+        return self.inner.handle_request(request)
+
+
+class _AsyncToLoopback(httpx.AsyncBaseTransport):
+    def __init__(self, target: str) -> None:
+        self.target = httpx.URL(target)
+        self.inner = httpx.AsyncHTTPTransport()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        request.headers["x-original-host"] = request.url.host
+        request.url = request.url.copy_with(scheme="http", host=self.target.host, port=self.target.port)
+        return await self.inner.handle_async_request(request)
+
+
+@contextlib.contextmanager
+def hub_traffic_to(wire: WireServer) -> Iterator[None]:
+    """Carry huggingface_hub's HTTP traffic (router, Hub API) to `wire`.
+
+    Uses the SDK's own `set_client_factory` hook: the SDK builds the real request for
+    ``https://router.huggingface.co/...``; only the socket goes to loopback. The original host is
+    kept in an ``x-original-host`` header for assertions.
+    """
+    from huggingface_hub.utils import _http
+
+    _http.set_client_factory(lambda: httpx.Client(transport=_ToLoopback(wire.url), timeout=None))
+    _http.set_async_client_factory(
+        lambda: httpx.AsyncClient(transport=_AsyncToLoopback(wire.url), timeout=None)
+    )
+    try:
+        yield
+    finally:
+        _http.set_client_factory(_http.default_client_factory)
+        _http.set_async_client_factory(_http.default_async_client_factory)

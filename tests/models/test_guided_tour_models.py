@@ -18,7 +18,6 @@ import importlib
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 from _servers import (
     RecordedRequest,
@@ -26,6 +25,7 @@ from _servers import (
     WireServer,
     anthropic_reply,
     converse_response,
+    hub_traffic_to,
     json_reply,
     ollama_responder,
     openai_responder,
@@ -243,39 +243,12 @@ def agent_core() -> dict[str, Any]:
 # ---- servers and environments ------------------------------------------------------------------
 
 
-class _ToLoopback(httpx.BaseTransport):
-    def __init__(self, target: str) -> None:
-        self.target = httpx.URL(target)
-        self.inner = httpx.HTTPTransport()
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        request.url = request.url.copy_with(scheme="http", host=self.target.host, port=self.target.port)
-        return self.inner.handle_request(request)
-
-
-class _AsyncToLoopback(httpx.AsyncBaseTransport):
-    def __init__(self, target: str) -> None:
-        self.target = httpx.URL(target)
-        self.inner = httpx.AsyncHTTPTransport()
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        request.url = request.url.copy_with(scheme="http", host=self.target.host, port=self.target.port)
-        return await self.inner.handle_async_request(request)
-
-
 @pytest.fixture
 def hf_router(hub_online: None) -> Iterator[WireServer]:
     """The Hugging Face router (a fixed URL in the SDK), reached through the SDK's client factory."""
-    from huggingface_hub.utils import _http
-
     wire = WireServer(openai_responder(CODE_REPLY))
-    _http.set_client_factory(lambda: httpx.Client(transport=_ToLoopback(wire.url), timeout=None))
-    _http.set_async_client_factory(
-        lambda: httpx.AsyncClient(transport=_AsyncToLoopback(wire.url), timeout=None)
-    )
-    yield wire
-    _http.set_client_factory(_http.default_client_factory)
-    _http.set_async_client_factory(_http.default_async_client_factory)
+    with hub_traffic_to(wire):
+        yield wire
     wire.close()
 
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import httpx
 import pytest
 from _servers import (
     RecordedRequest,
     Reply,
     WireServer,
     error_reply,
+    hub_traffic_to,
     json_reply,
     openai_reply,
     openai_stream_reply,
@@ -31,30 +31,6 @@ from smolagents.tools import Tool
 USER = [ChatMessage(MessageRole.USER, "hi")]
 
 pytestmark = pytest.mark.usefixtures("hub_online")
-
-
-class _ToLoopback(httpx.BaseTransport):
-    """Send every request to `target`, keeping path, query, headers and body."""
-
-    def __init__(self, target: str) -> None:
-        self.target = httpx.URL(target)
-        self.inner = httpx.HTTPTransport()
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        request.headers["x-original-host"] = request.url.host
-        request.url = request.url.copy_with(scheme="http", host=self.target.host, port=self.target.port)
-        return self.inner.handle_request(request)
-
-
-class _AsyncToLoopback(httpx.AsyncBaseTransport):
-    def __init__(self, target: str) -> None:
-        self.target = httpx.URL(target)
-        self.inner = httpx.AsyncHTTPTransport()
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        request.headers["x-original-host"] = request.url.host
-        request.url = request.url.copy_with(scheme="http", host=self.target.host, port=self.target.port)
-        return await self.inner.handle_async_request(request)
 
 
 def hub_responder(request: RecordedRequest) -> Reply:
@@ -73,16 +49,9 @@ def hub_responder(request: RecordedRequest) -> Reply:
 @pytest.fixture
 def hf_router() -> Iterator[WireServer]:
     """Route huggingface_hub's HTTP traffic (router and Hub API) to a loopback server."""
-    from huggingface_hub.utils import _http
-
     wire = WireServer(hub_responder)
-    _http.set_client_factory(lambda: httpx.Client(transport=_ToLoopback(wire.url), timeout=None))
-    _http.set_async_client_factory(
-        lambda: httpx.AsyncClient(transport=_AsyncToLoopback(wire.url), timeout=None)
-    )
-    yield wire
-    _http.set_client_factory(_http.default_client_factory)
-    _http.set_async_client_factory(_http.default_async_client_factory)
+    with hub_traffic_to(wire):
+        yield wire
     wire.close()
 
 

@@ -195,7 +195,7 @@ class ApiModel(Model):
 
     def generate(
         self,
-        messages: list[ChatMessage] | list[dict[str, Any]],
+        messages: list[ChatMessage],
         stop_sequences: list[str] | None = None,
         response_format: dict[str, Any] | None = None,
         tools_to_call_from: list[Tool] | None = None,
@@ -213,7 +213,7 @@ class ApiModel(Model):
 
     async def agenerate(
         self,
-        messages: list[ChatMessage] | list[dict[str, Any]],
+        messages: list[ChatMessage],
         stop_sequences: list[str] | None = None,
         response_format: dict[str, Any] | None = None,
         tools_to_call_from: list[Tool] | None = None,
@@ -243,7 +243,7 @@ class ApiModel(Model):
 
     def generate_stream(
         self,
-        messages: list[ChatMessage] | list[dict[str, Any]],
+        messages: list[ChatMessage],
         stop_sequences: list[str] | None = None,
         response_format: dict[str, Any] | None = None,
         tools_to_call_from: list[Tool] | None = None,
@@ -264,7 +264,7 @@ class ApiModel(Model):
 
     async def agenerate_stream(
         self,
-        messages: list[ChatMessage] | list[dict[str, Any]],
+        messages: list[ChatMessage],
         stop_sequences: list[str] | None = None,
         response_format: dict[str, Any] | None = None,
         tools_to_call_from: list[Tool] | None = None,

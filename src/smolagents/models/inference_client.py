@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
 
-from .._messages import ChatMessage, ChatMessageStreamDelta
-from ._openai_wire import MalformedResponse, delta_from_chunk, message_from_completion, to_wire_messages
+from .._messages import ChatMessage
+from ._chat_completions import ChatCompletionsModel
 from ._retry import ProviderFailure, failure_from_status, parse_retry_after
-from .api import ApiModel
 
 if TYPE_CHECKING:
     from ..tools.base import Tool
@@ -55,7 +53,7 @@ def _import_hub() -> Any:
     return huggingface_hub
 
 
-class InferenceClientModel(ApiModel):
+class InferenceClientModel(ChatCompletionsModel):
     """A model served by Hugging Face Inference Providers, or by any endpoint given as `base_url`.
 
     Args:
@@ -138,35 +136,19 @@ class InferenceClientModel(ApiModel):
         request = super()._build_request(
             messages, stop_sequences, response_format, tools_to_call_from, **kwargs
         )
-        request["messages"] = to_wire_messages(request["messages"])
         extra = {key: request.pop(key) for key in list(request) if key not in _CHAT_COMPLETION_PARAMETERS}
         if extra:
             request["extra_body"] = {**extra, **request.get("extra_body", {})}
         return request
 
-    def _stream_request(self, request: dict[str, Any]) -> dict[str, Any]:
-        return {"stream_options": {"include_usage": True}, **request, "stream": True}
+    def _send(self, client: Any, request: dict[str, Any]) -> Any:
+        return client.chat_completion(**request)
 
-    def _complete(self, request: dict[str, Any]) -> Any:
-        return self.client.chat_completion(**request)
+    async def _asend(self, client: Any, request: dict[str, Any]) -> Any:
+        return await client.chat_completion(**request)
 
-    async def _acomplete(self, request: dict[str, Any]) -> Any:
-        return await self.async_client.chat_completion(**request)
-
-    def _open_stream(self, request: dict[str, Any]) -> Iterator[Any]:
-        return self.client.chat_completion(**self._stream_request(request))
-
-    async def _aopen_stream(self, request: dict[str, Any]) -> AsyncIterator[Any]:
-        return await self.async_client.chat_completion(**self._stream_request(request))
-
-    def _message_from_response(self, response: Any) -> ChatMessage:
-        try:
-            return message_from_completion(response, dict(response), self.provider_name)
-        except MalformedResponse as error:
-            raise self._make_error(ProviderFailure("malformed", detail=str(error)), 1) from error
-
-    def _delta_from_chunk(self, chunk: Any) -> ChatMessageStreamDelta | None:
-        return delta_from_chunk(chunk)
+    def _raw(self, response: Any) -> Any:
+        return dict(response)  # huggingface_hub's output types are dicts
 
     def _classify_error(self, error: BaseException) -> ProviderFailure | None:
         return classify_hub_error(error)

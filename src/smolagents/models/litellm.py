@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
 
-from .._messages import ChatMessage, ChatMessageStreamDelta
-from ._openai_wire import (
-    MalformedResponse,
-    classify_openai_error,
-    delta_from_chunk,
-    message_from_completion,
-    to_wire_messages,
-)
+from .._messages import ChatMessage
+from ._chat_completions import ChatCompletionsModel
+from ._openai_wire import classify_openai_error
 from ._retry import ProviderFailure, failure_from_status
-from .api import ApiModel
 
 if TYPE_CHECKING:
     from ..tools.base import Tool
@@ -62,7 +55,7 @@ def _skip_mcp_bridge(request: dict[str, Any]) -> dict[str, Any]:
     return request
 
 
-class LiteLLMModel(ApiModel):
+class LiteLLMModel(ChatCompletionsModel):
     """A model reached through LiteLLM, named ``"<provider>/<model>"``.
 
     Examples: ``"anthropic/claude-3-5-sonnet-latest"``, ``"ollama_chat/llama3.2"`` (with
@@ -138,41 +131,26 @@ class LiteLLMModel(ApiModel):
         tools_to_call_from: list[Tool] | None = None,
         **kwargs: Any,
     ) -> dict[str, Any]:
-        """Assemble a `litellm.completion` request; our retries replace litellm's own."""
+        """Assemble a `litellm.completion` request."""
+        request = super()._build_request(
+            messages, stop_sequences, response_format, tools_to_call_from, **{**self._connection(), **kwargs}
+        )
+        return _skip_mcp_bridge(request)
+
+    def _connection(self) -> dict[str, Any]:
+        """Per-call connection settings; our retries replace litellm's own."""
         connection: dict[str, Any] = {"max_retries": 0}
         if self.api_base is not None:
             connection["api_base"] = self.api_base
         if self.api_key is not None:
             connection["api_key"] = self.api_key
-        request = super()._build_request(
-            messages, stop_sequences, response_format, tools_to_call_from, **{**connection, **kwargs}
-        )
-        request["messages"] = to_wire_messages(request["messages"])
-        return _skip_mcp_bridge(request)
+        return connection
 
-    def _stream_request(self, request: dict[str, Any]) -> dict[str, Any]:
-        return {"stream_options": {"include_usage": True}, **request, "stream": True}
+    def _send(self, client: Any, request: dict[str, Any]) -> Any:
+        return client.completion(**request)
 
-    def _complete(self, request: dict[str, Any]) -> Any:
-        return self.client.completion(**request)
-
-    async def _acomplete(self, request: dict[str, Any]) -> Any:
-        return await self.async_client.acompletion(**request)
-
-    def _open_stream(self, request: dict[str, Any]) -> Iterator[Any]:
-        return self.client.completion(**self._stream_request(request))
-
-    async def _aopen_stream(self, request: dict[str, Any]) -> AsyncIterator[Any]:
-        return await self.async_client.acompletion(**self._stream_request(request))
-
-    def _message_from_response(self, response: Any) -> ChatMessage:
-        try:
-            return message_from_completion(response, response.model_dump(), self.provider_name)
-        except MalformedResponse as error:
-            raise self._make_error(ProviderFailure("malformed", detail=str(error)), 1) from error
-
-    def _delta_from_chunk(self, chunk: Any) -> ChatMessageStreamDelta | None:
-        return delta_from_chunk(chunk)
+    async def _asend(self, client: Any, request: dict[str, Any]) -> Any:
+        return await client.acompletion(**request)
 
     def _classify_error(self, error: BaseException) -> ProviderFailure | None:
         return classify_litellm_error(error)
@@ -223,20 +201,9 @@ class LiteLLMRouterModel(LiteLLMModel):
         """Return the Router (it has `acompletion`)."""
         return self.client
 
-    def _build_request(
-        self,
-        messages: list[ChatMessage] | list[dict[str, Any]],
-        stop_sequences: list[str] | None = None,
-        response_format: dict[str, Any] | None = None,
-        tools_to_call_from: list[Tool] | None = None,
-        **kwargs: Any,
-    ) -> dict[str, Any]:
-        """Assemble a Router request; connection settings come from `model_list`."""
-        request = ApiModel._build_request(
-            self, messages, stop_sequences, response_format, tools_to_call_from, **kwargs
-        )
-        request["messages"] = to_wire_messages(request["messages"])
-        return request
+    def _connection(self) -> dict[str, Any]:
+        """Connection settings come from `model_list`; retries from `client_kwargs` and ours."""
+        return {}
 
     def _settings(self) -> dict[str, Any]:
         # The deployments may hold API keys: keep only the names and models.

@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .._messages import ChatMessage, ChatMessageStreamDelta
-from ._openai_wire import (
-    MalformedResponse,
-    classify_openai_error,
-    delta_from_chunk,
-    message_from_completion,
-    to_wire_messages,
-)
+from ._chat_completions import ChatCompletionsModel
+from ._openai_wire import MalformedResponse, classify_openai_error
 from ._retry import ProviderFailure
-from .api import ApiModel
-
-if TYPE_CHECKING:
-    from ..tools.base import Tool
 
 __all__ = ["OpenAIModel", "OpenAIServerModel", "import_openai"]
 
@@ -33,7 +22,7 @@ def import_openai() -> Any:
     return openai
 
 
-class OpenAIServerModel(ApiModel):
+class OpenAIServerModel(ChatCompletionsModel):
     """A model served by OpenAI or any server speaking the OpenAI chat-completions API.
 
     The SDK reads OPENAI_API_KEY and OPENAI_BASE_URL when `api_key`/`api_base` are not given.
@@ -102,54 +91,17 @@ class OpenAIServerModel(ApiModel):
         """Build an `openai.AsyncOpenAI` client."""
         return import_openai().AsyncOpenAI(**self._client_arguments())
 
-    def _build_request(
-        self,
-        messages: list[ChatMessage] | list[dict[str, Any]],
-        stop_sequences: list[str] | None = None,
-        response_format: dict[str, Any] | None = None,
-        tools_to_call_from: list[Tool] | None = None,
-        **kwargs: Any,
-    ) -> dict[str, Any]:
-        """Assemble a chat-completions request."""
-        request = super()._build_request(
-            messages, stop_sequences, response_format, tools_to_call_from, **kwargs
-        )
-        request["messages"] = to_wire_messages(request["messages"])
-        return request
+    def _send(self, client: Any, request: dict[str, Any]) -> Any:
+        return client.chat.completions.create(**request)
 
-    def _stream_request(self, request: dict[str, Any]) -> dict[str, Any]:
-        # Ask for a final usage chunk; a caller's own stream_options win.
-        return {"stream_options": {"include_usage": True}, **request, "stream": True}
+    async def _asend(self, client: Any, request: dict[str, Any]) -> Any:
+        return await client.chat.completions.create(**request)
 
-    def _complete(self, request: dict[str, Any]) -> Any:
-        return self.client.chat.completions.create(**request)
-
-    async def _acomplete(self, request: dict[str, Any]) -> Any:
-        return await self.async_client.chat.completions.create(**request)
-
-    def _open_stream(self, request: dict[str, Any]) -> Iterator[Any]:
-        return self.client.chat.completions.create(**self._stream_request(request))
-
-    async def _aopen_stream(self, request: dict[str, Any]) -> AsyncIterator[Any]:
-        return await self.async_client.chat.completions.create(**self._stream_request(request))
-
-    def _message_from_response(self, response: Any) -> ChatMessage:
-        openai = import_openai()
-        if not isinstance(response, openai.types.chat.ChatCompletion):
+    def _raw(self, response: Any) -> Any:
+        if not isinstance(response, import_openai().types.chat.ChatCompletion):
             # The SDK hands back the body as text when the server did not answer with JSON.
-            raise self._make_error(
-                ProviderFailure(
-                    "malformed", detail=f"expected a chat completion, got {str(response)[:200]!r}"
-                ),
-                1,
-            )
-        try:
-            return message_from_completion(response, response.model_dump(), self.provider_name)
-        except MalformedResponse as error:
-            raise self._make_error(ProviderFailure("malformed", detail=str(error)), 1) from error
-
-    def _delta_from_chunk(self, chunk: Any) -> ChatMessageStreamDelta | None:
-        return delta_from_chunk(chunk)
+            raise MalformedResponse(f"expected a chat completion, got {str(response)[:200]!r}")
+        return response.model_dump()
 
     def _classify_error(self, error: BaseException) -> ProviderFailure | None:
         return classify_openai_error(error)
