@@ -286,3 +286,12 @@ def test_optional_argument_without_default_is_reported() -> None:
 
     with pytest.raises(ToolDefinitionError, match=r"argument 'limit' may be None.*`limit: \.\.\. = None`"):
         tool(optional_required)
+
+
+def test_lambdas_and_non_functions_are_refused_with_the_alternative() -> None:
+    with pytest.raises(
+        ToolDefinitionError, match=r"cannot make a tool from a lambda.*Define the function with `def`"
+    ):
+        tool(lambda x: x)
+    with pytest.raises(ToolDefinitionError, match="@tool decorates functions defined with `def`, got int"):
+        tool(3)  # type: ignore[arg-type]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
 from .base import Tool
+from .errors import ToolDefinitionError
 from .schema import function_schema
 
 __all__ = ["FunctionTool", "tool"]
@@ -42,6 +44,16 @@ def tool(tool_function: Callable[..., Any]) -> Tool:
         ToolDefinitionError: If the docstring, a type hint or an ``Args:`` entry is missing, or a
             hint uses a type tools cannot take; the message names the tool and the argument.
     """
+    if not inspect.isfunction(tool_function):
+        raise ToolDefinitionError(
+            f"@tool decorates functions defined with `def`, got {type(tool_function).__name__}. For a class, "
+            "subclass Tool instead."
+        )
+    if tool_function.__name__ == "<lambda>":
+        raise ToolDefinitionError(
+            "@tool cannot make a tool from a lambda: it needs a name, type hints and a docstring. Define the "
+            "function with `def`."
+        )
     schema = function_schema(tool_function)
     namespace: dict[str, Any] = {
         "name": schema.name,
