@@ -3,6 +3,8 @@
 from typing import Any, Literal, Optional
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from smolagents import AgentToolCallError, tool
 from smolagents.tools import validate_tool_arguments
@@ -162,3 +164,47 @@ def test_long_values_are_shortened_in_messages() -> None:
     with pytest.raises(AgentToolCallError) as info:
         validate_tool_arguments(fib, {"n": "x" * 500})
     assert info.value.message == f"Argument 'n' of tool 'fib' must be an integer, got string '{'x' * 76}...."
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=3), children, max_size=3)
+    ),
+    max_leaves=8,
+)
+JSON_TYPES = ["string", "boolean", "integer", "number", "array", "object", "null", "any"]
+
+
+def json_type_of(value: Any) -> str:
+    """Reference classification, written independently of the validator."""
+    if value is None:
+        return "null"
+    return {bool: "boolean", int: "integer", float: "number", str: "string", list: "array", dict: "object"}[
+        type(value)
+    ]
+
+
+@given(value=JSON_VALUES, declared=st.lists(st.sampled_from(JSON_TYPES), min_size=1, max_size=3, unique=True))
+def test_validation_accepts_exactly_the_values_of_a_declared_type(value: Any, declared: list[str]) -> None:
+    @tool
+    def probe(x: Any) -> Any:
+        """Accept anything.
+
+        Args:
+            x: The value.
+        """
+        return x
+
+    probe.inputs = {
+        "x": {"type": declared if len(declared) > 1 else declared[0], "description": "The value."}
+    }
+    actual = json_type_of(value)
+    expected_ok = "any" in declared or actual in declared or (actual == "integer" and "number" in declared)
+    try:
+        validate_tool_arguments(probe, {"x": value})
+        accepted = True
+    except AgentToolCallError as error:
+        accepted = False
+        assert error.message.startswith("Argument 'x' of tool 'probe' must ")
+    assert accepted == expected_ok
