@@ -106,7 +106,11 @@ def import_cpu_ms(runs: int) -> float:
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
     probe = "import time; t = time.process_time(); import smolagents; print(time.process_time() - t)"
     samples = [
-        float(subprocess.run([sys.executable, "-c", probe], check=True, env=env, capture_output=True, text=True).stdout)
+        float(
+            subprocess.run(
+                [sys.executable, "-c", probe], check=True, env=env, capture_output=True, text=True
+            ).stdout
+        )
         for _ in range(runs)
     ]
     return statistics.median(samples) * 1000

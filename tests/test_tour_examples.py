@@ -153,7 +153,12 @@ def test_tour_inspecting_a_run(scripted) -> None:
     scripted("```py\nprint('working')\n```", "```py\nfinal_answer('done')\n```")
     agent = smolagents.CodeAgent(tools=[], model=smolagents.InferenceClientModel())
     agent.run("Do it")
-    assert [type(step).__name__ for step in agent.logs] == ["SystemPromptStep", "TaskStep", "ActionStep", "ActionStep"]
+    assert [type(step).__name__ for step in agent.logs] == [
+        "SystemPromptStep",
+        "TaskStep",
+        "ActionStep",
+        "ActionStep",
+    ]
     messages = agent.write_memory_to_messages()
     assert messages[0].role == "system" and "Do it" in messages[1].text
 

@@ -174,3 +174,49 @@ def test_authorized_imports_appear_in_the_system_prompt(quiet) -> None:
 def test_code_agent_context_manager_cleans_up(quiet) -> None:
     with CodeAgent(tools=[], model=ScriptedModel([code("final_answer(1)")]), logger=quiet) as agent:
         assert agent.run("t") == 1
+
+
+def test_code_can_call_async_tools_and_sync_tools(quiet) -> None:
+    import asyncio
+
+    @tool
+    async def slow_double(n: int) -> int:
+        """Double a number after a pause.
+
+        Args:
+            n: The number.
+        """
+        await asyncio.sleep(0.01)
+        return n * 2
+
+    model = ScriptedModel([code("final_answer(add(slow_double(4), 1))")])
+    agent = CodeAgent(tools=[add, slow_double], model=model, logger=quiet)
+    assert agent.run("t") == 9
+
+
+async def test_code_agent_with_async_tool_runs_inside_an_event_loop(quiet) -> None:
+    import asyncio
+
+    @tool
+    async def fetch(key: str) -> str:
+        """Fetch a value.
+
+        Args:
+            key: The key.
+        """
+        await asyncio.sleep(0)
+        return key * 2
+
+    model = ScriptedModel([code("final_answer(fetch('ab'))")])
+    agent = CodeAgent(tools=[fetch], model=model, logger=quiet)
+    assert await agent.arun("t") == "abab"
+
+
+def test_sync_run_works_when_called_from_a_running_event_loop(quiet) -> None:
+    import asyncio
+
+    async def inside() -> int:
+        agent = CodeAgent(tools=[], model=ScriptedModel([code("final_answer(5)")]), logger=quiet)
+        return agent.run("t")  # e.g. a notebook cell: the loop is already running here
+
+    assert asyncio.run(inside()) == 5

@@ -20,7 +20,9 @@ def shout(text: str) -> str:
 
 
 def test_tool_calling_agent_round_trips_through_a_folder(tmp_path, quiet) -> None:
-    helper = ToolCallingAgent(tools=[], model=ScriptedModel([]), name="helper", description="Helps.", logger=quiet)
+    helper = ToolCallingAgent(
+        tools=[], model=ScriptedModel([]), name="helper", description="Helps.", logger=quiet
+    )
     agent = ToolCallingAgent(
         tools=[shout],
         model=ScriptedModel([], temperature=0.3),
