@@ -194,7 +194,7 @@ def test_tour_custom_tool_agent_run(scripted) -> None:
 
 
 def test_tour_multi_agent_manager_calls_its_managed_agent(scripted) -> None:
-    """The tour's multi-agent example, with a tool of ours standing in for WebSearchTool (network)."""
+    """The tour's multi-agent example without WebSearchTool (it needs the network; the toolbox issue covers it)."""
     model = scripted(
         "Thought: ask the web agent.\n```py\nreport = web_search_agent(task='Who is the CEO of Hugging Face?')\nprint(report)\n```",
         "Thought: search.\n```py\nfinal_answer('Clem Delangue')\n```",
@@ -224,3 +224,4 @@ def test_tour_multi_agent_manager_calls_its_managed_agent(scripted) -> None:
     first = next(step for step in manager.memory.steps if isinstance(step, ActionStep))
     assert "Clem Delangue" in first.observations and "web_search_agent" in first.observations
     assert manager.memory.steps[-1].action_output == "Clem Delangue"
+    assert model.remaining == 0  # the manager and its managed agent shared the scripted model

@@ -69,7 +69,7 @@ def test_code_agent_to_dict_keeps_code_settings(quiet) -> None:
 
 
 def test_loading_a_folder_without_an_agent_is_a_clear_error(tmp_path) -> None:
-    with pytest.raises(FileNotFoundError, match="No agent.json"):
+    with pytest.raises(FileNotFoundError, match=r"No agent\.json"):
         CodeAgent.from_folder(tmp_path)
 
 
