@@ -143,3 +143,14 @@ def test_importing_agent_types_does_not_import_pil_or_numpy() -> None:
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")}
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout
     assert output.split() == ["False", "False"]
+
+
+def test_agent_types_survive_pickle_and_deepcopy() -> None:
+    import copy
+    import pickle
+
+    image = AgentImage(red_square())
+    for clone in (pickle.loads(pickle.dumps(image)), copy.deepcopy(image)):
+        assert clone == image
+    text = pickle.loads(pickle.dumps(AgentText("hi")))
+    assert isinstance(text, AgentText) and text == "hi"
