@@ -444,10 +444,7 @@ class CodeAgent(MultiStepAgent):
         self.code_block_tags = configuration.code_block_tags(code_block_tags)
         self.use_structured_outputs_internally = use_structured_outputs_internally
         self.max_print_outputs_length = max_print_outputs_length
-        if executor_type not in configuration.EXECUTOR_TYPES:
-            raise ValueError(
-                f"Unknown executor_type {executor_type!r}: use one of {sorted(configuration.EXECUTOR_TYPES)}."
-            )
+        configuration.check_executor_type(executor_type, executor)
         self.executor_type = executor_type
         self.executor_kwargs = dict(executor_kwargs or {})
         self._executor = executor

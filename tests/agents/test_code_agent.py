@@ -220,3 +220,39 @@ def test_sync_run_works_when_called_from_a_running_event_loop(quiet) -> None:
         return agent.run("t")  # e.g. a notebook cell: the loop is already running here
 
     assert asyncio.run(inside()) == 5
+
+
+def test_remote_executor_types_not_shipped_yet_are_refused_clearly() -> None:
+    with pytest.raises(ValueError, match="executor_type='docker' needs the remote executors"):
+        CodeAgent(tools=[], model=ScriptedModel([]), executor_type="docker")
+
+
+def test_step_runs_one_action_into_the_given_step(quiet) -> None:
+    from smolagents import Timing
+
+    model = ScriptedModel([code("x = 5\nprint(x)"), "fallback", code("final_answer(x + 1)")])
+    agent = CodeAgent(tools=[], model=model, logger=quiet)
+    assert agent.run("t", max_steps=1) == "fallback"
+    step = ActionStep(step_number=3, timing=Timing.start_now())
+    assert agent.step(step) == 6
+    assert step.is_final_answer and step.code_action == "final_answer(x + 1)"
+
+
+def test_visualize_draws_tools_and_managed_agents() -> None:
+    import io
+
+    from rich.console import Console
+
+    from smolagents import AgentLogger
+
+    buffer = io.StringIO()
+    helper = CodeAgent(tools=[add], model=ScriptedModel([]), name="helper", description="Adds numbers.")
+    agent = CodeAgent(
+        tools=[],
+        model=ScriptedModel([]),
+        managed_agents=[helper],
+        logger=AgentLogger(console=Console(file=buffer)),
+    )
+    agent.visualize()
+    drawn = buffer.getvalue()
+    assert "helper" in drawn and "Adds numbers." in drawn and "add" in drawn and "final_answer" in drawn

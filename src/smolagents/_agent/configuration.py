@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EXECUTOR_TYPES",
+    "check_executor_type",
     "check_name",
     "code_block_tags",
     "default_model",
@@ -25,6 +26,22 @@ __all__ = [
 ]
 
 EXECUTOR_TYPES = {"local", "docker", "e2b", "modal", "blaxel", "wasm"}
+
+
+def check_executor_type(executor_type: str, executor: Any) -> None:
+    """Refuse an unknown executor type, or a remote one this installation cannot provide."""
+    if executor_type not in EXECUTOR_TYPES:
+        raise ValueError(f"Unknown executor_type {executor_type!r}: use one of {sorted(EXECUTOR_TYPES)}.")
+    if executor_type == "local" or executor is not None:
+        return
+    import importlib.util
+
+    if importlib.util.find_spec("smolagents.remote_executors") is None:
+        raise ValueError(
+            f"executor_type={executor_type!r} needs the remote executors (smolagents.remote_executors), which "
+            "this version does not ship yet. Use executor_type='local' (the sandboxed local interpreter) or "
+            "pass your own PythonExecutor as executor=..."
+        )
 
 
 def default_model() -> Model:

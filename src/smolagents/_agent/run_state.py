@@ -14,6 +14,7 @@ RunOutcome = Literal["success", "max_steps_error"]
 
 Dict = dict  # the records' `dict()` methods shadow the builtin inside class bodies
 
+
 @dataclass
 class RunState:
     """Everything one run changes: its memory, step counter, executor and variables.
