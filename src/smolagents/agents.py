@@ -296,7 +296,7 @@ class MultiStepAgent:
     @classmethod
     def from_dict(cls, agent_dict: dict[str, Any], **kwargs: Any) -> MultiStepAgent:
         """Rebuild an agent from `to_dict()` output; `kwargs` override saved arguments (e.g. model=)."""
-        return persistence.agent_from_dict(agent_dict, **kwargs)
+        return persistence.agent_from_dict(agent_dict, _agent_classes(), **kwargs)
 
     def save(self, output_dir: str | Any) -> None:
         """Write the agent to a folder: ``agent.json``, ``tools/*.py`` and ``requirements.txt``."""
@@ -305,7 +305,7 @@ class MultiStepAgent:
     @classmethod
     def from_folder(cls, folder: str | Any, **kwargs: Any) -> MultiStepAgent:
         """Load an agent saved with `save` (this runs its tools' code: load only trusted folders)."""
-        return persistence.agent_from_folder(folder, **kwargs)
+        return persistence.agent_from_folder(folder, _agent_classes(), **kwargs)
 
     def push_to_hub(
         self,
@@ -555,3 +555,7 @@ class ToolCallingAgent(MultiStepAgent):
         run = self._current or RunState(task="", memory=AgentMemory(""), max_steps=self.max_steps)
         call = ToolCall(name=tool_name, arguments=arguments, id="manual")
         return run_sync(execute_tool_call(self, run, call, on_thread=False)).output
+
+
+def _agent_classes() -> dict[str, type[MultiStepAgent]]:
+    return {"CodeAgent": CodeAgent, "ToolCallingAgent": ToolCallingAgent}

@@ -128,7 +128,9 @@ def code_block_tags(tags: tuple[str, str] | list[str] | str | None) -> tuple[str
 
 def remote_executor(agent: CodeAgent) -> Any:
     """Build the remote executor named by the agent's `executor_type`."""
-    from .. import remote_executors
+    import importlib
+
+    remote_executors = importlib.import_module("smolagents.remote_executors")  # optional, loaded by name
 
     classes = {
         "docker": "DockerExecutor",

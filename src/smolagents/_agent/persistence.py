@@ -60,13 +60,16 @@ def agent_to_dict(agent: MultiStepAgent) -> dict[str, Any]:
     }
 
 
-def agent_from_dict(data: dict[str, Any], **overrides: Any) -> MultiStepAgent:
+def agent_from_dict(
+    data: dict[str, Any], agent_classes: dict[str, type[MultiStepAgent]], **overrides: Any
+) -> MultiStepAgent:
     """Rebuild an agent from `agent_to_dict` output; `overrides` replace saved arguments (e.g. model=).
+
+    `agent_classes` maps the saved class names to the classes to build.
 
     Raises:
         ValueError: When the dict is not a saved agent or names an unknown class.
     """
-    from .. import agents
     from ..tools import Tool
 
     if data.get("class") not in _KIND_SETTINGS or "settings" not in data:
@@ -79,12 +82,13 @@ def agent_from_dict(data: dict[str, Any], **overrides: Any) -> MultiStepAgent:
     arguments["verbosity_level"] = data.get("verbosity_level", 1)
     arguments["prompt_templates"] = data.get("prompt_templates")
     arguments["tools"] = [Tool.from_dict(tool) for tool in data.get("tools", ())]
-    arguments["managed_agents"] = [agent_from_dict(managed) for managed in data.get("managed_agents", ())]
+    arguments["managed_agents"] = [
+        agent_from_dict(managed, agent_classes) for managed in data.get("managed_agents", ())
+    ]
     if "model" not in overrides:
         arguments["model"] = _model_from_dict(data["model"])
     arguments.update(overrides)
-    agent_class: type[MultiStepAgent] = getattr(agents, data["class"])
-    return agent_class(**arguments)
+    return agent_classes[data["class"]](**arguments)
 
 
 def save_agent(agent: MultiStepAgent, output_dir: str | Path) -> Path:
@@ -100,14 +104,16 @@ def save_agent(agent: MultiStepAgent, output_dir: str | Path) -> Path:
     return folder
 
 
-def agent_from_folder(folder: str | Path, **overrides: Any) -> MultiStepAgent:
+def agent_from_folder(
+    folder: str | Path, agent_classes: dict[str, type[MultiStepAgent]], **overrides: Any
+) -> MultiStepAgent:
     """Load an agent written by `save_agent`."""
     path = Path(folder) / "agent.json"
     if not path.is_file():
         raise FileNotFoundError(
             f"No agent.json in {folder}: save an agent there with agent.save(folder) first."
         )
-    return agent_from_dict(json.loads(path.read_text(encoding="utf-8")), **overrides)
+    return agent_from_dict(json.loads(path.read_text(encoding="utf-8")), agent_classes, **overrides)
 
 
 def _model_from_dict(data: dict[str, Any]) -> Any:

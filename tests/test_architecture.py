@@ -1,0 +1,23 @@
+"""The dependency rule of DESIGN.md, checked by import-linter's contracts in pyproject.toml."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_imports_point_down_and_the_interpreter_uses_only_the_standard_library() -> None:
+    command = shutil.which("lint-imports") or os.path.join(os.path.dirname(sys.executable), "lint-imports")
+    if not os.path.exists(command):
+        pytest.fail("import-linter is not installed: install the test extra (pip install -e '.[test]').")
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    result = subprocess.run([command], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "BROKEN" not in result.stdout
