@@ -58,6 +58,7 @@ Responder = Callable[[RecordedRequest], Reply]
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out as separate writes
 
     def log_message(self, format: str, *args: Any) -> None:  # keep test output clean
         pass

@@ -302,3 +302,15 @@ def test_a_given_client_is_used_instead_of_building_one(openai_server: WireServe
 def test_missing_model_id_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="model_id"):
         OpenAIServerModel("", api_key="k", retry=RetryPolicy())
+
+
+def test_tool_call_written_as_text_is_parsed_for_servers_without_native_tools(
+    openai_server: WireServer,
+) -> None:
+    openai_server.add(openai_reply('Action:\n{"name": "get_weather", "arguments": {"city": "Paris"}}'))
+    model = make_model(openai_server)
+
+    parsed = model.parse_tool_calls(model.generate(USER))
+
+    assert parsed.tool_calls[0].function.name == "get_weather"
+    assert parsed.tool_calls[0].function.arguments == {"city": "Paris"}
