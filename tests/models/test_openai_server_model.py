@@ -314,3 +314,13 @@ def test_tool_call_written_as_text_is_parsed_for_servers_without_native_tools(
 
     assert parsed.tool_calls[0].function.name == "get_weather"
     assert parsed.tool_calls[0].function.arguments == {"city": "Paris"}
+
+
+def test_stream_options_can_be_removed_for_servers_that_reject_them(openai_server: WireServer) -> None:
+    openai_server.add(openai_stream_reply(["a"]), openai_stream_reply(["b"]))
+    model = make_model(openai_server, stream_options=REMOVE_PARAMETER)
+
+    list(model.generate_stream(USER))
+    assert "stream_options" not in openai_server.last.json
+    list(model.generate_stream(USER, stream_options={"include_usage": False}))
+    assert openai_server.last.json["stream_options"] == {"include_usage": False}

@@ -59,10 +59,9 @@ class ChatCompletionsModel(ApiModel):
         request["messages"] = to_wire_messages(request["messages"])
         return request
 
-    @staticmethod
-    def _stream_request(request: dict[str, Any]) -> dict[str, Any]:
-        # Ask for a final usage chunk; a caller's own stream_options win.
-        return {"stream_options": {"include_usage": True}, **request, "stream": True}
+    def _stream_defaults(self) -> dict[str, Any]:
+        # Ask for a final usage chunk (servers that reject stream_options: stream_options=REMOVE_PARAMETER).
+        return {"stream_options": {"include_usage": True}}
 
     def _complete(self, request: dict[str, Any]) -> Any:
         return self._send(self.client, request)
@@ -71,10 +70,10 @@ class ChatCompletionsModel(ApiModel):
         return await self._asend(self.async_client, request)
 
     def _open_stream(self, request: dict[str, Any]) -> Iterator[Any]:
-        return self._send(self.client, self._stream_request(request))
+        return self._send(self.client, {**request, "stream": True})
 
     async def _aopen_stream(self, request: dict[str, Any]) -> AsyncIterator[Any]:
-        return await self._asend(self.async_client, self._stream_request(request))
+        return await self._asend(self.async_client, {**request, "stream": True})
 
     def _message_from_response(self, response: Any) -> ChatMessage:
         try:

@@ -28,7 +28,7 @@ from ._retry import (
     call_with_retries,
 )
 from ._stops import StopSequenceCutter, cut_at_stop_sequences
-from .base import Model
+from .base import REMOVE_PARAMETER, Model
 
 if TYPE_CHECKING:
     from ..tools.base import Tool
@@ -142,6 +142,25 @@ class ApiModel(Model):
             **kwargs,
         )
 
+    def _stream_defaults(self) -> dict[str, Any]:
+        """Request fields added to streamed requests unless the caller set or removed them."""
+        return {}
+
+    def _build_stream_request(
+        self,
+        messages: list[ChatMessage],
+        stop_sequences: list[str] | None,
+        response_format: dict[str, Any] | None,
+        tools_to_call_from: list[Tool] | None,
+        kwargs: dict[str, Any],
+    ) -> dict[str, Any]:
+        request = self._build_request(messages, stop_sequences, response_format, tools_to_call_from, **kwargs)
+        for key, value in self._stream_defaults().items():
+            # REMOVE_PARAMETER given per call or at construction also removes a default.
+            if key not in request and kwargs.get(key, self.kwargs.get(key)) is not REMOVE_PARAMETER:
+                request[key] = value
+        return request
+
     def _request_sends_stop(self, request: dict[str, Any]) -> bool:
         """Whether `request` asks the provider to apply the stop sequences itself."""
         return "stop" in request
@@ -250,7 +269,9 @@ class ApiModel(Model):
         **kwargs: Any,
     ) -> Iterator[ChatMessageStreamDelta]:
         """Yield the reply as deltas; the last one carries the token usage, counted once."""
-        request = self._build_request(messages, stop_sequences, response_format, tools_to_call_from, **kwargs)
+        request = self._build_stream_request(
+            messages, stop_sequences, response_format, tools_to_call_from, kwargs
+        )
         first, chunks = self._call(lambda: self._open(request))
         shaper = _DeltaShaper(stop_sequences if not self._request_sends_stop(request) else None)
         chunk = first
@@ -277,7 +298,9 @@ class ApiModel(Model):
             ):
                 yield delta
             return
-        request = self._build_request(messages, stop_sequences, response_format, tools_to_call_from, **kwargs)
+        request = self._build_stream_request(
+            messages, stop_sequences, response_format, tools_to_call_from, kwargs
+        )
         first, chunks = await self._acall(lambda: self._aopen(request))
         shaper = _DeltaShaper(stop_sequences if not self._request_sends_stop(request) else None)
         chunk = first
