@@ -88,7 +88,10 @@ def test_agent_images_compare_by_pixels() -> None:
 
 
 def test_agent_image_rejects_unknown_inputs_clearly() -> None:
-    with pytest.raises(TypeError, match="AgentImage takes a PIL image, a file path, image bytes, base64 text or an array; got int"):
+    with pytest.raises(
+        TypeError,
+        match="AgentImage takes a PIL image, a file path, image bytes, base64 text or an array; got int",
+    ):
         AgentImage(42)
     with pytest.raises(ValueError, match="data URL whose payload is not valid base64"):
         AgentImage("data:image/png;base64,@@@")
@@ -141,7 +144,9 @@ def test_handle_agent_output_types_wraps_by_declared_type_then_by_value() -> Non
 def test_importing_agent_types_does_not_import_pil_or_numpy() -> None:
     code = "import sys, smolagents.agent_types; print('PIL' in sys.modules, 'numpy' in sys.modules)"
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")}
-    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout
+    output = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    ).stdout
     assert output.split() == ["False", "False"]
 
 
