@@ -6,6 +6,8 @@ the classification runs on the exceptions users will meet.
 
 from __future__ import annotations
 
+import asyncio
+import json
 import socket
 import time
 
@@ -201,3 +203,57 @@ async def test_async_stream_maps_persistent_failure(
 
     assert caught.value.status_code == 500
     assert len(openai_server.requests) == 3
+
+
+def _chunk_line(payload: dict[str, object]) -> bytes:
+    return b"data: " + json.dumps(payload).encode() + b"\n\n"
+
+
+FIRST_CHUNK = _chunk_line(
+    {
+        "id": "c",
+        "object": "chat.completion.chunk",
+        "created": 1,
+        "model": "m",
+        "choices": [{"index": 0, "delta": {"content": "part"}, "finish_reason": None}],
+    }
+)
+
+
+def test_error_event_in_the_middle_of_a_stream_is_a_provider_error(
+    openai_server: WireServer, fast_retry: RetryPolicy
+) -> None:
+    error_event = _chunk_line({"error": {"message": "model overloaded mid-stream", "type": "server_error"}})
+    openai_server.add(Reply(headers={"Content-Type": "text/event-stream"}, chunks=[FIRST_CHUNK, error_event]))
+    received: list[str] = []
+
+    with pytest.raises(ModelProviderError, match="model overloaded mid-stream"):
+        for delta in make_model(openai_server, fast_retry).generate_stream(USER):
+            received.append(delta.content or "")
+
+    assert received == ["part"]  # what was already streamed is not sent twice
+    assert len(openai_server.requests) == 1
+
+
+def test_server_hanging_up_mid_stream_is_a_connection_error(
+    openai_server: WireServer, fast_retry: RetryPolicy
+) -> None:
+    truncated = Reply(
+        headers={"Content-Type": "text/event-stream", "Content-Length": "100000"}, chunks=[FIRST_CHUNK]
+    )
+    openai_server.add(truncated)
+
+    with pytest.raises(ModelProviderError, match="connection failed while reading"):
+        list(make_model(openai_server, fast_retry).generate_stream(USER))
+
+
+async def test_concurrent_async_calls_share_the_rate_limit(openai_server: WireServer) -> None:
+    model = OpenAIServerModel(
+        "gpt-4o", api_base=f"{openai_server.url}/v1", api_key="k", requests_per_minute=1200
+    )
+
+    start = time.monotonic()
+    replies = await asyncio.gather(*(model.agenerate(USER) for _ in range(4)))
+
+    assert [reply.content for reply in replies] == ["Hello!"] * 4
+    assert time.monotonic() - start >= 0.15  # four calls, 50 ms apart

@@ -142,6 +142,21 @@ def classify_openai_error(error: BaseException) -> ProviderFailure | None:
         return ProviderFailure("connection", detail=str(error))
     if isinstance(error, openai.APIResponseValidationError):
         return ProviderFailure("malformed", detail=str(error))
+    if isinstance(error, openai.APIError):  # an error event inside a stream
+        return ProviderFailure("server", detail=str(error.message))
+    return _classify_transport_error(error)
+
+
+def _classify_transport_error(error: BaseException) -> ProviderFailure | None:
+    # Raised unwrapped by the SDKs while a streamed body is read (e.g. the server hangs up).
+    import httpx
+
+    if isinstance(error, httpx.TimeoutException):
+        return ProviderFailure("timeout", detail="the stream stalled past the client timeout")
+    if isinstance(error, httpx.TransportError):
+        return ProviderFailure(
+            "connection", detail=f"the connection failed while reading the answer: {error}"
+        )
     return None
 
 

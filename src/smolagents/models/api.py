@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import threading
 import weakref
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -80,9 +81,12 @@ class ApiModel(Model):
             retry if isinstance(retry, RetryPolicy) else (RetryPolicy() if retry else NO_RETRY)
         )
         self.client = client if client is not None else self.create_client()
+        # One async client per event loop: SDK async clients hold connections bound to their loop,
+        # and a sync `agent.run()` may start a new loop each time.
         self._async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = (
             weakref.WeakKeyDictionary()
         )
+        self._async_clients_lock = threading.Lock()
 
     # ---- hooks every backend fills in ----------------------------------------------------------
 
@@ -198,9 +202,10 @@ class ApiModel(Model):
     def async_client(self) -> Any:
         """The async SDK client for the running event loop."""
         loop = asyncio.get_running_loop()
-        client = self._async_clients.get(loop)
-        if client is None:
-            client = self._async_clients[loop] = self.create_async_client()
+        with self._async_clients_lock:  # loops in other threads may ask at the same time
+            client = self._async_clients.get(loop)
+            if client is None:
+                client = self._async_clients[loop] = self.create_async_client()
         return client
 
     def _finish(
