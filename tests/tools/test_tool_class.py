@@ -174,3 +174,28 @@ def test_attributes_set_in_init_are_checked_at_instantiation() -> None:
 
 def test_repr_shows_class_and_tool_name() -> None:
     assert repr(Adder()) == "Adder(name='adder')"
+
+
+def test_tool_bases_may_be_abstract_base_classes() -> None:
+    from abc import ABC, abstractmethod
+
+    class SearchBase(Tool, ABC):
+        output_type = "string"
+
+        @abstractmethod
+        def engine(self) -> str: ...
+
+    class WebSearch(SearchBase):
+        name = "web_search"
+        description = "Search the web."
+        inputs = {"query": {"type": "string", "description": "The query."}}
+
+        def engine(self) -> str:
+            return "web"
+
+        def forward(self, query: str) -> str:
+            return f"{self.engine()}:{query}"
+
+    assert WebSearch()("cats") == "web:cats"
+    with pytest.raises(TypeError, match="abstract"):
+        SearchBase()  # type: ignore[abstract]

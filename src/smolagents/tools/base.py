@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import threading
+from abc import ABCMeta
 from typing import Any, ClassVar
 
 from ..agent_types import handle_agent_input_types, handle_agent_output_types
@@ -17,8 +18,11 @@ __all__ = ["AUTHORIZED_TYPES", "Tool", "ToolDefinitionError"]
 _DEFINITION_ATTRIBUTES = ("name", "description", "inputs", "output_type", "output_schema", "forward")
 
 
-class _ToolMeta(type):
-    """Checks each tool instance once its `__init__` (and any subclass `__init__`) has finished."""
+class _ToolMeta(ABCMeta):
+    """Checks each tool instance once its `__init__` (and any subclass `__init__`) has finished.
+
+    It derives from `ABCMeta` so that tool bases may also inherit from `abc.ABC`.
+    """
 
     def __call__(cls, *args: Any, **kwargs: Any) -> Any:
         instance = super().__call__(*args, **kwargs)
