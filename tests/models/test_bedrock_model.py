@@ -255,3 +255,16 @@ def test_response_format_is_refused_with_an_alternative(aws_env: WireServer) -> 
     with pytest.raises(ValueError, match="response_format"):
         AmazonBedrockServerModel(MODEL_ID).generate(MESSAGES, response_format={"type": "json_object"})
     assert aws_env.requests == []
+
+
+def test_connection_dropped_mid_stream_is_a_connection_error(aws_env: WireServer) -> None:
+    frames = converse_stream_reply(["a", "b"]).chunks or []
+    headers = {"Content-Type": "application/vnd.amazon.eventstream", "Content-Length": "100000"}
+    aws_env.add(Reply(headers=headers, chunks=frames[:2]))
+    received: list[str] = []
+
+    with pytest.raises(ModelProviderError, match="connection failed while reading"):
+        for delta in AmazonBedrockServerModel(MODEL_ID).generate_stream(MESSAGES):
+            received.append(delta.content or "")
+
+    assert received == ["a"]

@@ -173,7 +173,7 @@ class AmazonBedrockServerModel(ApiModel):
 
 def classify_botocore_error(error: BaseException) -> ProviderFailure | None:
     """Classify botocore exceptions by error code and HTTP status."""
-    from botocore import exceptions
+    from botocore import exceptions, parsers
 
     if isinstance(error, exceptions.ClientError):
         info = error.response.get("Error", {})
@@ -191,14 +191,34 @@ def classify_botocore_error(error: BaseException) -> ProviderFailure | None:
         )
     if isinstance(error, (exceptions.ReadTimeoutError, exceptions.ConnectTimeoutError)):
         return ProviderFailure("timeout", detail=str(error))
-    if isinstance(error, (exceptions.EndpointConnectionError, exceptions.ConnectionClosedError)):
+    if isinstance(
+        error,
+        (
+            exceptions.EndpointConnectionError,
+            exceptions.ConnectionClosedError,
+            exceptions.ResponseStreamingError,
+        ),
+    ):
         return ProviderFailure("connection", detail=str(error))
     if isinstance(error, (exceptions.NoCredentialsError, exceptions.PartialCredentialsError)):
         return ProviderFailure("auth", detail=str(error))
     if isinstance(error, exceptions.ParamValidationError):
         return ProviderFailure("bad_request", detail=str(error))
-    if isinstance(error, exceptions.ResponseParserError):
+    if isinstance(error, parsers.ResponseParserError):
         return ProviderFailure("malformed", detail=str(error))
+    return _classify_urllib3_error(error)
+
+
+def _classify_urllib3_error(error: BaseException) -> ProviderFailure | None:
+    # botocore lets urllib3's errors through while an event stream is being read.
+    from urllib3 import exceptions
+
+    if isinstance(error, exceptions.ReadTimeoutError):
+        return ProviderFailure("timeout", detail="the stream stalled past the client timeout")
+    if isinstance(error, exceptions.HTTPError):
+        return ProviderFailure(
+            "connection", detail=f"the connection failed while reading the answer: {error}"
+        )
     return None
 
 
