@@ -207,3 +207,23 @@ def test_next_step_reuses_the_cached_prompt_prefix_and_generates_the_same_reply(
     assert cached.content == fresh.content
     streamed = list(model.generate_stream(follow_up, max_new_tokens=24))
     assert agglomerate_stream_deltas(streamed).content == fresh.content
+
+
+def test_code_agent_step_parses_and_runs_the_code_smollm2_wrote(model: TransformersModel) -> None:
+    from smolagents import CodeAgent, LogLevel
+    from smolagents._errors import AgentExecutionError
+    from smolagents.memory import ActionStep
+
+    agent = CodeAgent(tools=[], model=model, max_steps=1, verbosity_level=LogLevel.OFF)
+    events = agent.run("Print the word hello.", stream=True)
+    try:
+        step = next(event for event in events if isinstance(event, ActionStep))
+    finally:
+        events.close()
+    assert isinstance(step.model_output, str) and "```python" in step.model_output
+    assert step.code_action and step.code_action.splitlines()[0] in step.model_output
+    # The code ran in the interpreter: its logs came back, or it failed while running (not parsing).
+    assert (step.error is None and "Execution logs:" in (step.observations or "")) or isinstance(
+        step.error, AgentExecutionError
+    ), (step.error, step.observations)
+    assert step.token_usage is not None and step.token_usage.output_tokens > 0
