@@ -104,3 +104,21 @@ def test_code_prompt_indents_multiline_descriptions_inside_the_docstring() -> No
     lines = lookup.to_code_prompt().splitlines()
     assert lines[1:3] == ['    """Look a key up.', "    Keys are case-sensitive."]
     assert "        key: The key, exactly as stored." in lines
+
+
+def test_code_prompt_shows_real_defaults_of_optional_arguments() -> None:
+    @tool
+    def search(query: str, limit: int = 5, language: str = "en", site: Optional[str] = None) -> list[str]:
+        """Search the web.
+
+        Args:
+            query: The words to look for.
+            limit: How many results.
+            language: Result language.
+            site: Restrict to this site.
+        """
+        return []
+
+    assert search.to_code_prompt().splitlines()[0] == (
+        "def search(query: str, limit: int = 5, language: str = 'en', site: str | None = None) -> list:"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -53,13 +54,18 @@ def to_code_prompt(tool: Tool) -> str:
     description, an ``Args:`` section and, when the tool declares an `output_schema`, the JSON
     schema of what it returns.
     """
+    defaults = _forward_defaults(tool)
     parameters = []
     for name, spec in tool.inputs.items():
         annotation = python_type_name(spec)
-        if spec.get("nullable"):
-            parameters.append(f"{name}: {annotation} | None = None")
-        else:
+        default = defaults.get(name)
+        if not spec.get("nullable"):
             parameters.append(f"{name}: {annotation}")
+        elif isinstance(default, (str, int, float, bool)) and len(repr(default)) <= 40:
+            # Show the real default: "= None" would invite the model to pass None explicitly.
+            parameters.append(f"{name}: {annotation} = {default!r}")
+        else:
+            parameters.append(f"{name}: {annotation} | None = None")
     returns = "dict" if tool.output_schema is not None else python_type_name({"type": tool.output_type})
     lines = [
         f"def {tool.name}({', '.join(parameters)}) -> {returns}:",
@@ -95,6 +101,15 @@ def to_tool_calling_prompt(tool: Tool) -> str:
     if tool.output_schema is not None:
         text += f"\n    Output schema: {json.dumps(tool.output_schema, ensure_ascii=False)}"
     return text
+
+
+def _forward_defaults(tool: Tool) -> dict[str, Any]:
+    """Return the default values of the tool's `forward` parameters (none if it has no signature)."""
+    try:
+        parameters = inspect.signature(tool.forward).parameters
+    except (TypeError, ValueError):  # builtins and some C callables have no signature
+        return {}
+    return {name: p.default for name, p in parameters.items() if p.default is not inspect.Parameter.empty}
 
 
 def _indent(text: str, width: int) -> str:
