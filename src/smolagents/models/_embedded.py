@@ -13,6 +13,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 __all__ = [
     "EMBEDDED_GGUF_FILE",
@@ -132,7 +133,10 @@ def _convert_gguf(gguf: Path, output: Path) -> None:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
-    model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name, dtype=torch.float32)
+    # Any: we set attributes transformers' stubs do not declare (the quantizer marker).
+    model: Any = AutoModelForCausalLM.from_pretrained(
+        str(gguf.parent), gguf_file=gguf.name, dtype=torch.float32
+    )
     # The GGUF loader marks the model as quantized, which blocks save_pretrained; the tensors are
     # already plain dequantized floats, so dropping the marker is all that is needed.
     model.hf_quantizer = None

@@ -149,7 +149,7 @@ class TransformersModel(LocalModel):
 
         inputs = self.tokenizer(prompt, return_tensors="pt", add_special_tokens=False).to(self.model.device)
         prompt_length = int(inputs["input_ids"].shape[1])
-        criteria = [_StopOnFlag(cancel)]
+        criteria: list[Any] = [_StopOnFlag(cancel)]
         if stop_sequences:
             criteria.append(_StopOnText(self.tokenizer, stop_sequences, prompt_length))
         arguments = {
