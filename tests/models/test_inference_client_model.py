@@ -218,3 +218,21 @@ def test_to_dict_keeps_provider_settings_but_not_the_token() -> None:
     assert data["provider"] == "together" and data["timeout"] == 30 and data["bill_to"] == "org"
     assert "hf_secret" not in str(data)
     assert InferenceClientModel.from_dict(data).provider == "together"
+
+
+def test_missing_token_for_the_router_says_how_to_get_one(
+    hf_router: WireServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+
+    with pytest.raises(ModelProviderError, match=r"no Hugging Face token was found.*HF_TOKEN"):
+        InferenceClientModel("m/m").generate(USER)
+
+    assert hf_router.requests == []
+
+
+def test_provider_key_without_a_provider_is_refused_before_the_call(hf_router: WireServer) -> None:
+    with pytest.raises(ModelProviderError, match=r"only Hugging Face tokens.*provider="):
+        InferenceClientModel("m/m", token="sk-provider-key").generate(USER)
+
+    assert hf_router.requests == []

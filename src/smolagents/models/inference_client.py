@@ -132,7 +132,12 @@ class InferenceClientModel(ChatCompletionsModel):
         tools_to_call_from: list[Tool] | None = None,
         **kwargs: Any,
     ) -> dict[str, Any]:
-        """Assemble a `chat_completion` call; parameters it does not name go in ``extra_body``."""
+        """Assemble a `chat_completion` call; parameters it does not name go in ``extra_body``.
+
+        Raises:
+            ModelProviderError: The Hugging Face router would refuse the call for want of a token.
+        """
+        self._check_router_token()
         request = super()._build_request(
             messages, stop_sequences, response_format, tools_to_call_from, **kwargs
         )
@@ -140,6 +145,20 @@ class InferenceClientModel(ChatCompletionsModel):
         if extra:
             request["extra_body"] = {**extra, **request.get("extra_body", {})}
         return request
+
+    def _check_router_token(self) -> None:
+        # The router needs a Hugging Face token; the SDK says so with a bare ValueError at call
+        # time, so check first and say how to fix it.
+        if self.base_url is not None or self.provider not in (None, "auto"):
+            return
+        token = self.token if self.token is not None else _import_hub().get_token()
+        if not token:
+            detail = "no Hugging Face token was found"
+        elif not token.startswith("hf_"):
+            detail = "the Hugging Face router takes only Hugging Face tokens (hf_...); for a provider's own key, also pass provider=..."
+        else:
+            return
+        raise self._make_error(ProviderFailure("auth", detail=detail), 1)
 
     def _send(self, client: Any, request: dict[str, Any]) -> Any:
         return client.chat_completion(**request)
