@@ -184,8 +184,8 @@ def _get_source(obj: Any, tool_name: str) -> str:
         source = inspect.getsource(obj)
     except (OSError, TypeError) as error:
         raise ToolDefinitionError(
-            f"Cannot find the source code of tool {tool_name!r} (defined in an interactive session, by "
-            "exec, or as a lambda), so it cannot be saved. Define it in a .py file and import it.",
+            f"Cannot find the source code of tool {tool_name!r} (defined in an interactive session, with "
+            "exec or type(), or as a lambda), so it cannot be saved. Define it in a .py file and import it.",
             tool_name=tool_name,
         ) from error
     return textwrap.dedent(source)
