@@ -94,8 +94,10 @@ _EXPORTS: dict[str, str] = {
     "AUTHORIZED_TYPES": ".tools",
     "Tool": ".tools",
     "ToolCollection": ".tools",
+    "ToolDefinitionError": ".tools",
     "load_tool": ".tools",
     "tool": ".tools",
+    "validate_tool_arguments": ".tools",
 }
 
 __all__ = sorted(_EXPORTS)
