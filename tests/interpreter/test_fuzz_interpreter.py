@@ -19,6 +19,7 @@ import math
 import os
 import random
 import secrets
+import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -39,6 +40,7 @@ def _load_isolation() -> ModuleType:
     spec = importlib.util.spec_from_file_location("_smolagents_attack_isolation", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses resolve string annotations through sys.modules
     spec.loader.exec_module(module)
     return module
 
@@ -87,6 +89,9 @@ NAMES = [
     "len", "getattr", "vars", "dir", "()", "''", "1",
     "__builtins__", "__import__", "eval", "exec", "open", "globals", "locals", "compile",
     "__build_class__", "__loader__", "__spec__", "memoryview", "breakpoint", "help", "exit",
+    # gadgets: short paths that reach host objects when a guard is missing
+    "random._os", "random.Random.seed", "print.__self__", "web_search.forward", "g.gi_frame",
+    "datetime.sys", "queue.threading", "statistics.sys", "collections._sys", "re.enum",
 ]  # fmt: skip
 ATTRIBUTES = [
     "__class__", "__base__", "__bases__", "__mro__", "__subclasses__", "__globals__", "__code__",

@@ -6,6 +6,7 @@ turns each of those into an ordinary test failure instead of taking the test ses
 
 from __future__ import annotations
 
+import faulthandler
 import json
 import os
 import resource
@@ -82,6 +83,8 @@ def _classify(error: BaseException) -> tuple[Status, str]:
 def _child_main(function: Callable[[], object], limits: Limits, write_fd: int) -> None:
     status: Status = "passed"
     detail = ""
+    # A crash is reported by its signal; the inherited faulthandler would only dump pytest's stack.
+    faulthandler.disable()
     try:
         _apply_limits(limits)
         function()

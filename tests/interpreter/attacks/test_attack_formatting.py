@@ -170,6 +170,20 @@ def test_operator_attribute_helpers_refuse_dunder_and_private_names(
             "if c.__name__ == '_wrap_close'][0].__init__.__globals__['open'](MARKER, 65)\"):\n    return x\n",
             id="singledispatch-register-evaluates-string-annotation",
         ),
+        pytest.param(
+            'evil = "[c for c in ().__class__.__base__.__subclasses__() '
+            "if c.__name__ == '_wrap_close'][0].__init__.__globals__['open'](MARKER, 65)\"\n"
+            "@functools.singledispatch\ndef f(x):\n    return x\n"
+            "def g(x: evil):\n    return x\nf.register(g)\n",
+            id="singledispatch-register-evaluates-annotation-held-in-variable",
+        ),
+        pytest.param(
+            'evil = "[c for c in ().__class__.__base__.__subclasses__() '
+            "if c.__name__ == '_wrap_close'][0].__init__.__globals__['open'](MARKER, 65)\"\n"
+            "class C:\n    @functools.singledispatchmethod\n    def f(self, x):\n        return x\n"
+            "    @f.register\n    def _(self, x: evil):\n        return x\n",
+            id="singledispatchmethod-register-evaluates-annotation-held-in-variable",
+        ),
     ],
 )
 def test_functools_routes_to_attribute_lookup_and_eval_are_refused(

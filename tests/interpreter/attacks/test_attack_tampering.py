@@ -299,3 +299,45 @@ def test_final_answer_ends_execution_and_cannot_be_caught(
     assert result.is_final_answer
     assert result.output == "first"
     assert "after" not in result.logs
+
+
+@pytest.mark.limits(wall_seconds=30, cpu_seconds=30)
+def test_rendering_many_model_objects_is_bounded_in_total(make_executor: ExecutorFactory) -> None:
+    """A fresh budget per host call must not multiply: repr of 2000 slow objects is one rendering."""
+    import time
+
+    code = (
+        "class X:\n    def __repr__(self):\n        s = 0\n        for i in range(10 ** 5):\n"
+        "            s += i\n        return 'x'\n[X()] * 2000"
+    )
+    executor = make_executor(timeout_seconds=2)
+    try:
+        output = executor(code).output
+    except interpreter_api().InterpreterError:
+        return
+    start = time.monotonic()
+    try:
+        repr(output)
+    except Exception:
+        pass
+    elapsed = time.monotonic() - start
+    assert elapsed < 6, f"rendering the output ran {elapsed:.1f} s"
+
+
+@pytest.mark.limits(wall_seconds=30, cpu_seconds=30)
+def test_generator_finaliser_cannot_run_unbounded_when_host_drops_it(make_executor: ExecutorFactory) -> None:
+    """A suspended generator's `finally` runs when the host garbage-collects the notebook state."""
+    import gc
+    import time
+
+    code = "def g():\n    try:\n        yield 1\n    finally:\n        while True:\n            pass\nit = g()\nnext(it)"
+    executor = make_executor(timeout_seconds=2)
+    try:
+        executor(code)
+    except interpreter_api().InterpreterError:
+        return
+    start = time.monotonic()
+    del executor
+    gc.collect()
+    elapsed = time.monotonic() - start
+    assert elapsed < 6, f"the generator's finally block ran {elapsed:.1f} s in the host"
