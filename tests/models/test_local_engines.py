@@ -167,6 +167,20 @@ def test_tool_call_written_as_json_is_read_from_the_text() -> None:
     assert message.tool_calls[0].function.arguments == {"city": "Paris"}
 
 
+def test_every_tagged_tool_call_is_read_in_order() -> None:
+    model = ReplyingEngine(
+        '<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n</tool_call>\n'
+        '<tool_call>\n{"name": "get_weather", "arguments": {"city": "Rome"}}\n</tool_call>',
+        chat_template=TOOLS_TEMPLATE,
+    )
+    message = model.generate([user("weather?")], tools_to_call_from=[WeatherTool()])
+    assert [call.function.arguments for call in message.tool_calls or ()] == [
+        {"city": "Paris"},
+        {"city": "Rome"},
+    ]
+    assert len({call.id for call in message.tool_calls or ()}) == 2
+
+
 def test_text_without_a_tool_call_leaves_tool_calls_empty_for_the_agent_to_report() -> None:
     model = ReplyingEngine("I think it is sunny.")
     message = model.generate([user("weather?")], tools_to_call_from=[WeatherTool()])

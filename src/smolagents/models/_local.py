@@ -8,13 +8,14 @@ differs between engines, so `LocalModel` implements the rest once.
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from .._errors import AgentParsingError
-from .._messages import ChatMessage, ChatMessageStreamDelta, MessageRole
+from .._messages import ChatMessage, ChatMessageStreamDelta, ChatMessageToolCall, MessageRole
 from .._usage import TokenUsage
 from ._stops import StopSequenceCutter, cut_at_stop_sequences
 from .base import REMOVE_PARAMETER, Model, get_tool_json_schema
@@ -226,9 +227,20 @@ class LocalModel(Model):
             # Closing the engine's generator when the consumer stops reading stops generation.
             pieces.close()
 
-    def _tool_calls_from_text(self, text: str) -> list[Any] | None:
-        """Read a JSON tool call from the text; None when there is none (the agent reports it)."""
-        try:
-            return [get_tool_call_from_text(text, self.tool_name_key, self.tool_arguments_key)]
-        except AgentParsingError:
-            return None
+    def _tool_calls_from_text(self, text: str) -> list[ChatMessageToolCall] | None:
+        """Read the tool calls written in the text; None when there is none (the agent reports it).
+
+        Models trained on Hermes/Qwen-style templates wrap each call in ``<tool_call>...</tool_call>``
+        and may write several; otherwise the first JSON object with a tool name is the call.
+        """
+        blocks = _TOOL_CALL_TAG.findall(text) or [text]
+        calls = []
+        for block in blocks:
+            try:
+                calls.append(get_tool_call_from_text(block, self.tool_name_key, self.tool_arguments_key))
+            except AgentParsingError:
+                continue  # a block that is not a call: the agent reports the call as missing if none is left
+        return calls or None
+
+
+_TOOL_CALL_TAG = re.compile(r"<tool_call>(.*?)</tool_call>", re.DOTALL)
