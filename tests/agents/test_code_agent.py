@@ -256,3 +256,25 @@ def test_visualize_draws_tools_and_managed_agents() -> None:
     agent.visualize()
     drawn = buffer.getvalue()
     assert "helper" in drawn and "Adds numbers." in drawn and "add" in drawn and "final_answer" in drawn
+
+
+def test_unclosed_code_block_drops_the_prose_the_model_wrote_after_it(quiet) -> None:
+    reply = "Thought: multiply.\n```python\nresult = 12 * 7\nprint(result)\n\nThe result of 12 * 7 is 84"
+    model = ScriptedModel([reply, code("final_answer(result)")])
+    agent = CodeAgent(tools=[], model=model, logger=quiet)
+    assert agent.run("t") == 84
+    first = action_steps(agent)[0]
+    assert first.code_action == "result = 12 * 7\nprint(result)" and first.error is None
+
+
+def test_unclosed_block_that_never_parses_reports_the_syntax_error(quiet) -> None:
+    model = ScriptedModel(["```py\nx = (1,\n", code("final_answer(0)")])
+    agent = CodeAgent(tools=[], model=model, logger=quiet)
+    agent.run("t")
+    error = action_steps(agent)[0].error
+    assert isinstance(error, AgentExecutionError) and "SyntaxError" in error.message
+
+
+def test_several_code_blocks_are_run_in_order(quiet) -> None:
+    reply = "First:\n```py\na = 2\n```\nThen:\n```python\nfinal_answer(a * 3)\n```"
+    assert CodeAgent(tools=[], model=ScriptedModel([reply]), logger=quiet).run("t") == 6

@@ -29,9 +29,9 @@ def extract_code(text: str, code_block_tags: tuple[str, str] = DEFAULT_CODE_BLOC
     """
     blocks: list[str] = []
     if code_block_tags != DEFAULT_CODE_BLOCK_TAGS:
-        blocks = _tag_pattern(*code_block_tags).findall(text)
+        blocks = _blocks(_tag_pattern(*code_block_tags), text, code_block_tags[1])
     if not blocks:
-        blocks = _MARKDOWN_BLOCK.findall(text)
+        blocks = _blocks(_MARKDOWN_BLOCK, text, "```")
     code = "\n\n".join(block.strip("\n") for block in blocks if block.strip())
     if code:
         return code
@@ -69,6 +69,36 @@ def extract_structured_code(text: str) -> tuple[str, str]:
     code = data["code"]
     fenced = _MARKDOWN_BLOCK.findall(code)
     return str(data.get("thought", "")), "\n\n".join(fenced) if fenced else code
+
+
+def _blocks(pattern: re.Pattern[str], text: str, closing: str) -> list[str]:
+    blocks = []
+    for match in pattern.finditer(text):
+        is_closed = match.group(0).endswith(closing)
+        blocks.append(match.group(1) if is_closed else _drop_trailing_prose(match.group(1)))
+    return blocks
+
+
+def _drop_trailing_prose(block: str) -> str:
+    """Trim an unclosed block to its longest prefix of whole lines that is valid Python.
+
+    Small models often forget the closing tag and go on in prose ("The result is 78"); that
+    prose is not code. When no prefix parses, the block is kept whole so the syntax error shows.
+    """
+    lines = block.rstrip().split("\n")
+    for end in range(len(lines), 0, -1):
+        candidate = "\n".join(lines[:end])
+        if _parses(candidate):
+            return candidate
+    return block
+
+
+def _parses(code: str) -> bool:
+    try:
+        ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
 
 
 def _looks_like_bare_code(text: str) -> bool:
