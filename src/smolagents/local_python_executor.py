@@ -36,7 +36,7 @@ DEFAULT_MAX_LEN_OUTPUT = 50_000
 MAX_OPERATIONS = 10_000_000
 """Loop iterations plus function calls allowed in one call of the executor."""
 
-DEFAULT_MAX_MEMORY_BYTES = 2 * 2**30
+DEFAULT_MAX_MEMORY_BYTES = 512 * 2**20
 """Growth of the process's peak memory allowed in one call of the executor."""
 
 

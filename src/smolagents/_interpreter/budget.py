@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from itertools import chain, repeat
 from typing import Any
 
-from .errors import BudgetExceededSignal, ExecutionTimeoutError
+from .errors import BudgetExceededSignal, ExecutionTimeoutError, FinalAnswerSignal
 
 try:  # peak memory is a cheap system call where `resource` exists (Unix)
     import resource as _resource
@@ -25,6 +25,7 @@ except ImportError:  # pragma: no cover - Windows
 
 __all__ = ["Budget"]
 
+_HALTED = "the final answer was given"
 _MIN_CHUNK = 1
 _MAX_CHUNK = 4096
 _TARGET_CHECK_SECONDS = 0.002
@@ -104,11 +105,16 @@ class Budget:
         self.deadline = now + self.timeout_seconds if self.timeout_seconds is not None else float("inf")
         self.operations_left = self.max_operations
         self.exceeded = None
-        self._chunk = 64
+        self._chunk = 1  # grows fast while checks are cheap; a short loop of huge steps is still checked
         self._last_check = now
         if self.max_memory_bytes is not None:
             self._memory_ceiling = _peak_rss_bytes() + self.max_memory_bytes
         self.is_running = True
+
+    def halt(self) -> None:
+        """Make every later check of this run end it (after `final_answer`): the answer stands."""
+        self.exceeded = _HALTED
+        self.deadline = -1.0
 
     def stop(self) -> None:
         """End the run: later work by model-defined functions gets outside budgets."""
@@ -150,6 +156,8 @@ class Budget:
 
     def _fail(self, reason: str) -> None:
         if self.is_running:
+            if reason is _HALTED:
+                raise FinalAnswerSignal()
             raise BudgetExceededSignal(reason)
         raise ExecutionTimeoutError(f"Code defined in the interpreter was stopped: {reason}.")
 
@@ -166,6 +174,8 @@ class Budget:
 
     def _check_running(self) -> str | None:
         now = time.monotonic()
+        if self.exceeded is _HALTED:
+            return _HALTED
         if now > self.deadline:
             return self._timeout_reason()
         self.operations_left -= self._chunk

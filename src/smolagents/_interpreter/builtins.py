@@ -10,6 +10,7 @@ from .context import ticking
 from .errors import RefusedError
 from .guards import guarded_delattr, guarded_getattr, guarded_hasattr, guarded_setattr, mark_owned
 from .limits import guarded_bytearray, guarded_bytes, guarded_format, guarded_pow
+from .stand_ins import CHAIN_TYPES
 from .tables import LIMITS
 
 __all__ = ["BASE_BUILTINS", "build_class"]
@@ -73,7 +74,14 @@ class _BigRange(Sequence):  # type: ignore[type-arg]  # mirrors range, whose ite
         return ticking(reversed(self._range))
 
     def __len__(self) -> int:
-        return len(self._range)
+        # list(), tuple() and friends size their result from len(): refuse instead of allocating.
+        length = len(self._range)
+        if length > LIMITS.max_sequence_length:
+            raise RefusedError(
+                f"A range of {length:,} items is too long to use as a whole (the limit is "
+                f"{LIMITS.max_sequence_length:,}); iterate over it in a loop or use a shorter range."
+            )
+        return length
 
     def __getitem__(self, index: Any) -> Any:
         item = self._range[index]
@@ -102,6 +110,8 @@ class _BigRange(Sequence):  # type: ignore[type-arg]  # mirrors range, whose ite
 
 def _make_range(*args: Any) -> Any:
     real = args[0] if len(args) == 1 and isinstance(args[0], range) else range(*args)
+    if real.start == real.stop:
+        return real
     try:
         length = len(real)
     except OverflowError:  # longer than sys.maxsize
@@ -145,6 +155,7 @@ def _exceptions() -> dict[str, Any]:
 def _base_builtins() -> dict[str, Any]:
     table = {name: getattr(_builtins, name) for name in _SAFE_NAMES}
     table.update(_exceptions())
+    table.update(CHAIN_TYPES)
     table.update(
         {
             "getattr": guarded_getattr,

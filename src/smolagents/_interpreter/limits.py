@@ -14,6 +14,7 @@ import string
 from collections import Counter
 from functools import partial
 from random import Random
+from types import CodeType
 from typing import Any
 
 from .errors import RefusedError
@@ -299,6 +300,8 @@ def _checked_randbytes(generator: Random, size: int) -> bytes:
 
 def routed_attribute(obj: Any, name: str) -> Any:
     """Serve a read of one of `ROUTED_ATTRIBUTES`: guarded versions for the objects that need them."""
+    if isinstance(obj, CodeType):
+        raise RefusedError("Code objects cannot be modified or read: they would run unchecked.")
     if name in _STRING_METHODS:
         if isinstance(obj, (str, bytes, bytearray)) and not (
             name.startswith("format") and not isinstance(obj, str)

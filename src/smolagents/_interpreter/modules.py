@@ -31,6 +31,7 @@ from .limits import (
     guarded_mul,
     guarded_pow,
 )
+from .stand_ins import ITERTOOLS_CHAIN_TYPES, REGEX_OVERRIDES
 from .tables import DANGEROUS_FUNCTIONS, DANGEROUS_MODULES, LIMITS, MODULE_REMOVED_ATTRIBUTES
 
 __all__ = ["ImportPolicy"]
@@ -56,6 +57,15 @@ def _dangerous_callable_ids() -> frozenset[int]:
 
 
 _DANGEROUS_IDS = _dangerous_callable_ids()
+
+
+def _is_removed(name: str) -> bool:
+    parts = name.split(".")
+    for split in range(1, len(parts)):
+        removed = MODULE_REMOVED_ATTRIBUTES.get(".".join(parts[:split]), frozenset())
+        if parts[split] in removed or ".".join(parts[split:]) in removed:
+            return True
+    return False
 
 
 def _top(name: str) -> str:
@@ -97,6 +107,10 @@ class ImportPolicy:
         """Return the sanitized copy of module `name`, refusing unauthorised ones."""
         if not self.is_authorized(name):
             raise self.refusal(name)
+        if _is_removed(name):
+            raise RefusedError(
+                f"Import of {name!r} is not allowed: it stays closed even when its package is authorised."
+            )
         copy = self._copies.get(name)
         if copy is None:
             try:
@@ -196,7 +210,7 @@ class ImportPolicy:
 
     def _safe_value(self, value: Any, dotted: str) -> Any:
         if isinstance(value, ModuleType):
-            if value.__name__ == dotted and self.is_authorized(dotted):
+            if value.__name__ == dotted and self.is_authorized(dotted) and not _is_removed(dotted):
                 return self.module(dotted)
             return _ABSENT
         if id(value) in _GUARDED_BUILTINS:
@@ -296,7 +310,22 @@ def _check_sample_size(name: str, k: Any) -> None:
         raise RefusedError(f"random.{name} with k={k:,} is too big; ask for fewer items.")
 
 
+def _numpy_load(
+    file: Any, mmap_mode: Any = None, allow_pickle: bool = False, *args: Any, **kwargs: Any
+) -> Any:
+    if allow_pickle:
+        raise RefusedError("numpy.load(allow_pickle=True) is not allowed: unpickling runs arbitrary code.")
+    import numpy  # only reached once numpy is authorised and imported
+
+    return numpy.load(file, mmap_mode, False, *args, **kwargs)
+
+
+_INFINITE_OR_HUGE_ITERTOOLS = (
+    "count", "cycle", "repeat", "product", "permutations", "combinations", "combinations_with_replacement",
+)  # fmt: skip
+
 _OVERRIDES: dict[str, dict[str, Any]] = {
+    "numpy": {"load": _numpy_load},
     "time": {"sleep": _sleep},
     "queue": {
         "Queue": _bounded_queue(queue.Queue),
@@ -304,17 +333,10 @@ _OVERRIDES: dict[str, dict[str, Any]] = {
         "PriorityQueue": _bounded_queue(queue.PriorityQueue),
     },
     "itertools": {
-        name: _ticking_factory(getattr(itertools, name))
-        for name in (
-            "count",
-            "cycle",
-            "repeat",
-            "product",
-            "permutations",
-            "combinations",
-            "combinations_with_replacement",
-        )
+        **ITERTOOLS_CHAIN_TYPES,
+        **{name: _ticking_factory(getattr(itertools, name)) for name in _INFINITE_OR_HUGE_ITERTOOLS},
     },
+    "re": REGEX_OVERRIDES,
     "math": {"factorial": _factorial, "comb": _comb, "perm": _perm, "prod": _prod},
     "random": {"choices": _choices, "sample": _sample},
     "string": {"Formatter": SafeFormatter},

@@ -104,10 +104,12 @@ class RunResult:
     is_final_answer: bool
 
 
-def _wrap_callable(name: str, target: Any) -> Any:
+def _wrap_callable(name: str, target: Any, runtime: Runtime) -> Any:
     # A plain function over a closure: model code cannot reach `target` (no dunder access), so a
     # Tool object, its class, module and `forward` globals stay out of reach.
     def call(*args: Any, **kwargs: Any) -> Any:
+        if runtime._has_final_answer and runtime.budget.is_running:
+            raise FinalAnswerSignal()  # no tool runs after the final answer, even if its end was swallowed
         return target(*args, **kwargs)
 
     call.__name__ = call.__qualname__ = name
@@ -150,6 +152,7 @@ class Runtime:
         self.builtins: dict[str, Any] = dict(_SHARED_BUILTINS)
         self.builtins.update(
             {
+                "__name__": "__main__",
                 "print": self._print,
                 "final_answer": self._make_final_answer(lambda answer: answer),
                 "__sg_import__": self.imports.import_name,
@@ -160,7 +163,9 @@ class Runtime:
                 "__sg_T__": self.budget.ticker,
             }
         )
-        self.globals: dict[str, Any] = {"__name__": "__main__", "__builtins__": self.builtins}
+        # Only `__builtins__` sits in the globals (dir() shows the code nothing else of ours);
+        # `__name__` resolves through the builtins.
+        self.globals: dict[str, Any] = {"__builtins__": self.builtins}
         self.protected: frozenset[str] = frozenset({"final_answer"})
         self.state: dict[str, Any] = {}
         self._printed: list[str] = []
@@ -174,7 +179,10 @@ class Runtime:
         def final_answer(*args: Any, **kwargs: Any) -> Any:
             if not self.budget.is_running:
                 raise InterpreterError("final_answer can only be called while the code runs.")
+            if self._has_final_answer:  # the first answer stands, even if the code swallowed its end
+                raise FinalAnswerSignal()
             value = tool(*args, **kwargs)
+            self.budget.halt()
             self._final_answer = value
             self._has_final_answer = True
             raise FinalAnswerSignal()
@@ -189,7 +197,9 @@ class Runtime:
             if name == "final_answer":
                 self.builtins[name] = self._make_final_answer(target)
             else:
-                self.builtins[name] = target if isinstance(target, type) else _wrap_callable(name, target)
+                self.builtins[name] = (
+                    target if isinstance(target, type) else _wrap_callable(name, target, self)
+                )
             self.globals.pop(name, None)  # a provided name wins over a variable of the notebook
             names.add(name)
         self.protected = self.protected | names
@@ -221,8 +231,9 @@ class Runtime:
         error: InterpreterError | None = None
         try:
             exec(code, self.globals)
-        except FinalAnswerSignal:
-            pass
+        except (FinalAnswerSignal, BudgetExceededSignal) as raised:
+            if not self._has_final_answer:
+                error = self._error(raised, source)
         except KeyboardInterrupt:
             raise  # only the host can raise it (model code sees a look-alike Exception subclass)
         except BaseException as raised:
@@ -272,6 +283,8 @@ class Runtime:
     def _print(
         self, *args: Any, sep: str | None = " ", end: str | None = "\n", file: Any = None, flush: bool = False
     ) -> None:
+        if self._has_final_answer and self.budget.is_running:
+            raise FinalAnswerSignal()  # the code swallowed final_answer's end (finally/__exit__)
         if sep is not None and not isinstance(sep, str):
             raise TypeError(f"sep must be None or a string, not {type(sep).__name__}")
         if end is not None and not isinstance(end, str):

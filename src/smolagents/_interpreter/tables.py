@@ -137,7 +137,7 @@ DENIED_ATTRIBUTES: frozenset[str] = frozenset(
 
 ALLOWED_DUNDER_ATTRIBUTES: frozenset[str] = frozenset(
     {
-        "__name__", "__qualname__", "__doc__", "__module__", "__version__", "__members__",
+        "__name__", "__qualname__", "__doc__", "__version__", "__members__",
         "__slots__", "__match_args__", "__cause__", "__context__",
         "__init__", "__new__", "__init_subclass__", "__post_init__", "__call__",
         "__repr__", "__str__", "__bytes__", "__hash__", "__bool__", "__len__",

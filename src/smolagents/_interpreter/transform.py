@@ -158,9 +158,6 @@ class _Rewriter(ast.NodeTransformer):
         node.type = _name("__sg_Exception__") if node.type is None else _call("__sg_exc__", node.type)
         return node
 
-    def visit_TryStar(self, node: ast.AST) -> ast.AST:
-        raise self.refuse(node, "'except*' is not supported; catch the ExceptionGroup with a plain except.")
-
     def visit_Raise(self, node: ast.Raise) -> ast.AST:
         self.generic_visit(node)
         if node.exc is not None:

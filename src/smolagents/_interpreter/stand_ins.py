@@ -1,0 +1,175 @@
+"""Stand-ins for stdlib pieces that could run unbounded inside one C call.
+
+- `re`: with the third-party `regex` package installed (optional: imported only if present),
+  every match runs with a timeout equal to the time left, so catastrophic backtracking is cut off;
+  `sub` with a string replacement is checked against the size limit as it builds its result.
+- Iterator adapters (`map`, `filter`, `zip`, `enumerate`, itertools): nesting them 10**5 deep makes
+  CPython recurse in C without a check and crash; the stand-ins count the depth and refuse.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from typing import Any
+
+from .context import current_budget
+from .errors import RefusedError
+from .tables import LIMITS
+
+__all__ = ["CHAIN_TYPES", "ITERTOOLS_CHAIN_TYPES", "REGEX_OVERRIDES", "depth_tracked"]
+
+_MAX_CHAIN_DEPTH = 5_000
+
+
+def _depth_of(value: Any) -> int:
+    try:
+        return object.__getattribute__(value, "_sg_depth")  # type: ignore[no-any-return]
+    except AttributeError:
+        return 0
+
+
+def depth_tracked(base: type) -> type:
+    """Return a subclass of iterator type `base` that refuses chains deeper than a few thousand."""
+
+    def __new__(cls: type, *args: Any, **kwargs: Any) -> Any:
+        depth = 1 + max((_depth_of(value) for value in (*args, *kwargs.values())), default=0)
+        if depth > _MAX_CHAIN_DEPTH:
+            raise RefusedError(
+                f"{base.__name__}() nested {depth} levels deep would crash the interpreter; "
+                f"the limit is {_MAX_CHAIN_DEPTH:,}. Build a list step by step instead."
+            )
+        instance = base.__new__(cls, *args, **kwargs)
+        instance._sg_depth = depth
+        return instance
+
+    return type(base.__name__, (base,), {"__new__": __new__, "__module__": base.__module__})
+
+
+CHAIN_TYPES: dict[str, type] = {base.__name__: depth_tracked(base) for base in (map, filter, zip, enumerate)}
+"""Builtins that build iterator chains, as depth-tracked subclasses."""
+
+ITERTOOLS_CHAIN_TYPES: dict[str, type] = {
+    name: depth_tracked(getattr(itertools, name))
+    for name in (
+        "accumulate", "chain", "compress", "dropwhile", "filterfalse", "groupby", "islice",
+        "pairwise", "starmap", "takewhile", "zip_longest",
+    )
+}  # fmt: skip
+"""itertools adapters as depth-tracked subclasses."""
+
+
+def _regex_overrides() -> dict[str, Any]:
+    try:
+        import regex  # type: ignore[import-not-found]  # optional: the stdlib `re` serves without it
+    except ImportError:
+        return {}
+
+    def timeout() -> float:
+        return max(0.001, current_budget().remaining_seconds())
+
+    def checked_repl(repl: Any, string: Any) -> Any:
+        if (
+            not isinstance(repl, (str, bytes))
+            or len(repl) * (len(string) + 1) + len(string) <= LIMITS.max_sequence_length
+        ):
+            return repl
+        built = [len(string)]
+
+        def expand(match: Any) -> Any:
+            piece = match.expand(repl)
+            built[0] += len(piece)
+            if built[0] > LIMITS.max_sequence_length:
+                raise RefusedError(
+                    f"re.sub would build a string longer than {LIMITS.max_sequence_length:,} characters."
+                )
+            return piece
+
+        return expand
+
+    class Pattern:
+        """A compiled pattern whose matching stops when the executor's time is up."""
+
+        __slots__ = ("_compiled",)
+
+        def __init__(self, compiled: Any) -> None:
+            self._compiled = compiled
+
+        pattern = property(lambda self: self._compiled.pattern)
+        flags = property(lambda self: self._compiled.flags)
+        groups = property(lambda self: self._compiled.groups)
+        groupindex = property(lambda self: self._compiled.groupindex)
+
+        def search(self, string: Any, *args: Any) -> Any:
+            return self._compiled.search(string, *args, timeout=timeout())
+
+        def match(self, string: Any, *args: Any) -> Any:
+            return self._compiled.match(string, *args, timeout=timeout())
+
+        def fullmatch(self, string: Any, *args: Any) -> Any:
+            return self._compiled.fullmatch(string, *args, timeout=timeout())
+
+        def findall(self, string: Any, *args: Any) -> Any:
+            return self._compiled.findall(string, *args, timeout=timeout())
+
+        def finditer(self, string: Any, *args: Any) -> Any:
+            return self._compiled.finditer(string, *args, timeout=timeout())
+
+        def split(self, string: Any, maxsplit: int = 0) -> Any:
+            return self._compiled.split(string, maxsplit, timeout=timeout())
+
+        def sub(self, repl: Any, string: Any, count: int = 0) -> Any:
+            return self._compiled.sub(checked_repl(repl, string), string, count, timeout=timeout())
+
+        def subn(self, repl: Any, string: Any, count: int = 0) -> Any:
+            return self._compiled.subn(checked_repl(repl, string), string, count, timeout=timeout())
+
+        def __repr__(self) -> str:
+            return f"re.compile({self._compiled.pattern!r})"
+
+        def __eq__(self, other: object) -> bool:
+            return isinstance(other, Pattern) and self._compiled == other._compiled
+
+        def __hash__(self) -> int:
+            return hash(self._compiled)
+
+    def compile(pattern: Any, flags: int = 0) -> Pattern:
+        if isinstance(pattern, Pattern):
+            return pattern
+        try:
+            return Pattern(regex.compile(pattern, int(flags) | regex.VERSION0))
+        except regex.error as error:
+            raise re.error(str(error)) from None
+
+    def search(pattern: Any, string: Any, flags: int = 0) -> Any:
+        return compile(pattern, flags).search(string)
+
+    def match(pattern: Any, string: Any, flags: int = 0) -> Any:
+        return compile(pattern, flags).match(string)
+
+    def fullmatch(pattern: Any, string: Any, flags: int = 0) -> Any:
+        return compile(pattern, flags).fullmatch(string)
+
+    def findall(pattern: Any, string: Any, flags: int = 0) -> Any:
+        return compile(pattern, flags).findall(string)
+
+    def finditer(pattern: Any, string: Any, flags: int = 0) -> Any:
+        return compile(pattern, flags).finditer(string)
+
+    def split(pattern: Any, string: Any, maxsplit: int = 0, flags: int = 0) -> Any:
+        return compile(pattern, flags).split(string, maxsplit)
+
+    def sub(pattern: Any, repl: Any, string: Any, count: int = 0, flags: int = 0) -> Any:
+        return compile(pattern, flags).sub(repl, string, count)
+
+    def subn(pattern: Any, repl: Any, string: Any, count: int = 0, flags: int = 0) -> Any:
+        return compile(pattern, flags).subn(repl, string, count)
+
+    functions = (compile, search, match, fullmatch, findall, finditer, split, sub, subn)
+    overrides: dict[str, Any] = {function.__name__: function for function in functions}
+    overrides["Pattern"] = Pattern
+    return overrides
+
+
+REGEX_OVERRIDES: dict[str, Any] = _regex_overrides()
+"""Replacements for `re`'s matching functions; empty when `regex` is not installed."""
