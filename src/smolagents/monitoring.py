@@ -46,6 +46,7 @@ class AgentLogger:
     def __init__(self, level: LogLevel | int = LogLevel.INFO, console: Console | None = None) -> None:
         self.level = LogLevel(level)
         self._console = console
+        self._mid_stream = False
 
     @property
     def console(self) -> Console:
@@ -144,9 +145,12 @@ class AgentLogger:
 
     # -- events ------------------------------------------------------------------------------------
     def on_event(self, event: Any) -> None:
-        """Render one event of a run, according to the level."""
+        """Render one event of a run, according to the level; streamed text is printed as it comes."""
         if self.level == LogLevel.OFF:
             return
+        if self._mid_stream and not isinstance(event, ChatMessageStreamDelta):
+            self.console.print()  # end the streamed line before drawing anything else
+            self._mid_stream = False
         if isinstance(event, RunStarted):
             self.log_task(event.task, subtitle=event.subtitle, title=event.title)
         elif isinstance(event, StepStarted):
@@ -164,8 +168,12 @@ class AgentLogger:
             from rich.text import Text
 
             self.log(Text(f"Final answer: {event.output}", style=f"bold {YELLOW_HEX}"), level=LogLevel.INFO)
-        elif isinstance(event, (ChatMessageStreamDelta, FinalAnswerStep)):
-            pass  # deltas are drawn by live displays (e.g. the Gradio UI); the answer by RunFinished
+        elif isinstance(event, ChatMessageStreamDelta):
+            if event.content and self._shows(LogLevel.INFO):
+                self.console.print(event.content, end="", markup=False, highlight=False)
+                self._mid_stream = True
+        elif isinstance(event, FinalAnswerStep):
+            pass  # the answer is drawn once, by RunFinished
 
     def _render_tool_call(self, call: ToolCall) -> None:
         if call.name == CODE_TOOL_NAME:

@@ -330,3 +330,20 @@ def test_steps_are_recorded_in_order_with_timing(quiet) -> None:
     for step in agent.memory.steps[1:]:
         assert step.timing.end_time >= step.timing.start_time
     assert agent.monitor.get_total_token_counts().total_tokens == agent.memory.token_usage.total_tokens
+
+
+def test_logger_prints_streamed_model_text_as_it_arrives() -> None:
+    from rich.console import Console
+
+    buffer = io.StringIO()
+    logger = AgentLogger(level=LogLevel.INFO, console=Console(file=buffer, width=100))
+    agent = CodeAgent(
+        tools=[],
+        model=ScriptedModel([code("final_answer(3)", thought="streaming now")]),
+        logger=logger,
+        stream_outputs=True,
+    )
+    agent.run("t")
+    out = buffer.getvalue()
+    assert "Thought: streaming now" in out
+    assert out.index("Thought: streaming now") < out.index("Executing this code")
