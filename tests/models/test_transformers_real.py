@@ -186,6 +186,15 @@ def test_explicit_model_directory_loads_like_a_hub_id(conversion: tuple[Path, fl
     assert message.token_usage is not None and message.token_usage.output_tokens <= 4
 
 
+def test_smolagents_model_id_variable_replaces_the_embedded_default(
+    conversion: tuple[Path, float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SMOLAGENTS_MODEL_ID", str(conversion[0]))
+    monkeypatch.setenv("SMOLAGENTS_CACHE", "/nonexistent/cache/that/must/not/be/used")
+    chosen = TransformersModel(torch_dtype="float32")
+    assert not chosen.is_embedded and chosen.model_id == str(conversion[0])
+
+
 def test_next_step_reuses_the_cached_prompt_prefix_and_generates_the_same_reply(
     model: TransformersModel, reference: ChatMessage
 ) -> None:
