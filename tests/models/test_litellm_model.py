@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -175,6 +176,20 @@ def test_rate_limit_then_success_is_retried(openai_server: WireServer, fast_retr
 
     assert model.generate(MESSAGES).content == "Hello!"
     assert len(openai_server.requests) == 3  # litellm's own retries are off: only ours count
+
+
+def test_rate_limit_retry_after_header_is_honoured(
+    openai_server: WireServer, fast_retry: RetryPolicy
+) -> None:
+    model = LiteLLMModel(
+        model_id="openai/gpt-4o", api_base=f"{openai_server.url}/v1", api_key="k", retry=fast_retry
+    )
+    model.generate(MESSAGES)  # warm litellm up, so that the timing below is the wait
+    openai_server.add(error_reply(429, headers={"Retry-After": "0.4"}))
+
+    start = time.monotonic()
+    assert model.generate(MESSAGES).content == "Hello!"
+    assert time.monotonic() - start >= 0.4
 
 
 def test_unauthorized_is_mapped_once_and_not_retried(

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from .._messages import ChatMessage
 from ._chat_completions import ChatCompletionsModel
 from ._openai_wire import classify_openai_error
-from ._retry import ProviderFailure, failure_from_status
+from ._retry import ProviderFailure, failure_from_status, parse_retry_after
 
 if TYPE_CHECKING:
     from ..tools.base import Tool
@@ -29,12 +30,18 @@ def import_litellm() -> Any:
         raise ModuleNotFoundError(
             "LiteLLMModel needs litellm: install it with `pip install 'smolagents[litellm]'`."
         ) from error
+    # Our errors say what failed and how to fix it; litellm's printed help banners only add noise.
+    litellm.suppress_debug_info = True
     return litellm
 
 
 def classify_litellm_error(error: BaseException) -> ProviderFailure | None:
     """Classify litellm exceptions: they derive from openai's, plus litellm's own APIError."""
     failure = classify_openai_error(error)
+    if failure is not None and failure.retry_after is None:
+        # litellm keeps the provider's headers apart from the (header-less) response it attaches.
+        headers = getattr(error, "litellm_response_headers", None) or {}
+        failure = replace(failure, retry_after=parse_retry_after(headers.get("retry-after")))
     if failure is not None:
         return failure
     litellm = import_litellm()
