@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import os
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -53,13 +55,19 @@ def classify_litellm_error(error: BaseException) -> ProviderFailure | None:
 def _skip_mcp_bridge(request: dict[str, Any]) -> dict[str, Any]:
     """Tell litellm not to route tool calls through its MCP proxy bridge.
 
-    We send plain function tools. With tools present, litellm >= 1.10x imports its MCP bridge,
-    which needs mcp >= 2 and fails on the mcp 1.x that `smolagents[mcp]` pins; litellm pops this
-    flag before building the provider request, so it never reaches the wire.
+    We send plain function tools. With tools present, litellm versions that have the bridge import
+    it, and it needs mcp >= 2: it fails on the mcp 1.x that `smolagents[mcp]` pins. Those versions
+    pop this flag before building the provider request; older ones, without the bridge, would
+    forward it, so it is set only when the bridge exists.
     """
-    if request.get("tools"):
+    if request.get("tools") and _litellm_has_mcp_bridge():
         request.setdefault("_skip_mcp_handler", True)
     return request
+
+
+@functools.cache
+def _litellm_has_mcp_bridge() -> bool:
+    return importlib.util.find_spec("litellm.responses.mcp") is not None
 
 
 class LiteLLMModel(ChatCompletionsModel):
