@@ -125,3 +125,17 @@ def test_numpy_ordinary_use_still_works(make_executor: ExecutorFactory) -> None:
     """Control: the refusals above must not come from refusing numpy altogether."""
     code = "import numpy as np\nfloat(np.arange(10).reshape(2, 5).sum(axis=1).mean())"
     assert make_executor(["numpy"])(code).output == 22.5
+
+
+def test_numpy_ctypes_types_cannot_write_host_memory(make_executor: ExecutorFactory, canary: Canary) -> None:
+    """`arr.ctypes.shape` is a ctypes array: its type's `from_address` reads and writes any address."""
+    secret = b"AAAAAAAA"
+    data_offset = sys.getsizeof(b"") - 1
+    code = (
+        "import numpy as np\n"
+        "T = type(np.zeros(1).ctypes.shape)\n"
+        f"T.from_address(id(secret) + {data_offset})[0] = 0x4242424242424242\n"
+    )
+    executor = make_executor(["numpy"], variables={"secret": secret})
+    expect_refused(executor, code, canary)
+    assert secret == b"AAAAAAAA", "model code wrote to host memory"

@@ -20,7 +20,7 @@ TIMEOUT = 2.0
 # Scheduling noise on a loaded 2-CPU CI box; the error must still come "well within" the timeout.
 SLACK = 2.0
 
-pytestmark = pytest.mark.limits(wall_seconds=25, cpu_seconds=20)
+pytestmark = pytest.mark.limits(wall_seconds=12, cpu_seconds=10)
 
 
 def _expect_stopped(make_executor: ExecutorFactory, code: str, imports: tuple[str, ...] = ()) -> Exception:
@@ -88,6 +88,18 @@ CPU_ATTACKS = [
     pytest.param("import time\ntime.sleep(10 ** 6)", id="sleep"),
     pytest.param("import queue\nqueue.Queue().get()", id="queue-get-blocks-forever"),
     pytest.param("import queue\nq = queue.Queue(1)\nq.put(1)\nq.put(2)", id="queue-put-blocks-forever"),
+    pytest.param("import queue\nq = queue.Queue()\nq.put(1)\nq.join()", id="queue-join-waits-forever"),
+    pytest.param("import queue\nqueue.SimpleQueue().get()", id="simplequeue-get-blocks-forever"),
+    pytest.param(
+        "import queue\nq = queue.Queue()\nq.mutex.acquire()\nq.mutex.acquire()", id="queue-mutex-deadlock"
+    ),
+    pytest.param(
+        "import queue\nq = queue.Queue()\nq.mutex.acquire()\nq.put(1)", id="queue-put-with-mutex-held"
+    ),
+    pytest.param(
+        "import queue\nq = queue.Queue()\nwith q.not_empty:\n    q.not_empty.wait()",
+        id="queue-condition-wait",
+    ),
     pytest.param("import re\nre.match(r'(a+)+$', 'a' * 40 + 'b')", id="catastrophic-regex"),
     pytest.param("import re\nre.match(r'(x+x+)+y', 'x' * 50)", id="catastrophic-regex-2"),
     pytest.param("10 ** 10 ** 8", id="power-tower"),

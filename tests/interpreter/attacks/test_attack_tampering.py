@@ -341,3 +341,17 @@ def test_generator_finaliser_cannot_run_unbounded_when_host_drops_it(make_execut
     gc.collect()
     elapsed = time.monotonic() - start
     assert elapsed < 6, f"the generator's finally block ran {elapsed:.1f} s in the host"
+
+
+@pytest.mark.parametrize(
+    "method", ["__del__", "__reduce_ex__", "__getattribute__", "__getstate__", "__set_name__"]
+)
+def test_forbidden_hook_methods_cannot_be_defined_through_three_argument_type(
+    make_executor: ExecutorFactory, canary: Canary, method: str
+) -> None:
+    """The class statement refuses these hooks; `type(name, bases, namespace)` must refuse them too."""
+    code = f"X = type('X', (), {{{method!r}: lambda *a: None}})\nX()"
+    expect_refused(make_executor(), code, canary)
+    expect_refused(
+        make_executor(), f"ns = {{}}\nns[{method!r}] = lambda *a: None\nX = type('X', (), ns)", canary
+    )
