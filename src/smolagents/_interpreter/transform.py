@@ -134,14 +134,21 @@ class _Rewriter(ast.NodeTransformer):
 
     def visit_arg(self, node: ast.arg) -> ast.AST:
         self.check_binding(node, node.arg)
-        if node.annotation is not None and _mentions_string(node.annotation):
-            node.annotation = None
-        return self.generic_visit(node)
+        if node.annotation is not None:
+            annotation = node.annotation
+            node.annotation = (
+                None if _mentions_string(annotation) else _call("__sg_ann__", self.visit(annotation))
+            )
+        return node
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> ast.AST:
-        if _mentions_string(node.annotation):
-            node.annotation = ast.copy_location(ast.Constant(value=None), node.annotation)
-        return self.generic_visit(node)
+        annotation = node.annotation
+        self.generic_visit(node)
+        if _mentions_string(annotation):
+            node.annotation = ast.copy_location(ast.Constant(value=None), annotation)
+        else:
+            node.annotation = ast.copy_location(_call("__sg_ann__", node.annotation), annotation)
+        return node
 
     def visit_Global(self, node: ast.Global) -> ast.AST:
         for identifier in node.names:
@@ -203,7 +210,9 @@ class _Rewriter(ast.NodeTransformer):
         self.class_names.append(None)
         node.args = self.visit(node.args)
         if node.returns is not None:
-            node.returns = None if _mentions_string(node.returns) else self.visit(node.returns)
+            node.returns = (
+                None if _mentions_string(node.returns) else _call("__sg_ann__", self.visit(node.returns))
+            )
         node.body = self._statements(node.body)
         self.class_names.pop()
         has_docstring = isinstance(node.body[0], ast.Expr) and _is_constant(node.body[0].value, (str,))
