@@ -227,7 +227,12 @@ def test_router_model_calls_the_deployment_of_its_model_group(openai_server: Wir
     body = openai_server.last.json
     assert body["model"] == "gpt-4o" and body["temperature"] == 0.4
     assert openai_server.last.headers["authorization"] == "Bearer rk"
-    assert "rk" not in str(model.to_dict())
+    data = model.to_dict()
+    assert "rk" not in str(data)
+    assert data["model_list"][0]["litellm_params"] == {
+        "model": "openai/gpt-4o",
+        "api_base": f"{openai_server.url}/v1",
+    }
 
 
 def test_router_model_requires_a_model_list() -> None:

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 __all__ = ["LiteLLMModel", "LiteLLMRouterModel", "import_litellm"]
 
+_SECRET_MARKERS = ("key", "token", "secret", "password", "credential")
+
 # Providers whose chat endpoints take message content only as plain text.
 _TEXT_ONLY_PREFIXES = ("ollama", "groq", "cerebras")
 
@@ -221,12 +223,16 @@ class LiteLLMRouterModel(LiteLLMModel):
         return {}
 
     def _settings(self) -> dict[str, Any]:
-        # The deployments may hold API keys: keep only the names and models.
+        # The deployments may hold credentials: drop every parameter that looks like one.
         deployments = [
             {
-                "model_name": entry.get("model_name"),
-                "litellm_params": {"model": entry.get("litellm_params", {}).get("model")},
+                **entry,
+                "litellm_params": {
+                    key: value
+                    for key, value in entry.get("litellm_params", {}).items()
+                    if not any(secret in key.lower() for secret in _SECRET_MARKERS)
+                },
             }
             for entry in self.model_list
         ]
-        return {"model_list": deployments}
+        return {"model_list": deployments, "client_kwargs": self.client_kwargs}
