@@ -35,7 +35,7 @@ TASK = "What is six times seven?"
 
 def code_agent(server: WireServer, retry: RetryPolicy, **kwargs: Any) -> CodeAgent:
     model = OpenAIServerModel(
-        "gpt-4o", api_base=f"{server.url}/v1", api_key="sk-test", retry=retry, client_kwargs={"timeout": 0.5}
+        "gpt-4o", api_base=f"{server.url}/v1", api_key="sk-test", retry=retry, client_kwargs={"timeout": 2.0}
     )
     return CodeAgent(tools=[], model=model, max_steps=4, **kwargs)
 
@@ -87,7 +87,7 @@ def test_rate_limit_mid_run_is_waited_out_and_the_run_finishes(
 
 def test_timeout_mid_run_is_retried_and_the_run_finishes(server: WireServer, fast_retry: RetryPolicy) -> None:
     slow = openai_reply(FINAL_STEP)
-    slow.delay = 1.5
+    slow.delay = 3.0
     server.add(openai_reply(FIRST_STEP), slow, openai_reply(FINAL_STEP))
 
     assert code_agent(server, fast_retry).run(TASK) == 42

@@ -126,10 +126,10 @@ def test_completion_without_choices_gives_a_clear_error(
 
 def test_timeout_is_retried_then_succeeds(openai_server: WireServer, fast_retry: RetryPolicy) -> None:
     slow = openai_reply("late")
-    slow.delay = 1.0
+    slow.delay = 3.0
     openai_server.add(slow)
 
-    reply = make_model(openai_server, fast_retry, timeout=0.3).generate(USER)
+    reply = make_model(openai_server, fast_retry, timeout=2.0).generate(USER)
 
     assert reply.content == "Hello!"
     assert len(openai_server.requests) == 2
