@@ -11,7 +11,7 @@ from .errors import RefusedError
 from .guards import guarded_delattr, guarded_getattr, guarded_hasattr, guarded_setattr, mark_owned
 from .limits import guarded_bytearray, guarded_bytes, guarded_format, guarded_pow
 from .stand_ins import CHAIN_TYPES
-from .tables import LIMITS
+from .tables import FORBIDDEN_METHOD_DEFINITIONS, LIMITS
 
 __all__ = ["BASE_BUILTINS", "build_class"]
 
@@ -126,9 +126,11 @@ def guarded_iter(obj: Any, *sentinel: Any) -> Any:
     return iter(obj)
 
 
-def build_class(func: Any, name: str, *bases: Any, **kwargs: Any) -> Any:
-    """Create a class for a `class` statement and mark it as defined by the model code."""
-    cls = _builtins.__build_class__(func, name, *bases, **kwargs)
+def _real_bases(bases: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(base._real if isinstance(base, _GuardedTypeMeta) else base for base in bases)
+
+
+def _adopt(cls: Any, name: str) -> Any:
     if isinstance(cls, type):
         if issubclass(cls, BaseException) and not issubclass(cls, Exception):
             raise RefusedError(
@@ -136,6 +138,26 @@ def build_class(func: Any, name: str, *bases: Any, **kwargs: Any) -> Any:
             )
         mark_owned(cls)
     return cls
+
+
+def build_class(func: Any, name: str, *bases: Any, **kwargs: Any) -> Any:
+    """Create a class for a `class` statement and mark it as defined by the model code."""
+    if isinstance(kwargs.get("metaclass"), _GuardedTypeMeta):
+        kwargs["metaclass"] = kwargs["metaclass"]._real
+    return _adopt(_builtins.__build_class__(func, name, *_real_bases(bases), **kwargs), name)
+
+
+def guarded_type(*args: Any, **kwargs: Any) -> Any:
+    """Do `type(obj)`, or create a class with `type(name, bases, namespace)` under the class rules."""
+    if len(args) != 3:
+        return type(*args, **kwargs)
+    name, bases, namespace = args
+    forbidden = (
+        sorted(FORBIDDEN_METHOD_DEFINITIONS.intersection(namespace)) if isinstance(namespace, dict) else []
+    )
+    if forbidden:
+        raise RefusedError(f"Defining {forbidden} is not allowed (the host would call it later).")
+    return _adopt(type(name, _real_bases(tuple(bases)), namespace, **kwargs), str(name))
 
 
 def _exceptions() -> dict[str, Any]:
@@ -168,6 +190,7 @@ def _base_builtins() -> dict[str, Any]:
             "bytes": _stand_in(bytes, guarded_bytes),
             "bytearray": _stand_in(bytearray, guarded_bytearray),
             "range": _stand_in(range, _make_range),
+            "type": _stand_in(type, guarded_type),
             "__build_class__": build_class,
             # C code (numpy's ndarray.sum, time.strptime) imports through the calling frame's
             # builtins. Model code cannot reach it: the checker refuses the name `__import__`

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import _string
 import math
+import queue
 import re
 import string
 from collections import Counter
@@ -19,7 +20,7 @@ from typing import Any
 
 from .errors import RefusedError
 from .guards import check_load, set_routed_handler
-from .tables import LIMITS, PANDAS_EVAL_METHODS
+from .tables import CTYPES_ATTRIBUTES, LIMITS, PANDAS_EVAL_METHODS, QUEUE_LOCK_ATTRIBUTES
 
 __all__ = [
     "SafeFormatter",
@@ -302,6 +303,14 @@ def routed_attribute(obj: Any, name: str) -> Any:
     """Serve a read of one of `ROUTED_ATTRIBUTES`: guarded versions for the objects that need them."""
     if isinstance(obj, CodeType):
         raise RefusedError("Code objects cannot be modified or read: they would run unchecked.")
+    if name in CTYPES_ATTRIBUTES or (name == "ctypes" and type(obj).__module__.startswith("numpy")):
+        raise RefusedError(f"Attribute {name!r} is not allowed: it gives raw access to the process's memory.")
+    if name in QUEUE_LOCK_ATTRIBUTES and isinstance(obj, queue.Queue):
+        raise RefusedError(
+            f"Attribute {name!r} of a queue is not allowed: use put/get/join, which are time-bounded."
+        )
+    if name == "extend" and isinstance(obj, list):
+        return partial(_extend, obj)
     if name in _STRING_METHODS:
         if isinstance(obj, (str, bytes, bytearray)) and not (
             name.startswith("format") and not isinstance(obj, str)
@@ -321,6 +330,14 @@ def routed_attribute(obj: Any, name: str) -> Any:
             "variables. Use boolean indexing (df[df.a > 1]) or explicit column arithmetic instead."
         )
     return getattr(obj, name)
+
+
+def _extend(target: list[Any], items: Any) -> None:
+    if isinstance(items, (list, tuple, str, bytes, dict, set, frozenset)):
+        size = len(target) + len(items)
+        if size > LIMITS.max_sequence_length:
+            raise _too_big("a list of length", size, LIMITS.max_sequence_length)
+    target.extend(items)
 
 
 def _counter_elements(counter: Counter[Any]) -> Any:

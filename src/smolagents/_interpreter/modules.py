@@ -253,7 +253,18 @@ def _bounded_queue(base: type) -> type:
     def put(self: Any, item: Any, block: bool = True, timeout: float | None = None) -> None:
         base.put(self, item, block, _bounded_timeout(block, timeout))
 
-    return type(base.__name__, (base,), {"get": get, "put": put, "__module__": "queue"})
+    def join(self: Any) -> None:
+        with self.all_tasks_done:
+            while self.unfinished_tasks:
+                left = current_budget().remaining_seconds()
+                if left <= 0 or not self.all_tasks_done.wait(left):
+                    current_budget().check()
+                    raise RefusedError("Queue.join() waited until the time limit: no task_done() came.")
+
+    namespace: dict[str, Any] = {"get": get, "put": put, "__module__": "queue"}
+    if hasattr(base, "join"):
+        namespace["join"] = join
+    return type(base.__name__, (base,), namespace)
 
 
 def _ticking_factory(real: Any) -> Any:
@@ -331,6 +342,7 @@ _OVERRIDES: dict[str, dict[str, Any]] = {
         "Queue": _bounded_queue(queue.Queue),
         "LifoQueue": _bounded_queue(queue.LifoQueue),
         "PriorityQueue": _bounded_queue(queue.PriorityQueue),
+        "SimpleQueue": _bounded_queue(queue.SimpleQueue),
     },
     "itertools": {
         **ITERTOOLS_CHAIN_TYPES,

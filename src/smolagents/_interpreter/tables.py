@@ -9,6 +9,8 @@ from __future__ import annotations
 __all__ = [
     "ALLOWED_DUNDER_ATTRIBUTES",
     "ALLOWED_PRIVATE_ATTRIBUTES",
+    "CTYPES_ATTRIBUTES",
+    "QUEUE_LOCK_ATTRIBUTES",
     "BASE_BUILTIN_MODULES",
     "CODE_FILENAME",
     "DANGEROUS_FUNCTIONS",
@@ -167,12 +169,21 @@ ROUTED_ATTRIBUTES: frozenset[str] = frozenset(
         "join", "replace", "ljust", "rjust", "center", "zfill", "expandtabs",  # huge strings
         "elements", "getrandbits", "randbytes",  # huge iterators and numbers
         "eval", "query",  # pandas expression hooks that see the caller's frame
+        "extend",  # list doubling
+        "ctypes", "from_address", "from_buffer", "from_buffer_copy", "in_dll",  # raw memory
+        "mutex", "not_empty", "not_full", "all_tasks_done",  # queue locks that can deadlock
     }
 )  # fmt: skip
 """Public attribute names whose reads go through a guard that checks the object they belong to."""
 
 PANDAS_EVAL_METHODS: frozenset[str] = frozenset({"eval", "query"})
 """Methods of pandas objects that evaluate strings against the caller's frame: refused."""
+
+CTYPES_ATTRIBUTES: frozenset[str] = frozenset({"from_address", "from_buffer", "from_buffer_copy", "in_dll"})
+"""Attributes of ctypes types that read or write arbitrary memory: refused on every object."""
+
+QUEUE_LOCK_ATTRIBUTES: frozenset[str] = frozenset({"mutex", "not_empty", "not_full", "all_tasks_done"})
+"""Locks and conditions inside `queue.Queue` objects: a raw lock is a deadlock primitive."""
 
 FORBIDDEN_METHOD_DEFINITIONS: frozenset[str] = frozenset(
     {
