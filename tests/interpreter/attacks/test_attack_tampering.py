@@ -355,3 +355,47 @@ def test_forbidden_hook_methods_cannot_be_defined_through_three_argument_type(
     expect_refused(
         make_executor(), f"ns = {{}}\nns[{method!r}] = lambda *a: None\nX = type('X', (), ns)", canary
     )
+
+
+def test_private_attributes_of_library_classes_stay_closed_through_super(
+    make_executor: ExecutorFactory, canary: Canary
+) -> None:
+    """Defining the same private name on a subclass must not open the base class's one via super()."""
+    code = (
+        "import random\nclass A(random.Random):\n    _randbelow_with_getrandbits = 1\n"
+        "f = super(A, A())._randbelow_with_getrandbits\nf(5)"
+    )
+    expect_refused(make_executor(), code, canary)
+
+
+def test_seeding_random_does_not_change_the_host_generator(make_executor: ExecutorFactory) -> None:
+    """`random` functions share the host's generator: seeding it from model code makes host randomness predictable."""
+    state = random.getstate()
+    executor = make_executor()
+    try:
+        executor("import random\nrandom.seed(0)\nrandom.setstate(random.getstate())")
+    except interpreter_api().InterpreterError:
+        pass
+    assert random.getstate() == state, "model code changed the host's random generator state"
+    first = executor("import random\nrandom.seed(1)\nrandom.random()").output
+    assert executor("random.seed(1)\nrandom.random()").output == first, "seeding must still work inside"
+
+
+NUMPY_GLOBAL_STATE = [
+    pytest.param("np.typecodes['All'] = 'hijacked'", id="typecodes-dict"),
+    pytest.param("np.seterr(all='raise')", id="seterr"),
+    pytest.param("np.set_printoptions(threshold=1, edgeitems=1)", id="set-printoptions"),
+    pytest.param("np.seterrcall(print)\nnp.seterr(all='call')", id="seterrcall"),
+]
+
+
+@pytest.mark.parametrize("code", NUMPY_GLOBAL_STATE)
+def test_numpy_global_state_is_not_changed_for_the_host(make_executor: ExecutorFactory, code: str) -> None:
+    np = pytest.importorskip("numpy")
+    before = (dict(np.typecodes), np.geterr(), np.get_printoptions(), np.geterrcall())
+    try:
+        make_executor(["numpy"])("import numpy as np\n" + code)
+    except interpreter_api().InterpreterError:
+        pass
+    after = (dict(np.typecodes), np.geterr(), np.get_printoptions(), np.geterrcall())
+    assert after == before, "model code changed numpy's process-wide state seen by the host"
