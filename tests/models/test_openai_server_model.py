@@ -324,3 +324,10 @@ def test_stream_options_can_be_removed_for_servers_that_reject_them(openai_serve
     assert "stream_options" not in openai_server.last.json
     list(model.generate_stream(USER, stream_options={"include_usage": False}))
     assert openai_server.last.json["stream_options"] == {"include_usage": False}
+
+
+def test_missing_api_key_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+
+    with pytest.raises(ValueError, match="OPENAI_API_KEY"):
+        OpenAIServerModel("gpt-4o", api_base="http://127.0.0.1:9/v1")

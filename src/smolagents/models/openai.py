@@ -84,8 +84,19 @@ class OpenAIServerModel(ChatCompletionsModel):
         return arguments
 
     def create_client(self) -> Any:
-        """Build an `openai.OpenAI` client."""
-        return import_openai().OpenAI(**self._client_arguments())
+        """Build an `openai.OpenAI` client.
+
+        Raises:
+            ValueError: No API key is given or set in the environment.
+        """
+        openai = import_openai()
+        try:
+            return openai.OpenAI(**self._client_arguments())
+        except openai.OpenAIError as error:
+            raise ValueError(
+                f"{type(self).__name__} needs an API key: pass api_key=... or set OPENAI_API_KEY "
+                "(any non-empty value for a local server that does not check keys)."
+            ) from error
 
     def create_async_client(self) -> Any:
         """Build an `openai.AsyncOpenAI` client."""
