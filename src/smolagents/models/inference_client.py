@@ -149,8 +149,9 @@ class InferenceClientModel(ChatCompletionsModel):
     def _check_router_token(self) -> None:
         # The router needs a Hugging Face token; the SDK says so with a bare ValueError at call
         # time, so check first and say how to fix it.
-        if self.base_url is not None or self.provider not in (None, "auto"):
-            return
+        calls_router = self.base_url is None and self.provider in (None, "auto")
+        if not calls_router or (self.model_id or "").startswith(("http://", "https://")):
+            return  # an endpoint of the user's own, or a named provider that may take its own key
         token = self.token if self.token is not None else _import_hub().get_token()
         if not token:
             detail = "no Hugging Face token was found"
