@@ -369,6 +369,54 @@ def anthropic_reply(
     )
 
 
+def anthropic_stream_reply(
+    pieces: Iterable[str] = ("Hel", "lo"), input_tokens: int = 12, output_tokens: int = 5
+) -> Reply:
+    """A streamed Messages API answer: input tokens in message_start, output tokens at the end."""
+    events: list[tuple[str, dict[str, Any]]] = [
+        (
+            "message_start",
+            {
+                "type": "message_start",
+                "message": {
+                    "id": "msg_1",
+                    "type": "message",
+                    "role": "assistant",
+                    "model": "claude-3-5-sonnet-latest",
+                    "content": [],
+                    "stop_reason": None,
+                    "usage": {"input_tokens": input_tokens, "output_tokens": 1},
+                },
+            },
+        ),
+        (
+            "content_block_start",
+            {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+        ),
+    ]
+    events += [
+        (
+            "content_block_delta",
+            {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": p}},
+        )
+        for p in pieces
+    ]
+    events += [
+        ("content_block_stop", {"type": "content_block_stop", "index": 0}),
+        (
+            "message_delta",
+            {
+                "type": "message_delta",
+                "delta": {"stop_reason": "end_turn"},
+                "usage": {"output_tokens": output_tokens},
+            },
+        ),
+        ("message_stop", {"type": "message_stop"}),
+    ]
+    lines = [f"event: {name}\ndata: {json.dumps(data)}\n\n".encode() for name, data in events]
+    return Reply(headers={"Content-Type": "text/event-stream"}, chunks=lines)
+
+
 # ---- Bedrock Converse --------------------------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ import pytest
 from _servers import (
     WireServer,
     anthropic_reply,
+    anthropic_stream_reply,
     converse_response,
     error_reply,
     json_reply,
@@ -78,6 +79,18 @@ def test_anthropic_goes_to_v1_messages_with_x_api_key_and_system_field(server: W
     assert body["messages"] == [{"role": "user", "content": [{"type": "text", "text": "hi"}]}]
     assert body["stop_sequences"] == ["<end>"] and body["max_tokens"] == 100
     assert reply.content == "Hello from claude" and reply.token_usage == TokenUsage(12, 5)
+
+
+def test_anthropic_stream_counts_input_and_output_tokens_once(server: WireServer) -> None:
+    server.add(anthropic_stream_reply(["Hel", "lo"], input_tokens=30, output_tokens=9))
+    model = LiteLLMModel(model_id="anthropic/claude-3-5-sonnet-latest", api_base=server.url, api_key="ak")
+
+    deltas = list(model.generate_stream(MESSAGES))
+
+    assert server.last.json["stream"] is True
+    message = agglomerate_stream_deltas(deltas)
+    assert message.content == "Hello"
+    assert message.token_usage == TokenUsage(input_tokens=30, output_tokens=9)
 
 
 def test_openai_prefix_sends_tools_and_reads_tool_calls(
