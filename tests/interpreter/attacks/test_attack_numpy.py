@@ -102,23 +102,33 @@ def test_numpy_wildcard_does_not_open_dangerous_submodules(
         expect_refused(executor, f"import {module}", canary)
 
 
-def test_numpy_as_strided_cannot_write_host_memory(make_executor: ExecutorFactory, canary: Canary) -> None:
+@pytest.mark.parametrize(
+    "imports",
+    [["numpy.*"], ["numpy", "numpy.lib.stride_tricks", "numpy.lib.array_utils"]],
+    ids=["wildcard", "named"],
+)
+def test_numpy_as_strided_cannot_write_host_memory(
+    make_executor: ExecutorFactory, canary: Canary, imports: list[str]
+) -> None:
     """`as_strided` with a crafted stride addresses any byte of the process: a memory-write primitive.
 
     The canary is an immutable bytes object owned by the host: changing it proves arbitrary writes.
     """
-    secret = b"AAAAAAAA"
+    secret = bytes([65] * 8)  # a fresh object: a shared constant would hide the write
     data_offset = sys.getsizeof(b"") - 1  # where a bytes object's payload starts on this build
     code = (
         "import numpy as np\n"
+        "import numpy.lib.stride_tricks as tricks\n"
         "a = np.zeros(1, dtype=np.uint8)\n"
         f"target = id(secret) + {data_offset}\n"
-        "v = np.lib.stride_tricks.as_strided(a, shape=(2,), strides=(target - a.ctypes.data,))\n"
+        "import numpy.lib.array_utils as utils\n"
+        "base = utils.byte_bounds(a)[0]\n"
+        "v = tricks.as_strided(a, shape=(2,), strides=(target - base,))\n"
         "v[1] = 66\n"
     )
-    executor = make_executor(["numpy"], variables={"secret": secret})
+    executor = make_executor(imports, variables={"secret": secret})
     expect_refused(executor, code, canary)
-    assert secret == b"AAAAAAAA", "model code wrote to host memory"
+    assert secret == bytes([65] * 8), "model code wrote to host memory"
 
 
 def test_numpy_ordinary_use_still_works(make_executor: ExecutorFactory) -> None:
@@ -129,7 +139,7 @@ def test_numpy_ordinary_use_still_works(make_executor: ExecutorFactory) -> None:
 
 def test_numpy_ctypes_types_cannot_write_host_memory(make_executor: ExecutorFactory, canary: Canary) -> None:
     """`arr.ctypes.shape` is a ctypes array: its type's `from_address` reads and writes any address."""
-    secret = b"AAAAAAAA"
+    secret = bytes([65] * 8)  # a fresh object: a shared constant would hide the write
     data_offset = sys.getsizeof(b"") - 1
     code = (
         "import numpy as np\n"
@@ -138,4 +148,46 @@ def test_numpy_ctypes_types_cannot_write_host_memory(make_executor: ExecutorFact
     )
     executor = make_executor(["numpy"], variables={"secret": secret})
     expect_refused(executor, code, canary)
-    assert secret == b"AAAAAAAA", "model code wrote to host memory"
+    assert secret == bytes([65] * 8), "model code wrote to host memory"
+
+
+# A file-like object written by the model: `read_array` unpickles whatever bytes it returns.
+_CRAFTED_NPY_READER = """
+class Reader:
+    def __init__(self, data):
+        self.data = data
+        self.pos = 0
+    def read(self, n=-1):
+        if n is None or n < 0:
+            n = len(self.data) - self.pos
+        chunk = self.data[self.pos:self.pos + n]
+        self.pos += len(chunk)
+        return chunk
+    def readline(self):
+        end = self.data.find(b'\\n', self.pos)
+        end = len(self.data) if end < 0 else end + 1
+        chunk = self.data[self.pos:end]
+        self.pos = end
+        return chunk
+header = "{'descr': '|O', 'fortran_order': False, 'shape': (1,), }"
+header = header + ' ' * (63 - (10 + len(header)) % 64) + '\\n'
+payload = b"cbuiltins\\nopen\\n(VMARKER\\nVw\\ntR."
+data = b'\\x93NUMPY\\x01\\x00' + len(header).to_bytes(2, 'little') + header.encode() + payload
+"""
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "numpy.lib.format.read_array(Reader(data), allow_pickle=True)",
+        "numpy.lib.format.read_array(Reader(data), True)",
+        "numpy.load(Reader(data), allow_pickle=True)",
+    ],
+)
+def test_numpy_cannot_unpickle_bytes_crafted_by_the_model(
+    make_executor: ExecutorFactory, canary: Canary, call: str
+) -> None:
+    """No file needed: a model-defined reader feeds a pickle that calls `builtins.open`."""
+    reader = _CRAFTED_NPY_READER.replace("MARKER", str(canary.marker))
+    code = "import numpy\nimport numpy.lib.format\n" + reader + call
+    expect_refused(make_executor(["numpy.*"]), code, canary)
