@@ -96,25 +96,25 @@ def _describe(obj: Any) -> str:
 def _private_is_allowed(obj: Any, name: str) -> bool:
     # A private name is the model code's own when an instance or class it defined holds it; a
     # library base class's private names stay closed even through a model-defined subclass.
+    # The class that actually holds the name (the first in lookup order) must be one it defined.
     if type(obj) is super:
-        classes: tuple[type, ...] = type.__getattribute__(
-            super.__getattribute__(obj, "__thisclass__"), "__mro__"
-        )
+        start = super.__getattribute__(obj, "__thisclass__")
+        owner = super.__getattribute__(obj, "__self_class__")
+        order = type.__getattribute__(owner, "__mro__") if owner is not None else ()
+        classes: tuple[type, ...] = order[order.index(start) + 1 :] if start in order else ()
     elif isinstance(obj, type):
         classes = type.__getattribute__(obj, "__mro__")
     else:
         cls = type(obj)
-        if not _is_owned_class(cls):
-            return False
         try:
             if name in object.__getattribute__(obj, "__dict__"):
-                return True
+                return _is_owned_class(cls)
         except AttributeError:
             pass
         classes = cls.__mro__
     for cls in classes:
-        if _is_owned_class(cls) and name in type.__getattribute__(cls, "__dict__"):
-            return True
+        if name in type.__getattribute__(cls, "__dict__"):
+            return _is_owned_class(cls)
     return False
 
 

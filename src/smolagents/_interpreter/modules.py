@@ -15,6 +15,7 @@ import queue
 import random
 import time
 from collections.abc import Iterable
+from functools import partial
 from types import ModuleType
 from typing import Any
 
@@ -188,6 +189,8 @@ class ImportPolicy:
                 namespace[key] = safe
         for key, value in overrides.items():
             namespace.setdefault(key, value)
+        if name in _PRIVATE_GENERATORS:
+            _use_private_generator(namespace, *_PRIVATE_GENERATORS[name]())
 
         def lazy_attribute(attribute: str) -> Any:
             # Lazily loaded attributes (PEP 562) and submodules not imported yet.
@@ -209,6 +212,8 @@ class ImportPolicy:
         return copy
 
     def _safe_value(self, value: Any, dotted: str) -> Any:
+        if type(value) in (dict, list, set):
+            return type(value)(value)  # a module-level table: the code may change its own copy only
         if isinstance(value, ModuleType):
             if value.__name__ == dotted and self.is_authorized(dotted) and not _is_removed(dotted):
                 return self.module(dotted)
@@ -306,14 +311,16 @@ def _prod(iterable: Any, *, start: Any = 1) -> Any:
     return result
 
 
-def _choices(population: Any, weights: Any = None, *, cum_weights: Any = None, k: int = 1) -> list[Any]:
+def _choices(
+    population: Any, weights: Any = None, *, cum_weights: Any = None, k: int = 1, generator: Any = random
+) -> list[Any]:
     _check_sample_size("choices", k)
-    return random.choices(population, weights, cum_weights=cum_weights, k=k)
+    return generator.choices(population, weights, cum_weights=cum_weights, k=k)  # type: ignore[no-any-return]
 
 
-def _sample(population: Any, k: int, *, counts: Any = None) -> list[Any]:
+def _sample(population: Any, k: int, *, counts: Any = None, generator: Any = random) -> list[Any]:
     _check_sample_size("sample", k)
-    return random.sample(population, k, counts=counts)
+    return generator.sample(population, k, counts=counts)  # type: ignore[no-any-return]
 
 
 def _check_sample_size(name: str, k: Any) -> None:
@@ -331,12 +338,52 @@ def _numpy_load(
     return numpy.load(file, mmap_mode, False, *args, **kwargs)
 
 
+def _random_generators() -> tuple[Any, Any]:
+    return random._inst, random.Random()  # type: ignore[attr-defined]  # the module's shared instance
+
+
+def _numpy_generators() -> tuple[Any, Any]:
+    mtrand = importlib.import_module("numpy.random.mtrand")
+    return mtrand._rand, mtrand.RandomState()
+
+
+_PRIVATE_GENERATORS: dict[str, Any] = {"random": _random_generators, "numpy.random": _numpy_generators}
+"""Modules whose functions are methods of one process-wide generator: each executor gets its own."""
+
+
+def _use_private_generator(namespace: dict[str, Any], shared: Any, private: Any) -> None:
+    # Seeding or drawing from the shared generator would change (or predict) the host's randomness.
+    for key, value in list(namespace.items()):
+        if getattr(value, "__self__", None) is shared:
+            namespace[key] = getattr(private, value.__name__)
+    if "choices" in namespace and isinstance(private, random.Random):
+        namespace["choices"] = partial(_choices, generator=private)
+        namespace["sample"] = partial(_sample, generator=private)
+
+
+def _refuse_global_setting(name: str) -> Any:
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise RefusedError(
+            f"numpy.{name} changes numpy's process-wide settings; use the context managers "
+            "numpy.errstate(...) / numpy.printoptions(...) instead."
+        )
+
+    refuse.__name__ = name
+    return refuse
+
+
 _INFINITE_OR_HUGE_ITERTOOLS = (
     "count", "cycle", "repeat", "product", "permutations", "combinations", "combinations_with_replacement",
 )  # fmt: skip
 
 _OVERRIDES: dict[str, dict[str, Any]] = {
-    "numpy": {"load": _numpy_load},
+    "numpy": {
+        "load": _numpy_load,
+        **{
+            name: _refuse_global_setting(name)
+            for name in ("seterr", "seterrcall", "set_printoptions", "setbufsize", "set_string_function")
+        },
+    },
     "time": {"sleep": _sleep},
     "queue": {
         "Queue": _bounded_queue(queue.Queue),
