@@ -223,7 +223,7 @@ def safe_format_map(template: Any, mapping: Any) -> str:
     return SafeFormatter().vformat(str.__str__(template), (), mapping)
 
 
-def _base_of(text: Any) -> type:
+def _base_of(text: Any) -> Any:
     for base in (str, bytes, bytearray):
         if isinstance(text, base):
             return base

@@ -38,7 +38,7 @@ from .tables import DANGEROUS_FUNCTIONS, DANGEROUS_MODULES, LIMITS, MODULE_REMOV
 __all__ = ["ImportPolicy"]
 
 _DANGEROUS_MODULES = frozenset(DANGEROUS_MODULES)
-_GUARDED_BUILTINS = {
+_GUARDED_BUILTINS: dict[int, Any] = {
     id(getattr): guarded_getattr,
     id(setattr): guarded_setattr,
     id(hasattr): guarded_hasattr,
@@ -251,7 +251,7 @@ def _bounded_timeout(block: bool, timeout: float | None) -> float | None:
     return left if timeout is None else min(timeout, left)
 
 
-def _bounded_queue(base: type) -> type:
+def _bounded_queue(base: Any) -> type:
     def get(self: Any, block: bool = True, timeout: float | None = None) -> Any:
         return base.get(self, block, _bounded_timeout(block, timeout))
 

@@ -380,12 +380,18 @@ class _Rewriter(ast.NodeTransformer):
             return "__sg_mul__"
         if isinstance(node.op, ast.Pow):
             if _is_constant(right, (float, complex)) or (
-                _is_constant(right, (int,)) and right.value <= 2 and _is_constant(left, (int, float))
+                _is_constant(right, (int,))
+                and getattr(right, "value", 3) <= 2
+                and _is_constant(left, (int, float))
             ):
                 return None
             return "__sg_pow__"
         if isinstance(node.op, ast.LShift):
-            return None if _is_constant(right, (int,)) and 0 <= right.value <= 64 else "__sg_lshift__"
+            return (
+                None
+                if _is_constant(right, (int,)) and 0 <= getattr(right, "value", -1) <= 64
+                else "__sg_lshift__"
+            )
         if isinstance(node.op, ast.Mod) and (
             _is_constant(left, (str, bytes)) or isinstance(left, ast.JoinedStr)
         ):
