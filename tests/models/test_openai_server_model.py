@@ -331,3 +331,19 @@ def test_missing_api_key_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> No
 
     with pytest.raises(ValueError, match="OPENAI_API_KEY"):
         OpenAIServerModel("gpt-4o", api_base="http://127.0.0.1:9/v1")
+
+
+def test_to_dict_keeps_token_counts_but_drops_credentials(openai_server: WireServer) -> None:
+    model = make_model(
+        openai_server,
+        max_tokens=256,
+        max_completion_tokens=128,
+        hf_token="hf_secret",
+        extra_api_key="sk-secret",
+    )
+
+    data = model.to_dict()
+
+    assert data["max_tokens"] == 256 and data["max_completion_tokens"] == 128
+    assert "hf_token" not in data and "extra_api_key" not in data
+    assert "secret" not in str(data)

@@ -216,7 +216,7 @@ class Model:
             {
                 key: value
                 for key, value in self.kwargs.items()
-                if value is not REMOVE_PARAMETER and _is_json(value) and "key" not in key and "token" not in key
+                if value is not REMOVE_PARAMETER and _is_json(value) and not is_secret_name(key)
             }
         )
         return data
@@ -238,10 +238,21 @@ def parse_json_if_needed(arguments: Any) -> Any:
     return arguments
 
 
+_SECRET_MARKERS = ("key", "secret", "password", "credential", "auth")
+
+
+def is_secret_name(name: str) -> bool:
+    """Whether a setting's name says it holds a credential (``api_key``, ``hf_token``, ...).
+
+    Counts such as ``max_tokens`` are not credentials.
+    """
+    lowered = name.lower()
+    return any(marker in lowered for marker in _SECRET_MARKERS) or lowered.endswith("token")
+
+
 def _is_json(value: Any) -> bool:
     try:
         json.dumps(value)
     except (TypeError, ValueError):
         return False
     return True
-
