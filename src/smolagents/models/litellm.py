@@ -12,13 +12,12 @@ from .._messages import ChatMessage
 from ._chat_completions import ChatCompletionsModel
 from ._openai_wire import classify_openai_error
 from ._retry import ProviderFailure, failure_from_status, parse_retry_after
+from .base import is_secret_name
 
 if TYPE_CHECKING:
     from ..tools.base import Tool
 
 __all__ = ["LiteLLMModel", "LiteLLMRouterModel", "import_litellm"]
-
-_SECRET_MARKERS = ("key", "token", "secret", "password", "credential")
 
 # Providers whose chat endpoints take message content only as plain text.
 _TEXT_ONLY_PREFIXES = ("ollama", "groq", "cerebras")
@@ -230,7 +229,7 @@ class LiteLLMRouterModel(LiteLLMModel):
                 "litellm_params": {
                     key: value
                     for key, value in entry.get("litellm_params", {}).items()
-                    if not any(secret in key.lower() for secret in _SECRET_MARKERS)
+                    if not is_secret_name(key)
                 },
             }
             for entry in self.model_list
