@@ -268,3 +268,18 @@ def test_connection_dropped_mid_stream_is_a_connection_error(aws_env: WireServer
             received.append(delta.content or "")
 
     assert received == ["a"]
+
+
+def test_a_user_config_keeps_its_timeout_and_botocore_does_not_retry_on_its_own(aws_env: WireServer) -> None:
+    from botocore.config import Config
+
+    aws_env.add(json_reply(converse_response("late"), delay=3.0), json_reply(converse_response("on time")))
+    model = AmazonBedrockServerModel(
+        MODEL_ID, client_kwargs={"config": Config(read_timeout=1, connect_timeout=1)}, retry=False
+    )
+
+    with pytest.raises(ModelProviderError, match="timed out"):
+        model.generate(MESSAGES)
+
+    assert len(aws_env.requests) == 1  # botocore's own retries would have sent a second request
+    assert model.client.meta.config.read_timeout == 1

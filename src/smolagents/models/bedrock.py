@@ -92,10 +92,10 @@ class AmazonBedrockServerModel(ApiModel):
         from botocore.config import Config
         from botocore.exceptions import NoRegionError
 
-        arguments = {
-            "config": Config(retries={"total_max_attempts": 1, "mode": "standard"}),
-            **self.client_kwargs,
-        }
+        ours = Config(retries={"total_max_attempts": 1, "mode": "standard"})
+        arguments = dict(self.client_kwargs)
+        # A config of the user's keeps its settings; botocore retries stay off unless it sets them.
+        arguments["config"] = ours.merge(arguments["config"]) if "config" in arguments else ours
         try:
             return boto3.client("bedrock-runtime", **arguments)
         except NoRegionError as error:
