@@ -69,6 +69,29 @@ def _is_removed(name: str) -> bool:
     return False
 
 
+def _allow_pickle_position(function: Any) -> int | None:
+    # Library functions taking `allow_pickle` (numpy.load, numpy.lib.format.read_array...) unpickle
+    # data the code controls when it is true: found by parameter name, once, at import.
+    code = getattr(function, "__code__", None)
+    if code is None or not isinstance(getattr(code, "co_varnames", None), tuple):
+        return None
+    names = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+    return names.index("allow_pickle") if "allow_pickle" in names else None
+
+
+def _without_pickle(function: Any, position: int) -> Any:
+    def call(*args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("allow_pickle") or (len(args) > position and args[position]):
+            raise RefusedError(
+                f"{function.__name__}(allow_pickle=True) is not allowed: unpickling runs arbitrary code."
+            )
+        return function(*args, **kwargs)
+
+    call.__name__ = function.__name__
+    call.__doc__ = function.__doc__
+    return call
+
+
 def _top(name: str) -> str:
     return name.partition(".")[0]
 
@@ -222,6 +245,9 @@ class ImportPolicy:
             return _GUARDED_BUILTINS[id(value)]
         if id(value) in _DANGEROUS_IDS:
             return _ABSENT
+        pickle_position = _allow_pickle_position(value)
+        if pickle_position is not None:
+            return _without_pickle(value, pickle_position)
         owner = getattr(value, "__module__", None) if callable(value) else None
         if isinstance(owner, str) and _top(owner) in _DANGEROUS_MODULES and owner != "builtins":
             return _ABSENT
@@ -328,16 +354,6 @@ def _check_sample_size(name: str, k: Any) -> None:
         raise RefusedError(f"random.{name} with k={k:,} is too big; ask for fewer items.")
 
 
-def _numpy_load(
-    file: Any, mmap_mode: Any = None, allow_pickle: bool = False, *args: Any, **kwargs: Any
-) -> Any:
-    if allow_pickle:
-        raise RefusedError("numpy.load(allow_pickle=True) is not allowed: unpickling runs arbitrary code.")
-    import numpy  # only reached once numpy is authorised and imported
-
-    return numpy.load(file, mmap_mode, False, *args, **kwargs)
-
-
 def _random_generators() -> tuple[Any, Any]:
     return random._inst, random.Random()  # type: ignore[attr-defined]  # the module's shared instance
 
@@ -378,7 +394,6 @@ _INFINITE_OR_HUGE_ITERTOOLS = (
 
 _OVERRIDES: dict[str, dict[str, Any]] = {
     "numpy": {
-        "load": _numpy_load,
         **{
             name: _refuse_global_setting(name)
             for name in ("seterr", "seterrcall", "set_printoptions", "setbufsize", "set_string_function")

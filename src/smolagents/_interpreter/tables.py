@@ -196,6 +196,9 @@ FORBIDDEN_METHOD_DEFINITIONS: frozenset[str] = frozenset(
 
 MODULE_REMOVED_ATTRIBUTES: dict[str, frozenset[str]] = {
     "numpy": frozenset({"ctypeslib", "f2py", "distutils", "testing", "lib.npyio"}),
+    # raw memory access: strides and addresses chosen by the code read or write any byte
+    "numpy.lib.stride_tricks": frozenset({"as_strided"}),
+    "numpy.lib.array_utils": frozenset({"byte_bounds"}),
     "pandas": frozenset({"read_pickle", "eval", "read_hdf", "HDFStore", "io"}),
     "operator": frozenset({"attrgetter", "methodcaller"}),
     "typing": frozenset({"get_type_hints", "ForwardRef", "_eval_type"}),
