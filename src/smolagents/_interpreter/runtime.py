@@ -11,6 +11,7 @@ from typing import Any
 
 from .budget import Budget
 from .builtins import BASE_BUILTINS
+from .compiler import compile_checked
 from .context import use_budget
 from .errors import (
     BudgetExceededSignal,
@@ -32,7 +33,7 @@ from .limits import (
 )
 from .modules import ImportPolicy
 from .tables import CODE_FILENAME, LIMITS, RESERVED_PREFIX
-from .transform import compile_checked, source_line
+from .transform import source_line
 
 __all__ = ["RunResult", "Runtime"]
 

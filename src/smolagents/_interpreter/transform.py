@@ -13,8 +13,6 @@ Whatever the rules forbid outright is refused here, with the line, before anythi
 from __future__ import annotations
 
 import ast
-from functools import lru_cache
-from types import CodeType
 from typing import Any
 
 from .errors import InterpreterError
@@ -22,15 +20,13 @@ from .limits import check_format_spec
 from .tables import (
     ALLOWED_DUNDER_ATTRIBUTES,
     ALLOWED_PRIVATE_ATTRIBUTES,
-    CODE_FILENAME,
     DENIED_ATTRIBUTES,
     FORBIDDEN_METHOD_DEFINITIONS,
-    LIMITS,
     RESERVED_PREFIX,
     ROUTED_ATTRIBUTES,
 )
 
-__all__ = ["CompileRefusal", "compile_checked", "source_line"]
+__all__ = ["CompileRefusal", "Rewriter", "guard_call", "load_name", "source_line"]
 
 _MODULE_DUNDER_NAMES = frozenset({"__name__", "__debug__"})
 _RISKY_AUG_OPS: dict[type, str] = {
@@ -57,16 +53,16 @@ def source_line(source: str, lineno: int | None) -> str:
     return lines[lineno - 1].strip() if 0 < lineno <= len(lines) else ""
 
 
-def _name(identifier: str) -> ast.Name:
+def load_name(identifier: str) -> ast.Name:
     return ast.Name(id=identifier, ctx=ast.Load())
 
 
-def _call(function: str, *args: ast.expr) -> ast.Call:
-    return ast.Call(func=_name(function), args=list(args), keywords=[])
+def guard_call(function: str, *args: ast.expr) -> ast.Call:
+    return ast.Call(func=load_name(function), args=list(args), keywords=[])
 
 
 def _tick() -> ast.stmt:
-    return ast.Expr(value=_call("__sg_tick__"))
+    return ast.Expr(value=guard_call("__sg_tick__"))
 
 
 def _is_constant(node: ast.AST, kinds: tuple[type, ...]) -> bool:
@@ -83,7 +79,7 @@ def _mentions_string(annotation: ast.AST) -> bool:
     )
 
 
-class _Rewriter(ast.NodeTransformer):
+class Rewriter(ast.NodeTransformer):
     """Refuse what is forbidden and route what is sensitive through the guards."""
 
     def __init__(self, source: str, protected: frozenset[str]) -> None:
@@ -137,7 +133,7 @@ class _Rewriter(ast.NodeTransformer):
         if node.annotation is not None:
             annotation = node.annotation
             node.annotation = (
-                None if _mentions_string(annotation) else _call("__sg_ann__", self.visit(annotation))
+                None if _mentions_string(annotation) else guard_call("__sg_ann__", self.visit(annotation))
             )
         return node
 
@@ -147,7 +143,7 @@ class _Rewriter(ast.NodeTransformer):
         if _mentions_string(annotation):
             node.annotation = ast.copy_location(ast.Constant(value=None), annotation)
         else:
-            node.annotation = ast.copy_location(_call("__sg_ann__", node.annotation), annotation)
+            node.annotation = ast.copy_location(guard_call("__sg_ann__", node.annotation), annotation)
         return node
 
     def visit_Global(self, node: ast.Global) -> ast.AST:
@@ -162,15 +158,17 @@ class _Rewriter(ast.NodeTransformer):
         self.generic_visit(node)
         # Model code catches only Exception subclasses: never the interpreter's control signals
         # nor the host's SystemExit/KeyboardInterrupt/GeneratorExit.
-        node.type = _name("__sg_Exception__") if node.type is None else _call("__sg_exc__", node.type)
+        node.type = (
+            load_name("__sg_Exception__") if node.type is None else guard_call("__sg_exc__", node.type)
+        )
         return node
 
     def visit_Raise(self, node: ast.Raise) -> ast.AST:
         self.generic_visit(node)
         if node.exc is not None:
-            node.exc = _call("__sg_raise__", node.exc)
+            node.exc = guard_call("__sg_raise__", node.exc)
         if node.cause is not None:
-            node.cause = _call("__sg_raise__", node.cause)
+            node.cause = guard_call("__sg_raise__", node.cause)
         return node
 
     def visit_MatchAs(self, node: ast.MatchAs) -> ast.AST:
@@ -211,7 +209,7 @@ class _Rewriter(ast.NodeTransformer):
         node.args = self.visit(node.args)
         if node.returns is not None:
             node.returns = (
-                None if _mentions_string(node.returns) else _call("__sg_ann__", self.visit(node.returns))
+                None if _mentions_string(node.returns) else guard_call("__sg_ann__", self.visit(node.returns))
             )
         node.body = self._statements(node.body)
         self.class_names.pop()
@@ -226,7 +224,7 @@ class _Rewriter(ast.NodeTransformer):
 
     def visit_Lambda(self, node: ast.Lambda) -> ast.AST:
         self._function(node)
-        node.body = ast.BoolOp(op=ast.And(), values=[_call("__sg_tick__"), node.body])
+        node.body = ast.BoolOp(op=ast.And(), values=[guard_call("__sg_tick__"), node.body])
         return node
 
     def visit_ClassDef(self, node: ast.ClassDef) -> ast.AST:
@@ -251,7 +249,7 @@ class _Rewriter(ast.NodeTransformer):
 
     def visit_For(self, node: ast.For) -> ast.AST:
         self.generic_visit(node)
-        node.iter = _call("__sg_compress__", node.iter, _name("__sg_T__"))
+        node.iter = guard_call("__sg_compress__", node.iter, load_name("__sg_T__"))
         return node
 
     def visit_While(self, node: ast.While) -> ast.AST:
@@ -263,7 +261,7 @@ class _Rewriter(ast.NodeTransformer):
         if node.is_async:
             raise self.refuse(node.target, "async comprehensions are not supported.")
         self.generic_visit(node)
-        node.iter = _call("__sg_compress__", node.iter, _name("__sg_T__"))
+        node.iter = guard_call("__sg_compress__", node.iter, load_name("__sg_T__"))
         return node
 
     # -- attributes ---------------------------------------------------------------------------------
@@ -298,16 +296,18 @@ class _Rewriter(ast.NodeTransformer):
             if (
                 attribute.startswith("_") and attribute not in ALLOWED_DUNDER_ATTRIBUTES
             ) or attribute in ROUTED_ATTRIBUTES:
-                return ast.copy_location(_call("__sg_getattr__", node.value, ast.Constant(attribute)), node)
+                return ast.copy_location(
+                    guard_call("__sg_getattr__", node.value, ast.Constant(attribute)), node
+                )
             return node
-        slot = _call("__sg_slot__", node.value)
+        slot = guard_call("__sg_slot__", node.value)
         return ast.copy_location(ast.Subscript(value=slot, slice=ast.Constant(attribute), ctx=node.ctx), node)
 
     def visit_Assign(self, node: ast.Assign) -> ast.AST:
         if len(node.targets) == 1 and isinstance(node.targets[0], ast.Attribute):
             target = node.targets[0]
             self._check_attribute(target)
-            call = _call(
+            call = guard_call(
                 "__sg_setattr__",
                 self.visit(node.value),
                 self.visit(target.value),
@@ -329,14 +329,14 @@ class _Rewriter(ast.NodeTransformer):
                 ),
                 target,
             )
-            combined = _call(f"__sg_{operator}__", self.visit(load), self.visit(node.value))
-            store = _call(
+            combined = guard_call(f"__sg_{operator}__", self.visit(load), self.visit(node.value))
+            store = guard_call(
                 "__sg_setattr__", combined, self.visit(target.value), ast.Constant(self._mangled(target.attr))
             )
             return ast.copy_location(ast.Expr(value=store), node)
         if isinstance(target, ast.Attribute):
             self._check_attribute(target)
-            call = _call(
+            call = guard_call(
                 "__sg_augattr__",
                 self.visit(target.value),
                 ast.Constant(self._mangled(target.attr)),
@@ -348,12 +348,12 @@ class _Rewriter(ast.NodeTransformer):
             return self.generic_visit(node)
         if isinstance(target, ast.Name):
             self.check_binding(target, target.id)
-            value = _call(_RISKY_AUG_OPS[type(node.op)], _name(target.id), self.visit(node.value))
+            value = guard_call(_RISKY_AUG_OPS[type(node.op)], load_name(target.id), self.visit(node.value))
             return ast.copy_location(
                 ast.Assign(targets=[ast.Name(id=target.id, ctx=ast.Store())], value=value), node
             )
         assert isinstance(target, ast.Subscript)
-        call = _call(
+        call = guard_call(
             "__sg_augitem__",
             self.visit(target.value),
             self.visit(target.slice),
@@ -368,7 +368,7 @@ class _Rewriter(ast.NodeTransformer):
         guard = self._binop_guard(node)
         if guard is None:
             return node
-        return ast.copy_location(_call(guard, node.left, node.right), node)
+        return ast.copy_location(guard_call(guard, node.left, node.right), node)
 
     def _binop_guard(self, node: ast.BinOp) -> str | None:
         left, right = node.left, node.right
@@ -418,7 +418,7 @@ class _Rewriter(ast.NodeTransformer):
             except InterpreterError as error:
                 raise self.refuse(node, error.message) from None
             return node
-        value = _call("__sg_fmtval__", node.value, ast.Constant(node.conversion), spec)
+        value = guard_call("__sg_fmtval__", node.value, ast.Constant(node.conversion), spec)
         return ast.copy_location(ast.FormattedValue(value=value, conversion=-1, format_spec=None), node)
 
     # -- imports ----------------------------------------------------------------------------------------
@@ -427,7 +427,7 @@ class _Rewriter(ast.NodeTransformer):
         for alias in node.names:
             bound = alias.asname or alias.name.partition(".")[0]
             self.check_binding(node, bound)
-            value = _call("__sg_import__", ast.Constant(alias.name), ast.Constant(alias.asname is None))
+            value = guard_call("__sg_import__", ast.Constant(alias.name), ast.Constant(alias.asname is None))
             statements.append(
                 ast.copy_location(
                     ast.Assign(targets=[ast.Name(id=bound, ctx=ast.Store())], value=value), node
@@ -442,88 +442,17 @@ class _Rewriter(ast.NodeTransformer):
         for alias in node.names:
             if alias.name == "*":
                 statements.append(
-                    ast.copy_location(ast.Expr(value=_call("__sg_star__", ast.Constant(node.module))), node)
+                    ast.copy_location(
+                        ast.Expr(value=guard_call("__sg_star__", ast.Constant(node.module))), node
+                    )
                 )
                 continue
             bound = alias.asname or alias.name
             self.check_binding(node, bound)
-            value = _call("__sg_from__", ast.Constant(node.module), ast.Constant(alias.name))
+            value = guard_call("__sg_from__", ast.Constant(node.module), ast.Constant(alias.name))
             statements.append(
                 ast.copy_location(
                     ast.Assign(targets=[ast.Name(id=bound, ctx=ast.Store())], value=value), node
                 )
             )
         return statements
-
-
-def _check_depth(tree: ast.AST, source: str) -> None:
-    stack: list[tuple[ast.AST, int]] = [(tree, 0)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > LIMITS.max_nesting_depth:
-            lineno = getattr(node, "lineno", None)
-            raise CompileRefusal(
-                f"Refused at line {lineno} ({source_line(source, lineno)!r}): the code is nested more than "
-                f"{LIMITS.max_nesting_depth} levels deep; flatten it.",
-                lineno=lineno,
-            )
-        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
-
-
-def _capture_output(body: list[ast.stmt]) -> None:
-    """Make the last statement report its value (last expression or assignment) to `__sg_result__`."""
-    if not body:
-        return
-    last = body[-1]
-    if isinstance(last, (ast.Expr, ast.Assign, ast.AnnAssign)) and last.value is not None:
-        value = last.value
-        if isinstance(last, ast.Expr) and isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
-            if value.func.id == "__sg_setattr__":
-                value.args[0] = _call("__sg_result__", value.args[0])
-                return
-        last.value = ast.copy_location(_call("__sg_result__", value), value)
-    elif isinstance(last, ast.AugAssign) and isinstance(last.target, ast.Name):
-        body.append(ast.Expr(value=_call("__sg_result__", _name(last.target.id))))
-    elif isinstance(last, ast.If):
-        _capture_output(last.body)
-        _capture_output(last.orelse)
-    elif isinstance(last, ast.With):
-        _capture_output(last.body)
-    elif isinstance(last, ast.Try):
-        _capture_output(last.orelse or last.body)
-        for handler in last.handlers:
-            _capture_output(handler.body)
-
-
-@lru_cache(maxsize=512)
-def compile_checked(source: str, protected: frozenset[str]) -> CodeType:
-    """Check `source`, rewrite it with guards and compile it; refusals raise `CompileRefusal`.
-
-    Args:
-        source: The model's code.
-        protected: Names the code may not rebind (tools, `final_answer`, provided functions).
-    """
-    if len(source) > LIMITS.max_source_length:
-        raise CompileRefusal(
-            f"The code is longer than {LIMITS.max_source_length:,} characters; send less code."
-        )
-    try:
-        tree = ast.parse(source, filename=CODE_FILENAME)
-    except SyntaxError as error:
-        line = (error.text or "").strip()
-        raise CompileRefusal(
-            f"Code parsing failed on line {error.lineno} due to: {type(error).__name__}: {error.msg}\n{line}",
-            lineno=error.lineno,
-        ) from None
-    except (RecursionError, MemoryError) as error:
-        raise CompileRefusal(
-            f"The code is nested too deeply to parse ({type(error).__name__}); flatten it."
-        ) from None
-    _check_depth(tree, source)
-    tree.body = _Rewriter(source, protected)._statements(tree.body) if tree.body else []
-    _capture_output(tree.body)
-    ast.fix_missing_locations(tree)
-    try:
-        return compile(tree, CODE_FILENAME, "exec", dont_inherit=True)
-    except (RecursionError, MemoryError, SyntaxError, ValueError) as error:
-        raise CompileRefusal(f"The code could not be compiled: {type(error).__name__}: {error}") from None

@@ -1,0 +1,89 @@
+"""The compile pipeline: size and depth checks, the guarded rewrite, output capture, `compile()`.
+
+Compiled code is cached by source and protected names: an agent re-running a snippet, and the
+trivial `x = 1`, cost a dictionary lookup instead of a parse.
+"""
+
+from __future__ import annotations
+
+import ast
+from functools import lru_cache
+from types import CodeType
+
+from .tables import CODE_FILENAME, LIMITS
+from .transform import CompileRefusal, Rewriter, guard_call, load_name, source_line
+
+__all__ = ["compile_checked"]
+
+
+def _check_depth(tree: ast.AST, source: str) -> None:
+    stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > LIMITS.max_nesting_depth:
+            lineno = getattr(node, "lineno", None)
+            raise CompileRefusal(
+                f"Refused at line {lineno} ({source_line(source, lineno)!r}): the code is nested more than "
+                f"{LIMITS.max_nesting_depth} levels deep; flatten it.",
+                lineno=lineno,
+            )
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+
+
+def _capture_output(body: list[ast.stmt]) -> None:
+    """Make the last statement report its value (last expression or assignment) to `__sg_result__`."""
+    if not body:
+        return
+    last = body[-1]
+    if isinstance(last, (ast.Expr, ast.Assign, ast.AnnAssign)) and last.value is not None:
+        value = last.value
+        if isinstance(last, ast.Expr) and isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
+            if value.func.id == "__sg_setattr__":
+                value.args[0] = guard_call("__sg_result__", value.args[0])
+                return
+        last.value = ast.copy_location(guard_call("__sg_result__", value), value)
+    elif isinstance(last, ast.AugAssign) and isinstance(last.target, ast.Name):
+        body.append(ast.Expr(value=guard_call("__sg_result__", load_name(last.target.id))))
+    elif isinstance(last, ast.If):
+        _capture_output(last.body)
+        _capture_output(last.orelse)
+    elif isinstance(last, ast.With):
+        _capture_output(last.body)
+    elif isinstance(last, ast.Try):
+        _capture_output(last.orelse or last.body)
+        for handler in last.handlers:
+            _capture_output(handler.body)
+
+
+@lru_cache(maxsize=512)
+def compile_checked(source: str, protected: frozenset[str]) -> CodeType:
+    """Check `source`, rewrite it with guards and compile it; refusals raise `CompileRefusal`.
+
+    Args:
+        source: The model's code.
+        protected: Names the code may not rebind (tools, `final_answer`, provided functions).
+    """
+    if len(source) > LIMITS.max_source_length:
+        raise CompileRefusal(
+            f"The code is longer than {LIMITS.max_source_length:,} characters; send less code."
+        )
+    try:
+        tree = ast.parse(source, filename=CODE_FILENAME)
+    except SyntaxError as error:
+        line = (error.text or "").strip()
+        raise CompileRefusal(
+            f"Code parsing failed on line {error.lineno} due to: {type(error).__name__}: {error.msg}\n{line}",
+            lineno=error.lineno,
+        ) from None
+    except (RecursionError, MemoryError) as error:
+        raise CompileRefusal(
+            f"The code is nested too deeply to parse ({type(error).__name__}); flatten it."
+        ) from None
+    _check_depth(tree, source)
+    tree.body = Rewriter(source, protected)._statements(tree.body) if tree.body else []
+    _capture_output(tree.body)
+    ast.fix_missing_locations(tree)
+    try:
+        return compile(tree, CODE_FILENAME, "exec", dont_inherit=True)
+    except (RecursionError, MemoryError, SyntaxError, ValueError) as error:
+        raise CompileRefusal(f"The code could not be compiled: {type(error).__name__}: {error}") from None
