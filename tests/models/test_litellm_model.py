@@ -248,6 +248,22 @@ def test_router_model_calls_the_deployment_of_its_model_group(openai_server: Wir
     }
 
 
+def test_router_model_makes_one_request_per_our_attempt(
+    openai_server: WireServer, fast_retry: RetryPolicy
+) -> None:
+    openai_server.add(*[error_reply(503)] * 12)
+    params = {"model": "openai/gpt-4o", "api_base": f"{openai_server.url}/v1", "api_key": "k"}
+    model = LiteLLMRouterModel(
+        model_id="g", model_list=[{"model_name": "g", "litellm_params": params}], retry=fast_retry
+    )
+
+    with pytest.raises(ModelProviderError) as caught:
+        model.generate(MESSAGES)
+
+    assert caught.value.status_code == 503
+    assert len(openai_server.requests) == 3  # the Router's own retries would multiply these
+
+
 def test_router_model_requires_a_model_list() -> None:
     with pytest.raises(ValueError, match="model_list"):
         LiteLLMRouterModel(model_id="g", model_list=[])

@@ -181,7 +181,8 @@ class LiteLLMRouterModel(LiteLLMModel):
     Args:
         model_id: The `model_name` of the group in `model_list` to call.
         model_list: The Router's deployments, e.g. ``[{"model_name": "g", "litellm_params": {...}}]``.
-        client_kwargs: More arguments for `litellm.Router(...)` (``routing_strategy``, ...).
+        client_kwargs: More arguments for `litellm.Router(...)` (``routing_strategy``, ...;
+            ``num_retries`` turns the Router's own retries back on, on top of ours).
         custom_role_conversions: Role mapping for providers that accept only some roles.
         flatten_messages_as_text: Send content as plain strings; by default decided from model_id.
         **kwargs: Forwarded to every completion call, or to `ApiModel`.
@@ -210,8 +211,11 @@ class LiteLLMRouterModel(LiteLLMModel):
         )
 
     def create_client(self) -> Any:
-        """Build the `litellm.Router`."""
-        return import_litellm().Router(model_list=self.model_list, **self.client_kwargs)
+        """Build the `litellm.Router`; its own retries are off unless `client_kwargs` sets them.
+
+        Each of our retries calls the Router again, which picks a deployment again.
+        """
+        return import_litellm().Router(model_list=self.model_list, **{"num_retries": 0, **self.client_kwargs})
 
     def create_async_client(self) -> Any:
         """Return the Router (it has `acompletion`)."""
