@@ -214,3 +214,24 @@ def test_print_output_is_capped_in_memory() -> None:
     executor.send_tools({})
     with pytest.raises(InterpreterError, match="printed more than"):
         executor("for i in range(10 ** 6):\n    print('x' * 100)")
+
+
+def test_without_the_regex_package_nested_unbounded_repeats_are_refused() -> None:
+    from smolagents._interpreter.stand_ins import _stdlib_regex_overrides
+
+    stdlib_re = _stdlib_regex_overrides()
+    assert stdlib_re["findall"](r"\d+", "a1b22", 0) == ["1", "22"]
+    assert stdlib_re["sub"]("x", "y", "XaX", 0, 2) == "yay"  # positional flags (re.I) are honoured
+    with pytest.raises(InterpreterError, match="nests unbounded repeats"):
+        stdlib_re["match"](r"(a+)+$", "a" * 40 + "b")
+
+
+def test_catastrophic_regex_ends_within_the_timeout() -> None:
+    executor = LocalPythonExecutor([], timeout_seconds=TIMEOUT)
+    executor.send_tools({})
+    start = time.monotonic()
+    try:
+        assert executor("import re\nre.match(r'(a+)+$', 'a' * 40 + 'b')").output is None
+    except InterpreterError as error:  # refused (stdlib) or stopped at the deadline (regex)
+        assert "repeats" in str(error) or "Timeout" in str(error)
+    assert time.monotonic() - start < TIMEOUT + 1

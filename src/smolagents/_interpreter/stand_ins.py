@@ -63,7 +63,7 @@ def _regex_overrides() -> dict[str, Any]:
     try:
         import regex  # type: ignore[import-not-found]  # optional: the stdlib `re` serves without it
     except ImportError:
-        return {}
+        return _stdlib_regex_overrides()
 
     def timeout() -> float:
         return max(0.001, current_budget().remaining_seconds())
@@ -168,6 +168,72 @@ def _regex_overrides() -> dict[str, Any]:
     functions = (compile, search, match, fullmatch, findall, finditer, split, sub, subn)
     overrides: dict[str, Any] = {function.__name__: function for function in functions}
     overrides["Pattern"] = Pattern
+    return overrides
+
+
+try:  # the stdlib's own pattern parser, read only (module names changed in Python 3.11)
+    from re import _constants, _parser  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - Python 3.10
+    import sre_constants as _constants  # type: ignore[no-redef]
+    import sre_parse as _parser  # type: ignore[no-redef]
+
+_REPEATS = tuple(
+    getattr(_constants, name)
+    for name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
+    if hasattr(_constants, name)
+)
+
+
+def _star_height(items: Any) -> int:
+    # Nesting depth of unbounded repeats: `(a+)+` has 2, the shape of catastrophic backtracking.
+    deepest = 0
+    for opcode, argument in items:
+        if opcode in _REPEATS:
+            _low, high, inner = argument
+            nested = _star_height(inner)
+            deepest = max(deepest, nested + (1 if high == _constants.MAXREPEAT else 0))
+        elif opcode == _constants.SUBPATTERN:
+            deepest = max(deepest, _star_height(argument[-1]))
+        elif opcode == _constants.BRANCH:
+            deepest = max(deepest, *(_star_height(branch) for branch in argument[1]))
+        elif opcode in (_constants.ASSERT, _constants.ASSERT_NOT):
+            deepest = max(deepest, _star_height(argument[1]))
+        elif isinstance(argument, _parser.SubPattern):
+            deepest = max(deepest, _star_height(argument))
+    return deepest
+
+
+def _stdlib_regex_overrides() -> dict[str, Any]:
+    """Without `regex` nothing can interrupt a match: refuse nested unbounded repeats instead."""
+
+    def checked(pattern: Any, flags: int = 0) -> Any:
+        if isinstance(pattern, re.Pattern):
+            return pattern
+        compiled = re.compile(pattern, flags)
+        if _star_height(_parser.parse(pattern, flags).data) > 1:
+            raise RefusedError(
+                f"The pattern {str(pattern)[:60]!r} nests unbounded repeats, which can take exponential "
+                "time; simplify it (or install the `regex` package, which bounds matches by the time limit)."
+            )
+        return compiled
+
+    flag_positions = {"split": 2, "sub": 3, "subn": 3}  # index of `flags` after the pattern
+
+    def wrap(name: str) -> Any:
+        real = getattr(re, name)
+        position = flag_positions.get(name, 1)
+
+        def call(pattern: Any, *args: Any, **kwargs: Any) -> Any:
+            flags = kwargs.get("flags", args[position] if len(args) > position else 0)
+            checked(pattern, flags)
+            return real(pattern, *args, **kwargs)
+
+        call.__name__ = name
+        return call
+
+    names = ("search", "match", "fullmatch", "findall", "finditer", "split", "sub", "subn")
+    overrides = {name: wrap(name) for name in names}
+    overrides["compile"] = checked
     return overrides
 
 
