@@ -171,6 +171,18 @@ def test_throttling_then_server_error_then_success_is_retried(
     reply = AmazonBedrockServerModel(MODEL_ID, retry=fast_retry).generate(MESSAGES)
 
     assert reply.content == "finally"
+    assert len(aws_env.requests) == 3
+
+
+def test_persistent_throttling_makes_one_request_per_our_attempt(
+    aws_env: WireServer, fast_retry: RetryPolicy
+) -> None:
+    aws_env.add(*[bedrock_error_reply(429, "ThrottlingException", "Too many requests")] * 12)
+
+    with pytest.raises(ModelProviderError, match="rate limiting") as caught:
+        AmazonBedrockServerModel(MODEL_ID, retry=fast_retry).generate(MESSAGES)
+
+    assert caught.value.status_code == 429 and caught.value.is_retryable
     assert len(aws_env.requests) == 3  # botocore's own retries are off: only ours count
 
 

@@ -188,6 +188,21 @@ def test_rate_limit_then_success_is_retried(openai_server: WireServer, fast_retr
     )
 
     assert model.generate(MESSAGES).content == "Hello!"
+    assert len(openai_server.requests) == 3
+
+
+def test_persistent_failure_makes_one_request_per_our_attempt(
+    openai_server: WireServer, fast_retry: RetryPolicy
+) -> None:
+    openai_server.add(*[error_reply(500)] * 12)
+    model = LiteLLMModel(
+        model_id="openai/gpt-4o", api_base=f"{openai_server.url}/v1", api_key="k", retry=fast_retry
+    )
+
+    with pytest.raises(ModelProviderError) as caught:
+        model.generate(MESSAGES)
+
+    assert caught.value.status_code == 500
     assert len(openai_server.requests) == 3  # litellm's own retries are off: only ours count
 
 
