@@ -150,7 +150,9 @@ def build_class(func: Any, name: str, *bases: Any, **kwargs: Any) -> Any:
 def guarded_type(*args: Any, **kwargs: Any) -> Any:
     """Do `type(obj)`, or create a class with `type(name, bases, namespace)` under the class rules."""
     if len(args) != 3:
-        return type(*args, **kwargs)
+        found = type(*args, **kwargs)
+        # `type(int)` is `type` itself: hand out the stand-in, or its 3-argument form would be unchecked.
+        return _TYPE if found is type or found is _GuardedTypeMeta else found
     name, bases, namespace = args
     forbidden = (
         sorted(FORBIDDEN_METHOD_DEFINITIONS.intersection(namespace)) if isinstance(namespace, dict) else []
@@ -158,6 +160,9 @@ def guarded_type(*args: Any, **kwargs: Any) -> Any:
     if forbidden:
         raise RefusedError(f"Defining {forbidden} is not allowed (the host would call it later).")
     return _adopt(type(name, _real_bases(tuple(bases)), namespace, **kwargs), str(name))
+
+
+_TYPE = _stand_in(type, guarded_type)
 
 
 def _exceptions() -> dict[str, Any]:
@@ -190,7 +195,7 @@ def _base_builtins() -> dict[str, Any]:
             "bytes": _stand_in(bytes, guarded_bytes),
             "bytearray": _stand_in(bytearray, guarded_bytearray),
             "range": _stand_in(range, _make_range),
-            "type": _stand_in(type, guarded_type),
+            "type": _TYPE,
             "__build_class__": build_class,
             # C code (numpy's ndarray.sum, time.strptime) imports through the calling frame's
             # builtins. Model code cannot reach it: the checker refuses the name `__import__`
