@@ -147,3 +147,13 @@ def test_string_annotations_are_dropped_and_computed_ones_refused() -> None:
     assert run("def f(x: 'int') -> 'str':\n    return x\nf(3)") == 3
     with pytest.raises(InterpreterError, match="Annotations computed as strings"):
         run("T = 'int'\ndef f(x: T):\n    return x")
+
+
+def test_future_annotations_make_annotations_lazy() -> None:
+    code = (
+        "from __future__ import annotations\n"
+        "class Node:\n    def __init__(self, nxt: Node | None = None) -> None:\n        self.nxt = nxt\n"
+        "    def last(self) -> Node:\n        return self if self.nxt is None else self.nxt.last()\n"
+        "Node(Node()).last().nxt is None"
+    )
+    assert run(code) is True

@@ -86,6 +86,7 @@ class Rewriter(ast.NodeTransformer):
         self.source = source
         self.protected = protected
         self.class_names: list[str | None] = []  # innermost scope last; None for function scopes
+        self.lazy_annotations = False  # `from __future__ import annotations`: never evaluate them
 
     # -- refusals -----------------------------------------------------------------------------
     def refuse(self, node: ast.AST, what: str) -> CompileRefusal:
@@ -133,14 +134,16 @@ class Rewriter(ast.NodeTransformer):
         if node.annotation is not None:
             annotation = node.annotation
             node.annotation = (
-                None if _mentions_string(annotation) else guard_call("__sg_ann__", self.visit(annotation))
+                None
+                if self.lazy_annotations or _mentions_string(annotation)
+                else guard_call("__sg_ann__", self.visit(annotation))
             )
         return node
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> ast.AST:
         annotation = node.annotation
         self.generic_visit(node)
-        if _mentions_string(annotation):
+        if self.lazy_annotations or _mentions_string(annotation):
             node.annotation = ast.copy_location(ast.Constant(value=None), annotation)
         else:
             node.annotation = ast.copy_location(guard_call("__sg_ann__", node.annotation), annotation)
@@ -209,7 +212,9 @@ class Rewriter(ast.NodeTransformer):
         node.args = self.visit(node.args)
         if node.returns is not None:
             node.returns = (
-                None if _mentions_string(node.returns) else guard_call("__sg_ann__", self.visit(node.returns))
+                None
+                if self.lazy_annotations or _mentions_string(node.returns)
+                else guard_call("__sg_ann__", self.visit(node.returns))
             )
         node.body = self._statements(node.body)
         self.class_names.pop()
@@ -438,6 +443,9 @@ class Rewriter(ast.NodeTransformer):
     def visit_ImportFrom(self, node: ast.ImportFrom) -> list[ast.stmt]:
         if node.level or not node.module:
             raise self.refuse(node, "relative imports are not supported; import modules by their full name.")
+        if node.module == "__future__":  # a compiler directive, not an import
+            self.lazy_annotations |= any(alias.name == "annotations" for alias in node.names)
+            return []
         statements: list[ast.stmt] = []
         for alias in node.names:
             if alias.name == "*":
