@@ -157,3 +157,17 @@ def test_future_annotations_make_annotations_lazy() -> None:
         "Node(Node()).last().nxt is None"
     )
     assert run(code) is True
+
+
+def test_numpy_random_seeding_is_private_and_reproducible() -> None:
+    np = pytest.importorskip("numpy")
+    host_state = np.random.get_state()[1][:4].tolist()
+    code = "import numpy as np\nnp.random.seed(0)\nnp.random.rand(2).round(6).tolist()"
+    assert run(code, ("numpy.*",)) == np.random.RandomState(0).rand(2).round(6).tolist()
+    assert np.random.get_state()[1][:4].tolist() == host_state
+
+
+def test_unauthorised_submodule_attribute_says_how_to_authorise() -> None:
+    pytest.importorskip("numpy")
+    with pytest.raises(InterpreterError, match=r"'numpy.random' is not authorised; add 'numpy.random'"):
+        run("import numpy as np\nnp.random.rand(2)", ("numpy",))

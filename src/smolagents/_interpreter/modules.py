@@ -225,8 +225,18 @@ class ImportPolicy:
                     return self.module(submodule)
                 except ModuleNotFoundError:
                     pass
-            value = self._safe_value(getattr(real, attribute), submodule)
+            found = getattr(real, attribute)
+            value = self._safe_value(found, submodule)
             if value is _ABSENT:
+                if (
+                    isinstance(found, ModuleType)
+                    and found.__name__ == submodule
+                    and not _is_removed(submodule)
+                ):
+                    raise AttributeError(
+                        f"module {name!r} has no attribute {attribute!r}: submodule {submodule!r} is not "
+                        f"authorised; add {submodule!r} (or {_top(name) + '.*'!r}) to additional_authorized_imports."
+                    )
                 raise AttributeError(f"module {name!r} has no attribute {attribute!r}")
             namespace[attribute] = value
             return value
@@ -372,6 +382,8 @@ def _use_private_generator(namespace: dict[str, Any], shared: Any, private: Any)
     for key, value in list(namespace.items()):
         if getattr(value, "__self__", None) is shared:
             namespace[key] = getattr(private, value.__name__)
+        elif key in ("seed", "get_state", "set_state") and hasattr(private, key):
+            namespace[key] = getattr(private, key)  # numpy's module-level wrappers of the shared one
     if "choices" in namespace and isinstance(private, random.Random):
         namespace["choices"] = partial(_choices, generator=private)
         namespace["sample"] = partial(_sample, generator=private)
