@@ -78,6 +78,7 @@ _EXPORTS: dict[str, str] = {
     "Model": ".models",
     "OpenAIModel": ".models",
     "OpenAIServerModel": ".models",
+    "RetryPolicy": ".models",
     "ScriptedModel": ".models",
     "TransformersModel": ".models",
     "VLLMModel": ".models",

@@ -28,6 +28,7 @@ _BACKENDS: dict[str, str] = {
     "MLXModel": ".mlx",
     "OpenAIModel": ".openai",
     "OpenAIServerModel": ".openai",
+    "RetryPolicy": ".api",
     "TransformersModel": ".transformers",
     "VLLMModel": ".vllm",
 }
