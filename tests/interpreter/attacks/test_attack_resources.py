@@ -109,6 +109,16 @@ CPU_ATTACKS = [
     pytest.param("import math\nmath.prod(range(1, 10 ** 7))", id="prod"),
     pytest.param("sum(range(10 ** 15))", id="sum-huge-range"),
     pytest.param("x = 7\nfor _ in range(40):\n    x = x * x", id="repeated-squaring"),
+    pytest.param("pow(3, 2 ** 999000, 10 ** 300000)", id="modular-pow-huge-exponent"),
+    pytest.param(
+        "import random\nl = [random.random() for _ in range(3 * 10 ** 6)]\nsorted(l, key=str)",
+        id="sort-with-c-key",
+    ),
+    pytest.param("import random\nl = list(range(10 ** 7))\nrandom.shuffle(l)", id="stdlib-loop-shuffle"),
+    pytest.param("import random\nrandom.sample(range(10 ** 7), 10 ** 7)", id="stdlib-loop-sample"),
+    pytest.param(
+        "import statistics\nstatistics.variance(list(range(2 * 10 ** 6)))", id="stdlib-loop-statistics"
+    ),
 ]
 
 
@@ -152,6 +162,11 @@ MEMORY_ATTACKS = [
     pytest.param("import random\nrandom.choices([1], k=10 ** 10)", id="random-choices-k"),
     pytest.param("import random\nrandom.randbytes(10 ** 10)", id="randbytes"),
     pytest.param("import random\nrandom.getrandbits(10 ** 11)", id="getrandbits"),
+    pytest.param("(1).to_bytes(10 ** 10, 'big')", id="int-to-bytes"),
+    pytest.param("x = [[0] * 10 ** 6] * 1000\ns = str(x)", id="str-of-shared-references"),
+    pytest.param("x = [[0] * 10 ** 6] * 1000\ns = f'{x}'", id="fstring-of-shared-references"),
+    pytest.param("x = [[0] * 10 ** 6] * 1000\nprint(x)", id="print-of-shared-references"),
+    pytest.param("x = ['a' * 10 ** 6] * 10 ** 4\ns = ''.join(x)", id="join-of-shared-references"),
 ]
 
 
