@@ -184,6 +184,22 @@ def test_operator_attribute_helpers_refuse_dunder_and_private_names(
             "    @f.register\n    def _(self, x: evil):\n        return x\n",
             id="singledispatchmethod-register-evaluates-annotation-held-in-variable",
         ),
+        pytest.param(
+            'evil = "[c for c in ().__class__.__base__.__subclasses__() '
+            "if c.__name__ == '_wrap_close'][0].__init__.__globals__['open'](MARKER, 65)\"\n"
+            "@functools.singledispatch\ndef f(x):\n    return x\n"
+            "def g(x):\n    return x\n"
+            "functools.update_wrapper(g, type('W', (), {'__annotations__': {'x': evil}}))\nf.register(g)\n",
+            id="singledispatch-register-evaluates-annotations-copied-by-update_wrapper",
+        ),
+        pytest.param(
+            'evil = "[c for c in ().__class__.__base__.__subclasses__() '
+            "if c.__name__ == '_wrap_close'][0].__init__.__globals__['open'](MARKER, 65)\"\n"
+            "@functools.singledispatch\ndef f(x):\n    return x\n"
+            "W = type('W', (), {'__annotations__': {'x': evil}})\n"
+            "@functools.wraps(W)\ndef g(x):\n    return x\nf.register(g)\n",
+            id="singledispatch-register-evaluates-annotations-copied-by-wraps",
+        ),
     ],
 )
 def test_functools_routes_to_attribute_lookup_and_eval_are_refused(
