@@ -165,3 +165,21 @@ def test_mlx_generation_options_default_to_a_bounded_length() -> None:
     generation, sampler = mlx_generation_options({"top_p": 0.9, "max_new_tokens": 12})
     assert generation == {"max_tokens": 12} and sampler == {"top_p": 0.9}
     assert mlx_generation_options({})[0]["max_tokens"] == 4096
+
+
+def test_vllm_and_mlx_models_record_their_configuration(
+    vllm_engine: EngineRecord, mlx_engine: EngineRecord
+) -> None:
+    vllm_model = VLLMModel("org/model", model_kwargs={"max_model_len": 4096}, temperature=0.1)
+    assert vllm_model.to_dict() == {
+        "class": "VLLMModel",
+        "model_id": "org/model",
+        "temperature": 0.1,
+        "model_kwargs": {"max_model_len": 4096},
+    }
+    mlx_model = MLXModel(
+        "mlx/model", trust_remote_code=True, apply_chat_template_kwargs={"enable_thinking": False}
+    )
+    rebuilt = MLXModel.from_dict(mlx_model.to_dict())
+    assert isinstance(rebuilt, MLXModel) and rebuilt.trust_remote_code
+    assert rebuilt.apply_chat_template_kwargs == {"enable_thinking": False}

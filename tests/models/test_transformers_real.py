@@ -177,6 +177,9 @@ def test_to_dict_round_trips_to_the_embedded_default(model: TransformersModel) -
     data = model.to_dict()
     assert data["class"] == "TransformersModel" and data["model_id"] is None
     assert data["torch_dtype"] == "float32" and data["device_map"] == "cpu" and data["max_new_tokens"] == 48
+    rebuilt = TransformersModel.from_dict(data)
+    assert isinstance(rebuilt, TransformersModel) and rebuilt.is_embedded
+    assert rebuilt.to_dict() == data and rebuilt.model_path == model.model_path
 
 
 def test_explicit_model_directory_loads_like_a_hub_id(conversion: tuple[Path, float]) -> None:

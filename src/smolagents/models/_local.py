@@ -8,6 +8,7 @@ differs between engines, so `LocalModel` implements the rest once.
 from __future__ import annotations
 
 import importlib
+import json
 import re
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
@@ -110,6 +111,8 @@ class LocalModel(Model):
     supports_streaming = True
     supports_native_tool_calls = False
     supports_response_format = False
+    # Constructor arguments that `to_dict` records, so that `from_dict` rebuilds the same model.
+    _config_fields: tuple[str, ...] = ("apply_chat_template_kwargs",)
     tokenizer: Any
     apply_chat_template_kwargs: dict[str, Any]
     template_features: TemplateFeatures
@@ -133,6 +136,15 @@ class LocalModel(Model):
             template_kwargs["tools"] = [get_tool_json_schema(tool) for tool in tools_to_call_from]
         template_kwargs.update(self.apply_chat_template_kwargs)
         return str(self.tokenizer.apply_chat_template(clean, **template_kwargs))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the configuration needed to rebuild this model (values JSON cannot hold are left out)."""
+        data = super().to_dict()
+        for name in self._config_fields:
+            value = getattr(self, name)
+            if _is_json(value) and value not in ({}, None):
+                data[name] = value
+        return data
 
     def _generation_kwargs(self, kwargs: dict[str, Any]) -> dict[str, Any]:
         """Merge instance and per-call kwargs (per-call wins) and drop `REMOVE_PARAMETER` values."""
@@ -241,6 +253,14 @@ class LocalModel(Model):
             except AgentParsingError:
                 continue  # a block that is not a call: the agent reports the call as missing if none is left
         return calls or None
+
+
+def _is_json(value: Any) -> bool:
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 _TOOL_CALL_TAG = re.compile(r"<tool_call>(.*?)</tool_call>", re.DOTALL)

@@ -49,6 +49,8 @@ class MLXModel(LocalModel):
         ImportError: When mlx-lm is missing (install `smolagents[mlx-lm]`).
     """
 
+    _config_fields = ("trust_remote_code", "load_kwargs", "apply_chat_template_kwargs")
+
     def __init__(
         self,
         model_id: str,

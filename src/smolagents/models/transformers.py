@@ -57,6 +57,14 @@ class TransformersModel(LocalModel):
     """
 
     reuse_prompt_cache: bool = True
+    _config_fields = (
+        "device_map",
+        "torch_dtype",
+        "trust_remote_code",
+        "model_kwargs",
+        "max_new_tokens",
+        "apply_chat_template_kwargs",
+    )
 
     def __init__(
         self,
@@ -113,20 +121,6 @@ class TransformersModel(LocalModel):
         # One generation at a time per model: concurrent runs would only fight over the cores.
         self._lock = threading.Lock()
         self._prompt_cache = _PromptCache()
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the configuration needed to rebuild this model."""
-        data = super().to_dict()
-        data.update(
-            {
-                "device_map": self.device_map if isinstance(self.device_map, str) else None,
-                "torch_dtype": self.torch_dtype if isinstance(self.torch_dtype, str) else None,
-                "trust_remote_code": self.trust_remote_code,
-                "max_new_tokens": self.max_new_tokens,
-                "apply_chat_template_kwargs": self.apply_chat_template_kwargs or None,
-            }
-        )
-        return data
 
     def _generate_options(self, options: dict[str, Any]) -> dict[str, Any]:
         """Translate OpenAI-style options into `generate()` arguments."""

@@ -63,6 +63,7 @@ class VLLMModel(LocalModel):
 
     supports_streaming = False
     supports_response_format = True
+    _config_fields = ("model_kwargs", "apply_chat_template_kwargs")
 
     def __init__(
         self,
