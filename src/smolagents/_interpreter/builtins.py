@@ -8,7 +8,14 @@ from typing import Any
 
 from .context import ticking
 from .errors import RefusedError
-from .guards import guarded_delattr, guarded_getattr, guarded_hasattr, guarded_setattr, mark_owned
+from .guards import (
+    checked_annotation,
+    guarded_delattr,
+    guarded_getattr,
+    guarded_hasattr,
+    guarded_setattr,
+    mark_owned,
+)
 from .limits import guarded_bytearray, guarded_bytes, guarded_format, guarded_pow
 from .stand_ins import CHAIN_TYPES
 from .tables import FORBIDDEN_METHOD_DEFINITIONS, LIMITS
@@ -159,6 +166,9 @@ def guarded_type(*args: Any, **kwargs: Any) -> Any:
     )
     if forbidden:
         raise RefusedError(f"Defining {forbidden} is not allowed (the host would call it later).")
+    if isinstance(namespace, dict) and isinstance(namespace.get("__annotations__"), dict):
+        for value in namespace["__annotations__"].values():
+            checked_annotation(value)
     return _adopt(type(name, _real_bases(tuple(bases)), namespace, **kwargs), str(name))
 
 

@@ -19,6 +19,8 @@ from .tables import (
 )
 
 __all__ = [
+    "check_annotations",
+    "checked_annotation",
     "OWNED_MARKER",
     "attribute_name",
     "guarded_delattr",
@@ -226,3 +228,29 @@ class AttributeSlot:
 
     def __delitem__(self, name: str) -> None:
         guarded_delattr(self._obj, name)
+
+
+def checked_annotation(value: Any) -> Any:
+    """Return annotation `value`, refusing strings anywhere in it (libraries eval them unchecked)."""
+    # Libraries eval() string annotations (typing.get_type_hints, functools.singledispatch) without
+    # any check. Literal strings are dropped by the checker; a computed one is refused here.
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, (str, bytes)) or type(item).__name__ == "ForwardRef":
+            raise RefusedError(
+                "Annotations computed as strings are not allowed (libraries evaluate them unchecked); "
+                "annotate with the type itself."
+            )
+        arguments = getattr(item, "__args__", None) if not isinstance(item, type) else None
+        if isinstance(arguments, tuple):
+            pending.extend(arguments)
+    return value
+
+
+def check_annotations(function: Any) -> None:
+    """Refuse `function` if any annotation it carries is, or contains, a string."""
+    annotations = getattr(function, "__annotations__", None)
+    if isinstance(annotations, dict):
+        for value in annotations.values():
+            checked_annotation(value)

@@ -7,6 +7,7 @@ and guarded stand-ins where the real function could block or build something hug
 
 from __future__ import annotations
 
+import functools
 import importlib
 import itertools
 import math
@@ -21,7 +22,7 @@ from typing import Any
 
 from .context import current_budget, ticking
 from .errors import RefusedError
-from .guards import guarded_delattr, guarded_getattr, guarded_hasattr, guarded_setattr
+from .guards import check_annotations, guarded_delattr, guarded_getattr, guarded_hasattr, guarded_setattr
 from .limits import (
     SafeFormatter,
     guarded_ilshift,
@@ -400,6 +401,31 @@ def _refuse_global_setting(name: str) -> Any:
     return refuse
 
 
+def _checked_register(register: Any) -> Any:
+    def checked(cls: Any, func: Any = None) -> Any:
+        # register() reads the implementation's annotations with typing.get_type_hints (eval).
+        for candidate in (cls, func):
+            if callable(candidate) and not isinstance(candidate, type):
+                check_annotations(candidate)
+        return register(cls, func) if func is not None else register(cls)
+
+    return checked
+
+
+def _singledispatch(func: Any) -> Any:
+    check_annotations(func)
+    dispatcher = functools.singledispatch(func)
+    dispatcher.register = _checked_register(dispatcher.register)  # type: ignore[method-assign]  # our wrapper
+    return dispatcher
+
+
+class _SingleDispatchMethod(functools.singledispatchmethod):  # type: ignore[type-arg]
+    """singledispatchmethod whose register() refuses string annotations."""
+
+    def register(self, cls: Any, method: Any = None) -> Any:
+        return _checked_register(super().register)(cls, method)
+
+
 _INFINITE_OR_HUGE_ITERTOOLS = (
     "count", "cycle", "repeat", "product", "permutations", "combinations", "combinations_with_replacement",
 )  # fmt: skip
@@ -425,6 +451,7 @@ _OVERRIDES: dict[str, dict[str, Any]] = {
     "re": REGEX_OVERRIDES,
     "math": {"factorial": _factorial, "comb": _comb, "perm": _perm, "prod": _prod},
     "random": {"choices": _choices, "sample": _sample},
+    "functools": {"singledispatch": _singledispatch, "singledispatchmethod": _SingleDispatchMethod},
     "string": {"Formatter": SafeFormatter},
     "operator": {
         "mul": guarded_mul,

@@ -20,7 +20,7 @@ from .errors import (
     InterpreterError,
     RefusedError,
 )
-from .guards import AttributeSlot, check_store, load_attribute, store_attribute
+from .guards import AttributeSlot, check_store, checked_annotation, load_attribute, store_attribute
 from .limits import (
     guarded_format_value,
     guarded_ilshift,
@@ -65,23 +65,6 @@ def _exception_filter(spec: Any) -> Any:
     return spec
 
 
-def _annotation(value: Any) -> Any:
-    # Libraries eval() string annotations (typing.get_type_hints, functools.singledispatch) without
-    # any check. Literal strings are dropped by the checker; a computed one is refused here.
-    pending = [value]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, (str, bytes)) or type(item).__name__ == "ForwardRef":
-            raise RefusedError(
-                "Annotations computed as strings are not allowed (libraries evaluate them unchecked); "
-                "annotate with the type itself."
-            )
-        arguments = getattr(item, "__args__", None) if not isinstance(item, type) else None
-        if isinstance(arguments, tuple):
-            pending.extend(arguments)
-    return value
-
-
 def _raisable(value: Any) -> Any:
     kind = value if isinstance(value, type) else type(value)
     if isinstance(kind, type) and issubclass(kind, BaseException) and not issubclass(kind, Exception):
@@ -107,7 +90,7 @@ _STATIC_GUARDS: dict[str, Any] = {
     "__sg_fmtval__": guarded_format_value,
     "__sg_exc__": _exception_filter,
     "__sg_raise__": _raisable,
-    "__sg_ann__": _annotation,
+    "__sg_ann__": checked_annotation,
     "__sg_Exception__": Exception,
 }
 _SHARED_BUILTINS = {**BASE_BUILTINS, **_STATIC_GUARDS}
