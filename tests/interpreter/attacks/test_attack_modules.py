@@ -186,3 +186,22 @@ def test_no_internal_helper_name_in_scope_is_usable(make_executor: ExecutorFacto
         expect_refused(executor, f"x = {name}", canary)
         expect_refused(executor, f"{name} = None", canary)
     executor("web_search('after')")
+
+
+def test_dataclass_code_generation_cannot_be_injected_through_field_names(
+    make_executor: ExecutorFactory, canary: Canary
+) -> None:
+    """dataclasses builds `__repr__` source from field names and execs it, with real builtins.
+
+    A class built by `type()` carries any string as an annotation key; this one is an f-string
+    fragment that calls `open` on the marker path when the generated `__repr__` runs.
+    """
+    path_expression = "bytes([" + ",".join(str(b) for b in str(canary.marker).encode()) + "]).decode()"
+    code = (
+        "import dataclasses\n"
+        f'name = "{{1}}{{open({path_expression},chr(119))}}{{\'"\n'
+        "X = type('X', (), {'__annotations__': {name: int}})\n"
+        "Y = dataclasses.dataclass(X, init=False, eq=False)\n"
+        "repr(Y())\n"
+    )
+    expect_refused(make_executor(["dataclasses"]), code, canary)
