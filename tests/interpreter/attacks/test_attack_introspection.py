@@ -328,3 +328,40 @@ def test_internals_of_host_sent_objects_are_refused_by_static_and_computed_name(
     executor = make_executor(variables=_host_internals())
     expect_refused(executor, f"final_answer({variable}.{name})", canary)
     expect_refused(executor, f"final_answer(getattr({variable}, {name[:3]!r} + {name[3:]!r}))", canary)
+
+
+MATCH_ARGS_ATTACKS = [
+    pytest.param(
+        "import collections, random\n"
+        "class Y(collections.UserDict):\n    __match_args__ = ('__globals__',)\n"
+        "Y.register(type(lambda: 0))\n"
+        "match random.Random.seed:\n    case Y(g):\n"
+        f"        final_answer(g['_os'].environ['{ENV}'])\n",
+        id="abc-register-then-match-args-globals",
+    ),
+    pytest.param(
+        "import collections\n"
+        "class Y(collections.UserDict):\n    __match_args__ = ('__self__',)\n"
+        "Y.register(type(print))\n"
+        "match print:\n    case Y(owner):\n        final_answer(owner)\n",
+        id="abc-register-then-match-args-self-of-builtin",
+    ),
+    pytest.param(
+        "import random\nclass X(random.Random):\n    __match_args__ = ('_randbelow',)\n"
+        "match X():\n    case X(f):\n        final_answer(f)\n",
+        id="match-args-private-name",
+    ),
+    pytest.param(
+        "import random\nX = type('X', (random.Random,), {'__match_args__': ('__reduce_ex__',)})\n"
+        "match X():\n    case X(f):\n        final_answer(f(2))\n",
+        id="match-args-through-type",
+    ),
+]
+
+
+@pytest.mark.parametrize("code", MATCH_ARGS_ATTACKS)
+def test_class_patterns_cannot_read_dunder_or_private_attributes_through_match_args(
+    make_executor: ExecutorFactory, canary: Canary, code: str
+) -> None:
+    """Positional class patterns read the names in `__match_args__` natively, outside the guards."""
+    expect_refused(make_executor(), code, canary)

@@ -399,3 +399,14 @@ def test_numpy_global_state_is_not_changed_for_the_host(make_executor: ExecutorF
         pass
     after = (dict(np.typecodes), np.geterr(), np.get_printoptions(), np.geterrcall())
     assert after == before, "model code changed numpy's process-wide state seen by the host"
+
+
+def test_abc_registration_on_shared_classes_does_not_reach_the_host(
+    make_executor: ExecutorFactory, canary: Canary
+) -> None:
+    """`register` is a public method, but it mutates the shared class's virtual-subclass registry."""
+    try:
+        make_executor()("import collections\ncollections.UserDict.register(int)")
+    except interpreter_api().InterpreterError:
+        pass
+    assert not isinstance(1, collections.UserDict), "model code changed isinstance() results in the host"
