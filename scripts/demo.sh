@@ -6,5 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/_setup.sh
 setup_env demo
-export HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false
+# Offline and quiet: the model is local, and weight-loading progress bars would bury the agent log.
+export HF_HUB_OFFLINE=1 HF_HUB_DISABLE_PROGRESS_BARS=1 TOKENIZERS_PARALLELISM=false
 "$VENV/bin/python" examples/embedded_agent.py "$@"
