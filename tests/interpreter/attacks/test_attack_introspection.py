@@ -365,3 +365,16 @@ def test_class_patterns_cannot_read_dunder_or_private_attributes_through_match_a
 ) -> None:
     """Positional class patterns read the names in `__match_args__` natively, outside the guards."""
     expect_refused(make_executor(), code, canary)
+
+
+def test_dataclass_field_renamed_by_model_cannot_read_dunder_attributes(
+    make_executor: ExecutorFactory, canary: Canary
+) -> None:
+    """`astuple`/`asdict` read every field by name with the real getattr: renaming a Field opens any name."""
+    code = (
+        "import dataclasses, random\n"
+        "@dataclasses.dataclass\nclass D(random.Random):\n    a: int = 1\n"
+        "f = dataclasses.fields(D)[0]\nf.name = '_randbelow'\n"
+        "dataclasses.astuple(D())\n"
+    )
+    expect_refused(make_executor(["dataclasses"]), code, canary)
