@@ -372,9 +372,9 @@ def test_dataclass_field_renamed_by_model_cannot_read_dunder_attributes(
 ) -> None:
     """`astuple`/`asdict` read every field by name with the real getattr: renaming a Field opens any name."""
     code = (
-        "import dataclasses, random\n"
-        "@dataclasses.dataclass\nclass D(random.Random):\n    a: int = 1\n"
-        "f = dataclasses.fields(D)[0]\nf.name = '_randbelow'\n"
+        "import collections, dataclasses\n"
+        "@dataclasses.dataclass\nclass D(collections.Counter):\n    a: int = 1\n"
+        "f = dataclasses.fields(D)[0]\nf.name = '_keep_positive'\n"
         "dataclasses.astuple(D())\n"
     )
     expect_refused(make_executor(["dataclasses"]), code, canary)
