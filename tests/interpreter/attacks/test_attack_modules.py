@@ -188,8 +188,9 @@ def test_no_internal_helper_name_in_scope_is_usable(make_executor: ExecutorFacto
     executor("web_search('after')")
 
 
+@pytest.mark.parametrize("maker", ["type", "type(int)", "type.__call__"])
 def test_dataclass_code_generation_cannot_be_injected_through_field_names(
-    make_executor: ExecutorFactory, canary: Canary
+    make_executor: ExecutorFactory, canary: Canary, maker: str
 ) -> None:
     """dataclasses builds `__repr__` source from field names and execs it, with real builtins.
 
@@ -200,7 +201,7 @@ def test_dataclass_code_generation_cannot_be_injected_through_field_names(
     code = (
         "import dataclasses\n"
         f'name = "{{1}}{{open({path_expression},chr(119))}}{{\'"\n'
-        "X = type('X', (), {'__annotations__': {name: int}})\n"
+        f"X = {maker}('X', (), {{'__annotations__': {{name: int}}}})\n"
         "Y = dataclasses.dataclass(X, init=False, eq=False)\n"
         "repr(Y())\n"
     )
