@@ -6,6 +6,7 @@ short so the group stays within a few minutes on two CPU cores.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -239,3 +240,18 @@ def test_code_agent_step_parses_and_runs_the_code_smollm2_wrote(model: Transform
         step.error, AgentExecutionError
     ), (step.error, step.observations)
     assert step.token_usage is not None and step.token_usage.output_tokens > 0
+
+
+def test_prompt_longer_than_the_context_is_refused_with_its_size(model: TransformersModel) -> None:
+    assert model.context_length == 8192
+    long_text = "word " * 9000
+    with pytest.raises(
+        ValueError, match=r"The prompt has \d+ tokens but the embedded model reads at most 8192"
+    ):
+        model.generate([ChatMessage(MessageRole.USER, long_text)])
+
+
+def test_reply_length_is_capped_by_the_context_left_after_the_prompt(model: TransformersModel) -> None:
+    prompt = model.render_prompt(CODE_PROMPT)
+    arguments, prompt_length = model._prepare(prompt, None, {"max_new_tokens": 100_000}, threading.Event())
+    assert arguments["max_new_tokens"] == 8192 - prompt_length

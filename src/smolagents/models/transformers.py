@@ -152,7 +152,24 @@ class TransformersModel(LocalModel):
             "pad_token_id": self.tokenizer.pad_token_id or self.tokenizer.eos_token_id,
             **self._generate_options(options),
         }
+        context = self.context_length
+        if context is not None:
+            if prompt_length >= context:
+                raise ValueError(
+                    f"The prompt has {prompt_length} tokens but {self.model_id or 'the embedded model'} reads at "
+                    f"most {context}: shorten the conversation (fewer steps, shorter observations or "
+                    "instructions) or use a model with a longer context."
+                )
+            # Past the context the model produces garbage (or fails): stop there instead.
+            arguments["max_new_tokens"] = min(arguments["max_new_tokens"], context - prompt_length)
         return arguments, prompt_length
+
+    @property
+    def context_length(self) -> int | None:
+        """The most tokens (prompt and reply) the model can attend to, when its config says."""
+        # Configs name this differently per architecture; the common name covers the models we ship.
+        length = getattr(self.model.config, "max_position_embeddings", None)
+        return int(length) if isinstance(length, int) else None
 
     def _generate(self, arguments: dict[str, Any], streamer: Any = None) -> tuple[list[int], int]:
         """Run `model.generate`, one call at a time, reusing the previous call's prompt cache.
