@@ -16,7 +16,16 @@ from .guards import (
     guarded_setattr,
     mark_owned,
 )
-from .limits import guarded_bytearray, guarded_bytes, guarded_format, guarded_pow
+from .limits import (
+    guarded_bytearray,
+    guarded_bytes,
+    guarded_format,
+    guarded_max,
+    guarded_min,
+    guarded_pow,
+    guarded_repr,
+    guarded_sorted,
+)
 from .stand_ins import CHAIN_TYPES
 from .tables import FORBIDDEN_METHOD_DEFINITIONS, LIMITS
 
@@ -201,6 +210,10 @@ def _base_builtins() -> dict[str, Any]:
             "delattr": guarded_delattr,
             "pow": guarded_pow,
             "format": guarded_format,
+            "sorted": guarded_sorted,
+            "repr": guarded_repr,
+            "min": guarded_min,
+            "max": guarded_max,
             "iter": guarded_iter,
             "bytes": _stand_in(bytes, guarded_bytes),
             "bytearray": _stand_in(bytearray, guarded_bytearray),

@@ -18,8 +18,9 @@ from random import Random
 from types import CodeType
 from typing import Any
 
+from .context import current_budget
 from .errors import RefusedError
-from .guards import check_load, set_routed_handler
+from .guards import check_load, is_model_function, set_routed_handler
 from .tables import CTYPES_ATTRIBUTES, LIMITS, PANDAS_EVAL_METHODS, QUEUE_LOCK_ATTRIBUTES
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
 ]
 
 _SEQUENCES = (str, bytes, bytearray, list, tuple)
+_MAX_MODULAR_WORK = 2e8
 _DIGIT_RUN = re.compile(r"\d+")
 _PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
 
@@ -101,6 +103,15 @@ def _check_pow(base: Any, exponent: Any) -> None:
 def guarded_pow(base: Any, exponent: Any, modulus: Any = None) -> Any:
     """Return `base ** exponent` (or `pow(base, exponent, modulus)`), refusing huge integers."""
     if modulus is not None:
+        if isinstance(exponent, int) and isinstance(modulus, int) and exponent > 0:
+            # Square-and-multiply: one modular multiplication per exponent bit, each costing
+            # about (modulus digits) ** 1.6; the result is small but the work is not.
+            work = exponent.bit_length() * (max(abs(modulus).bit_length(), 60) / 30) ** 1.6
+            if work > _MAX_MODULAR_WORK:
+                raise RefusedError(
+                    f"pow() with a {exponent.bit_length():,}-bit exponent and a {modulus.bit_length():,}-bit "
+                    "modulus would run too long in one step; use smaller numbers."
+                )
         return pow(base, exponent, modulus)
     _check_pow(base, exponent)
     return base**exponent
@@ -311,6 +322,10 @@ def routed_attribute(obj: Any, name: str) -> Any:
         )
     if name == "extend" and isinstance(obj, list):
         return partial(_extend, obj)
+    if name == "sort" and isinstance(obj, list):
+        return partial(_sort, obj)
+    if name == "to_bytes" and isinstance(obj, int):
+        return partial(_to_bytes, obj)
     if name in _STRING_METHODS:
         if isinstance(obj, (str, bytes, bytearray)) and not (
             name.startswith("format") and not isinstance(obj, str)
@@ -338,6 +353,89 @@ def _extend(target: list[Any], items: Any) -> None:
         if size > LIMITS.max_sequence_length:
             raise _too_big("a list of length", size, LIMITS.max_sequence_length)
     target.extend(items)
+
+
+def ticking_key(key: Any) -> Any:
+    """Return `key` so that each call counts against the budget (model functions already tick)."""
+    if key is None or is_model_function(key):
+        return key
+    tick = current_budget().tick
+
+    def counted(item: Any) -> Any:
+        tick()
+        return key(item)
+
+    return counted
+
+
+def guarded_min(*args: Any, key: Any = None, **kwargs: Any) -> Any:
+    """Do `min(...)`; a C key function counts each call against the budget."""
+    return min(*args, key=ticking_key(key), **kwargs)
+
+
+def guarded_max(*args: Any, key: Any = None, **kwargs: Any) -> Any:
+    """Do `max(...)`; a C key function counts each call against the budget."""
+    return max(*args, key=ticking_key(key), **kwargs)
+
+
+def _sort(target: list[Any], *, key: Any = None, reverse: bool = False) -> None:
+    target.sort(key=ticking_key(key), reverse=reverse)
+
+
+def guarded_sorted(iterable: Any, /, *, key: Any = None, reverse: bool = False) -> list[Any]:
+    """Do `sorted(...)`; a C key function (e.g. `key=str`) counts each call against the budget."""
+    return sorted(iterable, key=ticking_key(key), reverse=reverse)
+
+
+def _to_bytes(number: int, length: Any = 1, *args: Any, **kwargs: Any) -> bytes:
+    if isinstance(length, int):
+        _check_length(length)
+    return number.to_bytes(length, *args, **kwargs)
+
+
+_CONTAINERS = (list, tuple, set, frozenset, dict)
+
+
+def check_rendering(value: Any) -> None:
+    """Refuse to render a container whose text would be huge (shared references repeat in it).
+
+    `[[0] * 10**6] * 1000` holds 8 MB but renders as 3 GB in one C call: count what the
+    rendering would visit, stopping as soon as the limit is passed.
+    """
+    if type(value) not in _CONTAINERS:
+        return
+    limit = LIMITS.max_print_length
+    size = 0
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        kind = type(item)
+        if kind in _CONTAINERS:
+            size += 2 + len(item)
+            if size > limit:
+                break
+            if kind is dict:
+                pending.extend(item.keys())
+                pending.extend(item.values())
+            else:
+                pending.extend(item)
+        elif kind is str or kind is bytes:
+            size += len(item)
+        else:
+            size += 1
+        if size > limit:
+            break
+    if size > limit:
+        raise RefusedError(
+            f"Rendering this {type(value).__name__} as text would take more than {limit:,} characters; "
+            "print a summary (its length, a slice) instead."
+        )
+
+
+def guarded_repr(value: Any) -> str:
+    """Do `repr(value)`, refusing containers whose text would be huge."""
+    check_rendering(value)
+    return repr(value)
 
 
 def _counter_elements(counter: Counter[Any]) -> Any:

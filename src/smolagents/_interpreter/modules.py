@@ -14,6 +14,7 @@ import math
 import operator
 import queue
 import random
+import statistics
 import time
 from collections.abc import Iterable
 from functools import partial
@@ -361,8 +362,33 @@ def _sample(population: Any, k: int, *, counts: Any = None, generator: Any = ran
 
 
 def _check_sample_size(name: str, k: Any) -> None:
-    if isinstance(k, int) and k > LIMITS.max_sequence_length:
-        raise RefusedError(f"random.{name} with k={k:,} is too big; ask for fewer items.")
+    # sample/choices/shuffle loop in Python inside the stdlib, where no tick reaches them.
+    if isinstance(k, int) and k > _MAX_STDLIB_LOOP:
+        raise RefusedError(f"random.{name} with {k:,} items is too big (the limit is {_MAX_STDLIB_LOOP:,}).")
+
+
+def _shuffle(items: Any, *, generator: Any) -> None:
+    _check_sample_size("shuffle", len(items))
+    generator.shuffle(items)
+
+
+def _statistics_function(function: Any) -> Any:
+    def call(*args: Any, **kwargs: Any) -> Any:
+        checked = []
+        for data in args:
+            if not hasattr(data, "__len__") and hasattr(data, "__iter__"):
+                data = list(ticking(iter(data)))
+            if hasattr(data, "__len__") and len(data) > _MAX_STDLIB_LOOP:
+                raise RefusedError(
+                    f"statistics.{function.__name__} over {len(data):,} values is too slow (the limit is "
+                    f"{_MAX_STDLIB_LOOP:,}); use math.fsum or numpy for big data."
+                )
+            checked.append(data)
+        return function(*checked, **kwargs)
+
+    call.__name__ = function.__name__
+    call.__doc__ = function.__doc__
+    return call
 
 
 def _random_generators() -> tuple[Any, Any]:
@@ -388,6 +414,7 @@ def _use_private_generator(namespace: dict[str, Any], shared: Any, private: Any)
     if "choices" in namespace and isinstance(private, random.Random):
         namespace["choices"] = partial(_choices, generator=private)
         namespace["sample"] = partial(_sample, generator=private)
+        namespace["shuffle"] = partial(_shuffle, generator=private)
 
 
 def _refuse_global_setting(name: str) -> Any:
@@ -426,6 +453,13 @@ class _SingleDispatchMethod(functools.singledispatchmethod):  # type: ignore[typ
         return _checked_register(super().register)(cls, method)
 
 
+_MAX_STDLIB_LOOP = 1_000_000
+_STATISTICS_FUNCTIONS = (
+    "mean", "fmean", "geometric_mean", "harmonic_mean", "median", "median_low", "median_high",
+    "median_grouped", "mode", "multimode", "quantiles", "pstdev", "pvariance", "stdev", "variance",
+    "covariance", "correlation", "linear_regression",
+)  # fmt: skip
+
 _INFINITE_OR_HUGE_ITERTOOLS = (
     "count", "cycle", "repeat", "product", "permutations", "combinations", "combinations_with_replacement",
 )  # fmt: skip
@@ -451,6 +485,7 @@ _OVERRIDES: dict[str, dict[str, Any]] = {
     "re": REGEX_OVERRIDES,
     "math": {"factorial": _factorial, "comb": _comb, "perm": _perm, "prod": _prod},
     "random": {"choices": _choices, "sample": _sample},
+    "statistics": {name: _statistics_function(getattr(statistics, name)) for name in _STATISTICS_FUNCTIONS},
     "functools": {"singledispatch": _singledispatch, "singledispatchmethod": _SingleDispatchMethod},
     "string": {"Formatter": SafeFormatter},
     "operator": {

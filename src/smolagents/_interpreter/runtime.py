@@ -22,6 +22,7 @@ from .errors import (
 )
 from .guards import AttributeSlot, check_store, checked_annotation, load_attribute, store_attribute
 from .limits import (
+    check_rendering,
     guarded_format_value,
     guarded_ilshift,
     guarded_imul,
@@ -291,6 +292,8 @@ class Runtime:
             raise TypeError(f"sep must be None or a string, not {type(sep).__name__}")
         if end is not None and not isinstance(end, str):
             raise TypeError(f"end must be None or a string, not {type(end).__name__}")
+        for value in args:
+            check_rendering(value)
         text = (" " if sep is None else sep).join(map(str, args)) + ("\n" if end is None else end)
         if file is not None:
             file.write(text)
