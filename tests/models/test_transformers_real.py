@@ -255,3 +255,18 @@ def test_reply_length_is_capped_by_the_context_left_after_the_prompt(model: Tran
     prompt = model.render_prompt(CODE_PROMPT)
     arguments, prompt_length = model._prepare(prompt, None, {"max_new_tokens": 100_000}, threading.Event())
     assert arguments["max_new_tokens"] == 8192 - prompt_length
+
+
+async def test_concurrent_calls_on_one_model_give_the_replies_of_sequential_calls(
+    model: TransformersModel,
+) -> None:
+    import asyncio
+
+    first = [ChatMessage(MessageRole.USER, "Name a colour.")]
+    second = [ChatMessage(MessageRole.USER, "Name a fruit.")]
+    expected = [model.generate(first, max_new_tokens=8).text, model.generate(second, max_new_tokens=8).text]
+    replies = await asyncio.gather(
+        model.agenerate(first, max_new_tokens=8), model.agenerate(second, max_new_tokens=8)
+    )
+    assert [reply.text for reply in replies] == expected
+    assert expected[0] != expected[1]
