@@ -9,6 +9,7 @@ from typing import Any
 from .context import ticking
 from .errors import RefusedError
 from .guards import (
+    check_annotation_names,
     checked_annotation,
     guarded_delattr,
     guarded_getattr,
@@ -178,7 +179,9 @@ def guarded_type(*args: Any, **kwargs: Any) -> Any:
     if isinstance(namespace, dict) and isinstance(namespace.get("__annotations__"), dict):
         for value in namespace["__annotations__"].values():
             checked_annotation(value)
-    return _adopt(type(name, _real_bases(tuple(bases)), namespace, **kwargs), str(name))
+    cls = type(name, _real_bases(tuple(bases)), namespace, **kwargs)
+    check_annotation_names(cls)
+    return _adopt(cls, str(name))
 
 
 _TYPE = _stand_in(type, guarded_type)

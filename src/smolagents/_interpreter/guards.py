@@ -6,7 +6,8 @@ others, and every computed name (`getattr`, `setattr`, `hasattr`, `delattr`), co
 
 from __future__ import annotations
 
-from types import BuiltinFunctionType, FunctionType, MethodType, ModuleType
+import keyword
+from types import BuiltinFunctionType, FunctionType, MemberDescriptorType, MethodType, ModuleType
 from typing import Any
 
 from .errors import RefusedError
@@ -19,6 +20,7 @@ from .tables import (
 )
 
 __all__ = [
+    "check_annotation_names",
     "check_annotations",
     "checked_annotation",
     "OWNED_MARKER",
@@ -179,6 +181,13 @@ def check_store(obj: Any, name: str) -> None:
     if name.startswith("_"):
         raise _refuse(obj, name, "private attributes of objects the code did not define are closed")
     class_attribute = getattr(type(obj), name, _MISSING)
+    if isinstance(class_attribute, MemberDescriptorType):
+        # A __slots__ field of a library object is its internal state (dataclasses.Field.name is
+        # read back with the real getattr by asdict/astuple): only properties are public setters.
+        raise RefusedError(
+            f"Setting attribute {name!r} of {_describe(obj)} is not allowed: it is internal state of a "
+            "class the code did not define."
+        )
     if class_attribute is not _MISSING and not hasattr(type(class_attribute), "__set__"):
         raise RefusedError(
             f"Setting attribute {name!r} of {_describe(obj)} is not allowed: it would shadow a method or "
@@ -246,6 +255,18 @@ def checked_annotation(value: Any) -> Any:
         if isinstance(arguments, tuple):
             pending.extend(arguments)
     return value
+
+
+def check_annotation_names(cls: Any) -> None:
+    """Refuse a class whose annotation keys are not identifiers (dataclasses builds source from them)."""
+    try:
+        annotations = type.__getattribute__(cls, "__dict__").get("__annotations__")
+    except TypeError:
+        return
+    if isinstance(annotations, dict):
+        for key in annotations:
+            if not (type(key) is str and key.isidentifier() and not keyword.iskeyword(key)):
+                raise RefusedError(f"Annotation name {str(key)[:40]!r} is not a Python identifier.")
 
 
 def check_annotations(function: Any) -> None:

@@ -7,6 +7,7 @@ and guarded stand-ins where the real function could block or build something hug
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import importlib
 import itertools
@@ -23,7 +24,14 @@ from typing import Any
 
 from .context import current_budget, ticking
 from .errors import RefusedError
-from .guards import check_annotations, guarded_delattr, guarded_getattr, guarded_hasattr, guarded_setattr
+from .guards import (
+    check_annotation_names,
+    check_annotations,
+    guarded_delattr,
+    guarded_getattr,
+    guarded_hasattr,
+    guarded_setattr,
+)
 from .limits import (
     SafeFormatter,
     guarded_ilshift,
@@ -439,6 +447,15 @@ def _checked_register(register: Any) -> Any:
     return checked
 
 
+def _dataclass(cls: Any = None, /, **kwargs: Any) -> Any:
+    # dataclasses writes field names into generated source and exec()s it: names must be identifiers.
+    def wrap(target: Any) -> Any:
+        check_annotation_names(target)
+        return dataclasses.dataclass(target, **kwargs)
+
+    return wrap if cls is None else wrap(cls)
+
+
 def _singledispatch(func: Any) -> Any:
     check_annotations(func)
     dispatcher = functools.singledispatch(func)
@@ -485,6 +502,7 @@ _OVERRIDES: dict[str, dict[str, Any]] = {
     "re": REGEX_OVERRIDES,
     "math": {"factorial": _factorial, "comb": _comb, "perm": _perm, "prod": _prod},
     "random": {"choices": _choices, "sample": _sample},
+    "dataclasses": {"dataclass": _dataclass},
     "statistics": {name: _statistics_function(getattr(statistics, name)) for name in _STATISTICS_FUNCTIONS},
     "functools": {"singledispatch": _singledispatch, "singledispatchmethod": _SingleDispatchMethod},
     "string": {"Formatter": SafeFormatter},
