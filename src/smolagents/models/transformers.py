@@ -83,13 +83,12 @@ class TransformersModel(LocalModel):
         flatten = kwargs.pop("flatten_messages_as_text", False)
         model_id = model_id or os.environ.get("SMOLAGENTS_MODEL_ID") or None
         self.is_embedded = model_id is None
-        if self.is_embedded:
+        if model_id is None:
             self.model_path: str = str(ensure_embedded_model())
             # bf16 matmuls are about 10x slower than float32 on CPUs without AVX-512 BF16.
             torch_dtype = torch_dtype or "float32"
             device_map = device_map or "cpu"
         else:
-            assert model_id is not None  # narrowed by is_embedded
             self.model_path = model_id
         super().__init__(flatten_messages_as_text=flatten, model_id=model_id, **kwargs)
         self.device_map = device_map or ("cuda" if torch.cuda.is_available() else "cpu")
