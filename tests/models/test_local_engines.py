@@ -334,5 +334,5 @@ def test_unreachable_model_id_error_names_the_model_and_the_embedded_fallback(tm
 def test_unknown_torch_dtype_is_refused_before_loading_anything(tmp_path: Path) -> None:
     from smolagents.models.transformers import TransformersModel
 
-    with pytest.raises(ValueError, match="Unknown torch_dtype 'float33'.*'bfloat16'"):
+    with pytest.raises(ValueError, match=r"Unknown torch_dtype 'float33'.*'bfloat16'"):
         TransformersModel(model_id=str(tmp_path / "never-loaded"), torch_dtype="float33")
