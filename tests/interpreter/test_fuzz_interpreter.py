@@ -8,7 +8,7 @@ only ever raises its own `InterpreterError`s and never lets a canary through.
 
 The whole search runs in a forked child with memory/CPU/time caps (see attacks/_isolation.py), so
 an escape that crashes or hangs the interpreter fails this test instead of the session.
-Set SMOLAGENTS_FUZZ_EXAMPLES (default 150) for longer runs, e.g. SMOLAGENTS_FUZZ_EXAMPLES=20000.
+Set SMOLAGENTS_FUZZ_EXAMPLES (default 300) for longer runs, e.g. SMOLAGENTS_FUZZ_EXAMPLES=20000.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import random
 import secrets
 import sys
 from pathlib import Path
-from types import ModuleType
+from types import CellType, CodeType, FrameType, ModuleType, TracebackType
 from typing import Any
 
 import pytest
@@ -31,7 +31,10 @@ from hypothesis import strategies as st
 from smolagents.tools.base import Tool
 
 ENV = "SMOLAGENTS_CANARY"
-EXAMPLES = int(os.environ.get("SMOLAGENTS_FUZZ_EXAMPLES", "150"))
+EXAMPLES = int(os.environ.get("SMOLAGENTS_FUZZ_EXAMPLES", "300"))
+# CI runs the same examples every time (a red build means a regression, not bad luck); a long run
+# asked for through the environment explores fresh ones.
+DERANDOMIZE = "SMOLAGENTS_FUZZ_EXAMPLES" not in os.environ
 
 
 def _load_isolation() -> ModuleType:
@@ -80,11 +83,12 @@ def gen():
     yield 1
 g = gen()
 x = 1
+v = 1
 items = [1, 2]
 """
 
 NAMES = [
-    "x", "items", "g", "gen", "S", "web_search", "final_answer", "math", "random", "collections", "re",
+    "x", "v", "items", "g", "gen", "S", "web_search", "final_answer", "math", "random", "collections", "re",
     "queue", "datetime", "statistics", "itertools", "str", "int", "list", "type", "object", "print",
     "len", "getattr", "vars", "dir", "()", "''", "1",
     "__builtins__", "__import__", "eval", "exec", "open", "globals", "locals", "compile",
@@ -101,6 +105,8 @@ ATTRIBUTES = [
     "threading", "types", "enum", "copyreg", "environ", "modules", "forward", "secret", "func", "format",
     "format_map", "most_common", "pi", "Random", "seed", "upper", "append", "Counter", "codecs",
 ]  # fmt: skip
+# Objects whose internals are worth reaching: host functions, builtins bound to internals, tools.
+HANDLES = ["random.Random.seed", "print", "len", "web_search", "final_answer", "g", "gen", "S"]
 KEYS = ["os", "_os", "environ", "__builtins__", "__import__", "open", ENV, "secret", "sys", "modules"]
 MODULES = [
     "math", "random", "collections", "re", "queue", "datetime", "statistics", "itertools", "os", "sys",
@@ -172,7 +178,47 @@ def _statements(marker: str) -> st.SearchStrategy[str]:
         st.builds(lambda e: f"v = {e}.environ[{ENV!r}]", expressions),
         st.builds(lambda e: f"v = {e}({marker!r}, 65)", expressions),
         st.builds(lambda e: f"v = {e}.modules['os'].environ[{ENV!r}]", expressions),
+        # class patterns read `__match_args__` names natively; ABC registration widens isinstance
+        st.builds(
+            lambda a, e: (
+                f"class Y(collections.UserDict):\n    __match_args__ = ({a!r},)\n"
+                f"Y.register(type({e}))\nmatch {e}:\n    case Y(v):\n        pass"
+            ),
+            st.sampled_from(ATTRIBUTES),
+            st.sampled_from(HANDLES),
+        ),
     )
+
+
+_INTERNAL_MODULES = frozenset(
+    f"smolagents._interpreter.{name}"
+    for name in ("runtime", "budget", "context", "modules", "guards", "transform", "compiler")
+)
+
+
+def _module_dict_ids() -> set[int]:
+    return {id(vars(module)) for module in list(sys.modules.values()) if module is not None}
+
+
+def _dangerous_object(value: Any, module_dicts: set[int]) -> str | None:
+    """Name what `value` is if model code must never hold it, else None.
+
+    A stronger oracle than the canary: reaching the object is the escape, reading the secret
+    through it is one more step the generator may not take.
+    """
+    if isinstance(value, ModuleType) and sys.modules.get(value.__name__) is value:
+        return f"the real module {value.__name__!r} (sanitized copies are not in sys.modules)"
+    if isinstance(value, (FrameType, TracebackType, CodeType, CellType)):
+        return f"a {type(value).__name__} object"
+    if isinstance(value, dict) and id(value) in module_dicts:
+        return "a module's globals dict"
+    # Stand-ins handed out on purpose (guarded `type`, regex and queue wrappers) live elsewhere;
+    # the notebook's own machinery (runtime, budget, import policy, guards) must stay out of reach.
+    if isinstance(value, type) or isinstance(value, BaseException):
+        return None
+    if type(value).__module__ in _INTERNAL_MODULES:
+        return f"an interpreter internal ({type(value).__qualname__})"
+    return None
 
 
 def _run_fuzz(api: ModuleType, token: str, marker: Path) -> None:
@@ -181,6 +227,7 @@ def _run_fuzz(api: ModuleType, token: str, marker: Path) -> None:
 
     @settings(
         max_examples=EXAMPLES,
+        derandomize=DERANDOMIZE,
         deadline=None,
         database=None,
         suppress_health_check=list(HealthCheck),
@@ -208,6 +255,10 @@ def _run_fuzz(api: ModuleType, token: str, marker: Path) -> None:
                     pass
         for text in texts:
             assert token not in text, f"secret leaked by:\n{program}"
+        module_dicts = _module_dict_ids()
+        for name, value in list(executor.state.items()):
+            found = _dangerous_object(value, module_dicts)
+            assert found is None, f"model code holds {found} in {name!r} after:\n{program}"
         assert not marker.exists(), f"marker file created by:\n{program}"
         assert collections.Counter.most_common is counter_most_common, f"Counter mutated by:\n{program}"
         assert (math.pi, random.random) == (pi, random_random), f"module mutated by:\n{program}"

@@ -163,6 +163,13 @@ MEMORY_ATTACKS = [
     pytest.param("import random\nrandom.randbytes(10 ** 10)", id="randbytes"),
     pytest.param("import random\nrandom.getrandbits(10 ** 11)", id="getrandbits"),
     pytest.param("(1).to_bytes(10 ** 10, 'big')", id="int-to-bytes"),
+    pytest.param(
+        "x = [bytearray(19_000_000) for _ in range(300)]", id="many-large-allocations-comprehension"
+    ),
+    pytest.param(
+        "x = []\nwhile True:\n    x.append(' ' * 19_000_000 + str(len(x)))", id="many-large-allocations-loop"
+    ),
+    pytest.param("x = [list(range(19_000_000)) for _ in range(10)]", id="many-large-lists"),
     pytest.param("x = [[0] * 10 ** 6] * 1000\ns = str(x)", id="str-of-shared-references"),
     pytest.param("x = [[0] * 10 ** 6] * 1000\ns = f'{x}'", id="fstring-of-shared-references"),
     pytest.param("x = [[0] * 10 ** 6] * 1000\nprint(x)", id="print-of-shared-references"),
