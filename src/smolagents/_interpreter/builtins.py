@@ -9,6 +9,7 @@ from typing import Any
 from .context import ticking
 from .errors import RefusedError
 from .guards import (
+    GuardedTypeMeta,
     check_annotation_names,
     checked_annotation,
     guarded_delattr,
@@ -16,6 +17,7 @@ from .guards import (
     guarded_hasattr,
     guarded_setattr,
     mark_owned,
+    stand_in,
 )
 from .limits import (
     guarded_bytearray,
@@ -26,6 +28,7 @@ from .limits import (
     guarded_pow,
     guarded_repr,
     guarded_sorted,
+    guarded_str,
 )
 from .stand_ins import CHAIN_TYPES
 from .tables import FORBIDDEN_METHOD_DEFINITIONS, LIMITS
@@ -40,36 +43,6 @@ _SAFE_NAMES = (
 ).split()
 
 _BIG_RANGE = 1_000_000  # longer ranges count their items against the budget when iterated
-
-
-class _GuardedTypeMeta(type):
-    """Metaclass of stand-ins for builtin types whose constructor needs a guard.
-
-    The stand-in answers `isinstance`/`issubclass` and attribute reads like the real type, and
-    calling it runs the guard.
-    """
-
-    _real: type
-    _factory: Any
-
-    def __instancecheck__(cls, obj: Any) -> bool:
-        return isinstance(obj, cls._real)
-
-    def __subclasscheck__(cls, subclass: Any) -> bool:
-        return issubclass(subclass, cls._real)
-
-    def __getattr__(cls, name: str) -> Any:
-        return getattr(cls._real, name)
-
-    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
-        return cls._factory(*args, **kwargs)
-
-    def __repr__(cls) -> str:
-        return repr(cls._real)
-
-
-def _stand_in(real: type, factory: Any) -> type:
-    return _GuardedTypeMeta(real.__name__, (), {"_real": real, "_factory": staticmethod(factory)})
 
 
 class _BigRange(Sequence):  # type: ignore[type-arg]  # mirrors range, whose items are ints
@@ -144,7 +117,7 @@ def guarded_iter(obj: Any, *sentinel: Any) -> Any:
 
 
 def _real_bases(bases: tuple[Any, ...]) -> tuple[Any, ...]:
-    return tuple(base._real if isinstance(base, _GuardedTypeMeta) else base for base in bases)
+    return tuple(base._real if isinstance(base, GuardedTypeMeta) else base for base in bases)
 
 
 def _adopt(cls: Any, name: str) -> Any:
@@ -159,7 +132,7 @@ def _adopt(cls: Any, name: str) -> Any:
 
 def build_class(func: Any, name: str, *bases: Any, **kwargs: Any) -> Any:
     """Create a class for a `class` statement and mark it as defined by the model code."""
-    if isinstance(kwargs.get("metaclass"), _GuardedTypeMeta):
+    if isinstance(kwargs.get("metaclass"), GuardedTypeMeta):
         kwargs["metaclass"] = kwargs["metaclass"]._real
     return _adopt(_builtins.__build_class__(func, name, *_real_bases(bases), **kwargs), name)
 
@@ -169,7 +142,7 @@ def guarded_type(*args: Any, **kwargs: Any) -> Any:
     if len(args) != 3:
         found = type(*args, **kwargs)
         # `type(int)` is `type` itself: hand out the stand-in, or its 3-argument form would be unchecked.
-        return _TYPE if found is type or found is _GuardedTypeMeta else found
+        return _TYPE if found is type or found is GuardedTypeMeta else _STAND_INS.get(found, found)
     name, bases, namespace = args
     forbidden = (
         sorted(FORBIDDEN_METHOD_DEFINITIONS.intersection(namespace)) if isinstance(namespace, dict) else []
@@ -184,7 +157,14 @@ def guarded_type(*args: Any, **kwargs: Any) -> Any:
     return _adopt(cls, str(name))
 
 
-_TYPE = _stand_in(type, guarded_type)
+_TYPE = stand_in(type, guarded_type)
+_STAND_INS: dict[type, type] = {
+    bytes: stand_in(bytes, guarded_bytes),
+    bytearray: stand_in(bytearray, guarded_bytearray),
+    range: stand_in(range, _make_range),
+    str: stand_in(str, guarded_str),
+}
+"""Builtin types whose constructor is guarded; `type(x)` answers with the stand-in too."""
 
 
 def _exceptions() -> dict[str, Any]:
@@ -218,9 +198,7 @@ def _base_builtins() -> dict[str, Any]:
             "min": guarded_min,
             "max": guarded_max,
             "iter": guarded_iter,
-            "bytes": _stand_in(bytes, guarded_bytes),
-            "bytearray": _stand_in(bytearray, guarded_bytearray),
-            "range": _stand_in(range, _make_range),
+            **{real.__name__: replacement for real, replacement in _STAND_INS.items()},
             "type": _TYPE,
             "__build_class__": build_class,
             # C code (numpy's ndarray.sum, time.strptime) imports through the calling frame's

@@ -20,6 +20,9 @@ from .tables import (
 )
 
 __all__ = [
+    "GuardedTypeMeta",
+    "real_type",
+    "stand_in",
     "check_annotation_names",
     "check_annotations",
     "checked_annotation",
@@ -42,6 +45,42 @@ OWNED_MARKER = "__sg_owned__"
 
 _MISSING = object()
 _routed_handler: Any = None  # set by limits.py: (obj, name) -> value, for ROUTED_ATTRIBUTES
+
+
+class GuardedTypeMeta(type):
+    """Metaclass of stand-ins for builtin types whose constructor needs a guard.
+
+    The stand-in answers `isinstance`/`issubclass` and attribute reads like the real type, and
+    calling it runs the guard.
+    """
+
+    _real: type
+    _factory: Any
+
+    def __instancecheck__(cls, obj: Any) -> bool:
+        return isinstance(obj, cls._real)
+
+    def __subclasscheck__(cls, subclass: Any) -> bool:
+        return issubclass(subclass, cls._real)
+
+    def __getattr__(cls, name: str) -> Any:
+        return getattr(cls._real, name)
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        return cls._factory(*args, **kwargs)
+
+    def __repr__(cls) -> str:
+        return repr(cls._real)
+
+
+def stand_in(real: type, factory: Any) -> type:
+    """Return a stand-in for builtin type `real` whose calls go through `factory`."""
+    return GuardedTypeMeta(real.__name__, (), {"_real": real, "_factory": staticmethod(factory)})
+
+
+def real_type(obj: Any) -> Any:
+    """Return the builtin type behind a stand-in, or `obj` itself."""
+    return obj._real if isinstance(obj, GuardedTypeMeta) else obj
 
 
 def set_routed_handler(handler: Any) -> None:

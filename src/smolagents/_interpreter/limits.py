@@ -20,7 +20,7 @@ from typing import Any
 
 from .context import current_budget
 from .errors import RefusedError
-from .guards import check_load, is_model_function, set_routed_handler
+from .guards import check_load, is_model_function, real_type, set_routed_handler
 from .tables import CTYPES_ATTRIBUTES, LIMITS, PANDAS_EVAL_METHODS, QUEUE_LOCK_ATTRIBUTES
 
 __all__ = [
@@ -312,6 +312,7 @@ def _checked_randbytes(generator: Random, size: int) -> bytes:
 
 def routed_attribute(obj: Any, name: str) -> Any:
     """Serve a read of one of `ROUTED_ATTRIBUTES`: guarded versions for the objects that need them."""
+    obj = real_type(obj)  # `str.join` through the `str` stand-in is `str.join`
     if isinstance(obj, CodeType):
         raise RefusedError("Code objects cannot be modified or read: they would run unchecked.")
     if name in CTYPES_ATTRIBUTES or (name == "ctypes" and type(obj).__module__.startswith("numpy")):
@@ -396,7 +397,7 @@ def _to_bytes(number: int, length: Any = 1, *args: Any, **kwargs: Any) -> bytes:
 _CONTAINERS = (list, tuple, set, frozenset, dict)
 
 
-def check_rendering(value: Any) -> None:
+def check_rendering(value: Any, limit: int | None = None) -> None:
     """Refuse to render a container whose text would be huge (shared references repeat in it).
 
     `[[0] * 10**6] * 1000` holds 8 MB but renders as 3 GB in one C call: count what the
@@ -404,7 +405,7 @@ def check_rendering(value: Any) -> None:
     """
     if type(value) not in _CONTAINERS:
         return
-    limit = LIMITS.max_print_length
+    limit = LIMITS.max_sequence_length // 2 if limit is None else limit
     size = 0
     pending = [value]
     while pending:
@@ -430,6 +431,20 @@ def check_rendering(value: Any) -> None:
             f"Rendering this {type(value).__name__} as text would take more than {limit:,} characters; "
             "print a summary (its length, a slice) instead."
         )
+
+
+def checked_render(value: Any) -> Any:
+    """Return `value` after `check_rendering` (f-string fields go through this)."""
+    if type(value) in _CONTAINERS:
+        check_rendering(value)
+    return value
+
+
+def guarded_str(*args: Any, **kwargs: Any) -> str:
+    """Do `str(...)`, refusing containers whose text would be huge."""
+    if len(args) == 1 and not kwargs:
+        check_rendering(args[0])
+    return str(*args, **kwargs)
 
 
 def guarded_repr(value: Any) -> str:

@@ -23,6 +23,7 @@ from .errors import (
 from .guards import AttributeSlot, check_store, checked_annotation, load_attribute, store_attribute
 from .limits import (
     check_rendering,
+    checked_render,
     guarded_format_value,
     guarded_ilshift,
     guarded_imul,
@@ -89,6 +90,7 @@ _STATIC_GUARDS: dict[str, Any] = {
     "__sg_ipow__": guarded_ipow,
     "__sg_ilshift__": guarded_ilshift,
     "__sg_fmtval__": guarded_format_value,
+    "__sg_render__": checked_render,
     "__sg_exc__": _exception_filter,
     "__sg_raise__": _raisable,
     "__sg_ann__": checked_annotation,
@@ -293,7 +295,7 @@ class Runtime:
         if end is not None and not isinstance(end, str):
             raise TypeError(f"end must be None or a string, not {type(end).__name__}")
         for value in args:
-            check_rendering(value)
+            check_rendering(value, LIMITS.max_print_length)
         text = (" " if sep is None else sep).join(map(str, args)) + ("\n" if end is None else end)
         if file is not None:
             file.write(text)

@@ -414,6 +414,9 @@ class Rewriter(ast.NodeTransformer):
 
     def visit_FormattedValue(self, node: ast.FormattedValue) -> ast.AST:
         self.generic_visit(node)
+        if not isinstance(node.value, ast.Constant):
+            # `f"{x}"` renders containers in one C call: shared references can make that huge.
+            node.value = guard_call("__sg_render__", node.value)
         spec = node.format_spec
         if spec is None:
             return node
