@@ -88,6 +88,22 @@ RESOURCE_ATTACKS = [
     ),
     pytest.param("s = [0]\nfor _ in range(60):\n    s.extend(s)", "RefusedError", id="list-doubling"),
     pytest.param("import random\nrandom.choices([1], k=10 ** 10)", "RefusedError", id="random-choices-k"),
+    pytest.param("pow(3, 2 ** 999000, 10 ** 300000)", "RefusedError", id="modular-pow-work"),
+    pytest.param("(1).to_bytes(10 ** 10, 'big')", "RefusedError", id="int-to-bytes"),
+    pytest.param("x = [[0] * 10 ** 6] * 1000\ns = str(x)", "RefusedError", id="str-of-shared-references"),
+    pytest.param("x = [[0] * 10 ** 6] * 1000\ns = f'{x}'", "RefusedError", id="fstring-of-shared-references"),
+    pytest.param("x = [[0] * 10 ** 6] * 1000\nprint(x)", "RefusedError", id="print-of-shared-references"),
+    pytest.param(
+        "import statistics\nstatistics.variance(list(range(2 * 10 ** 6)))",
+        "RefusedError",
+        id="statistics-loop",
+    ),
+    pytest.param("import random\nl = [0] * 10 ** 7\nrandom.shuffle(l)", "RefusedError", id="shuffle-loop"),
+    pytest.param(
+        "l = [i * 0.5 for i in range(3 * 10 ** 6)]\nfor _ in range(100):\n    sorted(l, key=str)",
+        "ExecutionTimeoutError",
+        id="sort-with-c-key",
+    ),
 ]
 
 
