@@ -8,10 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from .._errors import AgentExecutionError, AgentParsingError
 from .._events import ActionOutput
-from .._messages import ChatMessage
 from ..memory import ActionStep, ToolCall
 from .code_parsing import extract_code, extract_structured_code
-from .loop import model_events
+from .loop import ModelReply
 from .run_state import RunState
 
 if TYPE_CHECKING:
@@ -42,23 +41,15 @@ CODE_RESPONSE_FORMAT: dict[str, Any] = {
 
 async def code_step_events(agent: CodeAgent, run: RunState, step: ActionStep) -> AsyncIterator[Any]:
     """Run one CodeAgent step and yield its events, ending with an `ActionOutput`."""
-    messages = agent._memory_messages(run)
-    step.model_input_messages = messages
-    message: ChatMessage | None = None
-    async for event in model_events(
+    reply = ModelReply(
         agent,
-        messages,
+        agent._memory_messages(run),
         stop_sequences=agent._stop_sequences(),
         response_format=CODE_RESPONSE_FORMAT if agent.use_structured_outputs_internally else None,
-    ):
-        if isinstance(event, ChatMessage):
-            message = event
-        else:
-            yield event
-    assert message is not None  # model_events always ends with the message
-    step.model_output_message = message
-    step.model_output = message.text
-    step.token_usage = message.token_usage
+    )
+    async for delta in reply.deltas():
+        yield delta
+    message = reply.record(step)
     if agent.use_structured_outputs_internally:
         _, code = extract_structured_code(message.text)
     else:

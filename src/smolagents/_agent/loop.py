@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from ..agents import MultiStepAgent
     from ..tools.base import Tool
 
-__all__ = ["model_events", "provide_final_answer", "run_events"]
+__all__ = ["ModelReply", "provide_final_answer", "run_events"]
 
 
 async def run_events(agent: MultiStepAgent, run: RunState) -> AsyncIterator[Any]:
@@ -127,14 +127,11 @@ async def planning_events(agent: MultiStepAgent, run: RunState) -> AsyncIterator
             *agent._memory_messages(run, summary_mode=True),
             _user(populate_template(templates["update_plan_post_messages"], variables)),
         ]
-    message: ChatMessage | None = None
-    async for event in model_events(agent, messages, stop_sequences=["<end_plan>"]):
-        if isinstance(event, ChatMessage):
-            message = event
-        else:
-            agent._emit(event)
-            yield event
-    assert message is not None  # model_events always ends with the message
+    reply = ModelReply(agent, messages, stop_sequences=["<end_plan>"])
+    async for delta in reply.deltas():
+        agent._emit(delta)
+        yield delta
+    message = reply.message
     step = PlanningStep(
         model_input_messages=messages,
         model_output_message=message,
@@ -146,32 +143,42 @@ async def planning_events(agent: MultiStepAgent, run: RunState) -> AsyncIterator
     yield step
 
 
-async def model_events(
-    agent: MultiStepAgent,
-    messages: list[ChatMessage],
-    stop_sequences: list[str] | None = None,
-    response_format: dict[str, Any] | None = None,
-    tools_to_call_from: list[Tool] | None = None,
-) -> AsyncIterator[ChatMessageStreamDelta | ChatMessage]:
-    """Call the model; yield its stream deltas when the agent streams, then the whole message."""
-    if not agent.stream_outputs:
-        yield await call_model(agent, messages, stop_sequences, response_format, tools_to_call_from)
-        return
-    deltas: list[ChatMessageStreamDelta] = []
-    try:
-        async for delta in agent.model.agenerate_stream(
-            messages,
-            stop_sequences=stop_sequences,
-            response_format=response_format,
-            tools_to_call_from=tools_to_call_from,
-        ):
-            deltas.append(delta)
-            yield delta
-    except AgentGenerationError:
-        raise
-    except Exception as error:
-        raise _generation_error(error) from error
-    yield agglomerate_stream_deltas(deltas)
+class ModelReply:
+    """One model call: stream its deltas when the agent streams, then read the whole `message`.
+
+    Usage: ``reply = ModelReply(agent, messages, ...)``; ``async for delta in reply.deltas(): ...``;
+    then ``reply.message``.
+    """
+
+    def __init__(self, agent: MultiStepAgent, messages: list[ChatMessage], **model_args: Any) -> None:
+        self.agent = agent
+        self.messages = messages
+        self.model_args = model_args
+        self.message = ChatMessage(MessageRole.ASSISTANT, None)
+
+    async def deltas(self) -> AsyncIterator[ChatMessageStreamDelta]:
+        """Call the model, yielding its deltas if the agent streams; failures become AgentGenerationError."""
+        if not self.agent.stream_outputs:
+            self.message = await call_model(self.agent, self.messages, **self.model_args)
+            return
+        received: list[ChatMessageStreamDelta] = []
+        try:
+            async for delta in self.agent.model.agenerate_stream(self.messages, **self.model_args):
+                received.append(delta)
+                yield delta
+        except AgentGenerationError:
+            raise
+        except Exception as error:
+            raise _generation_error(error) from error
+        self.message = agglomerate_stream_deltas(received)
+
+    def record(self, step: ActionStep) -> ChatMessage:
+        """Store the reply on an action step (input, output, usage) and return it."""
+        step.model_input_messages = self.messages
+        step.model_output_message = self.message
+        step.model_output = self.message.text or None
+        step.token_usage = self.message.token_usage
+        return self.message
 
 
 async def call_model(

@@ -11,7 +11,7 @@ from .._errors import AgentError, AgentParsingError, AgentToolCallError, AgentTo
 from .._events import ActionOutput, ToolOutput
 from .._messages import ChatMessage
 from ..memory import ActionStep, ToolCall
-from .loop import model_events
+from .loop import ModelReply
 from .managed import ManagedAgentCall
 from .run_state import RunState
 
@@ -25,23 +25,15 @@ FINAL_ANSWER = "final_answer"
 
 async def tool_step_events(agent: ToolCallingAgent, run: RunState, step: ActionStep) -> AsyncIterator[Any]:
     """Run one ToolCallingAgent step and yield its events, ending with an `ActionOutput`."""
-    messages = agent._memory_messages(run)
-    step.model_input_messages = messages
-    message: ChatMessage | None = None
-    async for event in model_events(
+    reply = ModelReply(
         agent,
-        messages,
+        agent._memory_messages(run),
         stop_sequences=["Observation:", "Calling tools:"],
         tools_to_call_from=agent._callables_list,
-    ):
-        if isinstance(event, ChatMessage):
-            message = event
-        else:
-            yield event
-    assert message is not None  # model_events always ends with the message
-    step.model_output_message = message
-    step.model_output = message.text or None
-    step.token_usage = message.token_usage
+    )
+    async for delta in reply.deltas():
+        yield delta
+    message = reply.record(step)
     calls = _read_tool_calls(agent, message)
     step.tool_calls = calls
     for call in calls:
