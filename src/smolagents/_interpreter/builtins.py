@@ -11,6 +11,7 @@ from .errors import RefusedError
 from .guards import (
     GuardedTypeMeta,
     check_annotation_names,
+    check_match_args,
     checked_annotation,
     guarded_delattr,
     guarded_getattr,
@@ -152,6 +153,8 @@ def guarded_type(*args: Any, **kwargs: Any) -> Any:
     if isinstance(namespace, dict) and isinstance(namespace.get("__annotations__"), dict):
         for value in namespace["__annotations__"].values():
             checked_annotation(value)
+    if isinstance(namespace, dict) and "__match_args__" in namespace:
+        check_match_args(namespace["__match_args__"])
     cls = type(name, _real_bases(tuple(bases)), namespace, **kwargs)
     check_annotation_names(cls)
     return _adopt(cls, str(name))

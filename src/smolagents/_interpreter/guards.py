@@ -20,6 +20,8 @@ from .tables import (
 )
 
 __all__ = [
+    "check_match_args",
+    "pattern_attribute_problem",
     "GuardedTypeMeta",
     "real_type",
     "stand_in",
@@ -294,6 +296,27 @@ def checked_annotation(value: Any) -> Any:
         if isinstance(arguments, tuple):
             pending.extend(arguments)
     return value
+
+
+def pattern_attribute_problem(attribute: Any) -> str | None:
+    """Say why class patterns may not read `attribute` natively (None when they may)."""
+    if type(attribute) is not str:
+        return f"{attribute!r} is not a string"
+    if attribute.startswith("_") and attribute not in ALLOWED_PRIVATE_ATTRIBUTES:
+        return f"{attribute!r} is private or dunder"
+    if attribute in DENIED_ATTRIBUTES or attribute in ROUTED_ATTRIBUTES:
+        return f"{attribute!r} is an attribute the interpreter guards"
+    return None
+
+
+def check_match_args(value: Any) -> None:
+    """Refuse a `__match_args__` naming attributes that class patterns would read unguarded."""
+    if not isinstance(value, tuple):
+        raise RefusedError("__match_args__ must be a tuple of attribute names.")
+    for attribute in value:
+        problem = pattern_attribute_problem(attribute)
+        if problem:
+            raise RefusedError(f"__match_args__ may not name {problem}.")
 
 
 def check_annotation_names(cls: Any) -> None:

@@ -12,6 +12,7 @@ import math
 import queue
 import re
 import string
+from abc import ABCMeta
 from collections import Counter
 from functools import partial
 from random import Random
@@ -20,7 +21,7 @@ from typing import Any
 
 from .context import current_budget
 from .errors import RefusedError
-from .guards import check_load, is_model_function, real_type, set_routed_handler
+from .guards import check_load, is_model_function, is_owned, real_type, set_routed_handler
 from .tables import CTYPES_ATTRIBUTES, LIMITS, PANDAS_EVAL_METHODS, QUEUE_LOCK_ATTRIBUTES
 
 __all__ = [
@@ -320,6 +321,11 @@ def routed_attribute(obj: Any, name: str) -> Any:
     if name in QUEUE_LOCK_ATTRIBUTES and isinstance(obj, queue.Queue):
         raise RefusedError(
             f"Attribute {name!r} of a queue is not allowed: use put/get/join, which are time-bounded."
+        )
+    if name == "register" and isinstance(obj, ABCMeta) and not is_owned(obj):
+        raise RefusedError(
+            f"{obj.__name__}.register() is not allowed: it would change isinstance() for the whole process. "
+            "Subclass it instead."
         )
     if name == "extend" and isinstance(obj, list):
         return partial(_extend, obj)

@@ -16,10 +16,10 @@ import ast
 from typing import Any
 
 from .errors import InterpreterError
+from .guards import pattern_attribute_problem
 from .limits import check_format_spec
 from .tables import (
     ALLOWED_DUNDER_ATTRIBUTES,
-    ALLOWED_PRIVATE_ATTRIBUTES,
     DENIED_ATTRIBUTES,
     FORBIDDEN_METHOD_DEFINITIONS,
     RESERVED_PREFIX,
@@ -86,7 +86,8 @@ class Rewriter(ast.NodeTransformer):
         self.source = source
         self.protected = protected
         self.class_names: list[str | None] = []  # innermost scope last; None for function scopes
-        self.lazy_annotations = False  # `from __future__ import annotations`: never evaluate them
+        self.lazy_annotations = False
+        self.match_args_checked = False  # `from __future__ import annotations`: never evaluate them
 
     # -- refusals -----------------------------------------------------------------------------
     def refuse(self, node: ast.AST, what: str) -> CompileRefusal:
@@ -97,6 +98,10 @@ class Rewriter(ast.NodeTransformer):
     def check_binding(self, node: ast.AST, identifier: str | None) -> None:
         if identifier is None:
             return
+        if identifier == "__match_args__" and not self.match_args_checked:
+            raise self.refuse(
+                node, "__match_args__ can only be set by a plain assignment of a literal tuple."
+            )
         if identifier in self.protected:
             raise self.refuse(
                 node,
@@ -189,12 +194,9 @@ class Rewriter(ast.NodeTransformer):
     def visit_MatchClass(self, node: ast.MatchClass) -> ast.AST:
         # Keyword patterns read attributes natively: they obey the static attribute rules.
         for attribute in node.kwd_attrs:
-            if attribute.startswith("_") and attribute not in ALLOWED_PRIVATE_ATTRIBUTES:
-                raise self.refuse(
-                    node, f"matching on attribute {attribute!r} is not allowed (private or dunder)."
-                )
-            if attribute in DENIED_ATTRIBUTES or attribute in ROUTED_ATTRIBUTES:
-                raise self.refuse(node, f"matching on attribute {attribute!r} is not allowed.")
+            problem = pattern_attribute_problem(attribute)
+            if problem:
+                raise self.refuse(node, f"matching on attribute {attribute!r} is not allowed: {problem}.")
         return self.generic_visit(node)
 
     # -- functions, classes, loops (budget) ------------------------------------------------------
@@ -309,6 +311,21 @@ class Rewriter(ast.NodeTransformer):
         return ast.copy_location(ast.Subscript(value=slot, slice=ast.Constant(attribute), ctx=node.ctx), node)
 
     def visit_Assign(self, node: ast.Assign) -> ast.AST:
+        if any(isinstance(target, ast.Name) and target.id == "__match_args__" for target in node.targets):
+            # Positional class patterns read these names natively: only a literal tuple of
+            # attribute names the rules allow.
+            names = node.value.elts if isinstance(node.value, ast.Tuple) else None
+            if names is None or not all(isinstance(name, ast.Constant) for name in names):
+                raise self.refuse(node, "__match_args__ must be a literal tuple of attribute names.")
+            for name in names:
+                problem = pattern_attribute_problem(name.value)  # type: ignore[attr-defined]
+                if problem:
+                    raise self.refuse(node, f"__match_args__ may not name {problem}.")
+            self.match_args_checked = True
+            try:
+                return self.generic_visit(node)
+            finally:
+                self.match_args_checked = False
         if len(node.targets) == 1 and isinstance(node.targets[0], ast.Attribute):
             target = node.targets[0]
             self._check_attribute(target)
