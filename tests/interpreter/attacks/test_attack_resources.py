@@ -331,3 +331,42 @@ def test_executor_is_usable_and_fresh_budget_after_timeout(make_executor: Execut
     start = time.monotonic()
     assert executor("total = 0\nfor i in range(100000):\n    total += i\ntotal").output == 4999950000
     assert time.monotonic() - start < TIMEOUT
+
+
+_INDEX_TWICE = (
+    "class N:\n    calls = 0\n    def __index__(self):\n"
+    "        N.calls += 1\n        return 1 if N.calls == 1 else 10 ** 10\n"
+)
+
+
+@pytest.mark.parametrize(
+    "use",
+    [
+        "'a' * N()",
+        "N() * 'a'",
+        "[0] * N()",
+        "x = [0]\nx *= N()",
+        "bytes(N())",
+        "bytearray(N())",
+        "'a'.ljust(N())",
+        "(1).to_bytes(N(), 'big')",
+        "import random\nrandom.getrandbits(N())",
+        "import random\nrandom.randbytes(N())",
+        "import random\nrandom.choices([1], k=N())",
+        "import math\nmath.factorial(N())",
+        "import math\nmath.comb(N(), 5 * 10 ** 9)",
+    ],
+)
+@pytest.mark.parametrize("index", ["huge", "small-then-huge"])
+def test_size_guards_hold_for_objects_with_index(
+    make_executor: ExecutorFactory, use: str, index: str
+) -> None:
+    """C functions take any object with `__index__` as a size; the guard must see the number they use.
+
+    `small-then-huge` answers 1 to the first call (a guard that checks, then passes the object on)
+    and 10**10 afterwards (what the C function then allocates).
+    """
+    prelude = (
+        "class N:\n    def __index__(self):\n        return 10 ** 10\n" if index == "huge" else _INDEX_TWICE
+    )
+    _expect_stopped(make_executor, prelude + use)
