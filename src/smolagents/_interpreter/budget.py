@@ -83,6 +83,7 @@ class Budget:
         self._chunk = 64
         self._last_check = 0.0
         self._memory_ceiling = 0
+        self._last_peak = 0
         self._outside_start = 0.0
         self._outside_operations = 0
         self._is_dead = False
@@ -108,7 +109,8 @@ class Budget:
         self._chunk = 1  # grows fast while checks are cheap; a short loop of huge steps is still checked
         self._last_check = now
         if self.max_memory_bytes is not None:
-            self._memory_ceiling = _peak_rss_bytes() + self.max_memory_bytes
+            self._last_peak = _peak_rss_bytes()
+            self._memory_ceiling = self._last_peak + self.max_memory_bytes
         self.is_running = True
 
     def halt(self) -> None:
@@ -181,14 +183,22 @@ class Budget:
         self.operations_left -= self._chunk
         if self.operations_left < 0:
             return self._operations_reason()
-        if self.max_memory_bytes is not None and _peak_rss_bytes() > self._memory_ceiling:
-            return (
-                f"the code used more than {self.max_memory_bytes // 2**20:,} MiB of memory; "
-                "work on smaller data or in pieces"
-            )
+        is_growing = False
+        if self.max_memory_bytes is not None:
+            peak = _peak_rss_bytes()
+            if peak > self._memory_ceiling:
+                return (
+                    f"the code used more than {self.max_memory_bytes // 2**20:,} MiB of memory; "
+                    "work on smaller data or in pieces"
+                )
+            # Memory climbing fast (e.g. a value doubling each iteration): check at every tick.
+            is_growing = peak - self._last_peak > self.max_memory_bytes // 16
+            self._last_peak = peak
         elapsed = now - self._last_check
         self._last_check = now
-        if elapsed < _TARGET_CHECK_SECONDS / 4:
+        if is_growing:
+            self._chunk = _MIN_CHUNK
+        elif elapsed < _TARGET_CHECK_SECONDS / 4:
             self._chunk = min(self._chunk * 2, _MAX_CHUNK)
         elif elapsed > _TARGET_CHECK_SECONDS:
             self._chunk = max(self._chunk // 4, _MIN_CHUNK)
