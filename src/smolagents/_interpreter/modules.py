@@ -42,7 +42,7 @@ from .limits import (
     guarded_mul,
     guarded_pow,
 )
-from .stand_ins import ITERTOOLS_CHAIN_TYPES, REGEX_OVERRIDES
+from .stand_ins import ITERTOOLS_CHAIN_TYPES, regex_overrides
 from .tables import DANGEROUS_FUNCTIONS, DANGEROUS_MODULES, LIMITS, MODULE_REMOVED_ATTRIBUTES
 
 __all__ = ["ImportPolicy"]
@@ -206,7 +206,7 @@ class ImportPolicy:
         copy = ModuleType(name, real.__doc__ if isinstance(real.__doc__, str) else None)
         self._copies[name] = copy  # before recursing: packages refer to each other
         removed = MODULE_REMOVED_ATTRIBUTES.get(name, frozenset())
-        overrides = _OVERRIDES.get(name, {})
+        overrides = regex_overrides() if name == "re" else _OVERRIDES.get(name, {})
         namespace = copy.__dict__
         version = getattr(real, "__version__", None)
         if isinstance(version, str):
@@ -499,7 +499,6 @@ _OVERRIDES: dict[str, dict[str, Any]] = {
         **ITERTOOLS_CHAIN_TYPES,
         **{name: _ticking_factory(getattr(itertools, name)) for name in _INFINITE_OR_HUGE_ITERTOOLS},
     },
-    "re": REGEX_OVERRIDES,
     "math": {"factorial": _factorial, "comb": _comb, "perm": _perm, "prod": _prod},
     "random": {"choices": _choices, "sample": _sample},
     "dataclasses": {"dataclass": _dataclass},

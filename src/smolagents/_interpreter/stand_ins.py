@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import itertools
+from functools import lru_cache
 import re
 from typing import Any
 
@@ -17,7 +18,7 @@ from .context import current_budget
 from .errors import RefusedError
 from .tables import LIMITS
 
-__all__ = ["CHAIN_TYPES", "ITERTOOLS_CHAIN_TYPES", "REGEX_OVERRIDES", "depth_tracked"]
+__all__ = ["CHAIN_TYPES", "ITERTOOLS_CHAIN_TYPES", "depth_tracked", "regex_overrides"]
 
 _MAX_CHAIN_DEPTH = 5_000
 
@@ -237,5 +238,7 @@ def _stdlib_regex_overrides() -> dict[str, Any]:
     return overrides
 
 
-REGEX_OVERRIDES: dict[str, Any] = _regex_overrides()
-"""Replacements for `re`'s matching functions; empty when `regex` is not installed."""
+@lru_cache(maxsize=1)
+def regex_overrides() -> dict[str, Any]:
+    """Return the replacements for `re`'s matching functions (built on first `import re`)."""
+    return _regex_overrides()
