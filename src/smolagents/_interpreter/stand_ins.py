@@ -10,8 +10,8 @@
 from __future__ import annotations
 
 import itertools
-from functools import lru_cache
 import re
+from functools import lru_cache
 from typing import Any
 
 from .context import current_budget
