@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import _string
 import math
+import operator
 import queue
 import re
 import string
@@ -25,6 +26,7 @@ from .guards import check_load, is_model_function, is_owned, real_type, set_rout
 from .tables import CTYPES_ATTRIBUTES, LIMITS, PANDAS_EVAL_METHODS, QUEUE_LOCK_ATTRIBUTES
 
 __all__ = [
+    "as_index",
     "SafeFormatter",
     "check_format_spec",
     "guarded_bytes",
@@ -54,19 +56,46 @@ def _too_big(what: str, size: float, limit: int) -> RefusedError:
     )
 
 
-def _check_repeat(a: Any, b: Any) -> None:
-    if isinstance(a, _SEQUENCES) and isinstance(b, int):
-        sequence, count = a, b
-    elif isinstance(b, _SEQUENCES) and isinstance(a, int):
-        sequence, count = b, a
-    elif isinstance(a, int) and isinstance(b, int):
-        _check_int_bits(a.bit_length() + b.bit_length())
-        return
-    else:
-        return
+def as_index(value: Any) -> int | None:
+    """Return `value` as an exact int (calling `__index__` once), or None if it is not an index.
+
+    Guards check this int and pass it on, never the original object: an `__index__` that
+    answers small to the check and huge to the C function would otherwise walk through.
+    """
+    if type(value) is int:
+        return value
+    if hasattr(type(value), "__index__"):
+        return operator.index(value)
+    return None
+
+
+def _check_repeat_size(sequence: Any, count: int) -> None:
     size = len(sequence) * count
     if size > LIMITS.max_sequence_length:
         raise _too_big(f"a {type(sequence).__name__} of length", size, LIMITS.max_sequence_length)
+
+
+def _repeat(a: Any, b: Any) -> Any:
+    # `sequence * n` and `n * sequence` with the count converted once and checked.
+    if isinstance(a, _SEQUENCES):
+        if not isinstance(b, _SEQUENCES):
+            count = as_index(b)
+            if count is not None:
+                _check_repeat_size(a, count)
+                return a * count
+    elif isinstance(b, _SEQUENCES):
+        multiply = getattr(type(a), "__mul__", None)
+        if multiply is not None and not isinstance(a, int):  # the left operand's own __mul__ goes first
+            result = multiply(a, b)
+            if result is not NotImplemented:
+                return result
+        count = as_index(a)
+        if count is not None:
+            _check_repeat_size(b, count)
+            return count * b
+    elif isinstance(a, int) and isinstance(b, int):
+        _check_int_bits(a.bit_length() + b.bit_length())
+    return a * b
 
 
 def _check_int_bits(bits: float) -> None:
@@ -81,17 +110,24 @@ def guarded_mul(a: Any, b: Any) -> Any:
     if ta is int and tb is int:
         if a.bit_length() + b.bit_length() > LIMITS.max_int_bits:
             _check_int_bits(a.bit_length() + b.bit_length())
-    elif ta is not float and tb is not float:
-        _check_repeat(a, b)
-    return a * b
+        return a * b
+    if ta is float or tb is float:
+        return a * b
+    return _repeat(a, b)
 
 
 def guarded_imul(a: Any, b: Any) -> Any:
     """Return the result of `a *= b` (in place for mutable sequences), with `guarded_mul`'s limits."""
-    if type(a) is not float and type(b) is not float:
-        _check_repeat(a, b)
-    a *= b
-    return a
+    if isinstance(a, (list, bytearray)) and not isinstance(b, _SEQUENCES):
+        count = as_index(b)
+        if count is not None:
+            _check_repeat_size(a, count)
+            a *= count
+            return a
+    if type(a) is float or type(b) is float or isinstance(a, (list, bytearray)):
+        a *= b
+        return a
+    return _repeat(a, b)
 
 
 def _check_pow(base: Any, exponent: Any) -> None:
@@ -270,7 +306,9 @@ def _replace(text: Any, old: Any, new: Any, count: int = -1) -> Any:
 
 def _padder(name: str) -> Any:
     def pad(text: Any, width: Any, *fill: Any) -> Any:
-        if isinstance(width, int):
+        converted = as_index(width)
+        if converted is not None:
+            width = converted
             _check_length(width)
         return getattr(_base_of(text), name)(text, width, *fill)
 
@@ -280,6 +318,8 @@ def _padder(name: str) -> Any:
 
 def _expandtabs(text: Any, tabsize: int = 8) -> Any:
     base = _base_of(text)
+    converted = as_index(tabsize)
+    tabsize = tabsize if converted is None else converted
     if isinstance(tabsize, int) and tabsize > 1:
         tab = "\t" if base is str else b"\t"
         _check_length(len(text) + base.count(text, tab) * tabsize)
@@ -299,14 +339,18 @@ _STRING_METHODS: dict[str, Any] = {
 }
 
 
-def _checked_randbits(generator: Random, bits: int) -> int:
-    if isinstance(bits, int):
+def _checked_randbits(generator: Random, bits: Any) -> int:
+    converted = as_index(bits)
+    if converted is not None:
+        bits = converted
         _check_int_bits(bits)
     return generator.getrandbits(bits)
 
 
-def _checked_randbytes(generator: Random, size: int) -> bytes:
-    if isinstance(size, int):
+def _checked_randbytes(generator: Random, size: Any) -> bytes:
+    converted = as_index(size)
+    if converted is not None:
+        size = converted
         _check_length(size)
     return generator.randbytes(size)
 
@@ -395,7 +439,9 @@ def guarded_sorted(iterable: Any, /, *, key: Any = None, reverse: bool = False) 
 
 
 def _to_bytes(number: int, length: Any = 1, *args: Any, **kwargs: Any) -> bytes:
-    if isinstance(length, int):
+    converted = as_index(length)
+    if converted is not None:
+        length = converted
         _check_length(length)
     return number.to_bytes(length, *args, **kwargs)
 
@@ -466,14 +512,19 @@ def _counter_elements(counter: Counter[Any]) -> Any:
 
 def guarded_bytes(source: Any = b"", *args: Any) -> bytes:
     """Build `bytes(...)`, refusing a huge zero-filled length."""
-    if isinstance(source, int):
-        _check_length(source)
+    if not hasattr(type(source), "__bytes__"):
+        converted = as_index(source)
+        if converted is not None:
+            source = converted
+            _check_length(source)
     return bytes(source, *args)
 
 
 def guarded_bytearray(source: Any = b"", *args: Any) -> bytearray:
     """Build `bytearray(...)`, refusing a huge zero-filled length."""
-    if isinstance(source, int):
+    converted = as_index(source)
+    if converted is not None:
+        source = converted
         _check_length(source)
     return bytearray(source, *args)
 

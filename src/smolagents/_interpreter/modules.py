@@ -34,6 +34,7 @@ from .guards import (
 )
 from .limits import (
     SafeFormatter,
+    as_index,
     guarded_ilshift,
     guarded_imul,
     guarded_ipow,
@@ -327,7 +328,13 @@ def _ticking_factory(real: Any) -> Any:
     return factory
 
 
+def _index_or_same(value: Any) -> Any:
+    converted = as_index(value)
+    return value if converted is None else converted
+
+
 def _factorial(n: Any) -> int:
+    n = _index_or_same(n)
     if isinstance(n, int) and n > LIMITS.max_factorial:
         raise RefusedError(f"math.factorial({n}) is too big (the limit is {LIMITS.max_factorial:,}).")
     return math.factorial(n)
@@ -341,11 +348,13 @@ def _check_choose(n: Any, k: Any) -> None:
 
 
 def _comb(n: Any, k: Any) -> int:
+    n, k = _index_or_same(n), _index_or_same(k)
     _check_choose(n, k)
     return math.comb(n, k)
 
 
 def _perm(n: Any, k: Any = None) -> int:
+    n, k = _index_or_same(n), (None if k is None else _index_or_same(k))
     _check_choose(n, n if k is None else k)
     return math.perm(n, k)
 
@@ -360,11 +369,13 @@ def _prod(iterable: Any, *, start: Any = 1) -> Any:
 def _choices(
     population: Any, weights: Any = None, *, cum_weights: Any = None, k: int = 1, generator: Any = random
 ) -> list[Any]:
+    k = _index_or_same(k)
     _check_sample_size("choices", k)
     return generator.choices(population, weights, cum_weights=cum_weights, k=k)  # type: ignore[no-any-return]
 
 
 def _sample(population: Any, k: int, *, counts: Any = None, generator: Any = random) -> list[Any]:
+    k = _index_or_same(k)
     _check_sample_size("sample", k)
     return generator.sample(population, k, counts=counts)  # type: ignore[no-any-return]
 
