@@ -100,6 +100,11 @@ RESOURCE_ATTACKS = [
     ),
     pytest.param("import random\nl = [0] * 10 ** 7\nrandom.shuffle(l)", "RefusedError", id="shuffle-loop"),
     pytest.param(
+        "class N:\n    def __index__(self):\n        return 10 ** 10\n'a' * N()",
+        "RefusedError",
+        id="index-repeat",
+    ),
+    pytest.param(
         "l = [i * 0.5 for i in range(3 * 10 ** 6)]\nfor _ in range(100):\n    sorted(l, key=str)",
         "ExecutionTimeoutError",
         id="sort-with-c-key",
@@ -251,3 +256,16 @@ def test_catastrophic_regex_ends_within_the_timeout() -> None:
     except InterpreterError as error:  # refused (stdlib) or stopped at the deadline (regex)
         assert "repeats" in str(error) or "Timeout" in str(error)
     assert time.monotonic() - start < TIMEOUT + 1
+
+
+def test_index_objects_are_converted_once_and_the_checked_value_is_used() -> None:
+    executor = LocalPythonExecutor([])
+    executor.send_tools({})
+    code = (
+        "class N:\n    calls = 0\n    def __index__(self):\n        N.calls += 1\n"
+        "        return 1 if N.calls == 1 else 10 ** 10\n"
+        "bytes(N()), 'ab'.ljust(N()), N.calls"
+    )
+    with pytest.raises(InterpreterError, match="string of length"):
+        executor(code)  # the second object answers 10**10 at its single conversion
+    assert executor("N.calls = 0\nbytes(N()), N.calls").output == (b"\x00", 1)
