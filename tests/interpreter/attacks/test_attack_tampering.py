@@ -410,3 +410,30 @@ def test_abc_registration_on_shared_classes_does_not_reach_the_host(
     except interpreter_api().InterpreterError:
         pass
     assert not isinstance(1, collections.UserDict), "model code changed isinstance() results in the host"
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        pytest.param(
+            "class M(type):\n    pass\nX = M('X', (), {'__del__': lambda self: None})\nX()",
+            id="metaclass-call",
+        ),
+        pytest.param(
+            "class M(type):\n    def __new__(mcs, name, bases, ns):\n        ns['__del__'] = lambda self: None\n"
+            "        return super().__new__(mcs, name, bases, ns)\nclass X(metaclass=M):\n    pass\nX()",
+            id="metaclass-new-adds-hook",
+        ),
+        pytest.param(
+            "class M(type):\n    def __new__(mcs, name, bases, ns):\n"
+            "        return super().__new__(mcs, name, bases, dict(ns, __reduce_ex__=lambda self, p: None))\n"
+            "class X(metaclass=M):\n    pass\nX()",
+            id="metaclass-new-replaces-namespace",
+        ),
+    ],
+)
+def test_forbidden_hook_methods_cannot_be_defined_through_a_metaclass(
+    make_executor: ExecutorFactory, canary: Canary, code: str
+) -> None:
+    """A `type` subclass, or a metaclass `__new__` that edits the namespace, bypasses a check on `type()`."""
+    expect_refused(make_executor(), code, canary)
