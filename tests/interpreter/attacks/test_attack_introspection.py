@@ -356,6 +356,29 @@ MATCH_ARGS_ATTACKS = [
         "match X():\n    case X(f):\n        final_answer(f(2))\n",
         id="match-args-through-type",
     ),
+    pytest.param(
+        "import collections, random\n"
+        "class MM(type(collections.UserDict)):\n    def __new__(mcs, name, bases, ns):\n"
+        "        ns['__match_args__'] = ('__glob' + 'als__',)\n"
+        "        return super().__new__(mcs, name, bases, ns)\n"
+        "class Y(collections.UserDict, metaclass=MM):\n    pass\n"
+        "Y.register(type(lambda: 0))\n"
+        "match random.Random.seed:\n    case Y(g):\n"
+        f"        final_answer(g['_os'].environ['{ENV}'])\n",
+        id="match-args-added-by-metaclass",
+    ),
+    pytest.param(
+        "import random\n"
+        "class MM(type):\n    def __new__(mcs, name, bases, ns):\n"
+        "        ns['__instancecheck__'] = lambda cls, obj: True\n"
+        "        ns['__match_args__'] = ('__glob' + 'als__',)\n"
+        "        return super().__new__(mcs, name, bases, ns)\n"
+        "class M(type, metaclass=MM):\n    pass\n"
+        "class Y(metaclass=M):\n    pass\n"
+        "match random.Random.seed:\n    case Y(g):\n"
+        f"        final_answer(g['_os'].environ['{ENV}'])\n",
+        id="instancecheck-and-match-args-from-meta-metaclass",
+    ),
 ]
 
 
