@@ -8,6 +8,7 @@ from typing import Any
 
 from .context import ticking
 from .errors import RefusedError
+from .formatting import guarded_format, guarded_repr, guarded_str
 from .guards import (
     GuardedTypeMeta,
     check_annotation_names,
@@ -20,17 +21,7 @@ from .guards import (
     mark_owned,
     stand_in,
 )
-from .limits import (
-    guarded_bytearray,
-    guarded_bytes,
-    guarded_format,
-    guarded_max,
-    guarded_min,
-    guarded_pow,
-    guarded_repr,
-    guarded_sorted,
-    guarded_str,
-)
+from .limits import guarded_bytearray, guarded_bytes, guarded_max, guarded_min, guarded_pow, guarded_sorted
 from .stand_ins import CHAIN_TYPES
 from .tables import FORBIDDEN_METHOD_DEFINITIONS, LIMITS
 

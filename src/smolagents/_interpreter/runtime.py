@@ -20,19 +20,9 @@ from .errors import (
     InterpreterError,
     RefusedError,
 )
+from .formatting import check_rendering, checked_render, guarded_format_value, guarded_mod
 from .guards import AttributeSlot, check_store, checked_annotation, load_attribute, store_attribute
-from .limits import (
-    check_rendering,
-    checked_render,
-    guarded_format_value,
-    guarded_ilshift,
-    guarded_imul,
-    guarded_ipow,
-    guarded_lshift,
-    guarded_mod,
-    guarded_mul,
-    guarded_pow,
-)
+from .limits import guarded_ilshift, guarded_imul, guarded_ipow, guarded_lshift, guarded_mul, guarded_pow
 from .modules import ImportPolicy
 from .tables import CODE_FILENAME, LIMITS, RESERVED_PREFIX
 from .transform import source_line

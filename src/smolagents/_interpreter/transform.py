@@ -16,8 +16,8 @@ import ast
 from typing import Any
 
 from .errors import InterpreterError
+from .formatting import check_format_spec
 from .guards import pattern_attribute_problem
-from .limits import check_format_spec
 from .tables import (
     ALLOWED_DUNDER_ATTRIBUTES,
     DENIED_ATTRIBUTES,

@@ -1,0 +1,284 @@
+"""Stand-ins that sanitized stdlib modules hand out instead of functions that could block, run
+unbounded loops in Python or C, or change process-wide state the host shares.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import importlib
+import itertools
+import math
+import operator
+import queue
+import random
+import statistics
+import time
+from functools import partial
+from typing import Any
+
+from .context import current_budget, ticking
+from .errors import RefusedError
+from .formatting import SafeFormatter, guarded_mod
+from .guards import check_annotation_names, check_annotations
+from .limits import (
+    as_index,
+    guarded_ilshift,
+    guarded_imul,
+    guarded_ipow,
+    guarded_lshift,
+    guarded_mul,
+    guarded_pow,
+)
+from .stand_ins import ITERTOOLS_CHAIN_TYPES
+from .tables import LIMITS
+
+__all__ = ["OVERRIDES", "PRIVATE_GENERATORS", "use_private_generator"]
+
+
+def _sleep(seconds: float) -> None:
+    budget = current_budget()
+    if seconds > budget.remaining_seconds():
+        budget.check()
+        raise RefusedError(
+            f"time.sleep({seconds}) would outlast the time left ({budget.remaining_seconds():.1f} s); sleep less."
+        )
+    time.sleep(seconds)
+
+
+def _bounded_timeout(block: bool, timeout: float | None) -> float | None:
+    if not block:
+        return timeout
+    left = current_budget().remaining_seconds()
+    return left if timeout is None else min(timeout, left)
+
+
+def _bounded_queue(base: Any) -> type:
+    def get(self: Any, block: bool = True, timeout: float | None = None) -> Any:
+        return base.get(self, block, _bounded_timeout(block, timeout))
+
+    def put(self: Any, item: Any, block: bool = True, timeout: float | None = None) -> None:
+        base.put(self, item, block, _bounded_timeout(block, timeout))
+
+    def join(self: Any) -> None:
+        with self.all_tasks_done:
+            while self.unfinished_tasks:
+                left = current_budget().remaining_seconds()
+                if left <= 0 or not self.all_tasks_done.wait(left):
+                    current_budget().check()
+                    raise RefusedError("Queue.join() waited until the time limit: no task_done() came.")
+
+    namespace: dict[str, Any] = {"get": get, "put": put, "__module__": "queue"}
+    if hasattr(base, "join"):
+        namespace["join"] = join
+    return type(base.__name__, (base,), namespace)
+
+
+def _ticking_factory(real: Any) -> Any:
+    def factory(*args: Any, **kwargs: Any) -> Any:
+        return ticking(real(*args, **kwargs))
+
+    factory.__name__ = real.__name__
+    factory.__doc__ = real.__doc__
+    return factory
+
+
+def _index_or_same(value: Any) -> Any:
+    converted = as_index(value)
+    return value if converted is None else converted
+
+
+def _factorial(n: Any) -> int:
+    n = _index_or_same(n)
+    if isinstance(n, int) and n > LIMITS.max_factorial:
+        raise RefusedError(f"math.factorial({n}) is too big (the limit is {LIMITS.max_factorial:,}).")
+    return math.factorial(n)
+
+
+def _check_choose(n: Any, k: Any) -> None:
+    if isinstance(n, int) and isinstance(k, int) and n > LIMITS.max_factorial and 0 < k:
+        smaller = min(k, n - k) if k <= n else k
+        if smaller * math.log2(max(n, 2)) > LIMITS.max_int_bits:
+            raise RefusedError(f"comb/perm with n={n}, k={k} is too big; use smaller values.")
+
+
+def _comb(n: Any, k: Any) -> int:
+    n, k = _index_or_same(n), _index_or_same(k)
+    _check_choose(n, k)
+    return math.comb(n, k)
+
+
+def _perm(n: Any, k: Any = None) -> int:
+    n, k = _index_or_same(n), (None if k is None else _index_or_same(k))
+    _check_choose(n, n if k is None else k)
+    return math.perm(n, k)
+
+
+def _prod(iterable: Any, *, start: Any = 1) -> Any:
+    result = start
+    for item in ticking(iter(iterable)):
+        result = guarded_mul(result, item)
+    return result
+
+
+def _choices(
+    population: Any, weights: Any = None, *, cum_weights: Any = None, k: int = 1, generator: Any = random
+) -> list[Any]:
+    k = _index_or_same(k)
+    _check_sample_size("choices", k)
+    return generator.choices(population, weights, cum_weights=cum_weights, k=k)  # type: ignore[no-any-return]
+
+
+def _sample(population: Any, k: int, *, counts: Any = None, generator: Any = random) -> list[Any]:
+    k = _index_or_same(k)
+    _check_sample_size("sample", k)
+    return generator.sample(population, k, counts=counts)  # type: ignore[no-any-return]
+
+
+def _check_sample_size(name: str, k: Any) -> None:
+    # sample/choices/shuffle loop in Python inside the stdlib, where no tick reaches them.
+    if isinstance(k, int) and k > _MAX_STDLIB_LOOP:
+        raise RefusedError(f"random.{name} with {k:,} items is too big (the limit is {_MAX_STDLIB_LOOP:,}).")
+
+
+def _shuffle(items: Any, *, generator: Any) -> None:
+    _check_sample_size("shuffle", len(items))
+    generator.shuffle(items)
+
+
+def _statistics_function(function: Any) -> Any:
+    def call(*args: Any, **kwargs: Any) -> Any:
+        checked = []
+        for data in args:
+            if not hasattr(data, "__len__") and hasattr(data, "__iter__"):
+                data = list(ticking(iter(data)))
+            if hasattr(data, "__len__") and len(data) > _MAX_STDLIB_LOOP:
+                raise RefusedError(
+                    f"statistics.{function.__name__} over {len(data):,} values is too slow (the limit is "
+                    f"{_MAX_STDLIB_LOOP:,}); use math.fsum or numpy for big data."
+                )
+            checked.append(data)
+        return function(*checked, **kwargs)
+
+    call.__name__ = function.__name__
+    call.__doc__ = function.__doc__
+    return call
+
+
+def _random_generators() -> tuple[Any, Any]:
+    return random._inst, random.Random()  # type: ignore[attr-defined]  # the module's shared instance
+
+
+def _numpy_generators() -> tuple[Any, Any]:
+    mtrand = importlib.import_module("numpy.random.mtrand")
+    return mtrand._rand, mtrand.RandomState()
+
+
+PRIVATE_GENERATORS: dict[str, Any] = {"random": _random_generators, "numpy.random": _numpy_generators}
+"""Modules whose functions are methods of one process-wide generator: each executor gets its own."""
+
+
+def use_private_generator(namespace: dict[str, Any], shared: Any, private: Any) -> None:
+    # Seeding or drawing from the shared generator would change (or predict) the host's randomness.
+    for key, value in list(namespace.items()):
+        if getattr(value, "__self__", None) is shared:
+            namespace[key] = getattr(private, value.__name__)
+        elif key in ("seed", "get_state", "set_state") and hasattr(private, key):
+            namespace[key] = getattr(private, key)  # numpy's module-level wrappers of the shared one
+    if "choices" in namespace and isinstance(private, random.Random):
+        namespace["choices"] = partial(_choices, generator=private)
+        namespace["sample"] = partial(_sample, generator=private)
+        namespace["shuffle"] = partial(_shuffle, generator=private)
+
+
+def _refuse_global_setting(name: str) -> Any:
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise RefusedError(
+            f"numpy.{name} changes numpy's process-wide settings; use the context managers "
+            "numpy.errstate(...) / numpy.printoptions(...) instead."
+        )
+
+    refuse.__name__ = name
+    return refuse
+
+
+def _checked_register(register: Any) -> Any:
+    def checked(cls: Any, func: Any = None) -> Any:
+        # register() reads the implementation's annotations with typing.get_type_hints (eval).
+        for candidate in (cls, func):
+            if callable(candidate) and not isinstance(candidate, type):
+                check_annotations(candidate)
+        return register(cls, func) if func is not None else register(cls)
+
+    return checked
+
+
+def _dataclass(cls: Any = None, /, **kwargs: Any) -> Any:
+    # dataclasses writes field names into generated source and exec()s it: names must be identifiers.
+    def wrap(target: Any) -> Any:
+        check_annotation_names(target)
+        return dataclasses.dataclass(target, **kwargs)
+
+    return wrap if cls is None else wrap(cls)
+
+
+def _singledispatch(func: Any) -> Any:
+    check_annotations(func)
+    dispatcher = functools.singledispatch(func)
+    dispatcher.register = _checked_register(dispatcher.register)  # type: ignore[method-assign]  # our wrapper
+    return dispatcher
+
+
+class _SingleDispatchMethod(functools.singledispatchmethod):  # type: ignore[type-arg]
+    """singledispatchmethod whose register() refuses string annotations."""
+
+    def register(self, cls: Any, method: Any = None) -> Any:
+        return _checked_register(super().register)(cls, method)
+
+
+_MAX_STDLIB_LOOP = 1_000_000
+_STATISTICS_FUNCTIONS = (
+    "mean", "fmean", "geometric_mean", "harmonic_mean", "median", "median_low", "median_high",
+    "median_grouped", "mode", "multimode", "quantiles", "pstdev", "pvariance", "stdev", "variance",
+    "covariance", "correlation", "linear_regression",
+)  # fmt: skip
+
+_INFINITE_OR_HUGE_ITERTOOLS = (
+    "count", "cycle", "repeat", "product", "permutations", "combinations", "combinations_with_replacement",
+)  # fmt: skip
+
+OVERRIDES: dict[str, dict[str, Any]] = {
+    "numpy": {
+        **{
+            name: _refuse_global_setting(name)
+            for name in ("seterr", "seterrcall", "set_printoptions", "setbufsize", "set_string_function")
+        },
+    },
+    "time": {"sleep": _sleep},
+    "queue": {
+        "Queue": _bounded_queue(queue.Queue),
+        "LifoQueue": _bounded_queue(queue.LifoQueue),
+        "PriorityQueue": _bounded_queue(queue.PriorityQueue),
+        "SimpleQueue": _bounded_queue(queue.SimpleQueue),
+    },
+    "itertools": {
+        **ITERTOOLS_CHAIN_TYPES,
+        **{name: _ticking_factory(getattr(itertools, name)) for name in _INFINITE_OR_HUGE_ITERTOOLS},
+    },
+    "math": {"factorial": _factorial, "comb": _comb, "perm": _perm, "prod": _prod},
+    "random": {"choices": _choices, "sample": _sample},
+    "dataclasses": {"dataclass": _dataclass},
+    "statistics": {name: _statistics_function(getattr(statistics, name)) for name in _STATISTICS_FUNCTIONS},
+    "functools": {"singledispatch": _singledispatch, "singledispatchmethod": _SingleDispatchMethod},
+    "string": {"Formatter": SafeFormatter},
+    "operator": {
+        "mul": guarded_mul,
+        "imul": guarded_imul,
+        "pow": guarded_pow,
+        "ipow": guarded_ipow,
+        "lshift": guarded_lshift,
+        "ilshift": guarded_ilshift,
+        "mod": guarded_mod,
+        "getitem": operator.getitem,
+    },
+}
