@@ -1,8 +1,9 @@
 """Guards against single operations that would build something huge inside one C call.
 
 A cooperative budget cannot interrupt `'a' * 10**10` or `10 ** 10 ** 8`: the work happens in C
-between two checks. These guards estimate the size of the result first and refuse absurd ones.
-They also serve the format-string rules (no attribute lookups through `{0.__class__}`).
+between two checks. These guards estimate the size (or work) of the result first and refuse
+absurd ones. `routed_attribute` serves the attribute names of `ROUTED_ATTRIBUTES` with guarded
+versions (string methods, `list.extend/sort`, `int.to_bytes`, ctypes and queue internals...).
 """
 
 from __future__ import annotations
