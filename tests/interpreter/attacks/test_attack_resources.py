@@ -16,7 +16,7 @@ import pytest
 
 from ._kit import ExecutorFactory, expect_refused, interpreter_api
 
-TIMEOUT = 2.0
+TIMEOUT = 1.0
 # Scheduling noise on a loaded 2-CPU CI box; the error must still come "well within" the timeout.
 SLACK = 2.0
 
@@ -100,8 +100,6 @@ CPU_ATTACKS = [
         "import queue\nq = queue.Queue()\nwith q.not_empty:\n    q.not_empty.wait()",
         id="queue-condition-wait",
     ),
-    pytest.param("import re\nre.match(r'(a+)+$', 'a' * 40 + 'b')", id="catastrophic-regex"),
-    pytest.param("import re\nre.match(r'(x+x+)+y', 'x' * 50)", id="catastrophic-regex-2"),
     pytest.param("10 ** 10 ** 8", id="power-tower"),
     pytest.param("pow(10, 10 ** 8)", id="pow-builtin"),
     pytest.param("import math\nmath.factorial(10 ** 8)", id="factorial"),
@@ -377,3 +375,27 @@ def test_size_guards_hold_for_objects_with_index(
     except interpreter_api().InterpreterError as error:
         assert "MemoryError" not in str(error), f"the size came from the second __index__ call: {error}"
     assert time.monotonic() - start < TIMEOUT + SLACK
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        pytest.param("import re\nre.match(r'(a+)+$', 'a' * 40 + 'b')", id="nested-plus"),
+        pytest.param("import re\nre.match(r'(x+x+)+y', 'x' * 50)", id="adjacent-plus"),
+        pytest.param("import re\nre.search(r'(a|aa)*c', 'a' * 60)", id="alternation-star"),
+        pytest.param("import re\nre.compile(r'(a*)*b').match('a' * 40)", id="compiled-pattern"),
+        pytest.param("import re\nre.fullmatch(r'(\\w+\\s?)*$', 'word ' * 12 + '!')", id="words-fullmatch"),
+    ],
+)
+def test_catastrophic_regex_is_stopped_or_answered_quickly(make_executor: ExecutorFactory, code: str) -> None:
+    """Refusing the pattern and answering correctly (no match) are both fine; running for minutes is not."""
+    executor = make_executor(timeout_seconds=TIMEOUT)
+    start = time.monotonic()
+    try:
+        result = executor(code)
+    except interpreter_api().InterpreterError:
+        pass
+    else:
+        assert result.output is None, f"wrong regex result: {result.output!r}"
+    elapsed = time.monotonic() - start
+    assert elapsed < TIMEOUT + SLACK, f"the regex ran {elapsed:.1f} s"

@@ -169,7 +169,10 @@ HOSTILE_DUNDERS = {
 }
 
 
-@pytest.mark.parametrize("behaviour", ["raise SystemExit", "raise KeyboardInterrupt", "raise GeneratorExit"])
+@pytest.mark.parametrize(
+    "behaviour",
+    ["raise SystemExit", "raise KeyboardInterrupt", "raise GeneratorExit", "final_answer('late')"],
+)
 @pytest.mark.parametrize("dunder", list(HOSTILE_DUNDERS))
 def test_output_dunders_cannot_raise_base_exceptions_in_host(
     make_executor: ExecutorFactory, dunder: str, behaviour: str
