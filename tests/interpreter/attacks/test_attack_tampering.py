@@ -440,3 +440,19 @@ def test_forbidden_hook_methods_cannot_be_defined_through_a_metaclass(
 ) -> None:
     """A `type` subclass, or a metaclass `__new__` that edits the namespace, bypasses a check on `type()`."""
     expect_refused(make_executor(), code, canary)
+
+
+def test_star_import_cannot_rebind_a_tool_named_like_a_module_function(canary: Canary) -> None:
+    """A tool may well be called `search`; `from re import *` must not replace it with `re.search`."""
+    api = interpreter_api()
+    calls: list[str] = []
+    executor = api.LocalPythonExecutor(additional_authorized_imports=[], timeout_seconds=5)
+    executor.send_tools(
+        {"final_answer": lambda answer: answer, "search": lambda query: calls.append(query) or "tool"}
+    )
+    try:
+        executor("from re import *")
+    except api.InterpreterError:
+        pass
+    assert executor("search('q')").output == "tool"
+    assert calls == ["q"]
