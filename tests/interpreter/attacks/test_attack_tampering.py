@@ -456,3 +456,33 @@ def test_star_import_cannot_rebind_a_tool_named_like_a_module_function(canary: C
         pass
     assert executor("search('q')").output == "tool"
     assert calls == ["q"]
+
+
+@pytest.mark.limits(wall_seconds=20, cpu_seconds=20)
+@pytest.mark.parametrize(
+    "code",
+    [
+        "while True:\n    pass",
+        "while True:\n    try:\n        while True:\n            pass\n    except:\n        pass",
+        "while True:\n    try:\n        while True:\n            pass\n    except BaseException:\n        pass",
+        "while True:\n    try:\n        while True:\n            pass\n    finally:\n        continue",
+    ],
+    ids=["plain", "bare-except", "except-baseexception", "finally-continue"],
+)
+def test_host_ctrl_c_interrupts_model_code_and_is_not_swallowed(
+    make_executor: ExecutorFactory, code: str
+) -> None:
+    """The user's Ctrl-C (SIGINT in the main thread) must reach the host, whatever the code catches."""
+    import os
+    import signal
+    import threading
+    import time
+
+    executor = make_executor(timeout_seconds=10)
+    timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
+    start = time.monotonic()
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        executor(code)
+    timer.cancel()
+    assert time.monotonic() - start < 5, "the interrupt was delayed until the executor's own timeout"
