@@ -171,3 +171,22 @@ def test_unauthorised_submodule_attribute_says_how_to_authorise() -> None:
     pytest.importorskip("numpy")
     with pytest.raises(InterpreterError, match=r"'numpy.random' is not authorised; add 'numpy.random'"):
         run("import numpy as np\nnp.random.rand(2)", ("numpy",))
+
+
+def test_match_args_are_checked_when_the_match_runs() -> None:
+    code = (
+        "class MM(type):\n    def __new__(mcs, name, bases, ns):\n"
+        "        ns['__match_args__'] = ('__glob' + 'als__',)\n"
+        "        return super().__new__(mcs, name, bases, ns)\n"
+        "class Y(metaclass=MM):\n    pass\n"
+        "match Y():\n    case Y(g):\n        g\n"
+    )
+    with pytest.raises(InterpreterError, match="__match_args__ may not name"):
+        run(code)
+    assert (
+        run(
+            "from dataclasses import dataclass\n@dataclass\nclass P:\n    x: int\nmatch P(3):\n    case P(v):\n        v",
+            ("dataclasses",),
+        )
+        == 3
+    )

@@ -49,6 +49,9 @@ def _capture_output(body: list[ast.stmt]) -> None:
         _capture_output(last.orelse)
     elif isinstance(last, ast.With):
         _capture_output(last.body)
+    elif isinstance(last, ast.Match):
+        for case in last.cases:
+            _capture_output(case.body)
     elif isinstance(last, ast.Try):
         _capture_output(last.orelse or last.body)
         for handler in last.handlers:

@@ -20,6 +20,7 @@ from .tables import (
 )
 
 __all__ = [
+    "checked_match_subject",
     "check_match_args",
     "pattern_attribute_problem",
     "GuardedTypeMeta",
@@ -317,6 +318,33 @@ def check_match_args(value: Any) -> None:
         problem = pattern_attribute_problem(attribute)
         if problem:
             raise RefusedError(f"__match_args__ may not name {problem}.")
+
+
+def _static_lookup(cls: type, name: str) -> Any:
+    # Where Python's attribute lookup on a class would find `name`, without running descriptors.
+    for owner in (*type.__getattribute__(cls, "__mro__"), *type.__getattribute__(type(cls), "__mro__")):
+        namespace = type.__getattribute__(owner, "__dict__")
+        if name in namespace:
+            return namespace[name]
+    return _MISSING
+
+
+def checked_match_subject(subject: Any, classes: tuple[tuple[Any, Any], ...]) -> Any:
+    """Check the classes a `match` uses in positional patterns, then return the subject."""
+    for root, cls in classes:
+        if not isinstance(cls, type):
+            continue  # Python raises its own TypeError for a non-class pattern
+        if root is not cls and not isinstance(root, ModuleType):
+            raise RefusedError("Positional class patterns must name a class directly or through a module.")
+        metaclass = type(cls)
+        if metaclass.__getattribute__ is not type.__getattribute__ or hasattr(metaclass, "__getattr__"):
+            raise RefusedError(
+                f"Class {cls.__name__!r} computes its attributes: it cannot be used in a positional pattern."
+            )
+        found = _static_lookup(cls, "__match_args__")
+        if found is not _MISSING:
+            check_match_args(found)
+    return subject
 
 
 def check_annotation_names(cls: Any) -> None:

@@ -21,7 +21,14 @@ from .errors import (
     RefusedError,
 )
 from .formatting import check_rendering, checked_render, guarded_format_value, guarded_mod
-from .guards import AttributeSlot, check_store, checked_annotation, load_attribute, store_attribute
+from .guards import (
+    AttributeSlot,
+    check_store,
+    checked_annotation,
+    checked_match_subject,
+    load_attribute,
+    store_attribute,
+)
 from .limits import guarded_ilshift, guarded_imul, guarded_ipow, guarded_lshift, guarded_mul, guarded_pow
 from .modules import ImportPolicy
 from .tables import CODE_FILENAME, LIMITS, RESERVED_PREFIX
@@ -81,6 +88,7 @@ _STATIC_GUARDS: dict[str, Any] = {
     "__sg_ilshift__": guarded_ilshift,
     "__sg_fmtval__": guarded_format_value,
     "__sg_render__": checked_render,
+    "__sg_match__": checked_match_subject,
     "__sg_exc__": _exception_filter,
     "__sg_raise__": _raisable,
     "__sg_ann__": checked_annotation,

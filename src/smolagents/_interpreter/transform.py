@@ -71,6 +71,20 @@ def _is_constant(node: ast.AST, kinds: tuple[type, ...]) -> bool:
     )
 
 
+def _root_name(expression: ast.expr) -> str:
+    while isinstance(expression, ast.Attribute):
+        expression = expression.value
+    return expression.id if isinstance(expression, ast.Name) else ""
+
+
+def _load_copy(expression: ast.expr) -> ast.expr:
+    # The class of a pattern as an ordinary expression (its attribute reads obey the normal rules).
+    if isinstance(expression, ast.Attribute):
+        return ast.Attribute(value=_load_copy(expression.value), attr=expression.attr, ctx=ast.Load())
+    assert isinstance(expression, ast.Name)
+    return load_name(expression.id)
+
+
 def _mentions_string(annotation: ast.AST) -> bool:
     # Libraries evaluate string annotations (typing.get_type_hints, functools.singledispatch)
     # with eval() and no guards: the checker drops them, keeping only real expressions.
@@ -191,7 +205,40 @@ class Rewriter(ast.NodeTransformer):
         self.check_binding(node, node.rest)
         return self.generic_visit(node)
 
+    def visit_Match(self, node: ast.Match) -> ast.AST:
+        # Positional class patterns read the names in the class's `__match_args__` natively, at
+        # match time: the classes are checked when the subject is evaluated, and nothing in the
+        # statement may rebind their names in between.
+        classes = [
+            pattern.cls
+            for case in node.cases
+            for pattern in ast.walk(case.pattern)
+            if isinstance(pattern, ast.MatchClass) and pattern.patterns
+        ]
+        roots = {_root_name(cls) for cls in classes}
+        for part in [node.subject, *(case.guard for case in node.cases if case.guard is not None)]:
+            for inner in ast.walk(part):
+                if isinstance(inner, ast.NamedExpr) and inner.target.id in roots:
+                    raise self.refuse(
+                        inner,
+                        f"rebinding {inner.target.id!r} inside a match that uses it as a class is not allowed.",
+                    )
+        self.generic_visit(node)
+        if classes:
+            checks: list[ast.expr] = [
+                ast.Tuple(elts=[load_name(_root_name(cls)), _load_copy(cls)], ctx=ast.Load())
+                for cls in classes
+            ]
+            node.subject = guard_call("__sg_match__", node.subject, ast.Tuple(elts=checks, ctx=ast.Load()))
+        return node
+
     def visit_MatchClass(self, node: ast.MatchClass) -> ast.AST:
+        # The class path (`case mod.Cls(...)`) is read natively too: public names only.
+        path = node.cls
+        while isinstance(path, ast.Attribute):
+            if path.attr.startswith("_") or path.attr in DENIED_ATTRIBUTES:
+                raise self.refuse(node, f"class patterns may not read attribute {path.attr!r}.")
+            path = path.value
         # Keyword patterns read attributes natively: they obey the static attribute rules.
         for attribute in node.kwd_attrs:
             problem = pattern_attribute_problem(attribute)
