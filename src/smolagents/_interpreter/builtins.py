@@ -119,7 +119,39 @@ def _adopt(cls: Any, name: str) -> Any:
                 f"Class {name!r} may not derive from BaseException directly; derive from Exception."
             )
         mark_owned(cls)
+        if issubclass(cls, type):
+            _guard_metaclass(cls)
     return cls
+
+
+def _check_created_class(cls: type) -> None:
+    namespace = type.__getattribute__(cls, "__dict__")
+    forbidden = sorted(FORBIDDEN_METHOD_DEFINITIONS.intersection(namespace))
+    if forbidden:
+        raise RefusedError(f"Defining {forbidden} is not allowed (the host would call it later).")
+    if "__match_args__" in namespace:
+        check_match_args(namespace["__match_args__"])
+    check_annotation_names(cls)
+
+
+def _guard_metaclass(metaclass: type) -> None:
+    # A metaclass the code wrote can put anything into the namespace of the classes it builds
+    # (hooks, __match_args__): its __new__ checks each class it returns.
+    original = type.__getattribute__(metaclass, "__dict__").get("__new__")
+
+    def __new__(mcs: Any, *args: Any, **kwargs: Any) -> Any:
+        if original is None:
+            cls = super(metaclass, mcs).__new__(mcs, *args, **kwargs)  # type: ignore[arg-type]  # a metaclass
+        else:
+            cls = (original.__func__ if isinstance(original, staticmethod) else original)(
+                mcs, *args, **kwargs
+            )
+        if isinstance(cls, type):
+            _check_created_class(cls)
+            mark_owned(cls)
+        return cls
+
+    type.__setattr__(metaclass, "__new__", staticmethod(__new__))
 
 
 def build_class(func: Any, name: str, *bases: Any, **kwargs: Any) -> Any:
