@@ -190,3 +190,10 @@ def test_match_args_are_checked_when_the_match_runs() -> None:
         )
         == 3
     )
+
+
+def test_builtin_str_stays_the_real_type_for_libraries() -> None:
+    np = pytest.importorskip("numpy")
+    assert run("import numpy as np\nnp.array([1, 2], dtype=str).tolist()", ("numpy",)) == ["1", "2"]
+    assert run("x = 'a'\ntype(x) is str, isinstance(x, str), str(3)") == (True, True, "3")
+    assert np is not None

@@ -8,7 +8,7 @@ from typing import Any
 
 from .context import ticking
 from .errors import RefusedError
-from .formatting import guarded_format, guarded_repr, guarded_str
+from .formatting import guarded_format, guarded_repr
 from .guards import (
     GuardedTypeMeta,
     check_annotation_names,
@@ -188,7 +188,6 @@ _STAND_INS: dict[type, type] = {
     bytes: stand_in(bytes, guarded_bytes),
     bytearray: stand_in(bytearray, guarded_bytearray),
     range: stand_in(range, _make_range),
-    str: stand_in(str, guarded_str),
 }
 """Builtin types whose constructor is guarded; `type(x)` answers with the stand-in too."""
 

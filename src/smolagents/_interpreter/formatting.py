@@ -25,7 +25,7 @@ __all__ = [
     "guarded_format_value",
     "guarded_mod",
     "guarded_repr",
-    "guarded_str",
+    "guarded_str_call",
     "safe_format",
     "safe_format_map",
 ]
@@ -175,11 +175,15 @@ def checked_render(value: Any) -> Any:
     return value
 
 
-def guarded_str(*args: Any, **kwargs: Any) -> str:
-    """Do `str(...)`, refusing containers whose text would be huge."""
-    if len(args) == 1 and not kwargs:
+def guarded_str_call(function: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run a call written `str(...)` in the code, refusing containers whose text would be huge.
+
+    `str` itself stays the real type (libraries take it as a dtype, e.g. `astype(str)`); only the
+    calls the code writes are checked, whatever the name `str` is bound to at the time.
+    """
+    if function is str and len(args) == 1 and not kwargs:
         check_rendering(args[0])
-    return str(*args, **kwargs)
+    return function(*args, **kwargs)
 
 
 def guarded_repr(value: Any) -> str:

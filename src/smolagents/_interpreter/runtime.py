@@ -20,7 +20,7 @@ from .errors import (
     InterpreterError,
     RefusedError,
 )
-from .formatting import check_rendering, checked_render, guarded_format_value, guarded_mod
+from .formatting import check_rendering, checked_render, guarded_format_value, guarded_mod, guarded_str_call
 from .guards import (
     AttributeSlot,
     check_store,
@@ -88,6 +88,7 @@ _STATIC_GUARDS: dict[str, Any] = {
     "__sg_ilshift__": guarded_ilshift,
     "__sg_fmtval__": guarded_format_value,
     "__sg_render__": checked_render,
+    "__sg_str__": guarded_str_call,
     "__sg_match__": checked_match_subject,
     "__sg_exc__": _exception_filter,
     "__sg_raise__": _raisable,

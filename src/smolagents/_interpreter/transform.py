@@ -431,6 +431,13 @@ class Rewriter(ast.NodeTransformer):
         )
         return ast.copy_location(ast.Expr(value=call), node)
 
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        if isinstance(node.func, ast.Name) and node.func.id == "str":
+            node.args.insert(0, node.func)
+            node.func = load_name("__sg_str__")
+        return node
+
     # -- operators and formatting -----------------------------------------------------------------
     def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
         self.generic_visit(node)
