@@ -162,6 +162,18 @@ MEMORY_ATTACKS = [
     pytest.param("import random\nrandom.getrandbits(10 ** 11)", id="getrandbits"),
     pytest.param("(1).to_bytes(10 ** 10, 'big')", id="int-to-bytes"),
     pytest.param(
+        "s = 'a' * 10 ** 7\n" + "s = s + s + s + s + s + s + s + s + s + s\n" * 3,
+        id="str-concatenation-chain",
+    ),
+    pytest.param(
+        "s = [0] * 10 ** 7\n" + "s = s + s + s + s + s + s + s + s + s + s\n" * 3,
+        id="list-concatenation-chain",
+    ),
+    pytest.param(
+        "s = b'a' * 10 ** 7\n" + "s = s + s + s + s + s + s + s + s + s + s\n" * 3,
+        id="bytes-concatenation-chain",
+    ),
+    pytest.param(
         "x = [bytearray(19_000_000) for _ in range(300)]", id="many-large-allocations-comprehension"
     ),
     pytest.param(
