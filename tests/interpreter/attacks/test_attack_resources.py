@@ -161,6 +161,21 @@ MEMORY_ATTACKS = [
     pytest.param("import random\nrandom.randbytes(10 ** 10)", id="randbytes"),
     pytest.param("import random\nrandom.getrandbits(10 ** 11)", id="getrandbits"),
     pytest.param("(1).to_bytes(10 ** 10, 'big')", id="int-to-bytes"),
+    pytest.param("('a' * 10 ** 6).translate({97: 'b' * 10 ** 4})", id="translate-amplification"),
+    pytest.param("('{0}' * 10 ** 6).format('a' * 10 ** 4)", id="format-field-repetition"),
+    pytest.param("('%s' * 10 ** 6) % (('a' * 10 ** 4,) * 10 ** 6)", id="percent-field-repetition"),
+    pytest.param(
+        "import re\nm = re.match('a+', 'a' * 10 ** 4)\nm.expand('\\\\g<0>' * 10 ** 6)",
+        id="match-expand-amplification",
+    ),
+    pytest.param(
+        "import re\nre.compile('a+').sub('\\\\g<0>' * 10 ** 5, 'a' * 10 ** 5)",
+        id="compiled-pattern-sub-amplification",
+    ),
+    pytest.param(
+        "import unicodedata\nunicodedata.normalize('NFKC', '\\ufdfa' * 10 ** 7)",
+        id="unicode-normalisation-expansion",
+    ),
     pytest.param(
         "s = 'a' * 10 ** 7\n" + "s = s + s + s + s + s + s + s + s + s + s\n" * 3,
         id="str-concatenation-chain",
