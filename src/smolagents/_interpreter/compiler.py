@@ -30,6 +30,37 @@ def _check_depth(tree: ast.AST, source: str) -> None:
         stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
 
 
+_STATEMENT_LISTS = ("body", "orelse", "finalbody")
+
+
+def _does_work(statement: ast.stmt) -> bool:
+    return any(isinstance(node, (ast.BinOp, ast.Call)) for node in ast.walk(statement))
+
+
+def _is_tick(statement: ast.stmt) -> bool:
+    call = statement.value if isinstance(statement, ast.Expr) else None
+    return isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "__sg_tick__"
+
+
+def _tick_between_statements(tree: ast.AST) -> None:
+    """Tick before every statement that computes, after the first of its block.
+
+    Loops tick per iteration and functions on entry, but straight-line code could otherwise chain
+    allocations (`s = s + s + s` ten lines in a row) with no check of time or memory in between.
+    """
+    for node in ast.walk(tree):
+        for field in _STATEMENT_LISTS:
+            block = getattr(node, field, None)
+            if not isinstance(block, list) or len(block) < 2 or not isinstance(block[0], ast.stmt):
+                continue
+            ticked: list[ast.stmt] = [block[0]]
+            for statement in block[1:]:
+                if _does_work(statement) and not _is_tick(ticked[-1]):
+                    ticked.append(ast.copy_location(ast.Expr(value=guard_call("__sg_tick__")), statement))
+                ticked.append(statement)
+            setattr(node, field, ticked)
+
+
 def _capture_output(body: list[ast.stmt]) -> None:
     """Make the last statement report its value (last expression or assignment) to `__sg_result__`."""
     if not body:
@@ -84,6 +115,7 @@ def compile_checked(source: str, protected: frozenset[str]) -> CodeType:
         ) from None
     _check_depth(tree, source)
     tree.body = Rewriter(source, protected)._statements(tree.body) if tree.body else []
+    _tick_between_statements(tree)
     _capture_output(tree.body)
     ast.fix_missing_locations(tree)
     try:
