@@ -401,3 +401,50 @@ def test_dataclass_field_renamed_by_model_cannot_read_dunder_attributes(
         "dataclasses.astuple(D())\n"
     )
     expect_refused(make_executor(["dataclasses"]), code, canary)
+
+
+def _run_with_secret_local(executor: object, code: str, secret: str) -> object:
+    """Call the executor from a host frame whose local variable holds `secret` (an API key, say)."""
+    api_key = secret  # noqa: F841  (read back through frame inspection if an escape works)
+    return executor(code)  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    ("module", "code"),
+    [
+        pytest.param(
+            "traceback",
+            "import traceback\n"
+            "summary = traceback.StackSummary.extract(traceback.walk_stack(None), capture_locals=True)\n"
+            "final_answer(str([fs.locals for fs in summary]))",
+            id="traceback-captured-locals",
+        ),
+        pytest.param(
+            "traceback",
+            "import traceback\nfinal_answer([f for f, _ in traceback.walk_stack(None)])",
+            id="traceback-walk-stack",
+        ),
+        pytest.param(
+            "traceback",
+            "import traceback\ntry:\n    1 / 0\nexcept Exception as e:\n    err = e\n"
+            "final_answer([f for f, _ in traceback.walk_tb(err.__traceback__)])",
+            id="traceback-walk-tb",
+        ),
+        pytest.param(
+            "logging", "import logging\nfinal_answer(logging.currentframe())", id="logging-currentframe"
+        ),
+    ],
+)
+def test_allowed_modules_do_not_hand_out_frames_or_host_locals(
+    make_executor: ExecutorFactory, canary: Canary, module: str, code: str
+) -> None:
+    """Frames are closed by attribute name; modules that return frames must not reopen them."""
+    executor = make_executor([module])
+    api = pytest.importorskip("smolagents.local_python_executor")
+    try:
+        result = _run_with_secret_local(executor, code, canary.token)
+    except api.InterpreterError as error:
+        canary.assert_intact(str(error))
+        return
+    canary.assert_intact(repr(result.output)[:100_000], result.logs)
+    pytest.fail(f"the executor handed out frame data: {repr(result.output)[:300]}")

@@ -486,3 +486,23 @@ def test_host_ctrl_c_interrupts_model_code_and_is_not_swallowed(
         executor(code)
     timer.cancel()
     assert time.monotonic() - start < 5, "the interrupt was delayed until the executor's own timeout"
+
+
+def test_logging_configuration_of_the_host_is_not_changed(make_executor: ExecutorFactory) -> None:
+    """`logging` state is process-wide: disabling or reconfiguring it from model code reaches the host."""
+    import logging
+
+    root = logging.getLogger()
+    before = (logging.root.manager.disable, root.level, list(root.handlers))
+    for code in [
+        "logging.disable(logging.CRITICAL)",
+        "logging.getLogger().setLevel(50)",
+        "logging.getLogger().handlers.clear()",
+    ]:
+        try:
+            make_executor(["logging"])("import logging\n" + code)
+        except interpreter_api().InterpreterError:
+            pass
+    after = (logging.root.manager.disable, root.level, list(root.handlers))
+    logging.disable(logging.NOTSET)
+    assert after == before, "model code changed the host's logging configuration"
