@@ -50,7 +50,7 @@ class Canary:
         """Fail if the marker exists or the secret appears in any of `texts`."""
         assert not self.marker.exists(), f"the attack created {self.marker}: host code ran"
         for text in texts:
-            assert self.token not in text, "the environment secret leaked to the model code"
+            assert self.token not in text, "the canary secret leaked to the model code"
 
 
 def make_canary(tmp_path: Path) -> Canary:

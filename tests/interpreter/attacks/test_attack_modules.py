@@ -206,3 +206,41 @@ def test_dataclass_code_generation_cannot_be_injected_through_field_names(
         "repr(Y())\n"
     )
     expect_refused(make_executor(["dataclasses"]), code, canary)
+
+
+# Under "*" only DANGEROUS_MODULES stay closed, so that table must hold every module that runs
+# strings as code, resolves dotted names to objects, or opens files/sockets by path.
+_WILDCARD_ESCAPES = [
+    pytest.param("import timeit\ntimeit.timeit(\"open(MARKER, 'w')\", number=1)", id="timeit"),
+    pytest.param("import cProfile\ncProfile.run(\"open(MARKER, 'w')\")", id="cProfile"),
+    pytest.param("import profile\nprofile.run(\"open(MARKER, 'w')\")", id="profile"),
+    pytest.param("import pydoc\npydoc.locate('builtins.open')(MARKER, 'w')", id="pydoc-locate"),
+    pytest.param(
+        "import doctest\ndoctest.run_docstring_examples(\">>> open(MARKER, 'w')\", {})", id="doctest"
+    ),
+    pytest.param("import sqlite3\nsqlite3.connect(MARKER)", id="sqlite3-creates-files"),
+    pytest.param(
+        "import urllib.request\nurllib.request.urlopen('file:///proc/self/environ').read()",
+        id="urllib-file-url",
+    ),
+    pytest.param(
+        "import logging.config\nlogging.config.dictConfig({'version': 1, 'handlers': {'h': {'()': 'builtins.open', "
+        "'file': MARKER, 'mode': 'w'}}, 'root': {'handlers': ['h']}})",
+        id="logging-config-factory",
+    ),
+    pytest.param(
+        "import unittest.mock\nunittest.mock.patch('builtins.open').start()", id="unittest-mock-patches-host"
+    ),
+]
+
+
+@pytest.mark.parametrize("code", _WILDCARD_ESCAPES)
+def test_wildcard_authorisation_keeps_code_running_modules_closed(
+    make_executor: ExecutorFactory, canary: Canary, code: str
+) -> None:
+    import builtins
+
+    real_open = builtins.open
+    code = code.replace("MARKER", repr(str(canary.marker)))
+    expect_refused(make_executor(["*"]), code, canary)
+    assert builtins.open is real_open, "model code patched the host's builtins"
