@@ -25,6 +25,7 @@ from .guards import is_model_function, is_owned, real_type, set_routed_handler
 from .tables import CTYPES_ATTRIBUTES, LIMITS, PANDAS_EVAL_METHODS, QUEUE_LOCK_ATTRIBUTES
 
 __all__ = [
+    "guarded_chain_sum",
     "as_index",
     "guarded_bytes",
     "guarded_ilshift",
@@ -86,6 +87,18 @@ def _repeat(a: Any, b: Any) -> Any:
     elif isinstance(a, int) and isinstance(b, int):
         _check_int_bits(a.bit_length() + b.bit_length())
     return a * b
+
+
+def guarded_chain_sum(*operands: Any) -> Any:
+    """Return `a + b + c + ...` (left to right), refusing a sequence longer than the limit."""
+    if all(isinstance(operand, _SEQUENCES) for operand in operands):
+        size = sum(map(len, operands))
+        if size > LIMITS.max_sequence_length:
+            raise _too_big(f"a {type(operands[0]).__name__} of length", size, LIMITS.max_sequence_length)
+    result = operands[0]
+    for operand in operands[1:]:
+        result = result + operand
+    return result
 
 
 def _check_int_bits(bits: float) -> None:

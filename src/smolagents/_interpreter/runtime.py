@@ -29,7 +29,15 @@ from .guards import (
     load_attribute,
     store_attribute,
 )
-from .limits import guarded_ilshift, guarded_imul, guarded_ipow, guarded_lshift, guarded_mul, guarded_pow
+from .limits import (
+    guarded_chain_sum,
+    guarded_ilshift,
+    guarded_imul,
+    guarded_ipow,
+    guarded_lshift,
+    guarded_mul,
+    guarded_pow,
+)
 from .modules import ImportPolicy
 from .tables import CODE_FILENAME, LIMITS, RESERVED_PREFIX
 from .transform import source_line
@@ -80,6 +88,7 @@ _STATIC_GUARDS: dict[str, Any] = {
     "__sg_augattr__": _augmented_attribute,
     "__sg_augitem__": _augmented_item,
     "__sg_mul__": guarded_mul,
+    "__sg_sum__": guarded_chain_sum,
     "__sg_pow__": guarded_pow,
     "__sg_lshift__": guarded_lshift,
     "__sg_mod__": guarded_mod,

@@ -440,6 +440,20 @@ class Rewriter(ast.NodeTransformer):
 
     # -- operators and formatting -----------------------------------------------------------------
     def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        if (
+            isinstance(node.op, ast.Add)
+            and isinstance(node.left, ast.BinOp)
+            and isinstance(node.left.op, ast.Add)
+        ):
+            # `s + s + s + ...` multiplies a sequence in one statement: add the chain in a guard.
+            operands: list[ast.expr] = []
+            chain: ast.expr = node
+            while isinstance(chain, ast.BinOp) and isinstance(chain.op, ast.Add):
+                operands.append(chain.right)
+                chain = chain.left
+            operands.append(chain)
+            visited = [self.visit(operand) for operand in reversed(operands)]
+            return ast.copy_location(guard_call("__sg_sum__", *visited), node)
         self.generic_visit(node)
         guard = self._binop_guard(node)
         if guard is None:
