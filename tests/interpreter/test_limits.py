@@ -100,6 +100,11 @@ RESOURCE_ATTACKS = [
     ),
     pytest.param("import random\nl = [0] * 10 ** 7\nrandom.shuffle(l)", "RefusedError", id="shuffle-loop"),
     pytest.param(
+        "s = 'a' * 10 ** 7\n" + "s = s + s + s + s + s + s + s + s + s + s\n" * 3,
+        "RefusedError",
+        id="concat-chain",
+    ),
+    pytest.param(
         "class N:\n    def __index__(self):\n        return 10 ** 10\n'a' * N()",
         "RefusedError",
         id="index-repeat",
