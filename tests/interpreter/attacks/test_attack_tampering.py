@@ -506,3 +506,14 @@ def test_logging_configuration_of_the_host_is_not_changed(make_executor: Executo
     after = (logging.root.manager.disable, root.level, list(root.handlers))
     logging.disable(logging.NOTSET)
     assert after == before, "model code changed the host's logging configuration"
+
+
+def test_shared_singletons_of_modules_cannot_be_given_attributes(make_executor: ExecutorFactory) -> None:
+    """`re.IGNORECASE` is one object for the whole process: an attribute set on it reaches the host."""
+    import re
+
+    try:
+        make_executor()("import re\nre.IGNORECASE.note = 'from model code'")
+    except interpreter_api().InterpreterError:
+        pass
+    assert not hasattr(re.IGNORECASE, "note"), "model code changed an object shared with the host"
