@@ -270,3 +270,34 @@ async def test_concurrent_calls_on_one_model_give_the_replies_of_sequential_call
     )
     assert [reply.text for reply in replies] == expected
     assert expected[0] != expected[1]
+
+
+def test_tools_reach_the_prompt_of_a_model_whose_template_renders_them(
+    conversion: tuple[Path, float], tmp_path: Path
+) -> None:
+    from _local_models import TOOLS_TEMPLATE
+
+    from smolagents.tools.base import Tool
+
+    class GetWeather(Tool):
+        name = "get_weather"
+        description = "Return the weather in a city."
+        inputs = {"city": {"type": "string", "description": "The city."}}
+        output_type = "string"
+
+        def forward(self, city: str) -> str:
+            return "sunny"
+
+    # Same weights, Qwen-style template: what a tool-calling model directory looks like.
+    for item in conversion[0].iterdir():
+        (tmp_path / item.name).symlink_to(item)
+    (tmp_path / "chat_template.jinja").unlink()
+    (tmp_path / "chat_template.jinja").write_text(TOOLS_TEMPLATE)
+    variant = TransformersModel(model_id=str(tmp_path), torch_dtype="float32", max_new_tokens=4)
+    assert variant.template_features.renders_tools and variant.template_features.accepts_list_content
+    message = variant.generate(
+        [ChatMessage(MessageRole.USER, [{"type": "text", "text": "Weather in Paris?"}])],
+        tools_to_call_from=[GetWeather()],
+    )
+    assert '"name": "get_weather"' in message.raw["prompt"] and "Weather in Paris?" in message.raw["prompt"]
+    assert message.token_usage is not None and message.token_usage.output_tokens <= 4
