@@ -329,3 +329,13 @@ def test_executors_on_two_threads_keep_separate_state() -> None:
     for thread in threads:
         thread.join(10)
     assert outputs == {1: 20000, 2: 40000}
+
+
+def test_return_in_finally_swallows_ordinary_errors_but_not_the_final_answer() -> None:
+    executor = make_executor()
+    assert (
+        executor("def f():\n    try:\n        1 / 0\n    finally:\n        return 'swallowed'\nf()").output
+        == "swallowed"
+    )
+    code = "def f():\n    try:\n        final_answer('first')\n    finally:\n        return 'late'\nf()\nfinal_answer('second')"
+    assert executor(code) == CodeOutput(output="first", logs="", is_final_answer=True)

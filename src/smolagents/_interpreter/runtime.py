@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import operator
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import compress
@@ -72,6 +73,13 @@ def _exception_filter(spec: Any) -> Any:
     return spec
 
 
+def _finally_exit() -> None:
+    # Called before return/break/continue inside `finally`: keep control signals in flight.
+    in_flight = sys.exc_info()[1]
+    if in_flight is not None and not isinstance(in_flight, Exception):
+        raise in_flight
+
+
 def _raisable(value: Any) -> Any:
     kind = value if isinstance(value, type) else type(value)
     if isinstance(kind, type) and issubclass(kind, BaseException) and not issubclass(kind, Exception):
@@ -101,6 +109,7 @@ _STATIC_GUARDS: dict[str, Any] = {
     "__sg_match__": checked_match_subject,
     "__sg_exc__": _exception_filter,
     "__sg_raise__": _raisable,
+    "__sg_finally_exit__": _finally_exit,
     "__sg_ann__": checked_annotation,
     "__sg_Exception__": Exception,
 }

@@ -85,6 +85,29 @@ def _load_copy(expression: ast.expr) -> ast.expr:
     return load_name(expression.id)
 
 
+def _guard_finally_exits(statements: list[ast.stmt], in_loop: bool = False) -> list[ast.stmt]:
+    guarded: list[ast.stmt] = []
+    for statement in statements:
+        if isinstance(statement, ast.Return) or (
+            isinstance(statement, (ast.Break, ast.Continue)) and not in_loop
+        ):
+            guarded.append(ast.copy_location(ast.Expr(value=guard_call("__sg_finally_exit__")), statement))
+        elif not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            is_loop = isinstance(statement, (ast.For, ast.While))
+            for field in ("body", "orelse", "finalbody"):
+                children = getattr(statement, field, None)
+                if isinstance(children, list) and children and isinstance(children[0], ast.stmt):
+                    setattr(
+                        statement,
+                        field,
+                        _guard_finally_exits(children, in_loop or (is_loop and field == "body")),
+                    )
+            for holder in getattr(statement, "handlers", []) + getattr(statement, "cases", []):
+                holder.body = _guard_finally_exits(holder.body, in_loop)
+        guarded.append(statement)
+    return guarded
+
+
 def _mentions_string(annotation: ast.AST) -> bool:
     # Libraries evaluate string annotations (typing.get_type_hints, functools.singledispatch)
     # with eval() and no guards: the checker drops them, keeping only real expressions.
@@ -184,6 +207,16 @@ class Rewriter(ast.NodeTransformer):
             load_name("__sg_Exception__") if node.type is None else guard_call("__sg_exc__", node.type)
         )
         return node
+
+    def visit_Try(self, node: ast.Try) -> ast.AST:
+        # return/break/continue in `finally` drop the exception in flight. Before each of them a
+        # guard re-raises it when it is one the code may never stop: the host's Ctrl-C, the end
+        # of the run (final_answer), a spent budget.
+        self.generic_visit(node)
+        node.finalbody = _guard_finally_exits(node.finalbody)
+        return node
+
+    visit_TryStar = visit_Try  # type: ignore[assignment]  # same rule for except*
 
     def visit_Raise(self, node: ast.Raise) -> ast.AST:
         self.generic_visit(node)
