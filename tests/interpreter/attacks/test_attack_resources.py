@@ -63,6 +63,29 @@ CPU_ATTACKS = [
         id="timeout-error-swallowed-by-bare-except",
     ),
     pytest.param(
+        "while True:\n    try:\n        try:\n            while True:\n                pass\n"
+        "        finally:\n            raise ValueError\n    except ValueError:\n        pass",
+        id="stop-signal-converted-in-finally",
+    ),
+    pytest.param(
+        "def f():\n    try:\n        while True:\n            pass\n    finally:\n        raise ValueError\n"
+        "def g():\n    try:\n        f()\n    except ValueError:\n        g()\ng()",
+        id="stop-signal-converted-then-recursion",
+    ),
+    pytest.param(
+        "def f():\n    try:\n        while True:\n            pass\n    finally:\n        return 1\nwhile True:\n    f()",
+        id="stop-signal-swallowed-by-return-in-finally",
+    ),
+    pytest.param(
+        "class C:\n    def __enter__(self):\n        return self\n    def __exit__(self, *a):\n        return True\n"
+        "while True:\n    with C():\n        while True:\n            pass",
+        id="stop-signal-swallowed-by-exit",
+    ),
+    pytest.param(
+        "def g():\n    while True:\n        try:\n            yield\n        finally:\n            continue\nfor _ in g():\n    pass",
+        id="stop-signal-swallowed-in-generator-finally",
+    ),
+    pytest.param(
         "def g():\n    while True:\n        yield 1\nfor x in g():\n    pass", id="generator-bomb-for"
     ),
     pytest.param("def g():\n    while True:\n        yield 1\nsum(g())", id="generator-bomb-sum"),
