@@ -7,6 +7,7 @@ others, and every computed name (`getattr`, `setattr`, `hasattr`, `delattr`), co
 from __future__ import annotations
 
 import keyword
+from enum import Enum
 from types import BuiltinFunctionType, FunctionType, MemberDescriptorType, MethodType, ModuleType
 from typing import Any
 
@@ -235,6 +236,18 @@ def check_store(obj: Any, name: str) -> None:
             f"Setting attribute {name!r} of {_describe(obj)} is not allowed: it would shadow a method or "
             "class attribute of a class the code did not define."
         )
+    if class_attribute is _MISSING:
+        # A new attribute on an object of a library class: it may be a process-wide singleton
+        # (re.IGNORECASE, an Enum member); only its existing state and properties are the code's.
+        try:
+            has_it = name in object.__getattribute__(obj, "__dict__")
+        except AttributeError:
+            has_it = False
+        if not has_it or isinstance(obj, Enum):
+            raise RefusedError(
+                f"Adding attribute {name!r} to {_describe(obj)} is not allowed: the code may add attributes "
+                "only to objects of classes it defined."
+            )
 
 
 def store_attribute(value: Any, obj: Any, name: str) -> None:
