@@ -17,6 +17,8 @@ os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 os.environ["TOKENIZERS_PARALLELISM"] = "false"
+# The embedded model's converted weights go to a session directory, never the user's cache.
+os.environ.setdefault("SMOLAGENTS_CACHE", os.path.join(_SESSION_HOME, "smolagents-cache"))
 from network_guard import _violations  # noqa: E402  # installs the guard on import
 
 

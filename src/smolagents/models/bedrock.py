@@ -151,7 +151,7 @@ class AmazonBedrockServerModel(ApiModel):
         return self.client.converse(**request)
 
     def _open_stream(self, request: dict[str, Any]) -> Iterator[Any]:
-        return iter(self.client.converse_stream(**request)["stream"])
+        return _until_message_stop(self.client.converse_stream(**request)["stream"])
 
     def _message_from_response(self, response: Any) -> ChatMessage:
         try:
@@ -220,6 +220,22 @@ def _classify_urllib3_error(error: BaseException) -> ProviderFailure | None:
             "connection", detail=f"the connection failed while reading the answer: {error}"
         )
     return None
+
+
+def _until_message_stop(events: Any) -> Iterator[Any]:
+    """Yield ConverseStream events; a stream that ends before its `messageStop` event was cut off.
+
+    Whether the HTTP layer itself notices a truncated body depends on the urllib3 version, so the
+    end of the Converse protocol is checked here.
+    """
+    from urllib3.exceptions import ProtocolError
+
+    has_stopped = False
+    for event in events:
+        has_stopped = has_stopped or "messageStop" in event
+        yield event
+    if not has_stopped:
+        raise ProtocolError("the event stream ended before its messageStop event (the connection was cut)")
 
 
 AmazonBedrockModel = AmazonBedrockServerModel
