@@ -44,10 +44,26 @@ def check_format_spec(spec: str) -> None:
             )
 
 
+def _check_field_output(template_length: int, fields: int, values: Any) -> None:
+    # Each field renders one of the values: the result is at most fields x the longest of them.
+    longest = max((len(value) for value in values if isinstance(value, (str, bytes))), default=0)
+    for value in values:
+        check_rendering(value)
+    if template_length + fields * longest > LIMITS.max_sequence_length:
+        raise RefusedError(
+            f"Formatting would build a string of about {template_length + fields * longest:,} characters "
+            f"(the limit is {LIMITS.max_sequence_length:,}); use fewer or shorter fields."
+        )
+
+
 def guarded_mod(a: Any, b: Any) -> Any:
-    """Return `a % b`, checking widths in `%`-formatting of a literal format string."""
+    """Return `a % b`, checking widths and the result size of `%`-formatting."""
+    if type(a) is int or type(a) is float:
+        return a % b
     if isinstance(a, (str, bytes)):
         text = a if isinstance(a, str) else a.decode("latin-1")
+        values = tuple(b.values()) if isinstance(b, dict) else (b if isinstance(b, tuple) else (b,))
+        _check_field_output(len(text), text.count("%"), values)
         for match in _PERCENT_SPEC.finditer(text):
             for part in match.groups():
                 if part == "*":
@@ -98,15 +114,21 @@ class SafeFormatter(string.Formatter):
         return format(value, format_spec)
 
 
-def _needs_slow_path(template: str) -> bool:
+def _needs_slow_path(template: str, values: Any) -> bool:
+    fields = 0
+    is_slow = False
     for _literal, field, spec, _conversion in _string.formatter_parser(template):
         if field is None:
             continue
+        fields += 1
+        if is_slow:
+            continue
         if "." in field or "[" in field or (spec and "{" in spec):
-            return True
-        if spec:
+            is_slow = True
+        elif spec:
             check_format_spec(spec)
-    return False
+    _check_field_output(len(template), fields, values)
+    return is_slow
 
 
 def safe_format(template: Any, *args: Any, **kwargs: Any) -> str:
@@ -115,7 +137,7 @@ def safe_format(template: Any, *args: Any, **kwargs: Any) -> str:
         raise TypeError(
             f"descriptor 'format' requires a 'str' object but received a {type(template).__name__!r}"
         )
-    if not _needs_slow_path(template):
+    if not _needs_slow_path(template, (*args, *kwargs.values())):
         return str.format(template, *args, **kwargs)
     return SafeFormatter().vformat(str.__str__(template), args, kwargs)
 
@@ -124,7 +146,7 @@ def safe_format_map(template: Any, mapping: Any) -> str:
     """Do `template.format_map(mapping)` with the rules of `safe_format`."""
     if not isinstance(template, str):
         raise TypeError("descriptor 'format_map' requires a 'str' object")
-    if not _needs_slow_path(template):
+    if not _needs_slow_path(template, tuple(mapping.values()) if isinstance(mapping, dict) else ()):
         return str.format_map(template, mapping)
     return SafeFormatter().vformat(str.__str__(template), (), mapping)
 

@@ -283,6 +283,8 @@ def routed_attribute(obj: Any, name: str) -> Any:
         return partial(_extend, obj)
     if name == "sort" and isinstance(obj, list):
         return partial(_sort, obj)
+    if name == "translate" and isinstance(obj, str):
+        return partial(_translate, obj)
     if name == "to_bytes" and isinstance(obj, int):
         return partial(_to_bytes, obj)
     if name in _STRING_METHODS:
@@ -344,6 +346,13 @@ def _sort(target: list[Any], *, key: Any = None, reverse: bool = False) -> None:
 def guarded_sorted(iterable: Any, /, *, key: Any = None, reverse: bool = False) -> list[Any]:
     """Do `sorted(...)`; a C key function (e.g. `key=str`) counts each call against the budget."""
     return sorted(iterable, key=ticking_key(key), reverse=reverse)
+
+
+def _translate(text: str, table: Any) -> str:
+    if isinstance(table, dict):
+        longest = max((len(value) for value in table.values() if isinstance(value, str)), default=1)
+        _check_length(len(text) * longest)
+    return text.translate(table)
 
 
 def _to_bytes(number: int, length: Any = 1, *args: Any, **kwargs: Any) -> bytes:

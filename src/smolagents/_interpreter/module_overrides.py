@@ -14,6 +14,7 @@ import queue
 import random
 import statistics
 import time
+import unicodedata
 from functools import partial
 from typing import Any
 
@@ -247,7 +248,21 @@ _INFINITE_OR_HUGE_ITERTOOLS = (
     "count", "cycle", "repeat", "product", "permutations", "combinations", "combinations_with_replacement",
 )  # fmt: skip
 
+
+def _normalize(form: str, text: str) -> str:
+    # Compatibility forms expand one character to up to 18 ("\ufdfa"), canonical ones to 4.
+    if isinstance(text, str):
+        factor = 18 if isinstance(form, str) and form.startswith("NFK") else 4
+        if len(text) * factor > LIMITS.max_sequence_length:
+            raise RefusedError(
+                f"unicodedata.normalize of {len(text):,} characters could build a string over the limit; "
+                "normalize smaller pieces."
+            )
+    return unicodedata.normalize(form, text)  # type: ignore[arg-type]  # the C function checks the form
+
+
 OVERRIDES: dict[str, dict[str, Any]] = {
+    "unicodedata": {"normalize": _normalize},
     "numpy": {
         **{
             name: _refuse_global_setting(name)

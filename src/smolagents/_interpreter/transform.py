@@ -516,7 +516,9 @@ class Rewriter(ast.NodeTransformer):
                 else "__sg_lshift__"
             )
         if isinstance(node.op, ast.Mod) and (
-            _is_constant(left, (str, bytes)) or isinstance(left, ast.JoinedStr)
+            _is_constant(left, (str, bytes))
+            or isinstance(left, ast.JoinedStr)
+            or isinstance(left, (ast.BinOp, ast.Call))  # a computed format (guards already became calls)
         ):
             return "__sg_mod__"
         return None
