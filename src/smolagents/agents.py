@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Callable
+from contextlib import aclosing
 from typing import Any
 
 from ._agent import configuration, loop, persistence
@@ -161,8 +162,9 @@ class MultiStepAgent:
         return await self._complete(run, return_full_result)
 
     async def _complete(self, run: RunState, return_full_result: bool | None) -> Any:
-        async for _ in self._events(run):
-            pass
+        async with aclosing(self._events(run)) as events:
+            async for _ in events:
+                pass
         full = self.return_full_result if return_full_result is None else return_full_result
         if not full:
             return run.output
@@ -179,8 +181,9 @@ class MultiStepAgent:
         key = id(run)
         self._runs[key] = run
         try:
-            async for event in loop.run_events(self, run):
-                yield event
+            async with aclosing(loop.run_events(self, run)) as events:
+                async for event in events:
+                    yield event
         finally:
             run.timing.stop()
             self._runs.pop(key, None)
@@ -243,10 +246,11 @@ class MultiStepAgent:
         run = self._require_run()
 
         async def one_step() -> Any:
-            async for event in self._step_stream(run, memory_step):
-                if isinstance(event, ActionOutput) and event.is_final_answer:
-                    memory_step.is_final_answer = True
-                    return event.output
+            async with aclosing(self._step_stream(run, memory_step)) as events:
+                async for event in events:
+                    if isinstance(event, ActionOutput) and event.is_final_answer:
+                        memory_step.is_final_answer = True
+                        return event.output
             return None
 
         return run_sync(one_step())

@@ -347,3 +347,34 @@ def test_logger_prints_streamed_model_text_as_it_arrives() -> None:
     out = buffer.getvalue()
     assert "Thought: streaming now" in out
     assert out.index("Thought: streaming now") < out.index("Executing this code")
+
+
+def test_sync_run_lets_background_tasks_of_the_model_finish(quiet) -> None:
+    """SDKs may schedule callbacks (e.g. usage logging) as tasks; run() must not strand them."""
+    finished: list[str] = []
+
+    class LoggingModel(ScriptedModel):
+        async def agenerate(self, *args, **kwargs):
+            async def log_usage() -> None:
+                await asyncio.sleep(0.01)
+                finished.append("logged")
+
+            asyncio.get_running_loop().create_task(log_usage())
+            return await super().agenerate(*args, **kwargs)
+
+    agent = CodeAgent(tools=[], model=LoggingModel([code("final_answer(1)")]), logger=quiet)
+    assert agent.run("t") == 1
+    assert finished == ["logged"]
+
+
+def test_closing_a_sync_stream_early_leaves_no_pending_task(quiet) -> None:
+    model = ScriptedModel([code("print(1)")] * 3 + [code("final_answer(2)")])
+    agent = CodeAgent(tools=[], model=model, logger=quiet, stream_outputs=True)
+    events = agent.run("t", stream=True)
+    next(events)
+    events.close()
+    from smolagents._agent.sync import _thread_loop
+
+    assert not [task for task in asyncio.all_tasks(_thread_loop()) if not task.done()]
+    fresh = CodeAgent(tools=[], model=ScriptedModel([code("final_answer(2)")]), logger=quiet)
+    assert fresh.run("again") == 2  # the thread's loop is still usable afterwards

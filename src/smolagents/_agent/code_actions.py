@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 from typing import TYPE_CHECKING, Any
 
 from .._errors import AgentExecutionError, AgentParsingError
@@ -47,8 +48,9 @@ async def code_step_events(agent: CodeAgent, run: RunState, step: ActionStep) ->
         stop_sequences=agent._stop_sequences(),
         response_format=CODE_RESPONSE_FORMAT if agent.use_structured_outputs_internally else None,
     )
-    async for delta in reply.deltas():
-        yield delta
+    async with aclosing(reply.deltas()) as deltas:
+        async for delta in deltas:
+            yield delta
     message = reply.record(step)
     if agent.use_structured_outputs_internally:
         _, code = extract_structured_code(message.text)

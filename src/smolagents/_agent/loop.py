@@ -7,6 +7,7 @@ anything can interrupt the loop, so a failing model or tool never loses what hap
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 from typing import TYPE_CHECKING, Any
 
 from .._errors import AgentError, AgentGenerationError, AgentInterruptedError, AgentMaxStepsError
@@ -35,19 +36,23 @@ async def run_events(agent: MultiStepAgent, run: RunState) -> AsyncIterator[Any]
                 f"The run was interrupted by agent.interrupt() before step {run.step_number}."
             )
         if agent.planning_interval and (run.step_number - run.first_step) % agent.planning_interval == 0:
-            async for event in planning_events(agent, run):
-                yield event
+            async with aclosing(planning_events(agent, run)) as plan_events:
+                async for event in plan_events:
+                    yield event
         step = ActionStep(step_number=run.step_number, timing=Timing.start_now())
         agent._emit(StepStarted(run.step_number))
         try:
-            async for event in agent._step_stream(run, step):
-                if isinstance(event, ActionOutput) and event.is_final_answer:
-                    if agent.final_answer_checks:
-                        run_final_answer_checks(agent.final_answer_checks, event.output, run.memory, agent)
-                    step.is_final_answer = is_done = True
-                    run.output = event.output
-                agent._emit(event)
-                yield event
+            async with aclosing(agent._step_stream(run, step)) as step_events:
+                async for event in step_events:
+                    if isinstance(event, ActionOutput) and event.is_final_answer:
+                        if agent.final_answer_checks:
+                            run_final_answer_checks(
+                                agent.final_answer_checks, event.output, run.memory, agent
+                            )
+                        step.is_final_answer = is_done = True
+                        run.output = event.output
+                    agent._emit(event)
+                    yield event
         except AgentGenerationError as error:
             step.error = error
             raise
@@ -128,9 +133,10 @@ async def planning_events(agent: MultiStepAgent, run: RunState) -> AsyncIterator
             _user(populate_template(templates["update_plan_post_messages"], variables)),
         ]
     reply = ModelReply(agent, messages, stop_sequences=["<end_plan>"])
-    async for delta in reply.deltas():
-        agent._emit(delta)
-        yield delta
+    async with aclosing(reply.deltas()) as deltas:
+        async for delta in deltas:
+            agent._emit(delta)
+            yield delta
     message = reply.message
     step = PlanningStep(
         model_input_messages=messages,
@@ -163,9 +169,12 @@ class ModelReply:
             return
         received: list[ChatMessageStreamDelta] = []
         try:
-            async for delta in self.agent.model.agenerate_stream(self.messages, **self.model_args):
-                received.append(delta)
-                yield delta
+            async with aclosing(
+                self.agent.model.agenerate_stream(self.messages, **self.model_args)
+            ) as stream:
+                async for delta in stream:
+                    received.append(delta)
+                    yield delta
         except AgentGenerationError:
             raise
         except Exception as error:

@@ -28,7 +28,11 @@ def run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
     sync code called from async code) the coroutine runs on a helper thread instead.
     """
     if not _loop_running_here():
-        return _thread_loop().run_until_complete(coroutine)
+        loop = _thread_loop()
+        try:
+            return loop.run_until_complete(coroutine)
+        finally:
+            _drain(loop)
     outcome: dict[str, Any] = {}
 
     def target() -> None:
@@ -77,6 +81,23 @@ def iterate_sync(events: AsyncIterator[T]) -> Iterator[T]:
         aclose = getattr(events, "aclose", None)  # async generators can be closed; other iterators not
         if aclose is not None and not loop.is_running():
             loop.run_until_complete(aclose())
+            _drain(loop)
+
+
+def _drain(loop: asyncio.AbstractEventLoop, grace_seconds: float = 1.0) -> None:
+    """Let tasks that a run left behind (e.g. an SDK's logging callbacks) finish, then cancel the rest.
+
+    The thread's loop outlives the run; without this, such tasks would never run and would be
+    reported as destroyed while pending when the interpreter exits.
+    """
+    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    if not pending:
+        return
+    _, still_pending = loop.run_until_complete(asyncio.wait(pending, timeout=grace_seconds))
+    for task in still_pending:
+        task.cancel()
+    if still_pending:
+        loop.run_until_complete(asyncio.gather(*still_pending, return_exceptions=True))
 
 
 def _iterate_on_thread(events: AsyncIterator[T]) -> Iterator[T]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 from typing import TYPE_CHECKING, Any
 
 from .._errors import AgentError, AgentParsingError, AgentToolCallError, AgentToolExecutionError
@@ -31,8 +32,9 @@ async def tool_step_events(agent: ToolCallingAgent, run: RunState, step: ActionS
         stop_sequences=["Observation:", "Calling tools:"],
         tools_to_call_from=agent._callables_list,
     )
-    async for delta in reply.deltas():
-        yield delta
+    async with aclosing(reply.deltas()) as deltas:
+        async for delta in deltas:
+            yield delta
     message = reply.record(step)
     calls = _read_tool_calls(agent, message)
     step.tool_calls = calls
