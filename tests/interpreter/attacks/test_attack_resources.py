@@ -131,6 +131,14 @@ CPU_ATTACKS = [
     pytest.param("sum(range(10 ** 15))", id="sum-huge-range"),
     pytest.param("x = 7\nfor _ in range(40):\n    x = x * x", id="repeated-squaring"),
     pytest.param("pow(3, 2 ** 999000, 10 ** 300000)", id="modular-pow-huge-exponent"),
+    pytest.param("M = 2 ** 61 - 1\nset(range(0, M * 10 ** 5, M))", id="hash-collisions-set-from-range"),
+    pytest.param(
+        "M = 2 ** 61 - 1\ndict.fromkeys(range(0, M * 10 ** 5, M))", id="hash-collisions-dict-fromkeys"
+    ),
+    pytest.param(
+        "M = 2 ** 61 - 1\nkeys = [i * M for i in range(10 ** 5)]\nset(keys)",
+        id="hash-collisions-set-from-list",
+    ),
     pytest.param(
         "import random\nl = [random.random() for _ in range(3 * 10 ** 6)]\nsorted(l, key=str)",
         id="sort-with-c-key",
