@@ -22,6 +22,7 @@ from .context import current_budget
 from .errors import RefusedError
 from .formatting import safe_format, safe_format_map
 from .guards import is_model_function, is_owned, real_type, set_routed_handler
+from .stand_ins import checked_expand
 from .tables import CTYPES_ATTRIBUTES, LIMITS, PANDAS_EVAL_METHODS, QUEUE_LOCK_ATTRIBUTES
 
 __all__ = [
@@ -283,6 +284,8 @@ def routed_attribute(obj: Any, name: str) -> Any:
         return partial(_extend, obj)
     if name == "sort" and isinstance(obj, list):
         return partial(_sort, obj)
+    if name == "expand" and type(obj).__name__ == "Match" and hasattr(obj, "group"):
+        return partial(checked_expand, obj)
     if name == "translate" and isinstance(obj, str):
         return partial(_translate, obj)
     if name == "to_bytes" and isinstance(obj, int):

@@ -18,7 +18,14 @@ from .context import current_budget
 from .errors import RefusedError
 from .tables import LIMITS
 
-__all__ = ["CHAIN_TYPES", "ITERTOOLS_CHAIN_TYPES", "depth_tracked", "regex_overrides"]
+__all__ = [
+    "CHAIN_TYPES",
+    "ITERTOOLS_CHAIN_TYPES",
+    "checked_expand",
+    "checked_repl",
+    "depth_tracked",
+    "regex_overrides",
+]
 
 _MAX_CHAIN_DEPTH = 5_000
 
@@ -60,6 +67,41 @@ ITERTOOLS_CHAIN_TYPES: dict[str, type] = {
 """itertools adapters as depth-tracked subclasses."""
 
 
+def _expansion_bound(template: Any, match: Any) -> int:
+    # A template copies at most its own text plus, per backslash reference, the whole match.
+    separator = "\\" if isinstance(template, str) else b"\\"
+    return len(template) + template.count(separator) * len(match.group(0))
+
+
+def checked_expand(match: Any, template: Any) -> Any:
+    """Do `match.expand(template)`, refusing an expansion over the size limit before building it."""
+    if isinstance(template, (str, bytes)) and _expansion_bound(template, match) > LIMITS.max_sequence_length:
+        raise RefusedError(
+            f"Match.expand would build a string longer than {LIMITS.max_sequence_length:,} characters."
+        )
+    return match.expand(template)
+
+
+def checked_repl(repl: Any, string: Any) -> Any:
+    """Return `repl` for `sub`, or a function that builds the same pieces under the size limit."""
+    if (
+        not isinstance(repl, (str, bytes))
+        or len(repl) * (len(string) + 1) + len(string) <= LIMITS.max_sequence_length
+    ):
+        return repl
+    built = [len(string)]
+
+    def expand(match: Any) -> Any:
+        built[0] += _expansion_bound(repl, match)
+        if built[0] > LIMITS.max_sequence_length:
+            raise RefusedError(
+                f"re.sub would build a string longer than {LIMITS.max_sequence_length:,} characters."
+            )
+        return match.expand(repl)
+
+    return expand
+
+
 def _regex_overrides() -> dict[str, Any]:
     try:
         import regex  # type: ignore[import-not-found]  # optional: the stdlib `re` serves without it
@@ -68,25 +110,6 @@ def _regex_overrides() -> dict[str, Any]:
 
     def timeout() -> float:
         return max(0.001, current_budget().remaining_seconds())
-
-    def checked_repl(repl: Any, string: Any) -> Any:
-        if (
-            not isinstance(repl, (str, bytes))
-            or len(repl) * (len(string) + 1) + len(string) <= LIMITS.max_sequence_length
-        ):
-            return repl
-        built = [len(string)]
-
-        def expand(match: Any) -> Any:
-            piece = match.expand(repl)
-            built[0] += len(piece)
-            if built[0] > LIMITS.max_sequence_length:
-                raise RefusedError(
-                    f"re.sub would build a string longer than {LIMITS.max_sequence_length:,} characters."
-                )
-            return piece
-
-        return expand
 
     class Pattern:
         """A compiled pattern whose matching stops when the executor's time is up."""
@@ -227,6 +250,8 @@ def _stdlib_regex_overrides() -> dict[str, Any]:
         def call(pattern: Any, *args: Any, **kwargs: Any) -> Any:
             flags = kwargs.get("flags", args[position] if len(args) > position else 0)
             checked(pattern, flags)
+            if name in ("sub", "subn") and len(args) >= 2:
+                args = (checked_repl(args[0], args[1]), *args[1:])
             return real(pattern, *args, **kwargs)
 
         call.__name__ = name

@@ -245,7 +245,7 @@ ROUTED_ATTRIBUTES: frozenset[str] = frozenset(
         "join", "replace", "ljust", "rjust", "center", "zfill", "expandtabs",  # huge strings
         "elements", "getrandbits", "randbytes",  # huge iterators and numbers
         "eval", "query",  # pandas expression hooks that see the caller's frame
-        "extend", "sort", "to_bytes", "translate",  # list doubling, C sort keys, huge byte strings
+        "extend", "sort", "to_bytes", "translate", "expand",  # list doubling, C sort keys, huge byte strings
         "ctypes", "from_address", "from_buffer", "from_buffer_copy", "in_dll",  # raw memory
         "mutex", "not_empty", "not_full", "all_tasks_done",  # queue locks that can deadlock
         "register",  # ABCMeta.register on shared classes changes isinstance() for the host
