@@ -131,6 +131,8 @@ CPU_ATTACKS = [
     pytest.param("sum(range(10 ** 15))", id="sum-huge-range"),
     pytest.param("x = 7\nfor _ in range(40):\n    x = x * x", id="repeated-squaring"),
     pytest.param("pow(3, 2 ** 999000, 10 ** 300000)", id="modular-pow-huge-exponent"),
+    pytest.param("import math\nmath.lcm(*range(1, 3 * 10 ** 5))", id="lcm-of-a-range"),
+    pytest.param("import math\nmath.gcd(3 ** 630000 + 7, 7 ** 370000 + 11)", id="gcd-of-million-bit-numbers"),
     pytest.param("M = 2 ** 61 - 1\nset(range(0, M * 10 ** 5, M))", id="hash-collisions-set-from-range"),
     pytest.param(
         "M = 2 ** 61 - 1\ndict.fromkeys(range(0, M * 10 ** 5, M))", id="hash-collisions-dict-fromkeys"
