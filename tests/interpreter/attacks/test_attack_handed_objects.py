@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from ._kit import (
     expect_no_escape,
     expect_refused,
     host_helper,
+    interpreter_api,
 )
 
 ENV = "SMOLAGENTS_CANARY"
@@ -197,3 +199,59 @@ def test_variables_sent_by_host_do_not_expose_host_code(
     assert executor("cfg.describe()").output == "config a"
     expect_refused(executor, code, canary)
     assert HostConfig("b").describe() == "config b"
+
+
+@pytest.mark.parametrize(
+    "argument",
+    [
+        pytest.param(
+            "class S(str):\n    def startswith(self, *a):\n        return True\n"
+            "    def __contains__(self, x):\n        return False\nS(MARKER)",
+            id="str-subclass-lies-to-checks",
+        ),
+        pytest.param(
+            "class S(str):\n    def __eq__(self, other):\n        return True\n    def __hash__(self):\n"
+            "        return str.__hash__(self)\n    def startswith(self, *a):\n        return True\n"
+            "    def __contains__(self, x):\n        return False\nS(MARKER)",
+            id="str-subclass-equal-to-everything",
+        ),
+        pytest.param(
+            "class D(dict):\n    def __getitem__(self, key):\n        return MARKER if key == 'path' else dict.__getitem__(self, key)\n"
+            "    def get(self, key, default=None):\n        return SAFE + 'ok.txt'\nD(path=SAFE + 'ok.txt')",
+            id="dict-subclass-answers-differently",
+        ),
+    ],
+)
+def test_tools_receive_plain_values_not_model_subclasses(
+    make_executor: ExecutorFactory, canary: Canary, tmp_path: Path, argument: str
+) -> None:
+    """Host tools validate their inputs with str/dict methods; model subclasses must not answer for them."""
+    safe_dir = tmp_path / "notes"
+    safe_dir.mkdir()
+    safe = str(safe_dir) + "/"
+
+    def is_safe(candidate: object) -> bool:
+        return isinstance(candidate, str) and candidate.startswith(safe) and ".." not in candidate
+
+    def write_note(path: object) -> str:
+        # Validate, then use: the ordinary shape of a tool that writes where it is told.
+        if isinstance(path, dict):
+            if not is_safe(path.get("path")):
+                raise ValueError("path outside the notes directory")
+            target = path["path"]
+        else:
+            if not is_safe(path):
+                raise ValueError("path outside the notes directory")
+            target = path
+        with open(target, "w", encoding="utf-8") as handle:
+            handle.write("note")
+        return "written"
+
+    executor = make_executor(functions={"write_note": write_note})
+    source = argument.replace("MARKER", repr(str(canary.marker))).replace("SAFE", repr(safe))
+    *setup, expression = source.split("\n")
+    try:
+        executor("\n".join(setup) + f"\nresult = write_note({expression})")
+    except interpreter_api().InterpreterError:
+        pass
+    canary.assert_intact()
