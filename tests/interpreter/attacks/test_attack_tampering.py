@@ -517,3 +517,47 @@ def test_shared_singletons_of_modules_cannot_be_given_attributes(make_executor: 
     except interpreter_api().InterpreterError:
         pass
     assert not hasattr(re.IGNORECASE, "note"), "model code changed an object shared with the host"
+
+
+def test_running_code_leaves_process_settings_and_other_threads_output_alone(
+    make_executor: ExecutorFactory,
+) -> None:
+    """The executor must not capture other threads' prints (host secrets) or change process-wide settings."""
+    import sys
+    import threading
+
+    before = (
+        sys.getrecursionlimit(),
+        sys.get_int_max_str_digits(),
+        sys.gettrace(),
+        sys.getprofile(),
+        sys.stdout,
+    )
+    stop = threading.Event()
+
+    def host_chatter() -> None:
+        while not stop.is_set():
+            print("HOST-ONLY-OUTPUT")
+            stop.wait(0.005)
+
+    chatter = threading.Thread(target=host_chatter, daemon=True)
+    chatter.start()
+    executor = make_executor(timeout_seconds=5)
+    try:
+        result = executor("x = 0\nfor i in range(10 ** 6):\n    x += i\nprint('model')")
+    finally:
+        stop.set()
+        chatter.join()
+    assert "HOST-ONLY-OUTPUT" not in result.logs, "the host's own output was captured into the model's logs"
+    try:
+        executor("def f():\n    return f()\nf()")
+    except interpreter_api().InterpreterError:
+        pass
+    after = (
+        sys.getrecursionlimit(),
+        sys.get_int_max_str_digits(),
+        sys.gettrace(),
+        sys.getprofile(),
+        sys.stdout,
+    )
+    assert after == before, "running model code changed process-wide interpreter settings"
