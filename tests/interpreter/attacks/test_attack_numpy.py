@@ -191,3 +191,27 @@ def test_numpy_cannot_unpickle_bytes_crafted_by_the_model(
     reader = _CRAFTED_NPY_READER.replace("MARKER", str(canary.marker))
     code = "import numpy\nimport numpy.lib.format\n" + reader + call
     expect_refused(make_executor(["numpy.*"]), code, canary)
+
+
+@pytest.mark.limits(wall_seconds=20, cpu_seconds=20)
+@pytest.mark.parametrize(
+    "code",
+    [
+        pytest.param("x = np.ones(3 * 10 ** 9, dtype=np.uint8)\nint(x[-1])", id="three-gigabyte-array"),
+        pytest.param("x = np.arange(3 * 10 ** 4)\ny = np.outer(x, x)", id="outer-product-blowup"),
+        pytest.param("a = np.ones((4000, 4000))\nb = a @ a @ a @ a", id="matmul-chain"),
+        pytest.param("x = np.zeros((10 ** 5, 10 ** 5))\nfloat(x.sum())", id="lazily-zeroed-array-touched"),
+    ],
+)
+def test_numpy_allocations_and_heavy_calls_are_bounded(make_executor: ExecutorFactory, code: str) -> None:
+    """numpy's API is the user's, but one call must not take the machine's memory or minutes of CPU."""
+    import time
+
+    from .test_attack_resources import SLACK, TIMEOUT
+
+    executor = make_executor(["numpy"], timeout_seconds=TIMEOUT)
+    start = time.monotonic()
+    error = expect_refused(executor, "import numpy as np\n" + code)
+    elapsed = time.monotonic() - start
+    assert "MemoryError" not in str(error), f"stopped by the test's rlimit, not the executor: {error}"
+    assert elapsed < TIMEOUT + SLACK, f"stopped only after {elapsed:.1f} s"
