@@ -21,3 +21,10 @@ def test_imports_point_down_and_the_interpreter_uses_only_the_standard_library()
     result = subprocess.run([command], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert "BROKEN" not in result.stdout
+
+
+def test_the_package_type_checks() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--no-incremental"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]

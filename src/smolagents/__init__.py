@@ -46,6 +46,7 @@ _EXPORTS: dict[str, str] = {
     # local interpreter
     "BASE_BUILTIN_MODULES": ".local_python_executor",
     "CodeOutput": ".local_python_executor",
+    "ExecutionTimeoutError": ".local_python_executor",
     "InterpreterError": ".local_python_executor",
     "LocalPythonExecutor": ".local_python_executor",
     "PythonExecutor": ".local_python_executor",

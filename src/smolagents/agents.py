@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Callable
-from contextlib import aclosing
 from typing import Any
 
 from ._agent import configuration, loop, persistence
@@ -26,7 +25,7 @@ from ._agent.prompts import (
     populate_template,
 )
 from ._agent.run_state import RunResult, RunState
-from ._agent.sync import iterate_sync, run_sync
+from ._agent.sync import closing, iterate_sync, run_sync
 from ._agent.tool_actions import execute_tool_call, tool_step_events
 from ._events import ActionOutput, ToolOutput
 from ._messages import ChatMessage
@@ -162,7 +161,7 @@ class MultiStepAgent:
         return await self._complete(run, return_full_result)
 
     async def _complete(self, run: RunState, return_full_result: bool | None) -> Any:
-        async with aclosing(self._events(run)) as events:
+        async with closing(self._events(run)) as events:
             async for _ in events:
                 pass
         full = self.return_full_result if return_full_result is None else return_full_result
@@ -181,7 +180,7 @@ class MultiStepAgent:
         key = id(run)
         self._runs[key] = run
         try:
-            async with aclosing(loop.run_events(self, run)) as events:
+            async with closing(loop.run_events(self, run)) as events:
                 async for event in events:
                     yield event
         finally:
@@ -246,7 +245,7 @@ class MultiStepAgent:
         run = self._require_run()
 
         async def one_step() -> Any:
-            async with aclosing(self._step_stream(run, memory_step)) as events:
+            async with closing(self._step_stream(run, memory_step)) as events:
                 async for event in events:
                     if isinstance(event, ActionOutput) and event.is_final_answer:
                         memory_step.is_final_answer = True

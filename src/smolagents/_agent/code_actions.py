@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import aclosing
 from typing import TYPE_CHECKING, Any
 
 from .._errors import AgentExecutionError, AgentParsingError
@@ -13,6 +12,7 @@ from ..memory import ActionStep, ToolCall
 from .code_parsing import extract_code, extract_structured_code
 from .loop import ModelReply
 from .run_state import RunState
+from .sync import closing
 
 if TYPE_CHECKING:
     from ..agents import CodeAgent
@@ -48,7 +48,7 @@ async def code_step_events(agent: CodeAgent, run: RunState, step: ActionStep) ->
         stop_sequences=agent._stop_sequences(),
         response_format=CODE_RESPONSE_FORMAT if agent.use_structured_outputs_internally else None,
     )
-    async with aclosing(reply.deltas()) as deltas:
+    async with closing(reply.deltas()) as deltas:
         async for delta in deltas:
             yield delta
     message = reply.record(step)

@@ -7,7 +7,6 @@ anything can interrupt the loop, so a failing model or tool never loses what hap
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import aclosing
 from typing import TYPE_CHECKING, Any
 
 from .._errors import AgentError, AgentGenerationError, AgentInterruptedError, AgentMaxStepsError
@@ -18,6 +17,7 @@ from ..memory import ActionStep, FinalAnswerStep, PlanningStep
 from .callbacks import run_final_answer_checks
 from .prompts import populate_template
 from .run_state import RunState
+from .sync import closing
 
 if TYPE_CHECKING:
     from ..agents import MultiStepAgent
@@ -36,13 +36,13 @@ async def run_events(agent: MultiStepAgent, run: RunState) -> AsyncIterator[Any]
                 f"The run was interrupted by agent.interrupt() before step {run.step_number}."
             )
         if agent.planning_interval and (run.step_number - run.first_step) % agent.planning_interval == 0:
-            async with aclosing(planning_events(agent, run)) as plan_events:
+            async with closing(planning_events(agent, run)) as plan_events:
                 async for event in plan_events:
                     yield event
         step = ActionStep(step_number=run.step_number, timing=Timing.start_now())
         agent._emit(StepStarted(run.step_number))
         try:
-            async with aclosing(agent._step_stream(run, step)) as step_events:
+            async with closing(agent._step_stream(run, step)) as step_events:
                 async for event in step_events:
                     if isinstance(event, ActionOutput) and event.is_final_answer:
                         if agent.final_answer_checks:
@@ -133,7 +133,7 @@ async def planning_events(agent: MultiStepAgent, run: RunState) -> AsyncIterator
             _user(populate_template(templates["update_plan_post_messages"], variables)),
         ]
     reply = ModelReply(agent, messages, stop_sequences=["<end_plan>"])
-    async with aclosing(reply.deltas()) as deltas:
+    async with closing(reply.deltas()) as deltas:
         async for delta in deltas:
             agent._emit(delta)
             yield delta
@@ -169,9 +169,7 @@ class ModelReply:
             return
         received: list[ChatMessageStreamDelta] = []
         try:
-            async with aclosing(
-                self.agent.model.agenerate_stream(self.messages, **self.model_args)
-            ) as stream:
+            async with closing(self.agent.model.agenerate_stream(self.messages, **self.model_args)) as stream:
                 async for delta in stream:
                     received.append(delta)
                     yield delta

@@ -6,9 +6,10 @@ import asyncio
 import queue
 import threading
 from collections.abc import AsyncIterator, Coroutine, Iterator
+from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
-__all__ = ["iterate_sync", "run_sync"]
+__all__ = ["closing", "iterate_sync", "run_sync"]
 
 T = TypeVar("T")
 
@@ -47,6 +48,21 @@ def run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
     if "error" in outcome:
         raise outcome["error"]
     return outcome["value"]
+
+
+@asynccontextmanager
+async def closing(events: AsyncIterator[T]) -> AsyncIterator[AsyncIterator[T]]:
+    """Close an async iterator when the block exits, also when the consumer stops early.
+
+    `async for` does not close what it iterates; an async generator left open would be finalized
+    later by the garbage collector, as a task on a loop that may no longer run.
+    """
+    try:
+        yield events
+    finally:
+        aclose = getattr(events, "aclose", None)  # async generators have it; plain iterators may not
+        if aclose is not None:
+            await aclose()
 
 
 _DONE = object()

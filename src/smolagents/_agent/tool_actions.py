@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from contextlib import aclosing
 from typing import TYPE_CHECKING, Any
 
 from .._errors import AgentError, AgentParsingError, AgentToolCallError, AgentToolExecutionError
@@ -15,6 +14,7 @@ from ..memory import ActionStep, ToolCall
 from .loop import ModelReply
 from .managed import ManagedAgentCall
 from .run_state import RunState
+from .sync import closing
 
 if TYPE_CHECKING:
     from ..agents import ToolCallingAgent
@@ -32,7 +32,7 @@ async def tool_step_events(agent: ToolCallingAgent, run: RunState, step: ActionS
         stop_sequences=["Observation:", "Calling tools:"],
         tools_to_call_from=agent._callables_list,
     )
-    async with aclosing(reply.deltas()) as deltas:
+    async with closing(reply.deltas()) as deltas:
         async for delta in deltas:
             yield delta
     message = reply.record(step)
