@@ -40,6 +40,7 @@ from .limits import (
     guarded_pow,
 )
 from .modules import ImportPolicy
+from .plain import plain_arguments
 from .tables import CODE_FILENAME, LIMITS, RESERVED_PREFIX
 from .transform import source_line
 
@@ -132,6 +133,7 @@ def _wrap_callable(name: str, target: Any, runtime: Runtime) -> Any:
     def call(*args: Any, **kwargs: Any) -> Any:
         if runtime._has_final_answer and runtime.budget.is_running:
             raise FinalAnswerSignal()  # no tool runs after the final answer, even if its end was swallowed
+        args, kwargs = plain_arguments(args, kwargs)  # model subclasses of str/dict/... must not reach the tool
         return target(*args, **kwargs)
 
     call.__name__ = call.__qualname__ = name
@@ -203,6 +205,7 @@ class Runtime:
                 raise InterpreterError("final_answer can only be called while the code runs.")
             if self._has_final_answer:  # the first answer stands, even if the code swallowed its end
                 raise FinalAnswerSignal()
+            args, kwargs = plain_arguments(args, kwargs)
             value = tool(*args, **kwargs)
             self.budget.halt()
             self._final_answer = value
