@@ -122,6 +122,27 @@ def _prod(iterable: Any, *, start: Any = 1) -> Any:
     return result
 
 
+def _fold_integers(name: str, step: Any, start: int, integers: tuple[Any, ...]) -> int:
+    # One C call over many (or growing) big integers cannot be interrupted: fold pairwise under
+    # the ticker, and refuse a result past the integer-size limit before it grows further.
+    result = start
+    for value in ticking(iter(integers)):
+        result = step(result, _index_or_same(value))
+        if result.bit_length() > LIMITS.max_int_bits:
+            raise RefusedError(
+                f"math.{name}(...) would build an integer over {LIMITS.max_int_bits:,} bits; use fewer or smaller values."
+            )
+    return result
+
+
+def _lcm(*integers: Any) -> int:
+    return _fold_integers("lcm", math.lcm, 1, integers)
+
+
+def _gcd(*integers: Any) -> int:
+    return _fold_integers("gcd", math.gcd, 0, integers)
+
+
 def _choices(
     population: Any, weights: Any = None, *, cum_weights: Any = None, k: int = 1, generator: Any = random
 ) -> list[Any]:
@@ -280,7 +301,7 @@ OVERRIDES: dict[str, dict[str, Any]] = {
         **ITERTOOLS_CHAIN_TYPES,
         **{name: _ticking_factory(getattr(itertools, name)) for name in _INFINITE_OR_HUGE_ITERTOOLS},
     },
-    "math": {"factorial": _factorial, "comb": _comb, "perm": _perm, "prod": _prod},
+    "math": {"factorial": _factorial, "comb": _comb, "perm": _perm, "prod": _prod, "lcm": _lcm, "gcd": _gcd},
     "random": {"choices": _choices, "sample": _sample},
     "dataclasses": {"dataclass": _dataclass},
     "statistics": {name: _statistics_function(getattr(statistics, name)) for name in _STATISTICS_FUNCTIONS},
