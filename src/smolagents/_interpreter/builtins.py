@@ -183,11 +183,53 @@ def guarded_type(*args: Any, **kwargs: Any) -> Any:
     return _adopt(cls, str(name))
 
 
+_TICK_ABOVE = 2048
+"""Hashing containers built from more items than this take them through the ticker (F28)."""
+
+
+def _ticked(iterable: Any) -> Any:
+    # One `set(...)`/`dict(...)` call inserts every item in C; with colliding hashes each insertion
+    # probes all earlier ones, so a large input must count its items against the budget. Sized
+    # inputs below the threshold keep the native fast path (e.g. `set(other_set)` copies a table).
+    try:
+        size = len(iterable)
+    except TypeError:  # an iterator or generator: its length is unknown
+        size = _TICK_ABOVE + 1
+    return ticking(iter(iterable)) if size > _TICK_ABOVE else iterable
+
+
+def _hashing_factory(real: type) -> Any:
+    def make(*args: Any, **kwargs: Any) -> Any:
+        if len(args) == 1:
+            source = args[0]
+            if real is dict and isinstance(source, dict):
+                source = dict.items(source) if len(source) > _TICK_ABOVE else source
+            elif real is dict and hasattr(source, "keys"):
+                return real(*args, **kwargs)  # a mapping: read through its own keys()/[]
+            return real(_ticked(source), **kwargs)
+        return real(*args, **kwargs)
+
+    make.__name__ = real.__name__
+    return make
+
+
+def _fromkeys(iterable: Any, value: Any = None) -> dict[Any, Any]:
+    return dict.fromkeys(_ticked(iterable), value)
+
+
+def _hashing_stand_in(real: type, **extra: Any) -> type:
+    namespace = {"_real": real, "_factory": staticmethod(_hashing_factory(real)), **extra}
+    return GuardedTypeMeta(real.__name__, (), namespace)
+
+
 _TYPE = stand_in(type, guarded_type)
 _STAND_INS: dict[type, type] = {
     bytes: stand_in(bytes, guarded_bytes),
     bytearray: stand_in(bytearray, guarded_bytearray),
     range: stand_in(range, _make_range),
+    set: _hashing_stand_in(set),
+    frozenset: _hashing_stand_in(frozenset),
+    dict: _hashing_stand_in(dict, fromkeys=staticmethod(_fromkeys)),
 }
 """Builtin types whose constructor is guarded; `type(x)` answers with the stand-in too."""
 

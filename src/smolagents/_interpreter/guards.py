@@ -65,7 +65,7 @@ class GuardedTypeMeta(type):
         return isinstance(obj, cls._real)
 
     def __subclasscheck__(cls, subclass: Any) -> bool:
-        return issubclass(subclass, cls._real)
+        return issubclass(subclass._real if isinstance(subclass, GuardedTypeMeta) else subclass, cls._real)
 
     def __getattr__(cls, name: str) -> Any:
         return getattr(cls._real, name)
