@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ._errors import AgentError
 from ._events import RunFinished, RunStarted, StepStarted, ToolOutput
 from ._messages import ChatMessageStreamDelta
+from ._text import bounded_text
 from ._usage import Timing, TokenUsage
 from .memory import ActionStep, AgentMemory, FinalAnswerStep, PlanningStep, TaskStep, ToolCall
 
@@ -158,7 +159,7 @@ class AgentLogger:
         elif isinstance(event, ToolCall):
             self._render_tool_call(event)
         elif isinstance(event, ToolOutput):
-            self.log(f"Observation: {_clip(event.observation)}", level=LogLevel.INFO)
+            self.log(f"Observation: {_clip(event.observation)}", level=LogLevel.INFO, markup=False)
         elif isinstance(event, ActionStep):
             self._render_action_step(event)
         elif isinstance(event, PlanningStep):
@@ -167,7 +168,10 @@ class AgentLogger:
         elif isinstance(event, RunFinished):
             from rich.text import Text
 
-            self.log(Text(f"Final answer: {event.output}", style=f"bold {YELLOW_HEX}"), level=LogLevel.INFO)
+            self.log(
+                Text(f"Final answer: {bounded_text(event.output, 4000)}", style=f"bold {YELLOW_HEX}"),
+                level=LogLevel.INFO,
+            )
         elif isinstance(event, ChatMessageStreamDelta):
             if event.content and self._shows(LogLevel.INFO):
                 self.console.print(event.content, end="", markup=False, highlight=False)
@@ -196,16 +200,10 @@ class AgentLogger:
             text = step.model_output if isinstance(step.model_output, str) else str(step.model_output)
             self.log_markdown(text, title="Output message of the LLM:", level=LogLevel.DEBUG)
         if step.code_action is not None and step.observations is not None:
-            self.log(
-                "Execution logs:\n" + _clip(step.observations.removeprefix("Execution logs:\n")),
-                level=LogLevel.INFO,
-            )
+            # The observation holds the execution logs and the last output; model text is not markup.
+            self.log(_clip(step.observations), level=LogLevel.INFO, markup=False)
         if step.error is not None:
             self.log_error(_error_text(step.error))
-        elif step.is_final_answer:
-            pass  # shown once by RunFinished
-        elif step.code_action is not None:
-            self.log(f"Out: {_clip(str(step.action_output))}", level=LogLevel.INFO)
         self._render_footer(f"Step {step.step_number}", step.timing, step.token_usage)
 
     def _render_footer(self, label: str, timing: Timing, usage: TokenUsage | None) -> None:
@@ -233,7 +231,7 @@ class AgentLogger:
                 if step.code_action:
                     self.log_code("Code", step.code_action, level=LogLevel.ERROR)
                 if step.observations:
-                    self.log(step.observations, level=LogLevel.ERROR)
+                    self.log(step.observations, level=LogLevel.ERROR, markup=False)
                 if step.error:
                     self.log_error(_error_text(step.error))
             elif isinstance(step, PlanningStep):

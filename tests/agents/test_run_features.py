@@ -378,3 +378,19 @@ def test_closing_a_sync_stream_early_leaves_no_pending_task(quiet) -> None:
     assert not [task for task in asyncio.all_tasks(_thread_loop()) if not task.done()]
     fresh = CodeAgent(tools=[], model=ScriptedModel([code("final_answer(2)")]), logger=quiet)
     assert fresh.run("again") == 2  # the thread's loop is still usable afterwards
+
+
+def test_huge_outputs_are_shown_abbreviated_and_markup_in_them_is_not_interpreted() -> None:
+    from rich.console import Console
+
+    buffer = io.StringIO()
+    logger = AgentLogger(level=LogLevel.INFO, console=Console(file=buffer, width=100))
+    # 100 references to one list, nested 6 deep: tiny in memory, 10**12 items when printed whole.
+    source = "x = [0]\nfor _ in range(6):\n    x = [x] * 100\nprint('[/bold] not markup')\nx"
+    model = ScriptedModel([code(source), code("final_answer(x)")])
+    agent = CodeAgent(tools=[], model=model, logger=logger)
+    answer_is_list = isinstance(agent.run("t"), list)  # never repr the answer itself: it is huge
+    first = next(s for s in agent.memory.steps if isinstance(s, ActionStep))
+    shown, drawn = first.observations, buffer.getvalue()  # plain strings: safe for pytest to print
+    assert "abbreviated" in shown and len(shown) < 5000
+    assert answer_is_list and "[/bold] not markup" in drawn and "Final answer: [abbreviated" in drawn

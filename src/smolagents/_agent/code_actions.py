@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._errors import AgentExecutionError, AgentParsingError
 from .._events import ActionOutput
+from .._text import bounded_text
 from ..memory import ActionStep, ToolCall
 from .code_parsing import extract_code, extract_structured_code
 from .loop import ModelReply
@@ -63,7 +64,7 @@ async def code_step_events(agent: CodeAgent, run: RunState, step: ActionStep) ->
     output, logs, is_final_answer = await execute_code(agent, run, code, step)
     observation = f"Execution logs:\n{logs}"
     if not is_final_answer:
-        observation += f"Last output from code snippet:\n{_clip(_safe_str(output))}"
+        observation += f"Last output from code snippet:\n{bounded_text(output, MAX_OUTPUT_CHARS)}"
     step.observations = observation
     step.action_output = output
     yield ActionOutput(output=output, is_final_answer=is_final_answer)
@@ -92,16 +93,3 @@ async def execute_code(agent: CodeAgent, run: RunState, code: str, step: ActionS
     except Exception as error:
         raise AgentExecutionError(f"Code execution failed with {type(error).__name__}: {error}") from error
     return result.output, result.logs, result.is_final_answer
-
-
-def _safe_str(value: Any) -> str:
-    try:
-        return str(value)
-    except Exception as error:  # a user-defined __str__ may fail; the model should learn why
-        return f"<unprintable {type(value).__name__}: {type(error).__name__}: {error}>"
-
-
-def _clip(text: str) -> str:
-    if len(text) <= MAX_OUTPUT_CHARS:
-        return text
-    return text[:MAX_OUTPUT_CHARS] + f"\n[... output cut: {len(text) - MAX_OUTPUT_CHARS} more characters]"

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._errors import AgentError, AgentParsingError, AgentToolCallError, AgentToolExecutionError
 from .._events import ActionOutput, ToolOutput
+from .._text import bounded_text
 from .._messages import ChatMessage
 from ..memory import ActionStep, ToolCall
 from .loop import ModelReply
@@ -155,7 +156,7 @@ def _observation(call: ToolCall, output: Any, run: RunState) -> str:
         name = f"{'image' if not isinstance(output, AgentAudio) else 'audio'}_{len(run.variables)}"
         run.variables[name] = output
         return f"Result of {call.name}: stored as '{name}'; pass '{name}' as an argument to use it."
-    return f"Result of {call.name}: {output}"
+    return f"Result of {call.name}: {bounded_text(output)}"
 
 
 def _substitute_variables(arguments: Any, variables: dict[str, Any]) -> Any:
