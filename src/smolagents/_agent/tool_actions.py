@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from .._errors import AgentError, AgentParsingError, AgentToolCallError, AgentToolExecutionError
 from .._events import ActionOutput, ToolOutput
-from .._text import bounded_text
 from .._messages import ChatMessage
+from .._text import bounded_text
 from ..memory import ActionStep, ToolCall
 from .loop import ModelReply
 from .managed import ManagedAgentCall
