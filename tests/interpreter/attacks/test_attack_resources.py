@@ -17,8 +17,9 @@ import pytest
 from ._kit import ExecutorFactory, expect_refused, interpreter_api
 
 TIMEOUT = 1.0
-# Scheduling noise on a loaded 2-CPU CI box; the error must still come "well within" the timeout.
-SLACK = 2.0
+# Scheduling noise on a loaded 2-CPU box (seen: 3.4 s under 3 parallel suites); the error must still
+# come within a few seconds of the timeout, where the attack natively runs for minutes or crashes.
+SLACK = 3.0
 
 pytestmark = pytest.mark.limits(wall_seconds=12, cpu_seconds=10)
 
