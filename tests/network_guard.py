@@ -6,6 +6,7 @@ import ipaddress
 import socket
 from typing import Any
 
+
 class NetworkAccessDenied(RuntimeError):
     """A test tried to reach an address outside loopback."""
 

@@ -42,5 +42,5 @@ class PythonExecutor(ABC):
     def __call__(self, code_action: str) -> CodeOutput:
         """Run `code_action` and return its output, logs and whether it gave the final answer."""
 
-    def cleanup(self) -> None:
+    def cleanup(self) -> None:  # noqa: B027  # optional hook: local executors hold nothing
         """Release what the executor holds (processes, containers). Local executors hold nothing."""

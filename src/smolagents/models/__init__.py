@@ -33,26 +33,37 @@ _BACKENDS: dict[str, str] = {
     "VLLMModel": ".vllm",
 }
 
-__all__ = sorted(
-    [
-        "REMOVE_PARAMETER",
-        "ChatMessage",
-        "ChatMessageStreamDelta",
-        "ChatMessageToolCall",
-        "ChatMessageToolCallFunction",
-        "ChatMessageToolCallStreamDelta",
-        "MessageRole",
-        "Model",
-        "ModelCall",
-        "ScriptedModel",
-        "agglomerate_stream_deltas",
-        "get_clean_message_list",
-        "get_tool_json_schema",
-        "parse_json_blob",
-        "tool_call_message",
-        "tool_role_conversions",
-        *_BACKENDS,
-    ]
-)
+__all__ = [
+    "AmazonBedrockModel",
+    "AmazonBedrockServerModel",
+    "ApiModel",
+    "AzureOpenAIModel",
+    "AzureOpenAIServerModel",
+    "ChatMessage",
+    "ChatMessageStreamDelta",
+    "ChatMessageToolCall",
+    "ChatMessageToolCallFunction",
+    "ChatMessageToolCallStreamDelta",
+    "InferenceClientModel",
+    "LiteLLMModel",
+    "LiteLLMRouterModel",
+    "MLXModel",
+    "MessageRole",
+    "Model",
+    "ModelCall",
+    "OpenAIModel",
+    "OpenAIServerModel",
+    "REMOVE_PARAMETER",
+    "RetryPolicy",
+    "ScriptedModel",
+    "TransformersModel",
+    "VLLMModel",
+    "agglomerate_stream_deltas",
+    "get_clean_message_list",
+    "get_tool_json_schema",
+    "parse_json_blob",
+    "tool_call_message",
+    "tool_role_conversions",
+]
 
 __getattr__, __dir__ = lazy_exports(__name__, _BACKENDS)
