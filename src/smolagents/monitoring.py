@@ -159,7 +159,7 @@ class AgentLogger:
         elif isinstance(event, ToolCall):
             self._render_tool_call(event)
         elif isinstance(event, ToolOutput):
-            self.log(f"Observation: {_clip(event.observation)}", level=LogLevel.INFO, markup=False)
+            self.log(f"Observation: {bounded_text(event.observation, 4000)}", level=LogLevel.INFO, markup=False)
         elif isinstance(event, ActionStep):
             self._render_action_step(event)
         elif isinstance(event, PlanningStep):
@@ -201,7 +201,7 @@ class AgentLogger:
             self.log_markdown(text, title="Output message of the LLM:", level=LogLevel.DEBUG)
         if step.code_action is not None and step.observations is not None:
             # The observation holds the execution logs and the last output; model text is not markup.
-            self.log(_clip(step.observations), level=LogLevel.INFO, markup=False)
+            self.log(bounded_text(step.observations, 4000), level=LogLevel.INFO, markup=False)
         if step.error is not None:
             self.log_error(_error_text(step.error))
         self._render_footer(f"Step {step.step_number}", step.timing, step.token_usage)
@@ -274,7 +274,3 @@ def _heavy_box() -> Any:
 
 def _error_text(error: AgentError) -> str:
     return f"Error in step: {error.message}"
-
-
-def _clip(text: str, limit: int = 4000) -> str:
-    return text if len(text) <= limit else text[:limit] + f"... [{len(text) - limit} more characters]"

@@ -28,6 +28,7 @@ from .._messages import (
     MessageRole,
 )
 from .._usage import TokenUsage
+from ._stops import cut_at_stop_sequences
 from .base import Model
 
 if TYPE_CHECKING:
@@ -143,7 +144,7 @@ class ScriptedModel(Model):
         if self.stop_sequences_apply and stop_sequences and isinstance(message.content, str):
             message = ChatMessage(
                 message.role,
-                _cut_at_stop(message.content, stop_sequences),
+                cut_at_stop_sequences(message.content, stop_sequences),
                 message.tool_calls,
                 message.raw,
                 message.token_usage,
@@ -220,11 +221,6 @@ def _as_deltas(message: ChatMessage) -> Iterator[ChatMessageStreamDelta]:
             ]
         )
     yield ChatMessageStreamDelta(token_usage=message.token_usage)
-
-
-def _cut_at_stop(text: str, stop_sequences: list[str]) -> str:
-    cut = min((i for i in (text.find(stop) for stop in stop_sequences if stop) if i != -1), default=len(text))
-    return text[:cut]
 
 
 def _count_tokens(text: str) -> int:
