@@ -45,7 +45,7 @@ def test_planning_runs_at_the_first_step_and_every_interval(quiet) -> None:
     assert kinds == ["TaskStep", "PlanningStep", "ActionStep", "ActionStep", "PlanningStep", "ActionStep"]
     first_plan = agent.memory.steps[1]
     assert first_plan.plan.endswith("1. print")  # cut at <end_plan>
-    assert "steps left" in model.calls[3].messages[-1].text.replace("You have 1 steps left", "steps left")
+    assert "You have 18 steps left" in model.calls[3].messages[-1].text  # before step 3 of 20
     assert "Now carry out this plan" in model.calls[1].messages[-1].text
 
 
