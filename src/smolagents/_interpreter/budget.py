@@ -130,6 +130,14 @@ class Budget:
             return _OUTSIDE_SECONDS
         return max(0.0, self.deadline - time.monotonic())
 
+    def memory_left(self) -> int | None:
+        """Return the bytes this run may still add to peak memory (None: memory is not checked)."""
+        if self.max_memory_bytes is None:
+            return None
+        if not self.is_running:
+            return self.max_memory_bytes
+        return self._memory_ceiling - _peak_rss_bytes()
+
     def check(self) -> None:
         """Raise if a limit is spent; guards call this before work that cannot be interrupted."""
         if self.is_running and time.monotonic() > self.deadline:

@@ -7,6 +7,7 @@ others, and every computed name (`getattr`, `setattr`, `hasattr`, `delattr`), co
 from __future__ import annotations
 
 import keyword
+import operator
 from enum import Enum
 from types import BuiltinFunctionType, FunctionType, MemberDescriptorType, MethodType, ModuleType
 from typing import Any
@@ -21,6 +22,7 @@ from .tables import (
 )
 
 __all__ = [
+    "as_index",
     "checked_match_subject",
     "check_match_args",
     "pattern_attribute_problem",
@@ -49,6 +51,19 @@ OWNED_MARKER = "__sg_owned__"
 
 _MISSING = object()
 _routed_handler: Any = None  # set by limits.py: (obj, name) -> value, for ROUTED_ATTRIBUTES
+
+
+def as_index(value: Any) -> int | None:
+    """Return `value` as an exact int (calling `__index__` once), or None if it is not an index.
+
+    Guards check this int and pass it on, never the original object: an `__index__` that
+    answers small to the check and huge to the C function would otherwise walk through.
+    """
+    if type(value) is int:
+        return value
+    if hasattr(type(value), "__index__"):
+        return operator.index(value)
+    return None
 
 
 class GuardedTypeMeta(type):

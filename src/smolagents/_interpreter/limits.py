@@ -12,16 +12,17 @@ import math
 import operator
 import queue
 from abc import ABCMeta
-from collections import Counter
+from collections import Counter, deque
 from functools import partial
 from random import Random
 from types import CodeType
 from typing import Any
 
-from .context import current_budget
+from .arrays import ARRAY_METHOD_NAMES, array_method, array_operator, array_types, check_operands
+from .context import current_budget, ticking
 from .errors import RefusedError
 from .formatting import safe_format, safe_format_map
-from .guards import is_model_function, is_owned, real_type, set_routed_handler
+from .guards import as_index, is_model_function, is_owned, real_type, set_routed_handler
 from .stand_ins import checked_expand
 from .tables import CTYPES_ATTRIBUTES, LIMITS, PANDAS_EVAL_METHODS, QUEUE_LOCK_ATTRIBUTES
 
@@ -29,6 +30,7 @@ __all__ = [
     "guarded_chain_sum",
     "as_index",
     "guarded_bytes",
+    "guarded_iadd",
     "guarded_ilshift",
     "guarded_imul",
     "guarded_ipow",
@@ -48,19 +50,6 @@ def _too_big(what: str, size: float, limit: int) -> RefusedError:
     )
 
 
-def as_index(value: Any) -> int | None:
-    """Return `value` as an exact int (calling `__index__` once), or None if it is not an index.
-
-    Guards check this int and pass it on, never the original object: an `__index__` that
-    answers small to the check and huge to the C function would otherwise walk through.
-    """
-    if type(value) is int:
-        return value
-    if hasattr(type(value), "__index__"):
-        return operator.index(value)
-    return None
-
-
 def _check_repeat_size(sequence: Any, count: int) -> None:
     size = len(sequence) * count
     if size > LIMITS.max_sequence_length:
@@ -69,6 +58,10 @@ def _check_repeat_size(sequence: Any, count: int) -> None:
 
 def _repeat(a: Any, b: Any) -> Any:
     # `sequence * n` and `n * sequence` with the count converted once and checked.
+    arrays = array_types()
+    if arrays and (isinstance(a, arrays) or isinstance(b, arrays)):
+        a, b = check_operands(a, b, "*")
+        return a * b
     if isinstance(a, _SEQUENCES):
         if not isinstance(b, _SEQUENCES):
             count = as_index(b)
@@ -98,8 +91,11 @@ def guarded_chain_sum(*operands: Any) -> Any:
             raise _too_big(f"a {type(operands[0]).__name__} of length", size, LIMITS.max_sequence_length)
     result = operands[0]
     for operand in operands[1:]:
-        result = result + operand
+        result = _checked_add(result, operand)
     return result
+
+
+_checked_add = array_operator(operator.add, "+")
 
 
 def _check_int_bits(bits: float) -> None:
@@ -134,6 +130,25 @@ def guarded_imul(a: Any, b: Any) -> Any:
     return _repeat(a, b)
 
 
+def guarded_iadd(a: Any, b: Any) -> Any:
+    """Return the result of `a += b`: sizes checked, and an iterator feeding a list counts its items.
+
+    `items += iter(items)` would otherwise grow the list from its own iterator forever, in one C call.
+    """
+    kind = type(a)
+    if kind is int or kind is float:
+        a += b
+        return a
+    if isinstance(a, _GROWABLE):
+        b = _counted_items(a, b)
+    elif isinstance(a, _SEQUENCES) and isinstance(b, _SEQUENCES):
+        size = len(a) + len(b)
+        if size > LIMITS.max_sequence_length:
+            raise _too_big(f"a {type(a).__name__} of length", size, LIMITS.max_sequence_length)
+    a += b
+    return a
+
+
 def _check_pow(base: Any, exponent: Any) -> None:
     if isinstance(base, int) and isinstance(exponent, int) and exponent > 0:
         magnitude = abs(base)
@@ -155,7 +170,10 @@ def guarded_pow(base: Any, exponent: Any, modulus: Any = None) -> Any:
                 )
         return pow(base, exponent, modulus)
     _check_pow(base, exponent)
-    return base**exponent
+    return _checked_pow(base, exponent)
+
+
+_checked_pow = array_operator(operator.pow, "**")
 
 
 def guarded_ipow(base: Any, exponent: Any) -> Any:
@@ -169,7 +187,10 @@ def guarded_lshift(a: Any, b: Any) -> Any:
     """Return `a << b`, refusing huge integers."""
     if isinstance(a, int) and isinstance(b, int) and b > 0 and a:
         _check_int_bits(a.bit_length() + b)
-    return a << b
+    return _checked_lshift(a, b)
+
+
+_checked_lshift = array_operator(operator.lshift, "<<")
 
 
 def guarded_ilshift(a: Any, b: Any) -> Any:
@@ -280,8 +301,15 @@ def routed_attribute(obj: Any, name: str) -> Any:
             f"{obj.__name__}.register() is not allowed: it would change isinstance() for the whole process. "
             "Subclass it instead."
         )
-    if name == "extend" and isinstance(obj, list):
-        return partial(_extend, obj)
+    if name in ARRAY_METHOD_NAMES:
+        found = array_method(obj, name)
+        if found is not None:
+            return found
+    if name == "extend":
+        if isinstance(obj, _GROWABLE):
+            return partial(_extend, obj)
+        if isinstance(obj, type) and issubclass(obj, _GROWABLE):
+            return _extend
     if name == "sort" and isinstance(obj, list):
         return partial(_sort, obj)
     if name == "expand" and type(obj).__name__ == "Match" and hasattr(obj, "group"):
@@ -311,12 +339,23 @@ def routed_attribute(obj: Any, name: str) -> Any:
     return getattr(obj, name)
 
 
-def _extend(target: list[Any], items: Any) -> None:
-    if isinstance(items, (list, tuple, str, bytes, dict, set, frozenset)):
+_SIZED = (list, tuple, str, bytes, bytearray, dict, set, frozenset, range)
+_GROWABLE = (list, bytearray, deque)
+
+
+def _counted_items(target: Any, items: Any) -> Any:
+    # Sized items are checked against the length limit; any other iterable is consumed through
+    # the ticker, so `items.extend(iter(items))` (fed by its own growth) ends at the budget.
+    if isinstance(items, _SIZED):
         size = len(target) + len(items)
         if size > LIMITS.max_sequence_length:
-            raise _too_big("a list of length", size, LIMITS.max_sequence_length)
-    target.extend(items)
+            raise _too_big(f"a {type(target).__name__} of length", size, LIMITS.max_sequence_length)
+        return items
+    return ticking(iter(items))
+
+
+def _extend(target: Any, items: Any) -> None:
+    target.extend(_counted_items(target, items))
 
 
 def ticking_key(key: Any) -> Any:

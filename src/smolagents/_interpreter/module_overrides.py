@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import importlib
 import itertools
 import math
 import operator
@@ -18,12 +17,14 @@ import unicodedata
 from functools import partial
 from typing import Any
 
+from .arrays import checked_imatmul, checked_matmul
 from .context import current_budget, ticking
 from .errors import RefusedError
 from .formatting import SafeFormatter, guarded_mod
 from .guards import check_annotation_names, check_annotations
 from .limits import (
     as_index,
+    guarded_iadd,
     guarded_ilshift,
     guarded_imul,
     guarded_ipow,
@@ -31,6 +32,7 @@ from .limits import (
     guarded_mul,
     guarded_pow,
 )
+from .numpy_functions import private_numpy_generator
 from .stand_ins import ITERTOOLS_CHAIN_TYPES
 from .tables import LIMITS
 
@@ -191,12 +193,7 @@ def _random_generators() -> tuple[Any, Any]:
     return random._inst, random.Random()  # type: ignore[attr-defined]  # the module's shared instance
 
 
-def _numpy_generators() -> tuple[Any, Any]:
-    mtrand = importlib.import_module("numpy.random.mtrand")
-    return mtrand._rand, mtrand.RandomState()
-
-
-PRIVATE_GENERATORS: dict[str, Any] = {"random": _random_generators, "numpy.random": _numpy_generators}
+PRIVATE_GENERATORS: dict[str, Any] = {"random": _random_generators, "numpy.random": private_numpy_generator}
 """Modules whose functions are methods of one process-wide generator: each executor gets its own."""
 
 
@@ -314,6 +311,9 @@ OVERRIDES: dict[str, dict[str, Any]] = {
         "ipow": guarded_ipow,
         "lshift": guarded_lshift,
         "ilshift": guarded_ilshift,
+        "iadd": guarded_iadd,
+        "matmul": checked_matmul,
+        "imatmul": checked_imatmul,
         "mod": guarded_mod,
         "getitem": operator.getitem,
     },

@@ -8,10 +8,12 @@ and guarded stand-ins where the real function could block or build something hug
 from __future__ import annotations
 
 import importlib
+import sys
 from collections.abc import Iterable
 from types import ModuleType
 from typing import Any
 
+from .arrays import enable_arrays
 from .errors import RefusedError
 from .guards import (
     guarded_delattr,
@@ -20,6 +22,7 @@ from .guards import (
     guarded_setattr,
 )
 from .module_overrides import OVERRIDES, PRIVATE_GENERATORS, use_private_generator
+from .numpy_functions import ARRAY_OVERRIDES
 from .stand_ins import regex_overrides
 from .tables import DANGEROUS_FUNCTIONS, DANGEROUS_MODULES, MODULE_REMOVED_ATTRIBUTES
 
@@ -106,6 +109,10 @@ class ImportPolicy:
                 return True
         return "*" in self.authorized and _top(name) not in _DANGEROUS_MODULES and not name.startswith("_")
 
+    def may_hand_out_arrays(self) -> bool:
+        """Return whether an authorised module lies outside the standard library (numpy, pandas...)."""
+        return any(_top(name.removesuffix(".*")) not in sys.stdlib_module_names for name in self.authorized)
+
     def refusal(self, name: str) -> RefusedError:
         """Build the error for an unauthorised import of `name`."""
         return RefusedError(
@@ -185,6 +192,10 @@ class ImportPolicy:
         self._copies[name] = copy  # before recursing: packages refer to each other
         removed = MODULE_REMOVED_ATTRIBUTES.get(name, frozenset())
         overrides = regex_overrides() if name == "re" else OVERRIDES.get(name, {})
+        if name in ARRAY_OVERRIDES:
+            overrides = {**overrides, **ARRAY_OVERRIDES[name]()}
+        if "numpy" in sys.modules:  # any authorised package may hand out numpy arrays
+            enable_arrays()
         namespace = copy.__dict__
         version = getattr(real, "__version__", None)
         if isinstance(version, str):

@@ -10,6 +10,7 @@ from itertools import compress
 from types import TracebackType
 from typing import Any
 
+from .arrays import array_operator, checked_imatmul, checked_matmul
 from .budget import Budget
 from .builtins import BASE_BUILTINS
 from .compiler import compile_checked
@@ -32,6 +33,7 @@ from .guards import (
 )
 from .limits import (
     guarded_chain_sum,
+    guarded_iadd,
     guarded_ilshift,
     guarded_imul,
     guarded_ipow,
@@ -50,7 +52,15 @@ _IN_PLACE: dict[str, Any] = {
     name: getattr(operator, name)
     for name in ("iadd", "isub", "imatmul", "itruediv", "ifloordiv", "imod", "irshift", "ior", "ixor", "iand")
 }
-_IN_PLACE.update({"imul": guarded_imul, "ipow": guarded_ipow, "ilshift": guarded_ilshift})
+_IN_PLACE.update(
+    {
+        "iadd": guarded_iadd,
+        "imul": guarded_imul,
+        "ipow": guarded_ipow,
+        "ilshift": guarded_ilshift,
+        "imatmul": checked_imatmul,
+    }
+)
 
 
 def _augmented_attribute(obj: Any, name: str, value: Any, operation: str) -> None:
@@ -88,6 +98,17 @@ def _raisable(value: Any) -> Any:
     return value
 
 
+_ARRAY_OPERATORS: dict[str, tuple[Any, str]] = {
+    "aadd": (operator.add, "+"), "asub": (operator.sub, "-"), "adiv": (operator.truediv, "/"),
+    "afloordiv": (operator.floordiv, "//"), "amod": (guarded_mod, "%"), "aand": (operator.and_, "&"),
+    "aor": (operator.or_, "|"), "axor": (operator.xor, "^"), "arshift": (operator.rshift, ">>"),
+}  # fmt: skip
+_ARRAY_COMPARISONS: dict[str, tuple[Any, str]] = {
+    "aeq": (operator.eq, "=="), "ane": (operator.ne, "!="), "alt": (operator.lt, "<"),
+    "ale": (operator.le, "<="), "agt": (operator.gt, ">"), "age": (operator.ge, ">="),
+}  # fmt: skip
+"""Operators routed through a broadcast check when the code may hold numpy arrays (see transform.py)."""
+
 _STATIC_GUARDS: dict[str, Any] = {
     **{f"__sg_{name}__": function for name, function in _IN_PLACE.items()},
     "__sg_compress__": compress,
@@ -101,6 +122,15 @@ _STATIC_GUARDS: dict[str, Any] = {
     "__sg_pow__": guarded_pow,
     "__sg_lshift__": guarded_lshift,
     "__sg_mod__": guarded_mod,
+    "__sg_matmul__": checked_matmul,
+    **{
+        f"__sg_{name}__": array_operator(function, symbol)
+        for name, (function, symbol) in _ARRAY_OPERATORS.items()
+    },
+    **{
+        f"__sg_{name}__": array_operator(function, symbol, is_comparison=True)
+        for name, (function, symbol) in _ARRAY_COMPARISONS.items()
+    },
     "__sg_imul__": guarded_imul,
     "__sg_ipow__": guarded_ipow,
     "__sg_ilshift__": guarded_ilshift,
@@ -133,7 +163,9 @@ def _wrap_callable(name: str, target: Any, runtime: Runtime) -> Any:
     def call(*args: Any, **kwargs: Any) -> Any:
         if runtime._has_final_answer and runtime.budget.is_running:
             raise FinalAnswerSignal()  # no tool runs after the final answer, even if its end was swallowed
-        args, kwargs = plain_arguments(args, kwargs)  # model subclasses of str/dict/... must not reach the tool
+        args, kwargs = plain_arguments(
+            args, kwargs
+        )  # model subclasses of str/dict/... must not reach the tool
         return target(*args, **kwargs)
 
     call.__name__ = call.__qualname__ = name
@@ -172,6 +204,7 @@ class Runtime:
     ) -> None:
         self.budget = Budget(timeout_seconds, max_operations, max_memory_bytes)
         self.imports = ImportPolicy(authorized_imports)
+        self.check_arrays = self.imports.may_hand_out_arrays()
         self.max_print_outputs_length = max_print_outputs_length
         self.builtins: dict[str, Any] = dict(_SHARED_BUILTINS)
         self.builtins.update(
@@ -243,7 +276,7 @@ class Runtime:
         """Check, compile and run `source` in this notebook; failures raise `InterpreterError`."""
         if not isinstance(source, str):
             raise TypeError(f"code must be a string, not {type(source).__name__}")
-        code = compile_checked(source, self.protected)
+        code = compile_checked(source, self.protected, self.check_arrays)
         self._printed = []
         self._printed_length = 0
         self._output = None

@@ -249,6 +249,7 @@ ROUTED_ATTRIBUTES: frozenset[str] = frozenset(
         "ctypes", "from_address", "from_buffer", "from_buffer_copy", "in_dll",  # raw memory
         "mutex", "not_empty", "not_full", "all_tasks_done",  # queue locks that can deadlock
         "register",  # ABCMeta.register on shared classes changes isinstance() for the host
+        "repeat", "dot", "astype", "tolist", "resize", "argsort", "outer",  # numpy arrays far bigger than their input
     }
 )  # fmt: skip
 """Public attribute names whose reads go through a guard that checks the object they belong to."""

@@ -233,6 +233,18 @@ MEMORY_ATTACKS = [
     pytest.param("x = [[0] * 10 ** 6] * 1000\ns = f'{x}'", id="fstring-of-shared-references"),
     pytest.param("x = [[0] * 10 ** 6] * 1000\nprint(x)", id="print-of-shared-references"),
     pytest.param("x = ['a' * 10 ** 6] * 10 ** 4\ns = ''.join(x)", id="join-of-shared-references"),
+    # A list extended from an iterator over itself grows forever inside one C call (F32).
+    pytest.param("x = [1]\nx.extend(iter(x))", id="extend-from-own-iterator"),
+    pytest.param("x = [1]\nx += iter(x)", id="inplace-add-own-iterator"),
+    pytest.param("x = [1]\nlist.extend(x, iter(x))", id="extend-through-the-type"),
+    pytest.param("x = [1]\nx.extend(map(abs, x))", id="extend-from-map-over-itself"),
+    pytest.param("x = [()]\nx.extend(zip(x))", id="extend-from-zip-over-itself"),
+    pytest.param("import itertools\nx = [1]\nx.extend(itertools.chain(x))", id="extend-from-chain"),
+    pytest.param(
+        "class L(list):\n    pass\nx = L([1])\nx += filter(None, x)", id="list-subclass-inplace-add"
+    ),
+    pytest.param("class Box:\n    pass\nb = Box()\nb.x = [1]\nb.x += iter(b.x)", id="attribute-inplace-add"),
+    pytest.param("d = {'k': [1]}\nd['k'] += iter(d['k'])", id="item-inplace-add"),
 ]
 
 
