@@ -118,6 +118,11 @@ class Budget:
         self.exceeded = _HALTED
         self.deadline = -1.0
 
+    def interrupt(self) -> None:
+        """End the run at its next check: the host was interrupted (Ctrl-C) while the code ran."""
+        self.exceeded = "the host interrupted the run"
+        self.deadline = -1.0
+
     def stop(self) -> None:
         """End the run: later work by model-defined functions gets outside budgets."""
         self.is_running = False
@@ -184,8 +189,8 @@ class Budget:
 
     def _check_running(self) -> str | None:
         now = time.monotonic()
-        if self.exceeded is _HALTED:
-            return _HALTED
+        if self.exceeded is not None:  # the final answer, or the host's interrupt
+            return self.exceeded
         if now > self.deadline:
             return self._timeout_reason()
         self.operations_left -= self._chunk

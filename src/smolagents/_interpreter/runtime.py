@@ -7,12 +7,13 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import compress
-from types import TracebackType
+from types import CodeType, TracebackType
 from typing import Any
 
 from .arrays import array_operator, checked_imatmul, checked_matmul
 from .budget import Budget
 from .builtins import BASE_BUILTINS
+from .code_thread import CodeThread, stack_bytes_for
 from .compiler import compile_checked
 from .context import use_budget
 from .errors import (
@@ -163,10 +164,9 @@ def _wrap_callable(name: str, target: Any, runtime: Runtime) -> Any:
     def call(*args: Any, **kwargs: Any) -> Any:
         if runtime._has_final_answer and runtime.budget.is_running:
             raise FinalAnswerSignal()  # no tool runs after the final answer, even if its end was swallowed
-        args, kwargs = plain_arguments(
-            args, kwargs
-        )  # model subclasses of str/dict/... must not reach the tool
-        return target(*args, **kwargs)
+        # Model subclasses of str/dict/... must not reach the tool, which runs on the caller's thread.
+        args, kwargs = plain_arguments(args, kwargs)
+        return runtime.thread.call_back(target, args, kwargs)
 
     call.__name__ = call.__qualname__ = name
     call.__doc__ = getattr(target, "description", None) or getattr(target, "__doc__", None)
@@ -203,6 +203,7 @@ class Runtime:
         max_memory_bytes: int | None,
     ) -> None:
         self.budget = Budget(timeout_seconds, max_operations, max_memory_bytes)
+        self.thread = CodeThread(stack_bytes_for(max_memory_bytes), self.budget.interrupt)
         self.imports = ImportPolicy(authorized_imports)
         self.check_arrays = self.imports.may_hand_out_arrays()
         self.max_print_outputs_length = max_print_outputs_length
@@ -239,7 +240,7 @@ class Runtime:
             if self._has_final_answer:  # the first answer stands, even if the code swallowed its end
                 raise FinalAnswerSignal()
             args, kwargs = plain_arguments(args, kwargs)
-            value = tool(*args, **kwargs)
+            value = self.thread.call_back(tool, args, kwargs)
             self.budget.halt()
             self._final_answer = value
             self._has_final_answer = True
@@ -277,6 +278,13 @@ class Runtime:
         if not isinstance(source, str):
             raise TypeError(f"code must be a string, not {type(source).__name__}")
         code = compile_checked(source, self.protected, self.check_arrays)
+        previous = use_budget(self.budget)  # calls served back on this thread count against the run
+        try:
+            return self.thread.run(lambda: self._execute(code, source))
+        finally:
+            use_budget(previous)
+
+    def _execute(self, code: CodeType, source: str) -> RunResult:
         self._printed = []
         self._printed_length = 0
         self._output = None

@@ -25,9 +25,6 @@ def pytest_configure(config: pytest.Config) -> None:
 # relative to this directory) -> finding in FINDINGS.md. Each is an expected, strict failure:
 # when the implementation closes the hole the test XPASSes and fails, and the entry must go.
 OPEN_FINDINGS: dict[str, str] = {
-    "test_attack_resources.py::test_deeply_nested_objects_do_not_crash_the_process[nested-tuple-as-key]": "F3",
-    "test_attack_resources.py::test_deeply_nested_objects_do_not_crash_the_process[nested-tuple-hash]": "F3",
-    "test_attack_resources.py::test_deeply_nested_objects_do_not_crash_the_process[nested-tuple-in-set]": "F3",
 }
 
 
