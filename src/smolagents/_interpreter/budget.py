@@ -80,6 +80,7 @@ class Budget:
         self.deadline = float("inf")
         self.operations_left = max_operations
         self.exceeded: str | None = None
+        self.refused_allocation: int | None = None  # bytes numpy asked for and was refused
         self._chunk = 64
         self._last_check = 0.0
         self._memory_ceiling = 0
@@ -106,6 +107,7 @@ class Budget:
         self.deadline = now + self.timeout_seconds if self.timeout_seconds is not None else float("inf")
         self.operations_left = self.max_operations
         self.exceeded = None
+        self.refused_allocation = None
         self._chunk = 1  # grows fast while checks are cheap; a short loop of huge steps is still checked
         self._last_check = now
         if self.max_memory_bytes is not None:

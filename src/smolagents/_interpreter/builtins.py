@@ -21,7 +21,15 @@ from .guards import (
     mark_owned,
     stand_in,
 )
-from .limits import guarded_bytearray, guarded_bytes, guarded_max, guarded_min, guarded_pow, guarded_sorted
+from .limits import (
+    guarded_bytearray,
+    guarded_bytes,
+    guarded_max,
+    guarded_min,
+    guarded_pow,
+    guarded_sorted,
+    guarded_sum,
+)
 from .stand_ins import CHAIN_TYPES
 from .tables import FORBIDDEN_METHOD_DEFINITIONS, LIMITS
 
@@ -261,6 +269,7 @@ def _base_builtins() -> dict[str, Any]:
             "pow": guarded_pow,
             "format": guarded_format,
             "sorted": guarded_sorted,
+            "sum": guarded_sum,
             "repr": guarded_repr,
             "min": guarded_min,
             "max": guarded_max,

@@ -90,14 +90,12 @@ def _capture_output(body: list[ast.stmt]) -> None:
 
 
 @lru_cache(maxsize=512)
-def compile_checked(source: str, protected: frozenset[str], check_arrays: bool = False) -> CodeType:
+def compile_checked(source: str, protected: frozenset[str]) -> CodeType:
     """Check `source`, rewrite it with guards and compile it; refusals raise `CompileRefusal`.
 
     Args:
         source: The model's code.
         protected: Names the code may not rebind (tools, `final_answer`, provided functions).
-        check_arrays: Route every arithmetic operator and comparison through a guard that checks
-            numpy broadcasting (for executors whose authorised imports may hand out arrays).
     """
     if len(source) > LIMITS.max_source_length:
         raise CompileRefusal(
@@ -116,7 +114,7 @@ def compile_checked(source: str, protected: frozenset[str], check_arrays: bool =
             f"The code is nested too deeply to parse ({type(error).__name__}); flatten it."
         ) from None
     _check_depth(tree, source)
-    tree.body = Rewriter(source, protected, check_arrays)._statements(tree.body) if tree.body else []
+    tree.body = Rewriter(source, protected)._statements(tree.body) if tree.body else []
     _tick_between_statements(tree)
     _capture_output(tree.body)
     ast.fix_missing_locations(tree)

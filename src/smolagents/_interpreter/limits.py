@@ -9,16 +9,16 @@ versions (string methods, `list.extend/sort`, `int.to_bytes`, ctypes and queue i
 from __future__ import annotations
 
 import math
-import operator
 import queue
 from abc import ABCMeta
+from array import array
 from collections import Counter, deque
 from functools import partial
 from random import Random
 from types import CodeType
 from typing import Any
 
-from .arrays import ARRAY_METHOD_NAMES, array_method, array_operator, array_types, check_operands
+from .arrays import ARRAY_METHOD_NAMES, array_method
 from .context import current_budget, ticking
 from .errors import RefusedError
 from .formatting import safe_format, safe_format_map
@@ -31,6 +31,7 @@ __all__ = [
     "as_index",
     "guarded_bytes",
     "guarded_iadd",
+    "guarded_sum",
     "guarded_ilshift",
     "guarded_imul",
     "guarded_ipow",
@@ -58,10 +59,6 @@ def _check_repeat_size(sequence: Any, count: int) -> None:
 
 def _repeat(a: Any, b: Any) -> Any:
     # `sequence * n` and `n * sequence` with the count converted once and checked.
-    arrays = array_types()
-    if arrays and (isinstance(a, arrays) or isinstance(b, arrays)):
-        a, b = check_operands(a, b, "*")
-        return a * b
     if isinstance(a, _SEQUENCES):
         if not isinstance(b, _SEQUENCES):
             count = as_index(b)
@@ -91,11 +88,8 @@ def guarded_chain_sum(*operands: Any) -> Any:
             raise _too_big(f"a {type(operands[0]).__name__} of length", size, LIMITS.max_sequence_length)
     result = operands[0]
     for operand in operands[1:]:
-        result = _checked_add(result, operand)
+        result = result + operand
     return result
-
-
-_checked_add = array_operator(operator.add, "+")
 
 
 def _check_int_bits(bits: float) -> None:
@@ -149,6 +143,30 @@ def guarded_iadd(a: Any, b: Any) -> Any:
     return a
 
 
+def guarded_sum(iterable: Any, /, start: Any = 0) -> Any:
+    """Do `sum(...)`; summing sequences builds the result once instead of copying it per item.
+
+    `sum(lists, [])` copies the growing result at every step (quadratic work in one C call); with a
+    list or tuple start the items are joined in place under the length limit, with the same errors
+    as `sum` for items of another type.
+    """
+    if not isinstance(start, (list, tuple)):
+        return sum(iterable, start)
+    result = list(start)
+    items = ticking(iter(iterable))
+    for item in items:
+        if not isinstance(item, type(start)):  # TypeError as `sum` gives, or a type with __radd__
+            return sum(items, (result if isinstance(start, list) else tuple(result)) + item)
+        _check_length_of(len(result) + len(item))
+        result.extend(item)
+    return result if isinstance(start, list) else tuple(result)
+
+
+def _check_length_of(size: int) -> None:
+    if size > LIMITS.max_sequence_length:
+        raise _too_big("a list of length", size, LIMITS.max_sequence_length)
+
+
 def _check_pow(base: Any, exponent: Any) -> None:
     if isinstance(base, int) and isinstance(exponent, int) and exponent > 0:
         magnitude = abs(base)
@@ -170,10 +188,7 @@ def guarded_pow(base: Any, exponent: Any, modulus: Any = None) -> Any:
                 )
         return pow(base, exponent, modulus)
     _check_pow(base, exponent)
-    return _checked_pow(base, exponent)
-
-
-_checked_pow = array_operator(operator.pow, "**")
+    return base**exponent
 
 
 def guarded_ipow(base: Any, exponent: Any) -> Any:
@@ -187,10 +202,7 @@ def guarded_lshift(a: Any, b: Any) -> Any:
     """Return `a << b`, refusing huge integers."""
     if isinstance(a, int) and isinstance(b, int) and b > 0 and a:
         _check_int_bits(a.bit_length() + b)
-    return _checked_lshift(a, b)
-
-
-_checked_lshift = array_operator(operator.lshift, "<<")
+    return a << b
 
 
 def guarded_ilshift(a: Any, b: Any) -> Any:
@@ -340,7 +352,7 @@ def routed_attribute(obj: Any, name: str) -> Any:
 
 
 _SIZED = (list, tuple, str, bytes, bytearray, dict, set, frozenset, range)
-_GROWABLE = (list, bytearray, deque)
+_GROWABLE = (list, bytearray, deque, array)
 
 
 def _counted_items(target: Any, items: Any) -> Any:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from types import ModuleType
 from typing import Any
 
@@ -95,9 +95,10 @@ class ImportPolicy:
             module except the dangerous ones.
     """
 
-    def __init__(self, authorized: Iterable[str]) -> None:
+    def __init__(self, authorized: Iterable[str], on_numpy: Callable[[], None] | None = None) -> None:
         self.authorized = frozenset(authorized)
         self._copies: dict[str, ModuleType] = {}
+        self._on_numpy = on_numpy
 
     def is_authorized(self, name: str) -> bool:
         """Return whether `name` may be imported."""
@@ -108,10 +109,6 @@ class ImportPolicy:
             if ".".join(parts[:end]) + ".*" in self.authorized:
                 return True
         return "*" in self.authorized and _top(name) not in _DANGEROUS_MODULES and not name.startswith("_")
-
-    def may_hand_out_arrays(self) -> bool:
-        """Return whether an authorised module lies outside the standard library (numpy, pandas...)."""
-        return any(_top(name.removesuffix(".*")) not in sys.stdlib_module_names for name in self.authorized)
 
     def refusal(self, name: str) -> RefusedError:
         """Build the error for an unauthorised import of `name`."""
@@ -196,6 +193,8 @@ class ImportPolicy:
             overrides = {**overrides, **ARRAY_OVERRIDES[name]()}
         if "numpy" in sys.modules:  # any authorised package may hand out numpy arrays
             enable_arrays()
+            if self._on_numpy is not None:
+                self._on_numpy()
         namespace = copy.__dict__
         version = getattr(real, "__version__", None)
         if isinstance(version, str):

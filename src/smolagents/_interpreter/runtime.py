@@ -10,7 +10,7 @@ from itertools import compress
 from types import CodeType, TracebackType
 from typing import Any
 
-from .arrays import array_operator, checked_imatmul, checked_matmul
+from .arrays import checked_imatmul, checked_matmul, size_text
 from .budget import Budget
 from .builtins import BASE_BUILTINS
 from .code_thread import CodeThread, stack_bytes_for
@@ -43,6 +43,7 @@ from .limits import (
     guarded_pow,
 )
 from .modules import ImportPolicy
+from .numpy_memory import bounded_numpy_allocations, restore_numpy_allocations
 from .plain import plain_arguments
 from .tables import CODE_FILENAME, LIMITS, RESERVED_PREFIX
 from .transform import source_line
@@ -99,17 +100,6 @@ def _raisable(value: Any) -> Any:
     return value
 
 
-_ARRAY_OPERATORS: dict[str, tuple[Any, str]] = {
-    "aadd": (operator.add, "+"), "asub": (operator.sub, "-"), "adiv": (operator.truediv, "/"),
-    "afloordiv": (operator.floordiv, "//"), "amod": (guarded_mod, "%"), "aand": (operator.and_, "&"),
-    "aor": (operator.or_, "|"), "axor": (operator.xor, "^"), "arshift": (operator.rshift, ">>"),
-}  # fmt: skip
-_ARRAY_COMPARISONS: dict[str, tuple[Any, str]] = {
-    "aeq": (operator.eq, "=="), "ane": (operator.ne, "!="), "alt": (operator.lt, "<"),
-    "ale": (operator.le, "<="), "agt": (operator.gt, ">"), "age": (operator.ge, ">="),
-}  # fmt: skip
-"""Operators routed through a broadcast check when the code may hold numpy arrays (see transform.py)."""
-
 _STATIC_GUARDS: dict[str, Any] = {
     **{f"__sg_{name}__": function for name, function in _IN_PLACE.items()},
     "__sg_compress__": compress,
@@ -124,14 +114,6 @@ _STATIC_GUARDS: dict[str, Any] = {
     "__sg_lshift__": guarded_lshift,
     "__sg_mod__": guarded_mod,
     "__sg_matmul__": checked_matmul,
-    **{
-        f"__sg_{name}__": array_operator(function, symbol)
-        for name, (function, symbol) in _ARRAY_OPERATORS.items()
-    },
-    **{
-        f"__sg_{name}__": array_operator(function, symbol, is_comparison=True)
-        for name, (function, symbol) in _ARRAY_COMPARISONS.items()
-    },
     "__sg_imul__": guarded_imul,
     "__sg_ipow__": guarded_ipow,
     "__sg_ilshift__": guarded_ilshift,
@@ -204,8 +186,8 @@ class Runtime:
     ) -> None:
         self.budget = Budget(timeout_seconds, max_operations, max_memory_bytes)
         self.thread = CodeThread(stack_bytes_for(max_memory_bytes), self.budget.interrupt)
-        self.imports = ImportPolicy(authorized_imports)
-        self.check_arrays = self.imports.may_hand_out_arrays()
+        self.imports = ImportPolicy(authorized_imports, on_numpy=self._bound_numpy)
+        self._allocator: Any = None  # numpy's allocator before ours, while ours is installed
         self.max_print_outputs_length = max_print_outputs_length
         self.builtins: dict[str, Any] = dict(_SHARED_BUILTINS)
         self.builtins.update(
@@ -277,7 +259,7 @@ class Runtime:
         """Check, compile and run `source` in this notebook; failures raise `InterpreterError`."""
         if not isinstance(source, str):
             raise TypeError(f"code must be a string, not {type(source).__name__}")
-        code = compile_checked(source, self.protected, self.check_arrays)
+        code = compile_checked(source, self.protected)
         previous = use_budget(self.budget)  # calls served back on this thread count against the run
         try:
             return self.thread.run(lambda: self._execute(code, source))
@@ -292,6 +274,7 @@ class Runtime:
         budget = self.budget
         previous = use_budget(budget)
         budget.start()
+        self._bound_numpy()
         self.builtins["__sg_tick__"] = budget.tick
         self.builtins["__sg_T__"] = budget.ticker
         error: InterpreterError | None = None
@@ -306,6 +289,9 @@ class Runtime:
             error = self._error(raised, source)
         finally:
             budget.stop()
+            if self._allocator is not None:
+                restore_numpy_allocations(self._allocator)
+                self._allocator = None
             use_budget(previous)
             self._refresh_state()
         logs = self._logs()
@@ -316,6 +302,12 @@ class Runtime:
             raise error
         return RunResult(self._output, logs, False)
 
+    def _bound_numpy(self) -> None:
+        # From the start of a run, or when the code first imports numpy: every numpy allocation
+        # the code makes then asks this run's budget first (see numpy_memory.py).
+        if self._allocator is None and self.budget.is_running:
+            self._allocator = bounded_numpy_allocations()
+
     def _error(self, raised: BaseException, source: str) -> InterpreterError:
         lineno = _model_line(raised.__traceback__)
         where = f"line {lineno} ({source_line(source, lineno)!r})" if lineno else "an unknown line"
@@ -325,6 +317,10 @@ class Runtime:
             )
         elif isinstance(raised, InterpreterError):
             error = type(raised)(f"Code execution failed at {where}: {raised.message}")
+        elif isinstance(raised, MemoryError) and self.budget.refused_allocation is not None:
+            error = RefusedError(
+                f"Code execution failed at {where}: {_refused_allocation(raised, self.budget)}"
+            )
         else:
             error = InterpreterError(
                 f"Code execution failed at {where} due to: {type(raised).__name__}: {_text(raised)}"
@@ -384,6 +380,16 @@ class Runtime:
                 f"'from {module} import *' would rebind provided names {clashes}; import names explicitly."
             )
         self.globals.update(names)
+
+
+def _refused_allocation(raised: MemoryError, budget: Budget) -> str:
+    shape, dtype = getattr(raised, "shape", None), getattr(raised, "dtype", None)
+    what = f"an array of shape {shape} and type {dtype}" if shape is not None else "numpy"
+    return (
+        f"{what} would allocate {size_text(budget.refused_allocation or 0)}, more than this code may still "
+        f"use (its memory allowance is {size_text(budget.max_memory_bytes or 0)}); work on smaller arrays "
+        "or in pieces."
+    )
 
 
 def _model_line(trace: TracebackType | None) -> int | None:

@@ -225,7 +225,7 @@ ALLOWED_DUNDER_ATTRIBUTES: frozenset[str] = frozenset(
         "__add__", "__sub__", "__truediv__", "__floordiv__", "__divmod__",
         "__neg__", "__pos__", "__abs__", "__invert__", "__round__", "__floor__", "__ceil__",
         "__and__", "__or__", "__xor__", "__radd__", "__rsub__", "__rtruediv__",
-        "__rfloordiv__", "__iadd__", "__isub__", "__int__", "__float__",
+        "__rfloordiv__", "__isub__", "__int__", "__float__",
         "__index__", "__complex__", "__copy__", "__deepcopy__",
     }
 )  # fmt: skip
@@ -249,7 +249,7 @@ ROUTED_ATTRIBUTES: frozenset[str] = frozenset(
         "ctypes", "from_address", "from_buffer", "from_buffer_copy", "in_dll",  # raw memory
         "mutex", "not_empty", "not_full", "all_tasks_done",  # queue locks that can deadlock
         "register",  # ABCMeta.register on shared classes changes isinstance() for the host
-        "repeat", "dot", "astype", "tolist", "resize", "argsort", "outer",  # numpy arrays far bigger than their input
+        "dot", "argsort", "tolist",  # numpy work far bigger than its result; a Python object per element
     }
 )  # fmt: skip
 """Public attribute names whose reads go through a guard that checks the object they belong to."""

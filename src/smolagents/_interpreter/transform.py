@@ -41,16 +41,6 @@ _AUG_OP_NAMES: dict[type, str] = {
     ast.FloorDiv: "ifloordiv", ast.Mod: "imod", ast.Pow: "ipow", ast.LShift: "ilshift",
     ast.RShift: "irshift", ast.BitOr: "ior", ast.BitXor: "ixor", ast.BitAnd: "iand",
 }  # fmt: skip
-_ARRAY_BINOPS: dict[type, str] = {
-    ast.Add: "__sg_aadd__", ast.Sub: "__sg_asub__", ast.Div: "__sg_adiv__", ast.FloorDiv: "__sg_afloordiv__",
-    ast.Mod: "__sg_amod__", ast.BitAnd: "__sg_aand__", ast.BitOr: "__sg_aor__", ast.BitXor: "__sg_axor__",
-    ast.RShift: "__sg_arshift__", ast.Mult: "__sg_mul__", ast.Pow: "__sg_pow__", ast.LShift: "__sg_lshift__",
-}  # fmt: skip
-_ARRAY_COMPARISONS: dict[type, str] = {
-    ast.Eq: "__sg_aeq__", ast.NotEq: "__sg_ane__", ast.Lt: "__sg_alt__",
-    ast.LtE: "__sg_ale__", ast.Gt: "__sg_agt__", ast.GtE: "__sg_age__",
-}  # fmt: skip
-"""Operators whose numpy results can be far bigger than their operands (broadcasting)."""
 
 
 class CompileRefusal(InterpreterError):
@@ -131,10 +121,9 @@ def _mentions_string(annotation: ast.AST) -> bool:
 class Rewriter(ast.NodeTransformer):
     """Refuse what is forbidden and route what is sensitive through the guards."""
 
-    def __init__(self, source: str, protected: frozenset[str], check_arrays: bool = False) -> None:
+    def __init__(self, source: str, protected: frozenset[str]) -> None:
         self.source = source
         self.protected = protected
-        self.check_arrays = check_arrays
         self.class_names: list[str | None] = []  # innermost scope last; None for function scopes
         self.lazy_annotations = False
         self.match_args_checked = False  # `from __future__ import annotations`: never evaluate them
@@ -506,19 +495,10 @@ class Rewriter(ast.NodeTransformer):
             return node
         return ast.copy_location(guard_call(guard, node.left, node.right), node)
 
-    def visit_Compare(self, node: ast.Compare) -> ast.AST:
-        self.generic_visit(node)
-        if self.check_arrays and len(node.ops) == 1 and type(node.ops[0]) in _ARRAY_COMPARISONS:
-            guard = _ARRAY_COMPARISONS[type(node.ops[0])]
-            return ast.copy_location(guard_call(guard, node.left, node.comparators[0]), node)
-        return node
-
     def _binop_guard(self, node: ast.BinOp) -> str | None:
         left, right = node.left, node.right
         if isinstance(node.op, ast.MatMult):
             return "__sg_matmul__"
-        if self.check_arrays and not (isinstance(left, ast.Constant) and isinstance(right, ast.Constant)):
-            return _ARRAY_BINOPS.get(type(node.op))
         if isinstance(node.op, ast.Mult):
             if _is_constant(left, (float, complex)) or _is_constant(right, (float, complex)):
                 return None
