@@ -67,13 +67,22 @@ def test_a_tool_may_call_back_into_model_functions_and_the_executor() -> None:
     assert executor("evaluate('6 * 7')").output == 42
 
 
+def test_inert_code_runs_inline_without_the_hop() -> None:
+    executor = LocalPythonExecutor([])
+    assert executor("x = 1\ny = (x, 'a', -2)\ny").output == (1, "a", -2)
+    assert executor._runtime.thread._worker is None  # no call, lookup or hash: no thread needed
+    assert executor("len([x])").output == 1
+    assert executor._runtime.thread._worker is not None
+
+
 def test_one_thread_serves_every_call() -> None:
     executor = LocalPythonExecutor([])
-    executor("0")
+    executor("len([])")
     threads = threading.active_count()
     worker = executor._runtime.thread._worker
+    assert worker is not None
     for index in range(20):
-        assert executor(f"{index} + 1").output == index + 1
+        assert executor(f"len([{index}]) + {index}").output == index + 1
     assert threading.active_count() == threads
     assert executor._runtime.thread._worker == worker
 
@@ -82,8 +91,9 @@ def test_the_code_thread_stops_when_its_executor_is_collected() -> None:
     import gc
 
     executor = LocalPythonExecutor([])
-    executor("0")
+    executor("len([])")
     worker = executor._runtime.thread._worker
+    assert worker is not None
     del executor
     gc.collect()
     deadline = time.monotonic() + 5
@@ -115,7 +125,7 @@ def test_ctrl_c_stops_the_code_and_reaches_the_caller() -> None:
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 def test_an_executor_keeps_working_in_a_forked_child() -> None:
     executor = LocalPythonExecutor([])
-    assert executor("1").output == 1  # the parent's code thread exists now
+    assert executor("len([1])").output == 1  # the parent's code thread exists now
     child = os.fork()
     if child == 0:  # pragma: no cover - runs in the child
         try:

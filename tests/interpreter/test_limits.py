@@ -179,7 +179,7 @@ def test_executor_is_usable_after_a_timeout() -> None:
 def test_no_work_keeps_running_after_a_timeout() -> None:
     executor = LocalPythonExecutor([], timeout_seconds=0.3, max_operations=10**12)
     executor.send_tools({})
-    executor("0")  # starts the executor's code thread, which every later call reuses
+    executor("len([])")  # starts the executor's code thread, which every later call reuses
     threads = threading.active_count()
     with pytest.raises(ExecutionTimeoutError):
         executor("counter = [0]\nwhile True:\n    counter[0] += 1")

@@ -89,9 +89,50 @@ def _capture_output(body: list[ast.stmt]) -> None:
             _capture_output(handler.body)
 
 
+_INERT_STATEMENTS = (ast.Assign, ast.AnnAssign, ast.Expr, ast.Pass)
+
+
+def _is_inert_value(node: ast.expr) -> bool:
+    if isinstance(node, (ast.Constant, ast.Name)):
+        return True
+    if isinstance(node, (ast.Tuple, ast.List)):
+        return all(_is_inert_value(element) for element in node.elts)
+    if isinstance(node, ast.UnaryOp):
+        return isinstance(node.operand, ast.Constant)
+    if isinstance(node, ast.BinOp):  # constants only: names could hold objects with methods
+        return isinstance(node.left, ast.Constant) and isinstance(node.right, ast.Constant)
+    return False
+
+
+def is_inert(tree: ast.Module) -> bool:
+    """Return whether running `tree` can run no code but the assignments themselves.
+
+    True for statements like `x = 1`, `y = x`, `pair = (a, b)` or a bare name: no call, lookup,
+    operator on a variable or hash, so nothing can recurse in C and the code may run on the
+    caller's thread without the hop to the code thread (see code_thread.py).
+    """
+    for statement in tree.body:
+        if not isinstance(statement, _INERT_STATEMENTS):
+            return False
+        targets = statement.targets if isinstance(statement, ast.Assign) else []
+        if isinstance(statement, ast.AnnAssign):
+            targets = [statement.target]
+            if not _is_inert_value(statement.annotation):  # annotations are evaluated
+                return False
+        if not all(isinstance(target, ast.Name) for target in targets):
+            return False
+        value = getattr(statement, "value", None)
+        if value is not None and not _is_inert_value(value):
+            return False
+    return True
+
+
 @lru_cache(maxsize=512)
-def compile_checked(source: str, protected: frozenset[str]) -> CodeType:
+def compile_checked(source: str, protected: frozenset[str]) -> tuple[CodeType, bool]:
     """Check `source`, rewrite it with guards and compile it; refusals raise `CompileRefusal`.
+
+    Returns:
+        The code, and whether it is inert (`is_inert`).
 
     Args:
         source: The model's code.
@@ -114,11 +155,12 @@ def compile_checked(source: str, protected: frozenset[str]) -> CodeType:
             f"The code is nested too deeply to parse ({type(error).__name__}); flatten it."
         ) from None
     _check_depth(tree, source)
+    inert = is_inert(tree)
     tree.body = Rewriter(source, protected)._statements(tree.body) if tree.body else []
     _tick_between_statements(tree)
     _capture_output(tree.body)
     ast.fix_missing_locations(tree)
     try:
-        return compile(tree, CODE_FILENAME, "exec", dont_inherit=True)
+        return compile(tree, CODE_FILENAME, "exec", dont_inherit=True), inert
     except (RecursionError, MemoryError, SyntaxError, ValueError) as error:
         raise CompileRefusal(f"The code could not be compiled: {type(error).__name__}: {error}") from None

@@ -259,7 +259,9 @@ class Runtime:
         """Check, compile and run `source` in this notebook; failures raise `InterpreterError`."""
         if not isinstance(source, str):
             raise TypeError(f"code must be a string, not {type(source).__name__}")
-        code = compile_checked(source, self.protected)
+        code, inert = compile_checked(source, self.protected)
+        if inert:  # nothing in it can recurse in C: skip the hop to the code thread
+            return self._execute(code, source)
         previous = use_budget(self.budget)  # calls served back on this thread count against the run
         try:
             return self.thread.run(lambda: self._execute(code, source))

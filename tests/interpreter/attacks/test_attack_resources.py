@@ -26,7 +26,7 @@ pytestmark = pytest.mark.limits(wall_seconds=12, cpu_seconds=10)
 
 def _expect_stopped(make_executor: ExecutorFactory, code: str, imports: tuple[str, ...] = ()) -> Exception:
     executor = make_executor(imports, timeout_seconds=TIMEOUT)
-    executor("0")  # starts the executor's code thread, which every later call reuses
+    executor("len([])")  # starts the executor's code thread, which every later call reuses
     threads_before = threading.active_count()
     start = time.monotonic()
     error = expect_refused(executor, code)
@@ -413,7 +413,7 @@ def test_timeout_works_inside_a_running_event_loop(make_executor: ExecutorFactor
 def test_nothing_keeps_running_after_a_timeout(make_executor: ExecutorFactory, code: str) -> None:
     counter = [0]
     executor = make_executor(timeout_seconds=1.0, variables={"counter": counter})
-    executor("0")  # starts the executor's code thread, which every later call reuses
+    executor("len([])")  # starts the executor's code thread, which every later call reuses
     threads_before = threading.active_count()
     expect_refused(executor, code)
     first = counter[0]
