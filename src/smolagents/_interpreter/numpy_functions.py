@@ -255,6 +255,30 @@ def _resize(real: Any) -> Any:
     return resize
 
 
+def _nested_elements(value: Any) -> int:
+    # The size a nested list describes, read along its first items: numpy walks every element
+    # in one C call before allocating, so `[row] * 10**5` of a shared row costs seconds.
+    elements = 1
+    for _ in range(64):
+        if not isinstance(value, (list, tuple)):
+            break
+        if not value:
+            return 0
+        elements *= len(value)
+        value = value[0]
+    return elements * (value.size if isinstance(value, numpy_module().ndarray) else 1)
+
+
+def _from_nested(real: Any, name: str) -> Any:
+    def convert(value: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(value, (list, tuple)):
+            elements = _nested_elements(value)
+            check_bytes(elements * 8, f"numpy.{name} of nested sequences describing {elements:,} elements")
+        return real(value, *args, **kwargs)
+
+    return convert
+
+
 def _numpy_overrides(np: Any) -> dict[str, Any]:
     wrappers: dict[str, Callable[[Any], Any]] = {
         "matmul": lambda f: _product(f, "matmul"),
@@ -262,6 +286,8 @@ def _numpy_overrides(np: Any) -> dict[str, Any]:
         "matvec": lambda f: _matvec(f, "matvec"),
         "vecmat": lambda f: _matvec(f, "vecmat"),
         "resize": _resize,
+        "array": lambda f: _from_nested(f, "array"),
+        "asarray": lambda f: _from_nested(f, "asarray"),
         "inner": _inner,
         "tensordot": lambda f: _tensordot(f, "tensordot"),
         "einsum": _einsum,
