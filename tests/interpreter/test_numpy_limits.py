@@ -195,6 +195,18 @@ def test_heavy_products_follow_the_time_left() -> None:
     assert patient("import numpy as np\na = np.ones((1500, 1500))\nfloat((a @ a)[0, 0])").output == 1500.0
 
 
+def test_dot_of_stacked_matrices_is_estimated_as_dot_not_matmul() -> None:
+    """np.dot pairs every matrix of `a` with every matrix of `b`: 20x the work of matmul here."""
+    quick = LocalPythonExecutor(["numpy"], timeout_seconds=0.05)
+    quick("import numpy as np\na = np.ones((20, 500, 500))\nb = np.ones((20, 500, 50))")
+    with pytest.raises(
+        InterpreterError, match=r"numpy\.dot of arrays of shapes \(20, 500, 500\) and \(20, 500, 50\)"
+    ):
+        quick("c = np.dot(a, b)")
+    with pytest.raises(InterpreterError, match=r"ndarray\.dot of arrays"):
+        quick("c = a.dot(b)")
+
+
 def test_numpy_checks_do_not_apply_to_the_host() -> None:
     """The stand-ins live in the executor's module copies, the allocator only while code runs."""
     from numpy._core.multiarray import get_handler_name

@@ -25,7 +25,6 @@ from .guards import as_index
 __all__ = [
     "ARRAY_METHOD_NAMES",
     "array_method",
-    "array_types",
     "as_array",
     "broadcast_size",
     "check_bytes",
@@ -55,13 +54,8 @@ def numpy_module() -> Any:
     return importlib.import_module("numpy")
 
 
-def array_types() -> tuple[type, ...]:
-    """Return `(numpy.ndarray,)` once model code has imported numpy, else `()`."""
-    return _array_types
-
-
 def enable_arrays() -> None:
-    """Start checking numpy operands (called once numpy is imported in the process)."""
+    """Start serving numpy arrays' checked methods and `@` (once numpy is imported in the process)."""
     global _array_types
     _array_types = (numpy_module().ndarray,)
 
@@ -146,12 +140,6 @@ def work_kind(dtype: Any) -> str:
 
 
 # -- reading arguments ------------------------------------------------------------------------------
-def arg(args: tuple[Any, ...], kwargs: dict[str, Any], position: int, name: str, default: Any = None) -> Any:
-    if name in kwargs:
-        return kwargs[name]
-    return args[position] if len(args) > position else default
-
-
 def index_of(value: Any) -> int | None:
     """Return `value` as a plain int (numpy integers and 0-d integer arrays too), or None."""
     if _is_array(value):
@@ -184,7 +172,15 @@ def broadcast_size(*shapes: tuple[int, ...]) -> int | None:
     return elements
 
 
-def check_product(a: Any, b: Any, name: str) -> None:
+def check_product(a: Any, b: Any, name: str, dot: bool = False) -> None:
+    """Refuse a matrix product whose work the time left cannot cover.
+
+    Args:
+        a, b: The operands, as arrays.
+        name: How the refusal names the call.
+        dot: numpy.dot semantics (every row of `a` against every matrix of `b`) instead of
+            matmul's broadcast batches.
+    """
     shape_a, shape_b = a.shape, b.shape
     if not shape_a or not shape_b:
         return  # a scalar operand: numpy raises or multiplies elementwise
@@ -192,7 +188,7 @@ def check_product(a: Any, b: Any, name: str) -> None:
     rows = 1 if vector_a else shape_a[-2]
     inner = shape_a[-1]
     columns = 1 if vector_b else shape_b[-1]
-    if name == "dot" and not vector_b and len(shape_b) > 2:
+    if dot and not vector_b and len(shape_b) > 2:
         batch = math.prod(shape_a[:-2] if not vector_a else ()) * math.prod(shape_b[:-2])
     else:
         batch = broadcast_size(tuple(shape_a[:-2]), tuple(shape_b[:-2])) or 1
@@ -205,7 +201,7 @@ def check_product(a: Any, b: Any, name: str) -> None:
 
 
 def checked_matmul(a: Any, b: Any) -> Any:
-    """Do `a @ b`, checking the size and work of a numpy matrix product first."""
+    """Do `a @ b`, checking the work of a numpy matrix product first."""
     if _array_types and (isinstance(a, _array_types) or isinstance(b, _array_types)):
         a, b = as_array(a), as_array(b)
         check_product(a, b, "The matrix product @")
@@ -230,7 +226,7 @@ def check_sort(array: Any, what: str) -> None:
 # -- array methods (served through ROUTED_ATTRIBUTES) -----------------------------------------------
 def _method_dot(array: Any, other: Any, *args: Any, **kwargs: Any) -> Any:
     other = as_array(other)
-    check_product(array, other, "ndarray.dot")
+    check_product(array, other, "ndarray.dot", dot=True)
     return array.dot(other, *args, **kwargs)
 
 
@@ -260,7 +256,7 @@ ARRAY_METHOD_NAMES = frozenset(_METHODS)
 
 
 def array_method(obj: Any, name: str) -> Any:
-    """Serve `obj.name` for numpy arrays, ufuncs and the ndarray class; None if not numpy's."""
+    """Serve `obj.name` for numpy arrays and the ndarray class; None if not numpy's."""
     if not _array_types:
         return None
     if isinstance(obj, _array_types):

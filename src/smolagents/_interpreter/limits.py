@@ -136,9 +136,7 @@ def guarded_iadd(a: Any, b: Any) -> Any:
     if isinstance(a, _GROWABLE):
         b = _counted_items(a, b)
     elif isinstance(a, _SEQUENCES) and isinstance(b, _SEQUENCES):
-        size = len(a) + len(b)
-        if size > LIMITS.max_sequence_length:
-            raise _too_big(f"a {type(a).__name__} of length", size, LIMITS.max_sequence_length)
+        _check_sequence_length(a, len(a) + len(b))
     a += b
     return a
 
@@ -157,14 +155,15 @@ def guarded_sum(iterable: Any, /, start: Any = 0) -> Any:
     for item in items:
         if not isinstance(item, type(start)):  # TypeError as `sum` gives, or a type with __radd__
             return sum(items, (result if isinstance(start, list) else tuple(result)) + item)
-        _check_length_of(len(result) + len(item))
+        _check_sequence_length(result, len(result) + len(item))
         result.extend(item)
     return result if isinstance(start, list) else tuple(result)
 
 
-def _check_length_of(size: int) -> None:
+def _check_sequence_length(kind: Any, size: int) -> None:
+    # `kind`: the sequence being built (or one of its type), named in the refusal.
     if size > LIMITS.max_sequence_length:
-        raise _too_big("a list of length", size, LIMITS.max_sequence_length)
+        raise _too_big(f"a {type(kind).__name__} of length", size, LIMITS.max_sequence_length)
 
 
 def _check_pow(base: Any, exponent: Any) -> None:
@@ -359,9 +358,7 @@ def _counted_items(target: Any, items: Any) -> Any:
     # Sized items are checked against the length limit; any other iterable is consumed through
     # the ticker, so `items.extend(iter(items))` (fed by its own growth) ends at the budget.
     if isinstance(items, _SIZED):
-        size = len(target) + len(items)
-        if size > LIMITS.max_sequence_length:
-            raise _too_big(f"a {type(target).__name__} of length", size, LIMITS.max_sequence_length)
+        _check_sequence_length(target, len(target) + len(items))
         return items
     return ticking(iter(items))
 

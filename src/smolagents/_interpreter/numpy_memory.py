@@ -29,9 +29,9 @@ _DEFAULT_HANDLER_SLOT = 306  # PyDataMem_DefaultHandler
 _NAME = b"smolagents_bounded"
 _SMALL_BYTES = 1 << 20  # smaller requests pass without a system call; the ticks catch many of them
 
-_Malloc = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t)
-_Calloc = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_size_t)
-_Realloc = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t)
+_MALLOC = (ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t)  # (result, context, size)
+_CALLOC = (ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_size_t)  # + item count, item size
+_REALLOC = (ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t)  # + pointer, new size
 
 
 class _Allocator(ctypes.Structure):
@@ -84,15 +84,9 @@ class _Bounded:
             raise RuntimeError(f"unknown numpy allocator version {default.version}")
         # Called from inside our callbacks, which may run where numpy released the GIL: these
         # calls must keep the GIL (PYFUNCTYPE) instead of releasing a thread state they do not own.
-        real_malloc = ctypes.PYFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t)(
-            default.allocator.malloc
-        )
-        real_calloc = ctypes.PYFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_size_t)(
-            default.allocator.calloc
-        )
-        real_realloc = ctypes.PYFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t)(
-            default.allocator.realloc
-        )
+        real_malloc = ctypes.PYFUNCTYPE(*_MALLOC)(default.allocator.malloc)
+        real_calloc = ctypes.PYFUNCTYPE(*_CALLOC)(default.allocator.calloc)
+        real_realloc = ctypes.PYFUNCTYPE(*_REALLOC)(default.allocator.realloc)
 
         def malloc(context: Any, size: int) -> Any:
             return real_malloc(context, size) if _allowed(size) else None
@@ -103,7 +97,11 @@ class _Bounded:
         def realloc(context: Any, pointer: Any, size: int) -> Any:
             return real_realloc(context, pointer, size) if _allowed(size) else None
 
-        self.callbacks = (_Malloc(malloc), _Calloc(calloc), _Realloc(realloc))
+        self.callbacks = (
+            ctypes.CFUNCTYPE(*_MALLOC)(malloc),
+            ctypes.CFUNCTYPE(*_CALLOC)(calloc),
+            ctypes.CFUNCTYPE(*_REALLOC)(realloc),
+        )
         self.handler = _Handler(
             _NAME,
             1,

@@ -261,7 +261,9 @@ def test_numpy_allocations_and_heavy_calls_are_bounded(make_executor: ExecutorFa
     error = expect_refused(executor, "import numpy as np\n" + code)
     elapsed = time.monotonic() - start
     assert "MemoryError" not in str(error), f"stopped by the test's rlimit, not the executor: {error}"
-    assert "would allocate" in str(error) or "would take about" in str(error), (
+    # The executor's own stops: a refusal before the call, or the deadline (a big array takes
+    # time to fill on a loaded machine, so the deadline may pass before the heavy line).
+    assert any(reason in str(error) for reason in ("would allocate", "would take about", "time limit")), (
         f"refused for another reason: {error}"
     )
     assert elapsed < TIMEOUT + SLACK, f"stopped only after {elapsed:.1f} s"
