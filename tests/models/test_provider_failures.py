@@ -243,8 +243,47 @@ def test_server_hanging_up_mid_stream_is_a_connection_error(
     )
     openai_server.add(truncated)
 
+    received: list[str] = []
+    with pytest.raises(ModelProviderError, match="connection failed while reading") as caught:
+        for delta in make_model(openai_server, fast_retry).generate_stream(USER):
+            received.append(delta.content or "")
+
+    assert received == ["part"]  # the cut came after a chunk reached the caller: not retried
+    assert "peer closed connection" in str(caught.value)  # the transport's own words, not "Connection error."
+    assert len(openai_server.requests) == 1
+
+
+async def test_async_stream_cut_mid_answer_is_a_read_failure(
+    openai_server: WireServer, fast_retry: RetryPolicy
+) -> None:
+    openai_server.add(
+        Reply(headers={"Content-Type": "text/event-stream", "Content-Length": "100000"}, chunks=[FIRST_CHUNK])
+    )
+    received: list[str] = []
+
     with pytest.raises(ModelProviderError, match="connection failed while reading"):
+        async for delta in make_model(openai_server, fast_retry).agenerate_stream(USER):
+            received.append(delta.content or "")
+
+    assert received == ["part"]
+    assert len(openai_server.requests) == 1
+
+
+def test_stream_cut_before_its_first_chunk_is_retried(
+    openai_server: WireServer, fast_retry: RetryPolicy
+) -> None:
+    # Headers arrive, then the server hangs up: nothing reached the caller, so the call is retried.
+    openai_server.add(
+        Reply(headers={"Content-Type": "text/event-stream", "Content-Length": "100000"}, chunks=[])
+    )
+    openai_server.add(openai_stream_reply(pieces=["Hel", "lo"]))
+
+    text = agglomerate_stream_deltas(
         list(make_model(openai_server, fast_retry).generate_stream(USER))
+    ).content
+
+    assert text == "Hello"
+    assert len(openai_server.requests) == 2
 
 
 async def test_concurrent_async_calls_share_the_rate_limit(openai_server: WireServer) -> None:

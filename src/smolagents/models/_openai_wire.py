@@ -148,15 +148,18 @@ def classify_openai_error(error: BaseException) -> ProviderFailure | None:
 
 
 def _classify_transport_error(error: BaseException) -> ProviderFailure | None:
-    # Raised unwrapped by the SDKs while a streamed body is read (e.g. the server hangs up).
-    import httpx
+    # Transport errors that an SDK lets through unwrapped (e.g. while a streamed body is read).
+    # openai 3.5x runs on the `httpx2` fork, older releases and LiteLLM on `httpx`: check both.
+    import sys
 
-    if isinstance(error, httpx.TimeoutException):
-        return ProviderFailure("timeout", detail="the stream stalled past the client timeout")
-    if isinstance(error, httpx.TransportError):
-        return ProviderFailure(
-            "connection", detail=f"the connection failed while reading the answer: {error}"
-        )
+    for module_name in ("httpx", "httpx2"):
+        module = sys.modules.get(module_name)
+        if module is None:
+            continue
+        if isinstance(error, module.TimeoutException):
+            return ProviderFailure("timeout", detail=str(error) or "no answer before the client timeout")
+        if isinstance(error, module.TransportError):
+            return ProviderFailure("connection", detail=str(error))
     return None
 
 

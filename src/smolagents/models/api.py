@@ -15,6 +15,7 @@ import re
 import threading
 import weakref
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .._errors import AgentParsingError, ModelProviderError
@@ -184,19 +185,47 @@ class ApiModel(Model):
             is_retryable=failure.is_retryable,
         )
 
-    def _map_error(self, error: Exception) -> Exception:
+    def _classify_any(self, error: BaseException) -> ProviderFailure | None:
+        """Classify a failure of a request, or of reading a streamed answer (`StreamReadError`)."""
+        if isinstance(error, StreamReadError):
+            return self._classify_read_error(error.error)
+        return self._classify_error(error)
+
+    def _classify_read_error(self, error: BaseException) -> ProviderFailure | None:
+        """Classify a failure raised while a streamed answer was being read.
+
+        The provider had answered, so a connection-class failure here is a cut, not an unreachable
+        server: the phase decides, not the exception type (SDKs differ, and change between
+        releases, in whether they wrap the transport's error).
+        """
         failure = self._classify_error(error)
+        if failure is None or failure.kind not in ("connection", "timeout"):
+            return failure
+        if failure.kind == "timeout":
+            return replace(failure, detail="the stream stalled past the client timeout")
+        return replace(
+            failure, detail=f"the connection failed while reading the answer: {_root_cause(error)}"
+        )
+
+    def _map_read_error(self, error: Exception) -> Exception:
+        failure = self._classify_read_error(error)
         return error if failure is None else self._make_error(failure, 1)
 
     def _call(self, call: Any) -> Any:
-        return call_with_retries(
-            call, self._classify_error, self._make_error, self.retry_policy, self.rate_limiter
-        )
+        try:
+            return call_with_retries(
+                call, self._classify_any, self._make_error, self.retry_policy, self.rate_limiter
+            )
+        except StreamReadError as wrapped:  # a failure we do not classify keeps its own type
+            raise wrapped.error from wrapped.error.__cause__
 
     async def _acall(self, call: Any) -> Any:
-        return await acall_with_retries(
-            call, self._classify_error, self._make_error, self.retry_policy, self.rate_limiter
-        )
+        try:
+            return await acall_with_retries(
+                call, self._classify_any, self._make_error, self.retry_policy, self.rate_limiter
+            )
+        except StreamReadError as wrapped:
+            raise wrapped.error from wrapped.error.__cause__
 
     @property
     def async_client(self) -> Any:
@@ -253,9 +282,13 @@ class ApiModel(Model):
         return self._finish(self._message_from_response(response), stop_sequences, request)
 
     def _open(self, request: dict[str, Any]) -> tuple[Any, Iterator[Any]]:
-        # Pull the first chunk inside the retried call: some SDKs send the request lazily.
+        # Pull the first chunk inside the retried call: some SDKs send the request lazily. Nothing
+        # has reached the caller yet, so a cut while reading it is retried too.
         chunks = iter(self._open_stream(request))
-        return next(chunks, _END), chunks
+        try:
+            return next(chunks, _END), chunks
+        except Exception as error:
+            raise StreamReadError(error) from error
 
     async def _aopen(self, request: dict[str, Any]) -> tuple[Any, AsyncIterator[Any]]:
         chunks = (await self._aopen_stream(request)).__aiter__()
@@ -263,6 +296,8 @@ class ApiModel(Model):
             first = await chunks.__anext__()
         except StopAsyncIteration:
             first = _END
+        except Exception as error:
+            raise StreamReadError(error) from error
         return first, chunks
 
     def generate_stream(
@@ -285,7 +320,7 @@ class ApiModel(Model):
             try:
                 chunk = next(chunks, _END)
             except Exception as error:
-                raise self._map_error(error) from error
+                raise self._map_read_error(error) from error
         yield from shaper.finish()
 
     async def agenerate_stream(
@@ -317,7 +352,7 @@ class ApiModel(Model):
             except StopAsyncIteration:
                 chunk = _END
             except Exception as error:
-                raise self._map_error(error) from error
+                raise self._map_read_error(error) from error
         for delta in shaper.finish():
             yield delta
 
@@ -347,6 +382,23 @@ class ApiModel(Model):
     def _settings(self) -> dict[str, Any]:
         """Backend constructor settings to save with `to_dict` (never secrets)."""
         return {}
+
+
+class StreamReadError(Exception):
+    """A failure while reading the chunks of a streamed answer, as opposed to sending the request."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _root_cause(error: BaseException) -> str:
+    """The text of the innermost cause (an SDK's "Connection error." says less than its cause)."""
+    seen = {id(error)}
+    while error.__cause__ is not None and id(error.__cause__) not in seen:
+        error = error.__cause__
+        seen.add(id(error))
+    return str(error) or type(error).__name__
 
 
 class _DeltaShaper:

@@ -214,11 +214,9 @@ def _classify_urllib3_error(error: BaseException) -> ProviderFailure | None:
     from urllib3 import exceptions
 
     if isinstance(error, exceptions.ReadTimeoutError):
-        return ProviderFailure("timeout", detail="the stream stalled past the client timeout")
+        return ProviderFailure("timeout", detail=str(error))
     if isinstance(error, exceptions.HTTPError):
-        return ProviderFailure(
-            "connection", detail=f"the connection failed while reading the answer: {error}"
-        )
+        return ProviderFailure("connection", detail=str(error))
     return None
 
 
