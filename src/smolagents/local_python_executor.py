@@ -8,11 +8,13 @@ a curated set of builtins. State persists between calls, like a notebook.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from typing import Any
 
 from ._executors.base import CodeOutput, PythonExecutor
-from ._interpreter.errors import ExecutionTimeoutError, InterpreterError
+from ._interpreter.errors import ExecutionTimeoutError, HostAccessDenied, InterpreterError
+from ._interpreter.host_access import HostPermissions
 from ._interpreter.runtime import Runtime
 from ._interpreter.tables import BASE_BUILTIN_MODULES, DANGEROUS_FUNCTIONS, DANGEROUS_MODULES
 
@@ -24,6 +26,7 @@ __all__ = [
     "MAX_OPERATIONS",
     "CodeOutput",
     "ExecutionTimeoutError",
+    "HostAccessDenied",
     "InterpreterError",
     "LocalPythonExecutor",
     "PythonExecutor",
@@ -53,6 +56,14 @@ class LocalPythonExecutor(PythonExecutor):
         timeout_seconds: Wall-clock limit of one call (None: no limit).
         max_operations: Loop iterations plus function calls allowed in one call.
         max_memory_bytes: Growth of peak memory allowed in one call (None: unchecked).
+        allow_read: Files and folders the code (and every library it calls) may read; relative
+            paths resolve against the working directory, symlinks and `..` cannot leave them.
+            Nothing on the host is readable by default except the installed libraries' own files.
+        allow_write: Files and folders the code may create, change or delete (separate from reading).
+        allow_net: Whether the code may open network connections (off by default).
+
+    Environment variables, subprocesses, ctypes and native libraries stay closed to model code
+    whatever it imports; tools and additional functions are the host's and are not restricted.
     """
 
     def __init__(
@@ -64,6 +75,9 @@ class LocalPythonExecutor(PythonExecutor):
         *,
         max_operations: int = MAX_OPERATIONS,
         max_memory_bytes: int | None = DEFAULT_MAX_MEMORY_BYTES,
+        allow_read: Sequence[str | os.PathLike[str]] = (),
+        allow_write: Sequence[str | os.PathLike[str]] = (),
+        allow_net: bool = False,
     ) -> None:
         if isinstance(additional_authorized_imports, str):
             raise TypeError(
@@ -77,12 +91,19 @@ class LocalPythonExecutor(PythonExecutor):
             DEFAULT_MAX_LEN_OUTPUT if max_print_outputs_length is None else max_print_outputs_length
         )
         self.timeout_seconds = timeout_seconds
+        for parameter, paths in (("allow_read", allow_read), ("allow_write", allow_write)):
+            if isinstance(paths, (str, bytes, os.PathLike)):
+                raise TypeError(
+                    f"{parameter} must be a list of paths, e.g. [{os.fspath(paths)!r}], not a single path."
+                )
+        self.permissions = HostPermissions.build(allow_read, allow_write, allow_net)
         self._runtime = Runtime(
             self.authorized_imports,
             self.max_print_outputs_length,
             timeout_seconds,
             max_operations,
             max_memory_bytes,
+            self.permissions,
         )
         self.additional_functions = dict(additional_functions or {})
         if self.additional_functions:

@@ -23,6 +23,8 @@ from collections.abc import Callable
 from queue import SimpleQueue
 from typing import Any, TypeVar
 
+from .host_access import host_boundary
+
 __all__ = ["CodeThread", "stack_bytes_for"]
 
 T = TypeVar("T")
@@ -95,8 +97,13 @@ class CodeThread:
         finally:
             self._busy = False
 
+    @host_boundary
     def call_back(self, function: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]) -> T:
-        """Call `function` on the caller's thread (from the code thread) and return its result."""
+        """Call `function` on the caller's thread (from the code thread) and return its result.
+
+        What the host handed in (tools, final_answer, functions) is the host's code: a host
+        boundary for the permission checks, wherever it runs.
+        """
         if threading.get_ident() != self._worker or not self._busy:
             return function(*args, **kwargs)
         self._events.put(("call", function, args, kwargs))

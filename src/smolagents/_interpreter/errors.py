@@ -6,6 +6,7 @@ __all__ = [
     "BudgetExceededSignal",
     "ExecutionTimeoutError",
     "FinalAnswerSignal",
+    "HostAccessDenied",
     "InterpreterError",
     "RefusedError",
 ]
@@ -48,3 +49,11 @@ class BudgetExceededSignal(BaseException):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class HostAccessDenied(PermissionError):
+    """Model code (or a library it called) tried a host effect its executor was not granted.
+
+    The message says what was refused and how to grant it. It is a `PermissionError`, so libraries
+    that handle file errors handle it too; the run reports it like any other error.
+    """

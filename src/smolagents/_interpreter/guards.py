@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import keyword
 import operator
+from array import array
+from collections import deque
 from enum import Enum
 from types import BuiltinFunctionType, FunctionType, MemberDescriptorType, MethodType, ModuleType
 from typing import Any
@@ -23,6 +25,7 @@ from .tables import (
 
 __all__ = [
     "as_index",
+    "true_length",
     "checked_match_subject",
     "check_match_args",
     "pattern_attribute_problem",
@@ -51,6 +54,22 @@ OWNED_MARKER = "__sg_owned__"
 
 _MISSING = object()
 _routed_handler: Any = None  # set by limits.py: (obj, name) -> value, for ROUTED_ATTRIBUTES
+
+
+_BASE_LENGTHS: dict[type, Any] = {
+    kind: kind.__len__ for kind in (str, bytes, bytearray, list, tuple, dict, set, frozenset, deque, array)
+}
+
+
+def true_length(value: Any) -> int:
+    """Return `len(value)` read through its builtin base type (a subclass's __len__ can lie)."""
+    length = _BASE_LENGTHS.get(type(value))
+    if length is not None:
+        return length(value)  # type: ignore[no-any-return]
+    for base, length in _BASE_LENGTHS.items():
+        if isinstance(value, base):
+            return length(value)  # type: ignore[no-any-return]
+    return len(value)
 
 
 def as_index(value: Any) -> int | None:

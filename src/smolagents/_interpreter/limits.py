@@ -19,14 +19,26 @@ from types import CodeType
 from typing import Any
 
 from .arrays import ARRAY_METHOD_NAMES, array_method
+from .c_openers import guarded_lxml_method
 from .context import current_budget, ticking
 from .errors import RefusedError
 from .formatting import safe_format, safe_format_map
-from .guards import as_index, is_model_function, is_owned, real_type, set_routed_handler
+from .guards import (
+    as_index,
+    is_model_function,
+    is_owned,
+    load_attribute,
+    real_type,
+    set_routed_handler,
+    true_length,
+)
 from .stand_ins import checked_expand
 from .tables import CTYPES_ATTRIBUTES, LIMITS, PANDAS_EVAL_METHODS, QUEUE_LOCK_ATTRIBUTES
 
 __all__ = [
+    "STRING_METHODS",
+    "call_method",
+    "guarded_add",
     "guarded_chain_sum",
     "as_index",
     "guarded_bytes",
@@ -41,6 +53,7 @@ __all__ = [
 ]
 
 _SEQUENCES = (str, bytes, bytearray, list, tuple)
+LXML_METHOD_NAMES = frozenset({"xinclude", "write", "write_c14n", "write_output"})
 _MAX_MODULAR_WORK = 2e8
 
 
@@ -52,7 +65,7 @@ def _too_big(what: str, size: float, limit: int) -> RefusedError:
 
 
 def _check_repeat_size(sequence: Any, count: int) -> None:
-    size = len(sequence) * count
+    size = true_length(sequence) * count
     if size > LIMITS.max_sequence_length:
         raise _too_big(f"a {type(sequence).__name__} of length", size, LIMITS.max_sequence_length)
 
@@ -80,10 +93,17 @@ def _repeat(a: Any, b: Any) -> Any:
     return a * b
 
 
+def guarded_add(a: Any, b: Any) -> Any:
+    """Return `a + b`, refusing a sequence longer than the limit (`x = x + x` doubles it)."""
+    if isinstance(a, _SEQUENCES) and isinstance(b, _SEQUENCES):
+        _check_sequence_length(a, true_length(a) + true_length(b))
+    return a + b
+
+
 def guarded_chain_sum(*operands: Any) -> Any:
     """Return `a + b + c + ...` (left to right), refusing a sequence longer than the limit."""
     if all(isinstance(operand, _SEQUENCES) for operand in operands):
-        size = sum(map(len, operands))
+        size = sum(map(true_length, operands))
         if size > LIMITS.max_sequence_length:
             raise _too_big(f"a {type(operands[0]).__name__} of length", size, LIMITS.max_sequence_length)
     result = operands[0]
@@ -136,7 +156,7 @@ def guarded_iadd(a: Any, b: Any) -> Any:
     if isinstance(a, _GROWABLE):
         b = _counted_items(a, b)
     elif isinstance(a, _SEQUENCES) and isinstance(b, _SEQUENCES):
-        _check_sequence_length(a, len(a) + len(b))
+        _check_sequence_length(a, true_length(a) + true_length(b))
     a += b
     return a
 
@@ -155,7 +175,7 @@ def guarded_sum(iterable: Any, /, start: Any = 0) -> Any:
     for item in items:
         if not isinstance(item, type(start)):  # TypeError as `sum` gives, or a type with __radd__
             return sum(items, (result if isinstance(start, list) else tuple(result)) + item)
-        _check_sequence_length(result, len(result) + len(item))
+        _check_sequence_length(result, len(result) + true_length(item))
         result.extend(item)
     return result if isinstance(start, list) else tuple(result)
 
@@ -213,6 +233,9 @@ def guarded_ilshift(a: Any, b: Any) -> Any:
 
 
 def _base_of(text: Any) -> Any:
+    kind = type(text)
+    if kind is str or kind is bytes or kind is bytearray:
+        return kind
     for base in (str, bytes, bytearray):
         if isinstance(text, base):
             return base
@@ -226,23 +249,27 @@ def _check_length(size: int) -> None:
 
 def _join(separator: Any, iterable: Any) -> Any:
     base = _base_of(separator)
-    items = iterable if isinstance(iterable, (list, tuple)) else list(iterable)
+    items = iterable if type(iterable) is list or type(iterable) is tuple else list(iterable)
     try:
-        size = sum(map(len, items)) + len(separator) * max(len(items) - 1, 0)
+        # Read lengths through the base type: a subclass's __len__ could report them small.
+        lengths = map(str.__len__, items) if base is str else (memoryview(item).nbytes for item in items)
+        size = sum(lengths) + true_length(separator) * max(len(items) - 1, 0)
     except TypeError:
         size = 0  # a non-string item: the native join raises the proper TypeError
     _check_length(size)
     return base.join(separator, items)
 
 
-def _replace(text: Any, old: Any, new: Any, count: int = -1) -> Any:
+def _replace(text: Any, old: Any, new: Any, count: Any = -1) -> Any:
     base = _base_of(text)
-    if len(new) > len(old):
+    grows = true_length(new) - true_length(old)
+    if grows > 0:
         hits = base.count(text, old)
-        if count >= 0:
+        count = as_index(count)
+        if count is not None and count >= 0:
             hits = min(hits, count)
-        _check_length(len(text) + hits * (len(new) - len(old)))
-    return base.replace(text, old, new, count)
+        _check_length(true_length(text) + hits * grows)
+    return base.replace(text, old, new, -1 if count is None else count)
 
 
 def _padder(name: str) -> Any:
@@ -263,7 +290,7 @@ def _expandtabs(text: Any, tabsize: int = 8) -> Any:
     tabsize = tabsize if converted is None else converted
     if isinstance(tabsize, int) and tabsize > 1:
         tab = "\t" if base is str else b"\t"
-        _check_length(len(text) + base.count(text, tab) * tabsize)
+        _check_length(true_length(text) + base.count(text, tab) * tabsize)
     return base.expandtabs(text, tabsize)
 
 
@@ -316,6 +343,10 @@ def routed_attribute(obj: Any, name: str) -> Any:
         found = array_method(obj, name)
         if found is not None:
             return found
+    if name in LXML_METHOD_NAMES:
+        found = guarded_lxml_method(obj, name)
+        if found is not None:
+            return found
     if name == "extend":
         if isinstance(obj, _GROWABLE):
             return partial(_extend, obj)
@@ -350,6 +381,29 @@ def routed_attribute(obj: Any, name: str) -> Any:
     return getattr(obj, name)
 
 
+def _fast_methods() -> dict[tuple[type, str], Any]:
+    # Routed methods of exact builtin types, served without building a bound object.
+    table: dict[tuple[type, str], Any] = {}
+    for kind in (str, bytes, bytearray):
+        for name, function in _STRING_METHODS.items():
+            if hasattr(kind, name) and not (name.startswith("format") and kind is not str):
+                table[kind, name] = function
+    table[str, "translate"] = _translate
+    table[int, "to_bytes"] = _to_bytes
+    for kind in (list, bytearray, deque, array):
+        table[kind, "extend"] = _extend
+    table[list, "sort"] = _sort
+    return table
+
+
+def call_method(obj: Any, name: str, /, *args: Any, **kwargs: Any) -> Any:
+    """Do `obj.name(*args, **kwargs)` for a name the checker routes through the guards."""
+    function = _FAST_METHODS.get((type(obj), name))
+    if function is not None:
+        return function(obj, *args, **kwargs)
+    return load_attribute(obj, name)(*args, **kwargs)
+
+
 _SIZED = (list, tuple, str, bytes, bytearray, dict, set, frozenset, range)
 _GROWABLE = (list, bytearray, deque, array)
 
@@ -358,7 +412,7 @@ def _counted_items(target: Any, items: Any) -> Any:
     # Sized items are checked against the length limit; any other iterable is consumed through
     # the ticker, so `items.extend(iter(items))` (fed by its own growth) ends at the budget.
     if isinstance(items, _SIZED):
-        _check_sequence_length(target, len(target) + len(items))
+        _check_sequence_length(target, true_length(target) + true_length(items))
         return items
     return ticking(iter(items))
 
@@ -401,8 +455,8 @@ def guarded_sorted(iterable: Any, /, *, key: Any = None, reverse: bool = False) 
 
 def _translate(text: str, table: Any) -> str:
     if isinstance(table, dict):
-        longest = max((len(value) for value in table.values() if isinstance(value, str)), default=1)
-        _check_length(len(text) * longest)
+        longest = max((true_length(value) for value in table.values() if isinstance(value, str)), default=1)
+        _check_length(true_length(text) * longest)
     return text.translate(table)
 
 
@@ -438,4 +492,7 @@ def guarded_bytearray(source: Any = b"", *args: Any) -> bytearray:
     return bytearray(source, *args)
 
 
+_FAST_METHODS = _fast_methods()
+STRING_METHODS: dict[str, Any] = {**_STRING_METHODS, "translate": _translate}
+"""Guarded methods of exact `str` objects, called directly by checked code (`obj.join(...)`)."""
 set_routed_handler(routed_attribute)

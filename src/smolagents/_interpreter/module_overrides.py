@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import importlib
 import itertools
 import math
 import operator
 import queue
 import random
 import statistics
+import sys
 import time
 import unicodedata
 from functools import partial
@@ -36,7 +38,7 @@ from .numpy_functions import private_numpy_generator
 from .stand_ins import ITERTOOLS_CHAIN_TYPES
 from .tables import LIMITS
 
-__all__ = ["OVERRIDES", "PRIVATE_GENERATORS", "use_private_generator"]
+__all__ = ["LAZY_OVERRIDES", "OVERRIDES", "PRIVATE_GENERATORS", "use_private_generator"]
 
 
 def _sleep(seconds: float) -> None:
@@ -318,3 +320,34 @@ OVERRIDES: dict[str, dict[str, Any]] = {
         "getitem": operator.getitem,
     },
 }
+
+
+def _sqlite_overrides() -> dict[str, Any]:
+    # Every connection model code opens gets an authorizer: ATTACH (and VACUUM INTO) open database
+    # files in C, which the audit hook never sees.
+    sqlite3 = importlib.import_module("sqlite3")
+    from .host_access import HostPermissions, model_permissions, sqlite_authorizer
+
+    class Connection(sqlite3.Connection):  # type: ignore[misc, name-defined]
+        """A sqlite3 connection whose ATTACH statements obey the executor's file grants."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            grants = model_permissions(sys._getframe(1))
+            self.set_authorizer(sqlite_authorizer(grants if grants is not None else HostPermissions()))
+
+    Connection.__module__ = "sqlite3"
+
+    def connect(*args: Any, **kwargs: Any) -> Any:
+        factory = kwargs.get("factory", Connection)
+        if not (isinstance(factory, type) and issubclass(factory, Connection)):
+            raise RefusedError("sqlite3.connect(factory=...) must be sqlite3.Connection or a subclass of it.")
+        kwargs["factory"] = factory
+        return sqlite3.connect(*args, **kwargs)
+
+    connect.__doc__ = sqlite3.connect.__doc__
+    return {"connect": connect, "Connection": Connection}
+
+
+LAZY_OVERRIDES: dict[str, Any] = {"sqlite3": _sqlite_overrides}
+"""Overrides built when model code first imports the module (the module is not imported before)."""

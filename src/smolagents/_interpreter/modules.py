@@ -8,12 +8,15 @@ and guarded stand-ins where the real function could block or build something hug
 from __future__ import annotations
 
 import importlib
+import importlib.util
+import os
 import sys
 from collections.abc import Callable, Iterable
 from types import ModuleType
 from typing import Any
 
 from .arrays import enable_arrays
+from .c_openers import PATH_ARGUMENTS, c_opener_overrides, cover_c_openers
 from .errors import RefusedError
 from .guards import (
     guarded_delattr,
@@ -21,10 +24,11 @@ from .guards import (
     guarded_hasattr,
     guarded_setattr,
 )
-from .module_overrides import OVERRIDES, PRIVATE_GENERATORS, use_private_generator
+from .host_access import host_boundary
+from .module_overrides import LAZY_OVERRIDES, OVERRIDES, PRIVATE_GENERATORS, use_private_generator
 from .numpy_functions import ARRAY_OVERRIDES
 from .stand_ins import regex_overrides
-from .tables import DANGEROUS_FUNCTIONS, DANGEROUS_MODULES, MODULE_REMOVED_ATTRIBUTES
+from .tables import ALWAYS_CLOSED_MODULES, DANGEROUS_FUNCTIONS, DANGEROUS_MODULES, MODULE_REMOVED_ATTRIBUTES
 
 __all__ = ["ImportPolicy"]
 
@@ -83,6 +87,18 @@ def _without_pickle(function: Any, position: int) -> Any:
     return call
 
 
+def _cover_c_openers_near(name: str) -> None:
+    # Libraries that open paths in C are covered when model code may reach them: imported
+    # directly, or used inside an authorised package (pandas reads HTML and XML with lxml).
+    for module in PATH_ARGUMENTS:
+        top = _top(module)
+        if top in sys.modules or (_top(name) == "pandas" and importlib.util.find_spec(top) is not None):
+            try:
+                cover_c_openers(module)
+            except ImportError:
+                continue
+
+
 def _top(name: str) -> str:
     return name.partition(".")[0]
 
@@ -95,23 +111,37 @@ class ImportPolicy:
             module except the dangerous ones.
     """
 
-    def __init__(self, authorized: Iterable[str], on_numpy: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        authorized: Iterable[str],
+        on_numpy: Callable[[], None] | None = None,
+        on_import: Callable[[str | None], None] | None = None,
+    ) -> None:
         self.authorized = frozenset(authorized)
         self._copies: dict[str, ModuleType] = {}
         self._on_numpy = on_numpy
+        self._on_import = on_import
 
     def is_authorized(self, name: str) -> bool:
         """Return whether `name` may be imported."""
-        if name in self.authorized:
+        if _top(name) in ALWAYS_CLOSED_MODULES or name in ALWAYS_CLOSED_MODULES:
+            return False
+        if name in self.authorized or (name in _MODULE_ALIASES and self.is_authorized(_top(name))):
             return True
         parts = name.split(".")
         for end in range(1, len(parts) + 1):
             if ".".join(parts[:end]) + ".*" in self.authorized:
                 return True
-        return "*" in self.authorized and _top(name) not in _DANGEROUS_MODULES and not name.startswith("_")
+        return "*" in self.authorized
 
     def refusal(self, name: str) -> RefusedError:
         """Build the error for an unauthorised import of `name`."""
+        if _top(name) in ALWAYS_CLOSED_MODULES or name in ALWAYS_CLOSED_MODULES:
+            return RefusedError(
+                f"Import of {name!r} is not allowed. It stays closed even when authorised: it would let code "
+                "switch off the interpreter's checks, change state the whole process shares, or act on the "
+                "host with no audit. Use a tool for what you need from it."
+            )
         return RefusedError(
             f"Import of {name!r} is not allowed. Authorized imports are: {sorted(self.authorized)}. "
             f"To allow it, create the executor (or agent) with additional_authorized_imports=[{name!r}]"
@@ -119,8 +149,13 @@ class ImportPolicy:
             + "."
         )
 
+    @host_boundary
     def module(self, name: str) -> ModuleType:
-        """Return the sanitized copy of module `name`, refusing unauthorised ones."""
+        """Return the sanitized copy of module `name`, refusing unauthorised ones.
+
+        Importing is the host's work (a host boundary): the checks apply to what the module does
+        later for the code, not to the import machinery reading installed files.
+        """
         if not self.is_authorized(name):
             raise self.refusal(name)
         if _is_removed(name):
@@ -131,8 +166,14 @@ class ImportPolicy:
         if copy is None:
             try:
                 real = importlib.import_module(name)
-            except ImportError as error:
-                raise ModuleNotFoundError(f"No module named {name!r}") from error
+            except ImportError:
+                real = None
+            if real is None:  # raised outside the handler: the error carries no host objects
+                raise ModuleNotFoundError(f"No module named {name!r}")
+            if self._on_import is not None:
+                top = sys.modules.get(_top(name))
+                self._on_import(getattr(top, "__file__", None))
+            _cover_c_openers_near(name)
             copy = self._sanitize(real, name)
         return copy
 
@@ -191,6 +232,9 @@ class ImportPolicy:
         overrides = regex_overrides() if name == "re" else OVERRIDES.get(name, {})
         if name in ARRAY_OVERRIDES:
             overrides = {**overrides, **ARRAY_OVERRIDES[name]()}
+        if name in LAZY_OVERRIDES:
+            overrides = {**overrides, **LAZY_OVERRIDES[name]()}
+        overrides = {**overrides, **c_opener_overrides(name)}
         if "numpy" in sys.modules:  # any authorised package may hand out numpy arrays
             enable_arrays()
             if self._on_numpy is not None:
@@ -223,7 +267,9 @@ class ImportPolicy:
                     return self.module(submodule)
                 except ModuleNotFoundError:
                     pass
-            found = getattr(real, attribute)
+            found = getattr(real, attribute, _ABSENT)
+            if found is _ABSENT:  # raised here, outside any handler: the error holds no host object
+                raise AttributeError(f"module {name!r} has no attribute {attribute!r}")
             value = self._safe_value(found, submodule)
             if value is _ABSENT:
                 if (
@@ -246,7 +292,8 @@ class ImportPolicy:
         if type(value) in (dict, list, set):
             return type(value)(value)  # a module-level table: the code may change its own copy only
         if isinstance(value, ModuleType):
-            if value.__name__ == dotted and self.is_authorized(dotted) and not _is_removed(dotted):
+            is_that_module = value.__name__ == dotted or _MODULE_ALIASES.get(dotted) == value.__name__
+            if is_that_module and self.is_authorized(dotted) and not _is_removed(dotted):
                 return self.module(dotted)
             return _ABSENT
         if id(value) in _GUARDED_BUILTINS:
@@ -257,9 +304,21 @@ class ImportPolicy:
         if pickle_position is not None:
             return _without_pickle(value, pickle_position)
         owner = getattr(value, "__module__", None) if callable(value) else None
-        if isinstance(owner, str) and _top(owner) in _DANGEROUS_MODULES and owner != "builtins":
-            return _ABSENT
+        holder = dotted.rpartition(".")[0]
+        if (
+            isinstance(owner, str)
+            and _top(owner) in _DANGEROUS_MODULES
+            and owner != "builtins"
+            and not self.is_authorized(owner)
+            and not (_top(holder) in _DANGEROUS_MODULES and self.is_authorized(holder))
+        ):
+            return _ABSENT  # a function of a module the user did not name, re-exported here
         return value
 
 
 _ABSENT = object()
+_MODULE_ALIASES = {"os.path": "posixpath" if os.name == "posix" else "ntpath"}
+"""Submodule paths whose real module has another name; authorised with their package."""
+
+
+host_boundary(importlib._bootstrap._find_and_load)  # type: ignore[attr-defined]  # imports by libraries

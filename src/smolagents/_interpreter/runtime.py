@@ -10,12 +10,14 @@ from itertools import compress
 from types import CodeType, TracebackType
 from typing import Any
 
+from . import names
 from .arrays import checked_imatmul, checked_matmul, size_text
 from .budget import Budget
 from .builtins import BASE_BUILTINS
 from .code_thread import CodeThread, stack_bytes_for
 from .compiler import compile_checked
 from .context import use_budget
+from .environment import scrub_environment_for_model_code
 from .errors import (
     BudgetExceededSignal,
     ExecutionTimeoutError,
@@ -32,7 +34,11 @@ from .guards import (
     load_attribute,
     store_attribute,
 )
+from .host_access import HostPermissions, enable_audit_hook
 from .limits import (
+    STRING_METHODS,
+    call_method,
+    guarded_add,
     guarded_chain_sum,
     guarded_iadd,
     guarded_ilshift,
@@ -43,9 +49,10 @@ from .limits import (
     guarded_pow,
 )
 from .modules import ImportPolicy
+from .names import RESERVED_PREFIX
 from .numpy_memory import bounded_numpy_allocations, restore_numpy_allocations
 from .plain import plain_arguments
-from .tables import CODE_FILENAME, LIMITS, RESERVED_PREFIX
+from .tables import CODE_FILENAME, LIMITS
 from .transform import source_line
 
 __all__ = ["RunResult", "Runtime"]
@@ -100,32 +107,44 @@ def _raisable(value: Any) -> Any:
     return value
 
 
+_INT_BOUND = 1 << 64  # products of two such ints are far below the integer-size limit
 _STATIC_GUARDS: dict[str, Any] = {
-    **{f"__sg_{name}__": function for name, function in _IN_PLACE.items()},
-    "__sg_compress__": compress,
-    "__sg_getattr__": load_attribute,
-    "__sg_setattr__": store_attribute,
-    "__sg_slot__": AttributeSlot,
-    "__sg_augattr__": _augmented_attribute,
-    "__sg_augitem__": _augmented_item,
-    "__sg_mul__": guarded_mul,
-    "__sg_sum__": guarded_chain_sum,
-    "__sg_pow__": guarded_pow,
-    "__sg_lshift__": guarded_lshift,
-    "__sg_mod__": guarded_mod,
-    "__sg_matmul__": checked_matmul,
-    "__sg_imul__": guarded_imul,
-    "__sg_ipow__": guarded_ipow,
-    "__sg_ilshift__": guarded_ilshift,
-    "__sg_fmtval__": guarded_format_value,
-    "__sg_render__": checked_render,
-    "__sg_str__": guarded_str_call,
-    "__sg_match__": checked_match_subject,
-    "__sg_exc__": _exception_filter,
-    "__sg_raise__": _raisable,
-    "__sg_finally_exit__": _finally_exit,
-    "__sg_ann__": checked_annotation,
-    "__sg_Exception__": Exception,
+    **{names.in_place(name): function for name, function in _IN_PLACE.items()},
+    names.COMPRESS: compress,
+    names.GETATTR: load_attribute,
+    names.SETATTR: store_attribute,
+    names.SLOT: AttributeSlot,
+    names.AUGATTR: _augmented_attribute,
+    names.AUGITEM: _augmented_item,
+    names.CALL_METHOD: call_method,
+    names.STRING_METHODS: STRING_METHODS,
+    names.IS_OWNED: getattr,
+    names.ADD: guarded_add,
+    names.SUM: guarded_chain_sum,
+    names.MUL: guarded_mul,
+    names.POW: guarded_pow,
+    names.LSHIFT: guarded_lshift,
+    names.MOD: guarded_mod,
+    names.MATMUL: checked_matmul,
+    names.TYPE: type,
+    names.LEN: len,
+    names.INTS_AND_FLOATS: frozenset({int, float}),
+    names.STR: str,
+    names.NATIVE_ADDENDS: frozenset({int, float, complex, bool}),
+    names.SHORT_SEQUENCES: frozenset({str, list, tuple, bytes}),
+    names.PLAIN_RENDERS: frozenset({int, float, complex, bool, type(None)}),
+    names.CONTAINERS: frozenset({list, tuple, set, frozenset, dict}),
+    names.INT_BOUND: _INT_BOUND,
+    names.INT_LOW: -_INT_BOUND,
+    names.FORMAT_VALUE: guarded_format_value,
+    names.RENDER: checked_render,
+    names.STR_CALL: guarded_str_call,
+    names.MATCH: checked_match_subject,
+    names.EXCEPTION_FILTER: _exception_filter,
+    names.RAISE: _raisable,
+    names.FINALLY_EXIT: _finally_exit,
+    names.ANNOTATION: checked_annotation,
+    names.EXCEPTION: Exception,
 }
 _SHARED_BUILTINS = {**BASE_BUILTINS, **_STATIC_GUARDS}
 _TRUNCATION_NOTE = "\n..._This content has been truncated to stay below {limit} characters_...\n"
@@ -174,6 +193,7 @@ class Runtime:
         timeout_seconds: Wall-clock limit of one run (None: no limit).
         max_operations: Loop iterations plus function calls allowed in one run.
         max_memory_bytes: Growth of peak memory allowed in one run (None: unchecked).
+        permissions: What the code may do on the host (files, network); nothing by default.
     """
 
     def __init__(
@@ -183,10 +203,16 @@ class Runtime:
         timeout_seconds: float | None,
         max_operations: int,
         max_memory_bytes: int | None,
+        permissions: HostPermissions | None = None,
     ) -> None:
+        enable_audit_hook()
+        scrub_environment_for_model_code()
+        self.permissions = permissions or HostPermissions.build((), (), net=False)
         self.budget = Budget(timeout_seconds, max_operations, max_memory_bytes)
         self.thread = CodeThread(stack_bytes_for(max_memory_bytes), self.budget.interrupt)
-        self.imports = ImportPolicy(authorized_imports, on_numpy=self._bound_numpy)
+        self.imports = ImportPolicy(
+            authorized_imports, on_numpy=self._bound_numpy, on_import=self.permissions.add_library
+        )
         self._allocator: Any = None  # numpy's allocator before ours, while ours is installed
         self.max_print_outputs_length = max_print_outputs_length
         self.builtins: dict[str, Any] = dict(_SHARED_BUILTINS)
@@ -195,17 +221,21 @@ class Runtime:
                 "__name__": "__main__",
                 "print": self._print,
                 "final_answer": self._make_final_answer(lambda answer: answer),
-                "__sg_import__": self.imports.import_name,
-                "__sg_from__": self.imports.import_from,
-                "__sg_star__": self._import_star,
-                "__sg_result__": self._result,
-                "__sg_tick__": self.budget.tick,
-                "__sg_T__": self.budget.ticker,
+                names.IMPORT: self.imports.import_name,
+                names.IMPORT_FROM: self.imports.import_from,
+                names.IMPORT_STAR: self._import_star,
+                names.RESULT: self._result,
+                names.TICK: self.budget.tick,
+                names.TICKER: self.budget.ticker,
+                names.PERMISSIONS: self.permissions,  # read by the audit hook from model frames
             }
         )
-        # Only `__builtins__` sits in the globals (dir() shows the code nothing else of ours);
-        # `__name__` resolves through the builtins.
-        self.globals: dict[str, Any] = {"__builtins__": self.builtins}
+        # The guards also sit in the globals: module-level code finds them with one lookup.
+        self.globals: dict[str, Any] = {
+            "__builtins__": self.builtins,
+            "__name__": "__main__",
+            **{name: value for name, value in self.builtins.items() if name.startswith(RESERVED_PREFIX)},
+        }
         self.protected: frozenset[str] = frozenset({"final_answer"})
         self.state: dict[str, Any] = {}
         self._printed: list[str] = []
@@ -277,8 +307,8 @@ class Runtime:
         previous = use_budget(budget)
         budget.start()
         self._bound_numpy()
-        self.builtins["__sg_tick__"] = budget.tick
-        self.builtins["__sg_T__"] = budget.ticker
+        self.builtins[names.TICK] = self.globals[names.TICK] = budget.tick
+        self.builtins[names.TICKER] = self.globals[names.TICKER] = budget.ticker
         error: InterpreterError | None = None
         try:
             exec(code, self.globals)

@@ -9,6 +9,7 @@ from __future__ import annotations
 __all__ = [
     "ALLOWED_DUNDER_ATTRIBUTES",
     "ALLOWED_PRIVATE_ATTRIBUTES",
+    "ALWAYS_CLOSED_MODULES",
     "CTYPES_ATTRIBUTES",
     "QUEUE_LOCK_ATTRIBUTES",
     "BASE_BUILTIN_MODULES",
@@ -169,7 +170,27 @@ DANGEROUS_MODULES: list[str] = [
     "zipfile",
     "zipimport",
 ]
-"""Modules refused even under a `"*"` wildcard; only an exact entry (or `"name.*"`) authorises one."""
+"""Modules that reach the host (files, processes, sockets, process-wide state): not in the base list,
+and a warning is logged when an executor is given one of them (or `"*"`)."""
+
+ALWAYS_CLOSED_MODULES: frozenset[str] = frozenset(
+    {
+        # reach the interpreter's own objects or real modules: the checks could be switched off
+        "sys", "builtins", "importlib", "inspect", "gc", "pkgutil", "runpy", "pydoc", "site", "unittest",
+        "zipimport", "code", "codeop",
+        # change state the whole process shares, or make the host call model code later
+        "logging", "atexit", "signal", "copyreg", "faulthandler", "tracemalloc", "warnings", "locale",
+        "threading", "_thread", "multiprocessing", "concurrent", "asyncio",
+        # low-level modules that act with no audit event
+        "_posixsubprocess", "_posixshmem", "_xxsubinterpreters", "_xxinterpchannels", "_testcapi",
+        "_testinternalcapi", "_testbuffer", "dbm", "_dbm", "_gdbm", "shelve", "fcntl", "termios", "tty",
+        "pty", "readline", "curses", "_curses", "tkinter", "turtle", "idlelib",
+    }
+)  # fmt: skip
+"""Modules refused even when named in additional_authorized_imports or under `"*"`.
+
+Every other module the user names (os, subprocess, socket...) is honoured: what it does on the
+host then meets the host permissions (files, network, processes, environment)."""
 
 DANGEROUS_FUNCTIONS: list[str] = [
     "builtins.__import__",
@@ -250,6 +271,7 @@ ROUTED_ATTRIBUTES: frozenset[str] = frozenset(
         "mutex", "not_empty", "not_full", "all_tasks_done",  # queue locks that can deadlock
         "register",  # ABCMeta.register on shared classes changes isinstance() for the host
         "dot", "argsort", "tolist",  # numpy work far bigger than its result; a Python object per element
+        "xinclude", "write", "write_c14n", "write_output",  # lxml trees that open files in C
     }
 )  # fmt: skip
 """Public attribute names whose reads go through a guard that checks the object they belong to."""
@@ -279,6 +301,83 @@ MODULE_REMOVED_ATTRIBUTES: dict[str, frozenset[str]] = {
     "numpy.lib.array_utils": frozenset({"byte_bounds"}),
     "pandas": frozenset({"read_pickle", "eval", "read_hdf", "HDFStore", "io"}),
     "operator": frozenset({"attrgetter", "methodcaller"}),
+    # raw file descriptors and the process itself raise no audit event: closed even when os is named
+    **dict.fromkeys(
+        ("os", "posix"),
+        _PROCESS_FUNCTIONS := frozenset(
+            {
+                "read",
+                "write",
+                "pread",
+                "pwrite",
+                "readv",
+                "writev",
+                "preadv",
+                "pwritev",
+                "sendfile",
+                "splice",
+                "copy_file_range",
+                "dup",
+                "dup2",
+                "fdopen",
+                "close",
+                "closerange",
+                "lseek",
+                "ftruncate",
+                "fchmod",
+                "fchown",
+                "fchdir",
+                "fsync",
+                "fdatasync",
+                "openpty",
+                "pipe",
+                "pipe2",
+                "set_blocking",
+                "set_inheritable",
+                "eventfd",
+                "memfd_create",
+                "posix_fallocate",
+                "posix_fadvise",
+                "login_tty",
+                "tcsetpgrp",
+                "abort",
+                "register_at_fork",
+                "wait",
+                "wait3",
+                "wait4",
+                "waitid",
+                "waitpid",
+                "waitstatus_to_exitcode",
+                "pidfd_open",
+                "setuid",
+                "setgid",
+                "seteuid",
+                "setegid",
+                "setreuid",
+                "setregid",
+                "setresuid",
+                "setresgid",
+                "setgroups",
+                "initgroups",
+                "setpgid",
+                "setpgrp",
+                "setsid",
+                "nice",
+                "umask",
+                "setpriority",
+                "sched_setaffinity",
+                "sched_setscheduler",
+                "sched_setparam",
+                "system",
+                "popen",
+            }
+        ),
+    ),
+    "posix": _PROCESS_FUNCTIONS | {"environ"},  # the raw startup environment (os.environ is scrubbed)
+    "posixpath": frozenset({"expandvars"}),
+    "os.path": frozenset({"expandvars"}),
+    "codecs": frozenset({"register", "unregister"}),
+    "sqlite3": frozenset({"enable_callback_tracebacks"}),
     "typing": frozenset({"get_type_hints", "ForwardRef", "_eval_type"}),
 }
 """Public names of authorised modules that stay closed: pickle loading, string evaluation, ctypes."""

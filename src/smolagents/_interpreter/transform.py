@@ -15,14 +15,26 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+from . import names
 from .errors import InterpreterError
+from .fast_paths import (
+    fast_augmented_assignment,
+    fast_binop,
+    fast_chain,
+    fast_percent_format,
+    fast_render,
+    fast_store,
+    fast_str_call,
+    fast_string_method,
+    shrinking_replace,
+)
 from .formatting import check_format_spec
 from .guards import pattern_attribute_problem
+from .names import RESERVED_PREFIX
 from .tables import (
     ALLOWED_DUNDER_ATTRIBUTES,
     DENIED_ATTRIBUTES,
     FORBIDDEN_METHOD_DEFINITIONS,
-    RESERVED_PREFIX,
     ROUTED_ATTRIBUTES,
 )
 
@@ -30,11 +42,11 @@ __all__ = ["CompileRefusal", "Rewriter", "guard_call", "load_name", "source_line
 
 _MODULE_DUNDER_NAMES = frozenset({"__name__", "__debug__"})
 _RISKY_AUG_OPS: dict[type, str] = {
-    ast.Add: "__sg_iadd__",
-    ast.MatMult: "__sg_imatmul__",
-    ast.Mult: "__sg_imul__",
-    ast.Pow: "__sg_ipow__",
-    ast.LShift: "__sg_ilshift__",
+    ast.Add: names.in_place("iadd"),
+    ast.MatMult: names.in_place("imatmul"),
+    ast.Mult: names.in_place("imul"),
+    ast.Pow: names.in_place("ipow"),
+    ast.LShift: names.in_place("ilshift"),
 }
 _AUG_OP_NAMES: dict[type, str] = {
     ast.Add: "iadd", ast.Sub: "isub", ast.Mult: "imul", ast.MatMult: "imatmul", ast.Div: "itruediv",
@@ -63,8 +75,12 @@ def guard_call(function: str, *args: ast.expr) -> ast.Call:
     return ast.Call(func=load_name(function), args=list(args), keywords=[])
 
 
+def _located(statements: list[ast.stmt], node: ast.AST) -> list[ast.stmt]:
+    return [ast.copy_location(statement, node) for statement in statements]
+
+
 def _tick() -> ast.stmt:
-    return ast.Expr(value=guard_call("__sg_tick__"))
+    return ast.Expr(value=guard_call(names.TICK))
 
 
 def _is_constant(node: ast.AST, kinds: tuple[type, ...]) -> bool:
@@ -93,7 +109,7 @@ def _guard_finally_exits(statements: list[ast.stmt], in_loop: bool = False) -> l
         if isinstance(statement, ast.Return) or (
             isinstance(statement, (ast.Break, ast.Continue)) and not in_loop
         ):
-            guarded.append(ast.copy_location(ast.Expr(value=guard_call("__sg_finally_exit__")), statement))
+            guarded.append(ast.copy_location(ast.Expr(value=guard_call(names.FINALLY_EXIT)), statement))
         elif not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             is_loop = isinstance(statement, (ast.For, ast.While))
             for field in ("body", "orelse", "finalbody"):
@@ -127,6 +143,15 @@ class Rewriter(ast.NodeTransformer):
         self.class_names: list[str | None] = []  # innermost scope last; None for function scopes
         self.lazy_annotations = False
         self.match_args_checked = False  # `from __future__ import annotations`: never evaluate them
+        # > 0 where the rewrite may not bind temporaries (class bodies, comprehension iterables,
+        # annotations): Python forbids or would expose them there.
+        self.no_temporaries = 0
+        self.fstring_fields: list[int] = []
+
+    @property
+    def temporaries(self) -> bool:
+        """Whether the code being rewritten may bind the interpreter's temporary names here."""
+        return self.no_temporaries == 0
 
     # -- refusals -----------------------------------------------------------------------------
     def refuse(self, node: ast.AST, what: str) -> CompileRefusal:
@@ -173,6 +198,13 @@ class Rewriter(ast.NodeTransformer):
             self.check_identifier(node, node.id)
         return node
 
+    def _without_temporaries(self, node: ast.AST) -> ast.AST:
+        self.no_temporaries += 1
+        try:
+            return self.visit(node)
+        finally:
+            self.no_temporaries -= 1
+
     def visit_arg(self, node: ast.arg) -> ast.AST:
         self.check_binding(node, node.arg)
         if node.annotation is not None:
@@ -180,17 +212,20 @@ class Rewriter(ast.NodeTransformer):
             node.annotation = (
                 None
                 if self.lazy_annotations or _mentions_string(annotation)
-                else guard_call("__sg_ann__", self.visit(annotation))
+                else guard_call(names.ANNOTATION, self._without_temporaries(annotation))
             )
         return node
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> ast.AST:
         annotation = node.annotation
-        self.generic_visit(node)
+        node.annotation = self._without_temporaries(annotation)
+        node.target = self.visit(node.target)
+        if node.value is not None:
+            node.value = self.visit(node.value)
         if self.lazy_annotations or _mentions_string(annotation):
             node.annotation = ast.copy_location(ast.Constant(value=None), annotation)
         else:
-            node.annotation = ast.copy_location(guard_call("__sg_ann__", node.annotation), annotation)
+            node.annotation = ast.copy_location(guard_call(names.ANNOTATION, node.annotation), annotation)
         return node
 
     def visit_Global(self, node: ast.Global) -> ast.AST:
@@ -206,7 +241,7 @@ class Rewriter(ast.NodeTransformer):
         # Model code catches only Exception subclasses: never the interpreter's control signals
         # nor the host's SystemExit/KeyboardInterrupt/GeneratorExit.
         node.type = (
-            load_name("__sg_Exception__") if node.type is None else guard_call("__sg_exc__", node.type)
+            load_name(names.EXCEPTION) if node.type is None else guard_call(names.EXCEPTION_FILTER, node.type)
         )
         return node
 
@@ -223,9 +258,9 @@ class Rewriter(ast.NodeTransformer):
     def visit_Raise(self, node: ast.Raise) -> ast.AST:
         self.generic_visit(node)
         if node.exc is not None:
-            node.exc = guard_call("__sg_raise__", node.exc)
+            node.exc = guard_call(names.RAISE, node.exc)
         if node.cause is not None:
-            node.cause = guard_call("__sg_raise__", node.cause)
+            node.cause = guard_call(names.RAISE, node.cause)
         return node
 
     def visit_MatchAs(self, node: ast.MatchAs) -> ast.AST:
@@ -264,7 +299,7 @@ class Rewriter(ast.NodeTransformer):
                 ast.Tuple(elts=[load_name(_root_name(cls)), _load_copy(cls)], ctx=ast.Load())
                 for cls in classes
             ]
-            node.subject = guard_call("__sg_match__", node.subject, ast.Tuple(elts=checks, ctx=ast.Load()))
+            node.subject = guard_call(names.MATCH, node.subject, ast.Tuple(elts=checks, ctx=ast.Load()))
         return node
 
     def visit_MatchClass(self, node: ast.MatchClass) -> ast.AST:
@@ -282,9 +317,12 @@ class Rewriter(ast.NodeTransformer):
         return self.generic_visit(node)
 
     # -- functions, classes, loops (budget) ------------------------------------------------------
-    def _function(self, node: ast.FunctionDef | ast.Lambda) -> None:
+    def _function(self, node: ast.Lambda) -> None:
+        node.args = self.visit(node.args)  # defaults are evaluated in the enclosing scope
         self.class_names.append(None)
-        self.generic_visit(node)
+        saved, self.no_temporaries = self.no_temporaries, 0
+        node.body = self.visit(node.body)
+        self.no_temporaries = saved
         self.class_names.pop()
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.AST:
@@ -292,15 +330,17 @@ class Rewriter(ast.NodeTransformer):
         if node.name in FORBIDDEN_METHOD_DEFINITIONS:
             raise self.refuse(node, f"defining {node.name!r} is not allowed (the host would call it later).")
         node.decorator_list = [self.visit(decorator) for decorator in node.decorator_list]
+        node.args = self.visit(node.args)  # defaults are evaluated in the enclosing scope
         self.class_names.append(None)
-        node.args = self.visit(node.args)
         if node.returns is not None:
             node.returns = (
                 None
                 if self.lazy_annotations or _mentions_string(node.returns)
-                else guard_call("__sg_ann__", self.visit(node.returns))
+                else guard_call(names.ANNOTATION, self._without_temporaries(node.returns))
             )
+        saved, self.no_temporaries = self.no_temporaries, 0
         node.body = self._statements(node.body)
+        self.no_temporaries = saved
         self.class_names.pop()
         has_docstring = isinstance(node.body[0], ast.Expr) and _is_constant(node.body[0].value, (str,))
         node.body.insert(1 if has_docstring else 0, _tick())
@@ -313,7 +353,7 @@ class Rewriter(ast.NodeTransformer):
 
     def visit_Lambda(self, node: ast.Lambda) -> ast.AST:
         self._function(node)
-        node.body = ast.BoolOp(op=ast.And(), values=[guard_call("__sg_tick__"), node.body])
+        node.body = ast.BoolOp(op=ast.And(), values=[guard_call(names.TICK), node.body])
         return node
 
     def visit_ClassDef(self, node: ast.ClassDef) -> ast.AST:
@@ -322,7 +362,9 @@ class Rewriter(ast.NodeTransformer):
         node.keywords = [self.visit(keyword) for keyword in node.keywords]
         node.decorator_list = [self.visit(decorator) for decorator in node.decorator_list]
         self.class_names.append(node.name)
+        self.no_temporaries += 1  # a temporary would become a class attribute
         node.body = self._statements(node.body)
+        self.no_temporaries -= 1
         self.class_names.pop()
         return node
 
@@ -338,7 +380,7 @@ class Rewriter(ast.NodeTransformer):
 
     def visit_For(self, node: ast.For) -> ast.AST:
         self.generic_visit(node)
-        node.iter = guard_call("__sg_compress__", node.iter, load_name("__sg_T__"))
+        node.iter = guard_call(names.COMPRESS, node.iter, load_name(names.TICKER))
         return node
 
     def visit_While(self, node: ast.While) -> ast.AST:
@@ -349,8 +391,10 @@ class Rewriter(ast.NodeTransformer):
     def visit_comprehension(self, node: ast.comprehension) -> ast.AST:
         if node.is_async:
             raise self.refuse(node.target, "async comprehensions are not supported.")
-        self.generic_visit(node)
-        node.iter = guard_call("__sg_compress__", node.iter, load_name("__sg_T__"))
+        node.target = self.visit(node.target)
+        node.iter = self._without_temporaries(node.iter)  # Python forbids := in iterables
+        node.ifs = [self.visit(condition) for condition in node.ifs]
+        node.iter = guard_call(names.COMPRESS, node.iter, load_name(names.TICKER))
         return node
 
     # -- attributes ---------------------------------------------------------------------------------
@@ -385,21 +429,19 @@ class Rewriter(ast.NodeTransformer):
             if (
                 attribute.startswith("_") and attribute not in ALLOWED_DUNDER_ATTRIBUTES
             ) or attribute in ROUTED_ATTRIBUTES:
-                return ast.copy_location(
-                    guard_call("__sg_getattr__", node.value, ast.Constant(attribute)), node
-                )
+                return ast.copy_location(guard_call(names.GETATTR, node.value, ast.Constant(attribute)), node)
             return node
-        slot = guard_call("__sg_slot__", node.value)
+        slot = guard_call(names.SLOT, node.value)
         return ast.copy_location(ast.Subscript(value=slot, slice=ast.Constant(attribute), ctx=node.ctx), node)
 
     def visit_Assign(self, node: ast.Assign) -> ast.AST:
         if any(isinstance(target, ast.Name) and target.id == "__match_args__" for target in node.targets):
             # Positional class patterns read these names natively: only a literal tuple of
             # attribute names the rules allow.
-            names = node.value.elts if isinstance(node.value, ast.Tuple) else None
-            if names is None or not all(isinstance(name, ast.Constant) for name in names):
+            entries = node.value.elts if isinstance(node.value, ast.Tuple) else None
+            if entries is None or not all(isinstance(name, ast.Constant) for name in entries):
                 raise self.refuse(node, "__match_args__ must be a literal tuple of attribute names.")
-            for name in names:
+            for name in entries:
                 problem = pattern_attribute_problem(name.value)  # type: ignore[attr-defined]
                 if problem:
                     raise self.refuse(node, f"__match_args__ may not name {problem}.")
@@ -411,13 +453,38 @@ class Rewriter(ast.NodeTransformer):
         if len(node.targets) == 1 and isinstance(node.targets[0], ast.Attribute):
             target = node.targets[0]
             self._check_attribute(target)
+            value = self.visit(node.value)
             call = guard_call(
-                "__sg_setattr__",
-                self.visit(node.value),
-                self.visit(target.value),
-                ast.Constant(self._mangled(target.attr)),
+                names.SETATTR, value, self.visit(target.value), ast.Constant(self._mangled(target.attr))
             )
-            return ast.copy_location(ast.Expr(value=call), node)
+            slow = ast.copy_location(ast.Expr(value=call), node)
+            native_target = ast.Attribute(
+                value=target.value, attr=self._mangled(target.attr), ctx=ast.Store()
+            )
+            fast = fast_store(native_target, value, slow, self.temporaries)
+            return _located(fast, node) if fast else slow
+        if (
+            len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, ast.BinOp)
+            and isinstance(node.value.op, ast.Add)
+            and isinstance(node.value.left, ast.Name)
+            and node.value.left.id == node.targets[0].id
+            and not isinstance(node.value.right, ast.Constant)
+        ):
+            # `s = s + t`: kept native so CPython appends in place (a guard call would copy s).
+            self.check_binding(node.targets[0], node.targets[0].id)
+            addend = self.visit(node.value.right)
+            slow = ast.Assign(
+                targets=[node.targets[0]], value=guard_call(names.ADD, load_name(node.targets[0].id), addend)
+            )
+            fast = fast_augmented_assignment(
+                ast.AugAssign(target=node.targets[0], op=ast.Add(), value=addend),
+                slow,
+                self.temporaries,
+                concatenate=True,
+            )
+            return _located(fast, node) if fast else ast.copy_location(slow, node)
         return self.generic_visit(node)
 
     def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST:
@@ -433,15 +500,23 @@ class Rewriter(ast.NodeTransformer):
                 ),
                 target,
             )
-            combined = guard_call(f"__sg_{operator}__", self.visit(load), self.visit(node.value))
+            value = self.visit(node.value)
+            combined = guard_call(names.in_place(operator), self.visit(load), value)
             store = guard_call(
-                "__sg_setattr__", combined, self.visit(target.value), ast.Constant(self._mangled(target.attr))
+                names.SETATTR, combined, self.visit(target.value), ast.Constant(self._mangled(target.attr))
             )
-            return ast.copy_location(ast.Expr(value=store), node)
+            slow = ast.copy_location(ast.Expr(value=store), node)
+            native = ast.AugAssign(
+                target=ast.Attribute(value=target.value, attr=self._mangled(target.attr), ctx=ast.Store()),
+                op=node.op,
+                value=value,
+            )
+            fast = fast_augmented_assignment(native, slow, self.temporaries)
+            return _located(fast, node) if fast else slow
         if isinstance(target, ast.Attribute):
             self._check_attribute(target)
             call = guard_call(
-                "__sg_augattr__",
+                names.AUGATTR,
                 self.visit(target.value),
                 ast.Constant(self._mangled(target.attr)),
                 self.visit(node.value),
@@ -452,25 +527,54 @@ class Rewriter(ast.NodeTransformer):
             return self.generic_visit(node)
         if isinstance(target, ast.Name):
             self.check_binding(target, target.id)
-            value = guard_call(_RISKY_AUG_OPS[type(node.op)], load_name(target.id), self.visit(node.value))
-            return ast.copy_location(
-                ast.Assign(targets=[ast.Name(id=target.id, ctx=ast.Store())], value=value), node
+            addend = self.visit(node.value)
+            value = guard_call(_RISKY_AUG_OPS[type(node.op)], load_name(target.id), addend)
+            slow: ast.stmt = ast.Assign(targets=[ast.Name(id=target.id, ctx=ast.Store())], value=value)
+            native = ast.AugAssign(target=target, op=node.op, value=addend)
+        else:
+            assert isinstance(target, ast.Subscript)
+            container, key, addend = (
+                self.visit(target.value),
+                self.visit(target.slice),
+                self.visit(node.value),
             )
-        assert isinstance(target, ast.Subscript)
-        call = guard_call(
-            "__sg_augitem__",
-            self.visit(target.value),
-            self.visit(target.slice),
-            self.visit(node.value),
-            ast.Constant(operator),
-        )
-        return ast.copy_location(ast.Expr(value=call), node)
+            slow = ast.Expr(value=guard_call(names.AUGITEM, container, key, addend, ast.Constant(operator)))
+            native = ast.AugAssign(
+                target=ast.Subscript(value=container, slice=key, ctx=ast.Store()), op=node.op, value=addend
+            )
+        fast = fast_augmented_assignment(native, slow, self.temporaries)
+        return _located(fast, node) if fast else ast.copy_location(slow, node)
 
     def visit_Call(self, node: ast.Call) -> ast.AST:
         self.generic_visit(node)
-        if isinstance(node.func, ast.Name) and node.func.id == "str":
-            node.args.insert(0, node.func)
-            node.func = load_name("__sg_str__")
+        function = node.func
+        if isinstance(function, ast.Name) and function.id == "str":
+            if len(node.args) == 1 and not node.keywords and not isinstance(node.args[0], ast.Starred):
+                fast = fast_str_call(
+                    node.args[0],
+                    lambda argument: ast.Call(func=function, args=[argument], keywords=[]),
+                    self.temporaries,
+                )
+                if fast is not None:
+                    return ast.copy_location(fast, node)
+            node.args.insert(0, function)
+            node.func = load_name(names.STR_CALL)
+        elif (
+            isinstance(function, ast.Call)
+            and isinstance(function.func, ast.Name)
+            and function.func.id == names.GETATTR
+        ):
+            # `obj.method(...)` for a guarded name: one dispatch by (type, name), no bound object;
+            # the guarded methods of strings are called directly when `obj` is an exact str.
+            obj, attribute = function.args
+            if shrinking_replace(attribute, node):  # no string can grow: the native method
+                node.func = ast.Attribute(value=obj, attr="replace", ctx=ast.Load())
+                return node
+            fast = fast_string_method(obj, attribute, node, self.temporaries)
+            if fast is not None:
+                return ast.copy_location(fast, node)
+            node.func = load_name(names.CALL_METHOD)
+            node.args = [*function.args, *node.args]
         return node
 
     # -- operators and formatting -----------------------------------------------------------------
@@ -480,7 +584,8 @@ class Rewriter(ast.NodeTransformer):
             and isinstance(node.left, ast.BinOp)
             and isinstance(node.left.op, ast.Add)
         ):
-            # `s + s + s + ...` multiplies a sequence in one statement: add the chain in a guard.
+            # `s + s + s + ...` multiplies a sequence in one statement: add the chain in a guard
+            # (numbers, the usual case, are added natively after one test of the first term).
             operands: list[ast.expr] = []
             chain: ast.expr = node
             while isinstance(chain, ast.BinOp) and isinstance(chain.op, ast.Add):
@@ -488,23 +593,29 @@ class Rewriter(ast.NodeTransformer):
                 chain = chain.left
             operands.append(chain)
             visited = [self.visit(operand) for operand in reversed(operands)]
-            return ast.copy_location(guard_call("__sg_sum__", *visited), node)
+            return ast.copy_location(fast_chain(visited, self.temporaries), node)
         self.generic_visit(node)
         guard = self._binop_guard(node)
         if guard is None:
             return node
+        if guard == names.MOD and isinstance(node.left, ast.Constant):
+            return ast.copy_location(fast_percent_format(node, self.refuse), node)
+        if guard in (names.ADD, names.MUL) or (
+            guard == names.MOD and not isinstance(node.left, ast.JoinedStr)
+        ):
+            return ast.copy_location(fast_binop(node, guard, self.temporaries), node)
         return ast.copy_location(guard_call(guard, node.left, node.right), node)
 
     def _binop_guard(self, node: ast.BinOp) -> str | None:
         left, right = node.left, node.right
         if isinstance(node.op, ast.MatMult):
-            return "__sg_matmul__"
+            return names.MATMUL
         if isinstance(node.op, ast.Mult):
             if _is_constant(left, (float, complex)) or _is_constant(right, (float, complex)):
                 return None
             if isinstance(left, ast.Constant) and isinstance(right, ast.Constant):
-                return None if self._constant_product_is_small(left.value, right.value) else "__sg_mul__"
-            return "__sg_mul__"
+                return None if self._constant_product_is_small(left.value, right.value) else names.MUL
+            return names.MUL
         if isinstance(node.op, ast.Pow):
             if _is_constant(right, (float, complex)) or (
                 _is_constant(right, (int,))
@@ -512,19 +623,17 @@ class Rewriter(ast.NodeTransformer):
                 and _is_constant(left, (int, float))
             ):
                 return None
-            return "__sg_pow__"
+            return names.POW
         if isinstance(node.op, ast.LShift):
             return (
                 None
                 if _is_constant(right, (int,)) and 0 <= getattr(right, "value", -1) <= 64
-                else "__sg_lshift__"
+                else names.LSHIFT
             )
-        if isinstance(node.op, ast.Mod) and (
-            _is_constant(left, (str, bytes))
-            or isinstance(left, ast.JoinedStr)
-            or isinstance(left, (ast.BinOp, ast.Call))  # a computed format (guards already became calls)
-        ):
-            return "__sg_mod__"
+        if isinstance(node.op, ast.Mod):  # %-formatting: a variable may hold the format
+            return None if _is_constant(left, (int, float)) else names.MOD
+        if isinstance(node.op, ast.Add):  # `x + x` doubles a sequence; a constant adds a bounded amount
+            return None if isinstance(left, ast.Constant) or isinstance(right, ast.Constant) else names.ADD
         return None
 
     @staticmethod
@@ -536,11 +645,21 @@ class Rewriter(ast.NodeTransformer):
                 return len(sequence) * count <= 10_000
         return False
 
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> ast.AST:
+        # Each field may repeat the same long string: the guard of a field knows how many there are.
+        fields = sum(isinstance(part, ast.FormattedValue) for part in node.values)
+        self.fstring_fields.append(fields)
+        try:
+            return self.generic_visit(node)
+        finally:
+            self.fstring_fields.pop()
+
     def visit_FormattedValue(self, node: ast.FormattedValue) -> ast.AST:
         self.generic_visit(node)
         if not isinstance(node.value, ast.Constant):
             # `f"{x}"` renders containers in one C call: shared references can make that huge.
-            node.value = guard_call("__sg_render__", node.value)
+            fields = self.fstring_fields[-1] if self.fstring_fields else 1
+            node.value = fast_render(node.value, fields, self.temporaries)
         spec = node.format_spec
         if spec is None:
             return node
@@ -550,7 +669,7 @@ class Rewriter(ast.NodeTransformer):
             except InterpreterError as error:
                 raise self.refuse(node, error.message) from None
             return node
-        value = guard_call("__sg_fmtval__", node.value, ast.Constant(node.conversion), spec)
+        value = guard_call(names.FORMAT_VALUE, node.value, ast.Constant(node.conversion), spec)
         return ast.copy_location(ast.FormattedValue(value=value, conversion=-1, format_spec=None), node)
 
     # -- imports ----------------------------------------------------------------------------------------
@@ -559,7 +678,7 @@ class Rewriter(ast.NodeTransformer):
         for alias in node.names:
             bound = alias.asname or alias.name.partition(".")[0]
             self.check_binding(node, bound)
-            value = guard_call("__sg_import__", ast.Constant(alias.name), ast.Constant(alias.asname is None))
+            value = guard_call(names.IMPORT, ast.Constant(alias.name), ast.Constant(alias.asname is None))
             statements.append(
                 ast.copy_location(
                     ast.Assign(targets=[ast.Name(id=bound, ctx=ast.Store())], value=value), node
@@ -578,13 +697,13 @@ class Rewriter(ast.NodeTransformer):
             if alias.name == "*":
                 statements.append(
                     ast.copy_location(
-                        ast.Expr(value=guard_call("__sg_star__", ast.Constant(node.module))), node
+                        ast.Expr(value=guard_call(names.IMPORT_STAR, ast.Constant(node.module))), node
                     )
                 )
                 continue
             bound = alias.asname or alias.name
             self.check_binding(node, bound)
-            value = guard_call("__sg_from__", ast.Constant(node.module), ast.Constant(alias.name))
+            value = guard_call(names.IMPORT_FROM, ast.Constant(node.module), ast.Constant(alias.name))
             statements.append(
                 ast.copy_location(
                     ast.Assign(targets=[ast.Name(id=bound, ctx=ast.Store())], value=value), node
