@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from .errors import RefusedError
-from .guards import check_load, true_length
+from .guards import check_load, replacement, true_length
 from .tables import LIMITS
 
 __all__ = [
@@ -131,6 +131,7 @@ def guarded_format_value(value: Any, conversion: int, spec: str) -> str:
     return format(value, spec)
 
 
+@replacement
 class SafeFormatter(string.Formatter):
     """A formatter whose `{0.attr}` and `{0[key]}` paths obey the interpreter's attribute rules."""
 

@@ -14,7 +14,7 @@ from enum import Enum
 from types import BuiltinFunctionType, FunctionType, MemberDescriptorType, MethodType, ModuleType
 from typing import Any
 
-from .errors import RefusedError
+from .errors import BudgetExceededSignal, FinalAnswerSignal, RefusedError, text_only
 from .tables import (
     ALLOWED_DUNDER_ATTRIBUTES,
     ALLOWED_PRIVATE_ATTRIBUTES,
@@ -25,6 +25,8 @@ from .tables import (
 
 __all__ = [
     "as_index",
+    "guarded_super",
+    "replacement",
     "true_length",
     "checked_match_subject",
     "check_match_args",
@@ -102,7 +104,10 @@ class GuardedTypeMeta(type):
         return issubclass(subclass._real if isinstance(subclass, GuardedTypeMeta) else subclass, cls._real)
 
     def __getattr__(cls, name: str) -> Any:
-        return getattr(cls._real, name)
+        found = getattr(cls._real, name, _MISSING)
+        if found is _MISSING:  # raised here: an error from the lookup would carry the real type
+            raise AttributeError(f"type object {cls._real.__name__!r} has no attribute {name!r}")
+        return found
 
     def __call__(cls, *args: Any, **kwargs: Any) -> Any:
         return cls._factory(*args, **kwargs)
@@ -125,6 +130,32 @@ def set_routed_handler(handler: Any) -> None:
     """Install the function that serves reads of `ROUTED_ATTRIBUTES` (breaks an import cycle)."""
     global _routed_handler
     _routed_handler = handler
+
+
+_REPLACEMENTS: set[type] = set()
+
+
+def replacement(cls: type) -> type:
+    """Record that `cls` is the interpreter's stand-in for a library class (`super()` may not skip it)."""
+    _REPLACEMENTS.add(cls)
+    return cls
+
+
+def guarded_super(*args: Any) -> Any:
+    """Do `super(cls, obj)`, refusing to look past the interpreter's stand-in classes.
+
+    A stand-in (a bounded queue, a depth-counting iterator, a safe formatter) subclasses the
+    library class it replaces; `super(StandIn, obj).method` would reach the unbounded original.
+    """
+    if not args:
+        raise RuntimeError("super(): no arguments")
+    cls = real_type(args[0])
+    if cls in _REPLACEMENTS:
+        raise RefusedError(
+            f"super() past the interpreter's {cls.__name__} is not allowed: it would reach the unchecked "
+            "original. Call the method on the object itself."
+        )
+    return super(cls, *args[1:])
 
 
 def mark_owned(cls: type) -> None:
@@ -211,12 +242,26 @@ def check_load(obj: Any, name: str) -> None:
         raise _refuse(obj, name, "interpreter internals (frames, code, class hierarchy) are closed")
 
 
+def _lookup(obj: Any, name: str) -> Any:
+    # The lookup a guard does for model code: whatever it raises reaches the code as a fresh
+    # exception holding only text (an AttributeError would carry the real object in `.obj`).
+    try:
+        if name in ROUTED_ATTRIBUTES:
+            return _routed_handler(obj, name)
+        return getattr(obj, name)
+    except (FinalAnswerSignal, BudgetExceededSignal):
+        raise
+    except BaseException as error:
+        if is_owned(error):
+            raise  # the model's own exception, raised by its own property
+        failure = text_only(error)
+    raise failure
+
+
 def load_attribute(obj: Any, name: str) -> Any:
     """Read `obj.name` for a static name the checker routed here (private or policy-table names)."""
     check_load(obj, name)
-    if name in ROUTED_ATTRIBUTES:
-        return _routed_handler(obj, name)
-    return getattr(obj, name)
+    return _lookup(obj, name)
 
 
 def guarded_getattr(obj: Any, name: Any, *default: Any) -> Any:
@@ -226,20 +271,22 @@ def guarded_getattr(obj: Any, name: Any, *default: Any) -> Any:
     name = attribute_name(name)
     check_load(obj, name)
     try:
-        if name in ROUTED_ATTRIBUTES:
-            return _routed_handler(obj, name)
-        return getattr(obj, name)
+        return _lookup(obj, name)
     except AttributeError:
-        if default:
-            return default[0]
-        raise
+        if not default:
+            raise
+    return default[0]
 
 
 def guarded_hasattr(obj: Any, name: Any) -> bool:
     """Apply the attribute rules to `hasattr(obj, name)`."""
     name = attribute_name(name)
     check_load(obj, name)
-    return hasattr(obj, name)
+    try:
+        _lookup(obj, name)
+    except AttributeError:
+        return False
+    return True
 
 
 def check_store(obj: Any, name: str) -> None:

@@ -21,7 +21,7 @@ from typing import Any
 from .arrays import ARRAY_METHOD_NAMES, array_method
 from .c_openers import guarded_lxml_method
 from .context import current_budget, ticking
-from .errors import RefusedError
+from .errors import RefusedError, text_only
 from .formatting import safe_format, safe_format_map
 from .guards import (
     as_index,
@@ -37,6 +37,7 @@ from .tables import CTYPES_ATTRIBUTES, LIMITS, PANDAS_EVAL_METHODS, QUEUE_LOCK_A
 
 __all__ = [
     "STRING_METHODS",
+    "counted_items",
     "call_method",
     "guarded_add",
     "guarded_chain_sum",
@@ -53,6 +54,7 @@ __all__ = [
 ]
 
 _SEQUENCES = (str, bytes, bytearray, list, tuple)
+_REPEATABLE = (*_SEQUENCES, deque, array)  # `x * n` repeats the items of these
 LXML_METHOD_NAMES = frozenset({"xinclude", "write", "write_c14n", "write_output"})
 _MAX_MODULAR_WORK = 2e8
 
@@ -72,13 +74,13 @@ def _check_repeat_size(sequence: Any, count: int) -> None:
 
 def _repeat(a: Any, b: Any) -> Any:
     # `sequence * n` and `n * sequence` with the count converted once and checked.
-    if isinstance(a, _SEQUENCES):
-        if not isinstance(b, _SEQUENCES):
+    if isinstance(a, _REPEATABLE):
+        if not isinstance(b, _REPEATABLE):
             count = as_index(b)
             if count is not None:
                 _check_repeat_size(a, count)
                 return a * count
-    elif isinstance(b, _SEQUENCES):
+    elif isinstance(b, _REPEATABLE):
         multiply = getattr(type(a), "__mul__", None)
         if multiply is not None and not isinstance(a, int):  # the left operand's own __mul__ goes first
             result = multiply(a, b)
@@ -132,13 +134,13 @@ def guarded_mul(a: Any, b: Any) -> Any:
 
 def guarded_imul(a: Any, b: Any) -> Any:
     """Return the result of `a *= b` (in place for mutable sequences), with `guarded_mul`'s limits."""
-    if isinstance(a, (list, bytearray)) and not isinstance(b, _SEQUENCES):
+    if isinstance(a, (list, bytearray, deque, array)) and not isinstance(b, _REPEATABLE):
         count = as_index(b)
         if count is not None:
             _check_repeat_size(a, count)
             a *= count
             return a
-    if type(a) is float or type(b) is float or isinstance(a, (list, bytearray)):
+    if type(a) is float or type(b) is float or isinstance(a, (list, bytearray, deque, array)):
         a *= b
         return a
     return _repeat(a, b)
@@ -154,7 +156,7 @@ def guarded_iadd(a: Any, b: Any) -> Any:
         a += b
         return a
     if isinstance(a, _GROWABLE):
-        b = _counted_items(a, b)
+        b = counted_items(a, b)
     elif isinstance(a, _SEQUENCES) and isinstance(b, _SEQUENCES):
         _check_sequence_length(a, true_length(a) + true_length(b))
     a += b
@@ -326,6 +328,8 @@ def _checked_randbytes(generator: Random, size: Any) -> bytes:
 def routed_attribute(obj: Any, name: str) -> Any:
     """Serve a read of one of `ROUTED_ATTRIBUTES`: guarded versions for the objects that need them."""
     obj = real_type(obj)  # `str.join` through the `str` stand-in is `str.join`
+    if name in EXCEPTION_LINKS and isinstance(obj, BaseException):
+        return exception_link(obj, name)
     if isinstance(obj, CodeType):
         raise RefusedError("Code objects cannot be modified or read: they would run unchecked.")
     if name in CTYPES_ATTRIBUTES or (name == "ctypes" and type(obj).__module__.startswith("numpy")):
@@ -396,6 +400,28 @@ def _fast_methods() -> dict[tuple[type, str], Any]:
     return table
 
 
+EXCEPTION_LINKS = frozenset({"obj", "__context__", "__cause__"})
+"""Attributes of exceptions that hold other objects: served as text-only copies (see exception_link)."""
+
+
+def exception_link(error: BaseException, name: str) -> Any:
+    """Read `error.obj` / `__context__` / `__cause__` without handing model code a host object.
+
+    Libraries raise exceptions that point at their internals: `AttributeError.obj` is whatever a
+    lookup failed on (a real module, say), and a chained exception carries its own. Objects the
+    code defined, and plain values, come back as they are; anything else as None or a text copy.
+    """
+    value = getattr(error, name, None)
+    if value is None or is_owned(value) or type(value) in _PLAIN_LINKS:
+        return value
+    if isinstance(value, BaseException):
+        return text_only(value)
+    return None
+
+
+_PLAIN_LINKS = frozenset({str, bytes, int, float, bool, complex})
+
+
 def call_method(obj: Any, name: str, /, *args: Any, **kwargs: Any) -> Any:
     """Do `obj.name(*args, **kwargs)` for a name the checker routes through the guards."""
     function = _FAST_METHODS.get((type(obj), name))
@@ -408,7 +434,7 @@ _SIZED = (list, tuple, str, bytes, bytearray, dict, set, frozenset, range)
 _GROWABLE = (list, bytearray, deque, array)
 
 
-def _counted_items(target: Any, items: Any) -> Any:
+def counted_items(target: Any, items: Any) -> Any:
     # Sized items are checked against the length limit; any other iterable is consumed through
     # the ticker, so `items.extend(iter(items))` (fed by its own growth) ends at the budget.
     if isinstance(items, _SIZED):
@@ -418,7 +444,7 @@ def _counted_items(target: Any, items: Any) -> Any:
 
 
 def _extend(target: Any, items: Any) -> None:
-    target.extend(_counted_items(target, items))
+    target.extend(counted_items(target, items))
 
 
 def ticking_key(key: Any) -> Any:

@@ -23,7 +23,7 @@ from .arrays import checked_imatmul, checked_matmul
 from .context import current_budget, ticking
 from .errors import RefusedError
 from .formatting import SafeFormatter, guarded_mod
-from .guards import check_annotation_names, check_annotations
+from .guards import check_annotation_names, check_annotations, replacement
 from .limits import (
     as_index,
     guarded_iadd,
@@ -76,7 +76,7 @@ def _bounded_queue(base: Any) -> type:
     namespace: dict[str, Any] = {"get": get, "put": put, "__module__": "queue"}
     if hasattr(base, "join"):
         namespace["join"] = join
-    return type(base.__name__, (base,), namespace)
+    return replacement(type(base.__name__, (base,), namespace))
 
 
 def _ticking_factory(real: Any) -> Any:
@@ -250,6 +250,7 @@ def _singledispatch(func: Any) -> Any:
     return dispatcher
 
 
+@replacement
 class _SingleDispatchMethod(functools.singledispatchmethod):  # type: ignore[type-arg]
     """singledispatchmethod whose register() refuses string annotations."""
 
@@ -328,6 +329,7 @@ def _sqlite_overrides() -> dict[str, Any]:
     sqlite3 = importlib.import_module("sqlite3")
     from .host_access import HostPermissions, model_permissions, sqlite_authorizer
 
+    @replacement
     class Connection(sqlite3.Connection):  # type: ignore[misc, name-defined]
         """A sqlite3 connection whose ATTACH statements obey the executor's file grants."""
 
@@ -349,5 +351,11 @@ def _sqlite_overrides() -> dict[str, Any]:
     return {"connect": connect, "Connection": Connection}
 
 
-LAZY_OVERRIDES: dict[str, Any] = {"sqlite3": _sqlite_overrides}
+def _collections_overrides() -> dict[str, Any]:
+    from .user_collections import UserList, UserString
+
+    return {"UserString": UserString, "UserList": UserList}
+
+
+LAZY_OVERRIDES: dict[str, Any] = {"sqlite3": _sqlite_overrides, "collections": _collections_overrides}
 """Overrides built when model code first imports the module (the module is not imported before)."""

@@ -202,16 +202,21 @@ class ImportPolicy:
         if source is not None and name in source.__dict__:
             return source.__dict__[name]
         if self.is_authorized(submodule):
-            try:
-                return self.module(submodule)
-            except ModuleNotFoundError:
-                pass
+            found_module = self._submodule(submodule)
+            if found_module is not None:
+                return found_module
         if source is None:
             raise self.refusal(dotted)
+        found = getattr(source, name, _ABSENT)
+        if found is _ABSENT:  # raised outside any handler: the error carries no context
+            raise ImportError(f"cannot import name {name!r} from {dotted!r}")
+        return found
+
+    def _submodule(self, dotted: str) -> ModuleType | None:
         try:
-            return getattr(source, name)
-        except AttributeError:
-            raise ImportError(f"cannot import name {name!r} from {dotted!r}") from None
+            return self.module(dotted)
+        except ModuleNotFoundError:
+            return None
 
     def star_names(self, dotted: str) -> dict[str, Any]:
         """Return the names `from dotted import *` binds."""

@@ -31,6 +31,7 @@ from .guards import (
     check_store,
     checked_annotation,
     checked_match_subject,
+    guarded_super,
     load_attribute,
     store_attribute,
 )
@@ -145,6 +146,7 @@ _STATIC_GUARDS: dict[str, Any] = {
     names.FINALLY_EXIT: _finally_exit,
     names.ANNOTATION: checked_annotation,
     names.EXCEPTION: Exception,
+    names.SUPER: guarded_super,
 }
 _SHARED_BUILTINS = {**BASE_BUILTINS, **_STATIC_GUARDS}
 _TRUNCATION_NOTE = "\n..._This content has been truncated to stay below {limit} characters_...\n"

@@ -16,6 +16,7 @@ from typing import Any
 
 from .context import current_budget
 from .errors import RefusedError
+from .guards import replacement
 from .tables import LIMITS
 
 __all__ = [
@@ -51,7 +52,7 @@ def depth_tracked(base: type) -> type:
         instance._sg_depth = depth
         return instance
 
-    return type(base.__name__, (base,), {"__new__": __new__, "__module__": base.__module__})
+    return replacement(type(base.__name__, (base,), {"__new__": __new__, "__module__": base.__module__}))
 
 
 CHAIN_TYPES: dict[str, type] = {base.__name__: depth_tracked(base) for base in (map, filter, zip, enumerate)}

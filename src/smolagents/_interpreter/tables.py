@@ -10,6 +10,7 @@ __all__ = [
     "ALLOWED_DUNDER_ATTRIBUTES",
     "ALLOWED_PRIVATE_ATTRIBUTES",
     "ALWAYS_CLOSED_MODULES",
+    "DEFINABLE_DUNDERS",
     "CTYPES_ATTRIBUTES",
     "QUEUE_LOCK_ATTRIBUTES",
     "BASE_BUILTIN_MODULES",
@@ -177,6 +178,7 @@ ALWAYS_CLOSED_MODULES: frozenset[str] = frozenset(
     {
         # reach the interpreter's own objects or real modules: the checks could be switched off
         "sys", "builtins", "importlib", "inspect", "gc", "pkgutil", "runpy", "pydoc", "site", "unittest",
+        "traceback",
         "zipimport", "code", "codeop",
         # change state the whole process shares, or make the host call model code later
         "logging", "atexit", "signal", "copyreg", "faulthandler", "tracemalloc", "warnings", "locale",
@@ -255,6 +257,22 @@ ALLOWED_DUNDER_ATTRIBUTES: frozenset[str] = frozenset(
 Methods whose operator is guarded against huge results (`__mul__`, `__pow__`, `__lshift__`,
 `__mod__`, `__format__`) are absent, so the guard cannot be bypassed by calling them by name."""
 
+DEFINABLE_DUNDERS: frozenset[str] = ALLOWED_DUNDER_ATTRIBUTES | frozenset(
+    {
+        "__annotations__", "__classcell__", "__orig_bases__", "__dataclass_fields__", "__dataclass_params__",
+        "__getattr__", "__setattr__", "__delattr__", "__get__", "__set__", "__delete__",
+        "__format__", "__sizeof__", "__length_hint__", "__trunc__",
+        "__mul__", "__rmul__", "__mod__", "__rmod__", "__pow__", "__rpow__", "__lshift__", "__rlshift__",
+        "__rshift__", "__rrshift__", "__matmul__", "__rmatmul__", "__rand__", "__ror__", "__rxor__",
+        "__rdivmod__", "__iadd__", "__isub__", "__imul__", "__imatmul__", "__itruediv__",
+        "__ifloordiv__", "__imod__", "__ipow__", "__ilshift__", "__irshift__", "__iand__", "__ixor__",
+        "__ior__",
+    }
+)  # fmt: skip
+"""Dunder names a class the code defines may hold: its own behaviour (operators, containers,
+context managers, comparisons, hashing); never a protocol other code reads off objects
+(`__array_interface__`, `__fspath__`, `__reduce__`...) nor a hook the host calls later."""
+
 ALLOWED_PRIVATE_ATTRIBUTES: frozenset[str] = frozenset(
     {"_asdict", "_fields", "_field_defaults", "_make", "_replace", "_name_", "_value_", "_missing_"}
 )
@@ -272,6 +290,7 @@ ROUTED_ATTRIBUTES: frozenset[str] = frozenset(
         "register",  # ABCMeta.register on shared classes changes isinstance() for the host
         "dot", "argsort", "tolist",  # numpy work far bigger than its result; a Python object per element
         "xinclude", "write", "write_c14n", "write_output",  # lxml trees that open files in C
+        "obj", "__context__", "__cause__",  # exceptions pointing at library internals
     }
 )  # fmt: skip
 """Public attribute names whose reads go through a guard that checks the object they belong to."""

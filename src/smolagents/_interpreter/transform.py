@@ -33,6 +33,7 @@ from .guards import pattern_attribute_problem
 from .names import RESERVED_PREFIX
 from .tables import (
     ALLOWED_DUNDER_ATTRIBUTES,
+    DEFINABLE_DUNDERS,
     DENIED_ATTRIBUTES,
     FORBIDDEN_METHOD_DEFINITIONS,
     ROUTED_ATTRIBUTES,
@@ -147,6 +148,7 @@ class Rewriter(ast.NodeTransformer):
         # annotations): Python forbids or would expose them there.
         self.no_temporaries = 0
         self.fstring_fields: list[int] = []
+        self.methods: list[str | None] = []  # per enclosing function: its first parameter if a method
 
     @property
     def temporaries(self) -> bool:
@@ -185,9 +187,7 @@ class Rewriter(ast.NodeTransformer):
                 raise self.refuse(
                     node, f"defining or using {identifier!r} is not allowed (the host would call it later)."
                 )
-            if identifier not in _MODULE_DUNDER_NAMES and not (
-                in_class and identifier in ALLOWED_DUNDER_ATTRIBUTES
-            ):
+            if identifier not in _MODULE_DUNDER_NAMES and not (in_class and identifier in DEFINABLE_DUNDERS):
                 raise self.refuse(node, f"the name {identifier!r} is not available to the code.")
 
     # -- names and bindings -----------------------------------------------------------------------
@@ -339,7 +339,11 @@ class Rewriter(ast.NodeTransformer):
                 else guard_call(names.ANNOTATION, self._without_temporaries(node.returns))
             )
         saved, self.no_temporaries = self.no_temporaries, 0
+        parameters = [*node.args.posonlyargs, *node.args.args]
+        in_class = len(self.class_names) > 1 and self.class_names[-2] is not None
+        self.methods.append(parameters[0].arg if in_class and parameters else None)
         node.body = self._statements(node.body)
+        self.methods.pop()
         self.no_temporaries = saved
         self.class_names.pop()
         has_docstring = isinstance(node.body[0], ast.Expr) and _is_constant(node.body[0].value, (str,))
@@ -548,6 +552,12 @@ class Rewriter(ast.NodeTransformer):
     def visit_Call(self, node: ast.Call) -> ast.AST:
         self.generic_visit(node)
         function = node.func
+        if isinstance(function, ast.Name) and function.id == "super" and not node.args and not node.keywords:
+            # Zero-argument super() made explicit, so the guarded `super` sees the class it starts from.
+            if self.methods and self.methods[-1] is not None:
+                node.func = load_name(names.SUPER)
+                node.args = [load_name("__class__"), load_name(self.methods[-1])]
+            return node
         if isinstance(function, ast.Name) and function.id == "str":
             if len(node.args) == 1 and not node.keywords and not isinstance(node.args[0], ast.Starred):
                 fast = fast_str_call(
