@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins as _builtins
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
@@ -273,6 +274,22 @@ def _ticked(iterable: Any) -> Any:
     return ticking(iter(iterable)) if size > _TICK_ABOVE else iterable
 
 
+_BUILTIN_SOURCES = frozenset({list, tuple, str, bytes, bytearray, dict, set, frozenset, range})
+
+
+def _sequence_factory(real: type) -> Any:
+    # `list(x)` of a builtin container copies it in C (fast, bounded by what exists); a foreign
+    # one (a numpy array: one Python object per element, 30x its memory) or an iterator is taken
+    # through the ticker, so the budget sees the time and memory it costs.
+    def make(*args: Any) -> Any:
+        if len(args) == 1 and type(args[0]) not in _BUILTIN_SOURCES and type(args[0]) is not _BigRange:
+            return real(_ticked(args[0]))
+        return real(*args)
+
+    make.__name__ = real.__name__
+    return make
+
+
 def _hashing_factory(real: type) -> Any:
     def make(*args: Any, **kwargs: Any) -> Any:
         if len(args) == 1:
@@ -297,6 +314,63 @@ def _hashing_stand_in(real: type, **extra: Any) -> type:
     return GuardedTypeMeta(real.__name__, (), namespace)
 
 
+_MAX_CHAIN = 2000
+"""Deepest chain of slices/properties/class- or staticmethods the code may build.
+
+These builtins free their contents by recursing in C with no depth check: a chain of a few
+hundred thousand, built well within the memory allowance, crashes the process when the host
+frees it (after the run, on a thread with an ordinary stack)."""
+
+_LINKS: dict[type, tuple[str, ...]] = {
+    slice: ("start", "stop", "step"),
+    property: ("fget", "fset", "fdel"),
+    classmethod: ("__func__",),
+    staticmethod: ("__func__",),
+}
+
+
+_known_depths: OrderedDict[int, tuple[Any, int]] = OrderedDict()  # id -> (object kept alive, depth)
+
+
+def _depth_of(value: Any, kind: type, budget: int = _MAX_CHAIN) -> int:
+    if type(value) is not kind:
+        return 0
+    known = _known_depths.get(id(value))
+    if known is not None and known[0] is value:
+        return known[1]
+    if budget <= 0:
+        return _MAX_CHAIN  # deeper than we walk: treated as too deep
+    links = (getattr(value, name, None) for name in _LINKS[kind])
+    return 1 + max((_depth_of(link, kind, budget - 1) for link in links), default=0)
+
+
+def _chain_depth(values: tuple[Any, ...], kind: type) -> int:
+    return 1 + max((_depth_of(value, kind) for value in values), default=0)
+
+
+def _remember(value: Any, depth: int) -> None:
+    _known_depths[id(value)] = (value, depth)
+    if len(_known_depths) > 4096:
+        _known_depths.popitem(last=False)
+
+
+def _chain_bounded(kind: type) -> Any:
+    def make(*args: Any, **kwargs: Any) -> Any:
+        depth = _chain_depth((*args, *kwargs.values()), kind)
+        if depth >= _MAX_CHAIN:
+            raise RefusedError(
+                f"{kind.__name__} objects nested {_MAX_CHAIN:,} deep would crash the process when freed; "
+                "build a flat structure instead."
+            )
+        made = kind(*args, **kwargs)
+        if depth > 1:
+            _remember(made, depth)
+        return made
+
+    make.__name__ = kind.__name__
+    return make
+
+
 _TYPE = stand_in(type, guarded_type)
 _SUPER = stand_in(super, guarded_super)
 _STAND_INS: dict[type, type] = {
@@ -307,6 +381,9 @@ _STAND_INS: dict[type, type] = {
     frozenset: _hashing_stand_in(frozenset),
     dict: _hashing_stand_in(dict, fromkeys=staticmethod(_fromkeys)),
     super: _SUPER,
+    list: stand_in(list, _sequence_factory(list)),
+    tuple: stand_in(tuple, _sequence_factory(tuple)),
+    **{kind: stand_in(kind, _chain_bounded(kind)) for kind in _LINKS},
 }
 """Builtin types whose constructor is guarded; `type(x)` answers with the stand-in too."""
 

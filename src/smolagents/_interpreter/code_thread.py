@@ -97,6 +97,19 @@ class CodeThread:
         finally:
             self._busy = False
 
+    def free(self, values: list[Any]) -> None:
+        """Drop `values` on the code thread, whose stack can free whatever the code built there.
+
+        Called when an executor goes away: chains the code built (iterators, generators) may be
+        freed recursively in C, which an ordinary thread's stack cannot always take.
+        """
+        if self._worker is not None and self._generation == _generation:
+            self._jobs.put(values.clear)
+
+    def is_code_thread(self) -> bool:
+        """Return whether the caller runs on this executor's code thread (not inline on the host's)."""
+        return threading.get_ident() == self._worker
+
     @host_boundary
     def call_back(self, function: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]) -> T:
         """Call `function` on the caller's thread (from the code thread) and return its result.

@@ -128,22 +128,25 @@ def _product_of_two_temporaries(left: ast.expr, right: ast.expr, guard: str) -> 
     # `f(x) * g(x)`: both operands are bound (in order, `&` evaluates both) before the test.
     first = ast.NamedExpr(target=ast.Name(id=names.WALRUS, ctx=ast.Store()), value=left)
     second = ast.NamedExpr(target=ast.Name(id=names.WALRUS_RIGHT, ctx=ast.Store()), value=right)
-    kinds = ast.BinOp(
-        left=_compare(_exact_type(first), ast.In(), _name(names.INTS_AND_FLOATS)),
+    floats = ast.BinOp(  # `&` evaluates both operands, binding both temporaries
+        left=_compare(_exact_type(first), ast.Is(), _name(names.FLOAT)),
         op=ast.BitAnd(),
-        right=_compare(_exact_type(second), ast.In(), _name(names.INTS_AND_FLOATS)),
+        right=_compare(_exact_type(second), ast.Is(), _name(names.FLOAT)),
     )
-    bounds = [
-        ast.Compare(
-            left=_name(names.INT_LOW),
-            ops=[ast.Lt(), ast.Lt()],
-            comparators=[_name(name), _name(names.INT_BOUND)],
+    small_ints = [
+        _and(
+            _compare(_exact_type(_name(name)), ast.Is(), _name(names.INT)),
+            ast.Compare(
+                left=_name(names.INT_LOW),
+                ops=[ast.Lt(), ast.Lt()],
+                comparators=[_name(name), _name(names.INT_BOUND)],
+            ),
         )
         for name in (names.WALRUS, names.WALRUS_RIGHT)
     ]
     operands = (_name(names.WALRUS), _name(names.WALRUS_RIGHT))
     return ast.IfExp(
-        test=_and(kinds, *bounds),
+        test=_or(floats, _and(*small_ints)),
         body=ast.BinOp(left=operands[0], op=ast.Mult(), right=operands[1]),
         orelse=_call(guard, *operands),
     )

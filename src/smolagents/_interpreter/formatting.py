@@ -20,6 +20,7 @@ from .tables import LIMITS
 __all__ = [
     "SafeFormatter",
     "check_format_spec",
+    "check_strftime",
     "check_rendering",
     "checked_render",
     "guarded_format",
@@ -36,8 +37,23 @@ _DIGIT_RUN = re.compile(r"\d+")
 _PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
 
 
+_MAX_SPEC_LENGTH = 1000  # a datetime's spec is a strftime template: each directive can grow ~20x
+
+
+def check_strftime(template: Any) -> None:
+    """Refuse a strftime template long enough to build a huge string (%c expands ~12 times)."""
+    if isinstance(template, str) and len(template) * 25 > LIMITS.max_sequence_length:
+        raise RefusedError(
+            f"strftime with a {len(template):,}-character template is too big; use a shorter one."
+        )
+
+
 def check_format_spec(spec: str) -> None:
     """Refuse a format specification whose width or precision would build a huge string."""
+    if len(spec) > _MAX_SPEC_LENGTH:
+        raise RefusedError(
+            f"Format specification of {len(spec):,} characters is too long (the limit is {_MAX_SPEC_LENGTH})."
+        )
     for run in _DIGIT_RUN.findall(spec):
         if len(run) > 7 or int(run) > LIMITS.max_format_width:
             raise RefusedError(
@@ -48,9 +64,15 @@ def check_format_spec(spec: str) -> None:
 
 def _check_field_output(template_length: int, fields: int, values: Any) -> None:
     # Each field renders one of the values: the result is at most fields x the longest of them.
-    longest = max((true_length(value) for value in values if isinstance(value, (str, bytes))), default=0)
+    longest = 0
     for value in values:
-        check_rendering(value)
+        kind = type(value)
+        if kind is str or kind is bytes:
+            longest = max(longest, len(value))
+        elif isinstance(value, (str, bytes)):
+            longest = max(longest, true_length(value))
+        elif kind in _CONTAINER_TYPES:
+            check_rendering(value)
     if template_length + fields * longest > LIMITS.max_sequence_length:
         raise RefusedError(
             f"Formatting would build a string of about {template_length + fields * longest:,} characters "
@@ -177,12 +199,27 @@ def _needs_slow_path(template: str, values: Any) -> bool:
     return is_slow
 
 
+def _small_values(values: tuple[Any, ...], template_length: int, fields: int) -> bool:
+    longest = _SCALAR_TEXT
+    for value in values:
+        kind = type(value)
+        if kind is str:
+            longest = max(longest, len(value))
+        elif kind not in _SCALARS:
+            return False
+    return template_length + fields * longest <= LIMITS.max_sequence_length
+
+
 def safe_format(template: Any, *args: Any, **kwargs: Any) -> str:
     """Do `template.format(*args, **kwargs)` without attribute lookups that break the rules."""
     if not isinstance(template, str):
         raise TypeError(
             f"descriptor 'format' requires a 'str' object but received a {type(template).__name__!r}"
         )
+    if type(template) is str and not kwargs and len(template) <= 512:
+        fields, is_slow = _parse_short_template(template)
+        if not is_slow and _small_values(args, len(template), fields):
+            return str.format(template, *args)  # numbers and strings into checked specs, measured
     if not _needs_slow_path(template, (*args, *kwargs.values())):
         return str.format(template, *args, **kwargs)
     return SafeFormatter().vformat(str.__str__(template), args, kwargs)

@@ -31,6 +31,7 @@ __all__ = [
     "HostPermissions",
     "enable_audit_hook",
     "host_boundary",
+    "is_host_boundary",
     "model_permissions",
     "sqlite_authorizer",
 ]
@@ -170,6 +171,11 @@ def host_boundary(function: Callable[..., Any]) -> Callable[..., Any]:
     """Mark `function` as the host's: effects below its frame are not model code's (tool calls, imports)."""
     _BOUNDARIES.add(function.__code__)
     return function
+
+
+def is_host_boundary(code: CodeType) -> bool:
+    """Return whether `code` belongs to a function marked with `host_boundary`."""
+    return code in _BOUNDARIES
 
 
 def model_permissions(frame: FrameType | None) -> HostPermissions | None:

@@ -8,6 +8,7 @@ versions (string methods, `list.extend/sort`, `int.to_bytes`, ctypes and queue i
 
 from __future__ import annotations
 
+import datetime
 import math
 import queue
 from abc import ABCMeta
@@ -18,11 +19,11 @@ from random import Random
 from types import CodeType
 from typing import Any
 
-from .arrays import ARRAY_METHOD_NAMES, array_method
+from .arrays import ARRAY_METHOD_NAMES, array_method, check_bytes
 from .c_openers import guarded_lxml_method
 from .context import current_budget, ticking
 from .errors import RefusedError, text_only
-from .formatting import safe_format, safe_format_map
+from .formatting import check_strftime, safe_format, safe_format_map
 from .guards import (
     as_index,
     is_model_function,
@@ -32,7 +33,7 @@ from .guards import (
     set_routed_handler,
     true_length,
 )
-from .stand_ins import checked_expand
+from .stand_ins import checked_expand, rewrapped_pattern
 from .tables import CTYPES_ATTRIBUTES, LIMITS, PANDAS_EVAL_METHODS, QUEUE_LOCK_ATTRIBUTES
 
 __all__ = [
@@ -66,10 +67,18 @@ def _too_big(what: str, size: float, limit: int) -> RefusedError:
     )
 
 
+def _item_bytes(kind: Any) -> int:
+    # Bytes per item of what the operation builds: a pointer per element of a container.
+    return 1 if isinstance(kind, (str, bytes, bytearray)) else 8
+
+
 def _check_repeat_size(sequence: Any, count: int) -> None:
     size = true_length(sequence) * count
     if size > LIMITS.max_sequence_length:
         raise _too_big(f"a {type(sequence).__name__} of length", size, LIMITS.max_sequence_length)
+    # Within the length limit, still within the memory left: many such values in one expression
+    # (a tuple display, arguments of one call) are built with no tick in between.
+    check_bytes(size * _item_bytes(sequence), f"Building a {type(sequence).__name__} of length {size:,}")
 
 
 def _repeat(a: Any, b: Any) -> Any:
@@ -186,6 +195,7 @@ def _check_sequence_length(kind: Any, size: int) -> None:
     # `kind`: the sequence being built (or one of its type), named in the refusal.
     if size > LIMITS.max_sequence_length:
         raise _too_big(f"a {type(kind).__name__} of length", size, LIMITS.max_sequence_length)
+    check_bytes(size * _item_bytes(kind), f"Building a {type(kind).__name__} of length {size:,}")
 
 
 def _check_pow(base: Any, exponent: Any) -> None:
@@ -247,6 +257,7 @@ def _base_of(text: Any) -> Any:
 def _check_length(size: int) -> None:
     if size > LIMITS.max_sequence_length:
         raise _too_big("a string of length", size, LIMITS.max_sequence_length)
+    check_bytes(size, f"Building a string of length {size:,}")
 
 
 def _join(separator: Any, iterable: Any) -> Any:
@@ -356,6 +367,10 @@ def routed_attribute(obj: Any, name: str) -> Any:
             return partial(_extend, obj)
         if isinstance(obj, type) and issubclass(obj, _GROWABLE):
             return _extend
+    if name == "strftime" and isinstance(obj, (datetime.date, datetime.time)):
+        return partial(_strftime_method, obj)
+    if name == "re" and hasattr(obj, "re") and type(obj).__name__ == "Match":
+        return rewrapped_pattern(obj.re)
     if name == "sort" and isinstance(obj, list):
         return partial(_sort, obj)
     if name == "expand" and type(obj).__name__ == "Match" and hasattr(obj, "group"):
@@ -476,7 +491,14 @@ def _sort(target: list[Any], *, key: Any = None, reverse: bool = False) -> None:
 
 def guarded_sorted(iterable: Any, /, *, key: Any = None, reverse: bool = False) -> list[Any]:
     """Do `sorted(...)`; a C key function (e.g. `key=str`) counts each call against the budget."""
+    if not isinstance(iterable, (list, tuple, str, dict, set, frozenset)):
+        iterable = ticking(iter(iterable))  # a numpy array or an iterator: one object per item
     return sorted(iterable, key=ticking_key(key), reverse=reverse)
+
+
+def _strftime_method(moment: Any, template: Any) -> str:
+    check_strftime(template)
+    return moment.strftime(template)  # type: ignore[no-any-return]
 
 
 def _translate(text: str, table: Any) -> str:

@@ -43,6 +43,8 @@ TYPE = "__sg_type__"  # the real `type` (one argument: the exact type of a value
 # first, so a helper found there costs one dictionary lookup instead of three.
 LEN = "__sg_len__"  # the real `len`
 INTS_AND_FLOATS = "__sg_intfloat__"
+INT = "__sg_int__"
+FLOAT = "__sg_float__"
 STR = "__sg_str_type__"
 NATIVE_ADDENDS = "__sg_scalars__"  # exact types whose `x += value` is native whatever x is
 SHORT_SEQUENCES = "__sg_shortseqs__"  # exact types whose short values are native addends

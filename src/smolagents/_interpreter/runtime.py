@@ -35,7 +35,7 @@ from .guards import (
     load_attribute,
     store_attribute,
 )
-from .host_access import HostPermissions, enable_audit_hook
+from .host_access import HostPermissions, enable_audit_hook, host_boundary
 from .limits import (
     STRING_METHODS,
     call_method,
@@ -55,6 +55,7 @@ from .numpy_memory import bounded_numpy_allocations, restore_numpy_allocations
 from .plain import plain_arguments
 from .tables import CODE_FILENAME, LIMITS
 from .transform import source_line
+from .watchdog import AsyncStop, clear_pending_stop, unwatch, watch
 
 __all__ = ["RunResult", "Runtime"]
 
@@ -130,6 +131,8 @@ _STATIC_GUARDS: dict[str, Any] = {
     names.TYPE: type,
     names.LEN: len,
     names.INTS_AND_FLOATS: frozenset({int, float}),
+    names.INT: int,
+    names.FLOAT: float,
     names.STR: str,
     names.NATIVE_ADDENDS: frozenset({int, float, complex, bool}),
     names.SHORT_SEQUENCES: frozenset({str, list, tuple, bytes}),
@@ -238,6 +241,9 @@ class Runtime:
             "__name__": "__main__",
             **{name: value for name, value in self.builtins.items() if name.startswith(RESERVED_PREFIX)},
         }
+        self._hidden_names = frozenset(
+            {*self.globals, names.VALUE, names.WALRUS, names.WALRUS_RIGHT} - {"__name__"}
+        )
         self.protected: frozenset[str] = frozenset({"final_answer"})
         self.state: dict[str, Any] = {}
         self._printed: list[str] = []
@@ -245,6 +251,15 @@ class Runtime:
         self._output: Any = None
         self._final_answer: Any = None
         self._has_final_answer = False
+
+    def __del__(self) -> None:
+        # The notebook's values are freed on the code thread, where they were built (see CodeThread.free).
+        try:
+            values = list(self.globals.values())
+            self.globals.clear()
+            self.thread.free(values)
+        except Exception:  # interpreter shutdown: nothing left to protect
+            pass
 
     # -- what the code is given -----------------------------------------------------------------
     def _make_final_answer(self, tool: Any) -> Any:
@@ -296,11 +311,11 @@ class Runtime:
             return self._execute(code, source)
         previous = use_budget(self.budget)  # calls served back on this thread count against the run
         try:
-            return self.thread.run(lambda: self._execute(code, source))
+            return self.thread.run(lambda: self._execute(code, source, watched=self.thread.is_code_thread()))
         finally:
             use_budget(previous)
 
-    def _execute(self, code: CodeType, source: str) -> RunResult:
+    def _execute(self, code: CodeType, source: str, watched: bool = False) -> RunResult:
         self._printed = []
         self._printed_length = 0
         self._output = None
@@ -311,23 +326,21 @@ class Runtime:
         self._bound_numpy()
         self.builtins[names.TICK] = self.globals[names.TICK] = budget.tick
         self.builtins[names.TICKER] = self.globals[names.TICKER] = budget.ticker
+        raised = self._run_watched(code) if watched else self._run(code)
+        budget.stop()
+        if self._allocator is not None:
+            restore_numpy_allocations(self._allocator)
+            self._allocator = None
+        use_budget(previous)
+        self._refresh_state()
         error: InterpreterError | None = None
-        try:
-            exec(code, self.globals)
-        except (FinalAnswerSignal, BudgetExceededSignal) as raised:
+        if isinstance(raised, (FinalAnswerSignal, BudgetExceededSignal)):
             if not self._has_final_answer:
                 error = self._error(raised, source)
-        except KeyboardInterrupt:
-            raise  # only the host can raise it (model code sees a look-alike Exception subclass)
-        except BaseException as raised:
+        elif isinstance(raised, KeyboardInterrupt):
+            raise raised  # only the host can raise it (model code sees a look-alike Exception subclass)
+        elif raised is not None:
             error = self._error(raised, source)
-        finally:
-            budget.stop()
-            if self._allocator is not None:
-                restore_numpy_allocations(self._allocator)
-                self._allocator = None
-            use_budget(previous)
-            self._refresh_state()
         logs = self._logs()
         if self._has_final_answer:
             return RunResult(self._final_answer, logs, True)
@@ -335,6 +348,35 @@ class Runtime:
             error.logs = logs
             raise error
         return RunResult(self._output, logs, False)
+
+    @host_boundary  # events below this frame, before any model frame, are the executor's own
+    def _run(self, code: CodeType) -> BaseException | None:
+        try:
+            exec(code, self.globals)
+        except BaseException as raised:  # classified by the caller, after the run's cleanup
+            return raised
+        return None
+
+    def _run_watched(self, code: CodeType) -> BaseException | None:
+        # On the code thread the watchdog may raise AsyncStop at any bytecode until `unwatch`
+        # returns; after that none comes, except one already pending, which is dropped here.
+        raised: BaseException | None = None
+        ran = False
+        while True:
+            try:
+                if not ran:
+                    ran = True
+                    watch(self.budget)
+                    raised = self._run(code)
+                stopped = unwatch()
+                clear_pending_stop()
+                if stopped and raised is None:  # stopped while finishing: the budget says why
+                    raised = AsyncStop()
+                if isinstance(raised, AsyncStop):
+                    raised.reason = self.budget.exceeded or raised.reason
+                return raised
+            except AsyncStop as late:
+                raised = raised or late
 
     def _bound_numpy(self) -> None:
         # From the start of a run, or when the code first imports numpy: every numpy allocation
@@ -364,12 +406,10 @@ class Runtime:
         return error
 
     def _refresh_state(self) -> None:
+        # The notebook's variables and `__name__` (1.26's state shows it); never the interpreter's names.
+        hidden = self._hidden_names
         self.state.clear()
-        self.state.update(
-            (name, value)
-            for name, value in self.globals.items()
-            if not (name.startswith("__") and name.endswith("__"))
-        )
+        self.state.update({name: value for name, value in self.globals.items() if name not in hidden})
 
     # -- builtins bound to this runtime --------------------------------------------------------------
     def _result(self, value: Any) -> Any:
@@ -385,9 +425,23 @@ class Runtime:
             raise TypeError(f"sep must be None or a string, not {type(sep).__name__}")
         if end is not None and not isinstance(end, str):
             raise TypeError(f"end must be None or a string, not {type(end).__name__}")
+        separator = " " if sep is None else sep
+        left = LIMITS.max_print_length - self._printed_length
+        if len(args) * (len(separator) + 1) > left:  # print(*huge): refused before rendering anything
+            raise RefusedError(
+                f"print() of {len(args):,} values would print more than the code may; print a summary."
+            )
+        pieces: list[str] = []
         for value in args:
             check_rendering(value, LIMITS.max_print_length)
-        text = (" " if sep is None else sep).join(map(str, args)) + ("\n" if end is None else end)
+            piece = str(value)
+            left -= len(piece) + len(separator)
+            if left < 0:
+                raise RefusedError(
+                    f"The code printed more than {LIMITS.max_print_length:,} characters; print summaries instead."
+                )
+            pieces.append(piece)
+        text = separator.join(pieces) + ("\n" if end is None else end)
         if file is not None:
             file.write(text)
             return

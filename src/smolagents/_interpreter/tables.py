@@ -291,6 +291,7 @@ ROUTED_ATTRIBUTES: frozenset[str] = frozenset(
         "dot", "argsort", "tolist",  # numpy work far bigger than its result; a Python object per element
         "xinclude", "write", "write_c14n", "write_output",  # lxml trees that open files in C
         "obj", "__context__", "__cause__",  # exceptions pointing at library internals
+        "strftime", "re",  # datetime templates that expand; a match's raw compiled pattern
     }
 )  # fmt: skip
 """Public attribute names whose reads go through a guard that checks the object they belong to."""

@@ -24,11 +24,7 @@ def pytest_configure(config: pytest.Config) -> None:
 # Holes still open when this suite was last updated, by test id (as in `pytest -rf` output,
 # relative to this directory) -> finding in FINDINGS.md. Each is an expected, strict failure:
 # when the implementation closes the hole the test XPASSes and fails, and the entry must go.
-OPEN_FINDINGS: dict[str, str] = {
-    "test_attack_numpy_bounds.py::test_numpy_allocation_bypasses_are_bounded[list-of-array]": "F33",
-    "test_attack_numpy_bounds.py::test_numpy_allocation_bypasses_are_bounded[array2string]": "F33",
-    "test_attack_numpy_bounds.py::test_numpy_long_calls_are_bounded[apply-along-axis]": "F33",
-}
+OPEN_FINDINGS: dict[str, str] = {}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
