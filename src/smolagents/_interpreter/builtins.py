@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins as _builtins
+import math
 from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
@@ -402,8 +403,28 @@ def _exceptions() -> dict[str, Any]:
     return found
 
 
+_MATH_NAMES = (
+    "ceil",
+    "floor",
+    "log",
+    "exp",
+    "sin",
+    "cos",
+    "tan",
+    "asin",
+    "acos",
+    "atan",
+    "atan2",
+    "degrees",
+    "radians",
+    "sqrt",
+)
+"""math functions 1.26 gives the code without an import."""
+
+
 def _base_builtins() -> dict[str, Any]:
     table = {name: getattr(_builtins, name) for name in _SAFE_NAMES}
+    table.update({name: getattr(math, name) for name in _MATH_NAMES})
     table.update(_exceptions())
     table.update(CHAIN_TYPES)
     table.update(

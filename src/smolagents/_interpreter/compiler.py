@@ -11,8 +11,9 @@ from functools import lru_cache
 from types import CodeType
 
 from . import names
+from .rewrite_nodes import CompileRefusal, guard_call, load_name, source_line
 from .tables import CODE_FILENAME, LIMITS
-from .transform import CompileRefusal, Rewriter, guard_call, load_name, source_line
+from .transform import Rewriter
 
 __all__ = ["compile_checked"]
 

@@ -53,8 +53,8 @@ from .modules import ImportPolicy
 from .names import RESERVED_PREFIX
 from .numpy_memory import bounded_numpy_allocations, restore_numpy_allocations
 from .plain import plain_arguments
+from .rewrite_nodes import source_line
 from .tables import CODE_FILENAME, LIMITS
-from .transform import source_line
 from .watchdog import AsyncStop, clear_pending_stop, unwatch, watch
 
 __all__ = ["RunResult", "Runtime"]

@@ -21,6 +21,7 @@ __all__ = [
     "FORBIDDEN_METHOD_DEFINITIONS",
     "LIMITS",
     "MODULE_REMOVED_ATTRIBUTES",
+    "PROTECTED_BUILTIN_NAMES",
     "PANDAS_EVAL_METHODS",
     "RESERVED_PREFIX",
     "ROUTED_ATTRIBUTES",
@@ -401,6 +402,18 @@ MODULE_REMOVED_ATTRIBUTES: dict[str, frozenset[str]] = {
     "typing": frozenset({"get_type_hints", "ForwardRef", "_eval_type"}),
 }
 """Public names of authorised modules that stay closed: pickle loading, string evaluation, ctypes."""
+
+PROTECTED_BUILTIN_NAMES: frozenset[str] = frozenset(
+    {
+        "print", "isinstance", "range", "float", "int", "bool", "str", "set", "list", "dict", "tuple",
+        "round", "ceil", "floor", "log", "exp", "sin", "cos", "tan", "asin", "acos", "atan", "atan2",
+        "degrees", "radians", "pow", "sqrt", "len", "sum", "max", "min", "abs", "enumerate", "zip",
+        "reversed", "sorted", "all", "any", "map", "filter", "ord", "chr", "next", "iter", "divmod",
+        "callable", "getattr", "hasattr", "setattr", "issubclass", "type", "complex",
+    }
+)  # fmt: skip
+"""Names the agent and later steps rely on (1.26's BASE_PYTHON_TOOLS): no binding form may rebind
+them outside a class body or a parameter list, as for tools."""
 
 RESERVED_PREFIX = "__sg_"
 """Prefix of the names the checked code uses to reach its guards; model code cannot spell them."""

@@ -31,15 +31,27 @@ from .fast_paths import (
 from .formatting import check_format_spec
 from .guards import pattern_attribute_problem
 from .names import RESERVED_PREFIX
+from .rewrite_flow import FlowRewrites
+from .rewrite_nodes import (
+    CompileRefusal,
+    guard_call,
+    is_constant,
+    load_name,
+    located,
+    mentions_string,
+    source_line,
+    tick,
+)
 from .tables import (
     ALLOWED_DUNDER_ATTRIBUTES,
     DEFINABLE_DUNDERS,
     DENIED_ATTRIBUTES,
     FORBIDDEN_METHOD_DEFINITIONS,
+    PROTECTED_BUILTIN_NAMES,
     ROUTED_ATTRIBUTES,
 )
 
-__all__ = ["CompileRefusal", "Rewriter", "guard_call", "load_name", "source_line"]
+__all__ = ["Rewriter"]
 
 _MODULE_DUNDER_NAMES = frozenset({"__name__", "__debug__"})
 _RISKY_AUG_OPS: dict[type, str] = {
@@ -56,86 +68,7 @@ _AUG_OP_NAMES: dict[type, str] = {
 }  # fmt: skip
 
 
-class CompileRefusal(InterpreterError):
-    """The code was refused before it ran (syntax error or a forbidden construct)."""
-
-
-def source_line(source: str, lineno: int | None) -> str:
-    """Return line `lineno` (1-based) of `source`, stripped, or an empty string."""
-    if not lineno:
-        return ""
-    lines = source.splitlines()
-    return lines[lineno - 1].strip() if 0 < lineno <= len(lines) else ""
-
-
-def load_name(identifier: str) -> ast.Name:
-    return ast.Name(id=identifier, ctx=ast.Load())
-
-
-def guard_call(function: str, *args: ast.expr) -> ast.Call:
-    return ast.Call(func=load_name(function), args=list(args), keywords=[])
-
-
-def _located(statements: list[ast.stmt], node: ast.AST) -> list[ast.stmt]:
-    return [ast.copy_location(statement, node) for statement in statements]
-
-
-def _tick() -> ast.stmt:
-    return ast.Expr(value=guard_call(names.TICK))
-
-
-def _is_constant(node: ast.AST, kinds: tuple[type, ...]) -> bool:
-    return (
-        isinstance(node, ast.Constant) and isinstance(node.value, kinds) and not isinstance(node.value, bool)
-    )
-
-
-def _root_name(expression: ast.expr) -> str:
-    while isinstance(expression, ast.Attribute):
-        expression = expression.value
-    return expression.id if isinstance(expression, ast.Name) else ""
-
-
-def _load_copy(expression: ast.expr) -> ast.expr:
-    # The class of a pattern as an ordinary expression (its attribute reads obey the normal rules).
-    if isinstance(expression, ast.Attribute):
-        return ast.Attribute(value=_load_copy(expression.value), attr=expression.attr, ctx=ast.Load())
-    assert isinstance(expression, ast.Name)
-    return load_name(expression.id)
-
-
-def _guard_finally_exits(statements: list[ast.stmt], in_loop: bool = False) -> list[ast.stmt]:
-    guarded: list[ast.stmt] = []
-    for statement in statements:
-        if isinstance(statement, ast.Return) or (
-            isinstance(statement, (ast.Break, ast.Continue)) and not in_loop
-        ):
-            guarded.append(ast.copy_location(ast.Expr(value=guard_call(names.FINALLY_EXIT)), statement))
-        elif not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            is_loop = isinstance(statement, (ast.For, ast.While))
-            for field in ("body", "orelse", "finalbody"):
-                children = getattr(statement, field, None)
-                if isinstance(children, list) and children and isinstance(children[0], ast.stmt):
-                    setattr(
-                        statement,
-                        field,
-                        _guard_finally_exits(children, in_loop or (is_loop and field == "body")),
-                    )
-            for holder in getattr(statement, "handlers", []) + getattr(statement, "cases", []):
-                holder.body = _guard_finally_exits(holder.body, in_loop)
-        guarded.append(statement)
-    return guarded
-
-
-def _mentions_string(annotation: ast.AST) -> bool:
-    # Libraries evaluate string annotations (typing.get_type_hints, functools.singledispatch)
-    # with eval() and no guards: the checker drops them, keeping only real expressions.
-    return any(
-        isinstance(node, ast.Constant) and isinstance(node.value, str) for node in ast.walk(annotation)
-    )
-
-
-class Rewriter(ast.NodeTransformer):
+class Rewriter(FlowRewrites):
     """Refuse what is forbidden and route what is sensitive through the guards."""
 
     def __init__(self, source: str, protected: frozenset[str]) -> None:
@@ -161,18 +94,22 @@ class Rewriter(ast.NodeTransformer):
         line = source_line(self.source, lineno)
         return CompileRefusal(f"Refused at line {lineno} ({line!r}): {what}", lineno=lineno)
 
-    def check_binding(self, node: ast.AST, identifier: str | None) -> None:
+    def check_binding(self, node: ast.AST, identifier: str | None, parameter: bool = False) -> None:
         if identifier is None:
             return
         if identifier == "__match_args__" and not self.match_args_checked:
             raise self.refuse(
                 node, "__match_args__ can only be set by a plain assignment of a literal tuple."
             )
-        if identifier in self.protected:
+        in_class_body = bool(self.class_names) and self.class_names[-1] is not None
+        if identifier in self.protected or (
+            identifier in PROTECTED_BUILTIN_NAMES and not in_class_body and not parameter
+        ):
+            what = "a tool or function given to the code" if identifier in self.protected else "a builtin"
             raise self.refuse(
                 node,
-                f"{identifier!r} is a tool or function provided to the code and cannot be rebound; "
-                "use another name for your variable.",
+                f"Cannot assign to name {identifier!r}: doing this would erase the existing tool! "
+                f"{identifier!r} is {what}, which later steps rely on: it cannot be rebound; use another name.",
             )
         self.check_identifier(node, identifier)
 
@@ -206,12 +143,12 @@ class Rewriter(ast.NodeTransformer):
             self.no_temporaries -= 1
 
     def visit_arg(self, node: ast.arg) -> ast.AST:
-        self.check_binding(node, node.arg)
+        self.check_binding(node, node.arg, parameter=True)  # a parameter is local: `def f(type)` is fine
         if node.annotation is not None:
             annotation = node.annotation
             node.annotation = (
                 None
-                if self.lazy_annotations or _mentions_string(annotation)
+                if self.lazy_annotations or mentions_string(annotation)
                 else guard_call(names.ANNOTATION, self._without_temporaries(annotation))
             )
         return node
@@ -222,7 +159,7 @@ class Rewriter(ast.NodeTransformer):
         node.target = self.visit(node.target)
         if node.value is not None:
             node.value = self.visit(node.value)
-        if self.lazy_annotations or _mentions_string(annotation):
+        if self.lazy_annotations or mentions_string(annotation):
             node.annotation = ast.copy_location(ast.Constant(value=None), annotation)
         else:
             node.annotation = ast.copy_location(guard_call(names.ANNOTATION, node.annotation), annotation)
@@ -234,87 +171,6 @@ class Rewriter(ast.NodeTransformer):
         return node
 
     visit_Nonlocal = visit_Global  # type: ignore[assignment]  # same check for both statements
-
-    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> ast.AST:
-        self.check_binding(node, node.name)
-        self.generic_visit(node)
-        # Model code catches only Exception subclasses: never the interpreter's control signals
-        # nor the host's SystemExit/KeyboardInterrupt/GeneratorExit.
-        node.type = (
-            load_name(names.EXCEPTION) if node.type is None else guard_call(names.EXCEPTION_FILTER, node.type)
-        )
-        return node
-
-    def visit_Try(self, node: ast.Try) -> ast.AST:
-        # return/break/continue in `finally` drop the exception in flight. Before each of them a
-        # guard re-raises it when it is one the code may never stop: the host's Ctrl-C, the end
-        # of the run (final_answer), a spent budget.
-        self.generic_visit(node)
-        node.finalbody = _guard_finally_exits(node.finalbody)
-        return node
-
-    visit_TryStar = visit_Try  # type: ignore[assignment]  # same rule for except*
-
-    def visit_Raise(self, node: ast.Raise) -> ast.AST:
-        self.generic_visit(node)
-        if node.exc is not None:
-            node.exc = guard_call(names.RAISE, node.exc)
-        if node.cause is not None:
-            node.cause = guard_call(names.RAISE, node.cause)
-        return node
-
-    def visit_MatchAs(self, node: ast.MatchAs) -> ast.AST:
-        self.check_binding(node, node.name)
-        return self.generic_visit(node)
-
-    def visit_MatchStar(self, node: ast.MatchStar) -> ast.AST:
-        self.check_binding(node, node.name)
-        return node
-
-    def visit_MatchMapping(self, node: ast.MatchMapping) -> ast.AST:
-        self.check_binding(node, node.rest)
-        return self.generic_visit(node)
-
-    def visit_Match(self, node: ast.Match) -> ast.AST:
-        # Positional class patterns read the names in the class's `__match_args__` natively, at
-        # match time: the classes are checked when the subject is evaluated, and nothing in the
-        # statement may rebind their names in between.
-        classes = [
-            pattern.cls
-            for case in node.cases
-            for pattern in ast.walk(case.pattern)
-            if isinstance(pattern, ast.MatchClass) and pattern.patterns
-        ]
-        roots = {_root_name(cls) for cls in classes}
-        for part in [node.subject, *(case.guard for case in node.cases if case.guard is not None)]:
-            for inner in ast.walk(part):
-                if isinstance(inner, ast.NamedExpr) and inner.target.id in roots:
-                    raise self.refuse(
-                        inner,
-                        f"rebinding {inner.target.id!r} inside a match that uses it as a class is not allowed.",
-                    )
-        self.generic_visit(node)
-        if classes:
-            checks: list[ast.expr] = [
-                ast.Tuple(elts=[load_name(_root_name(cls)), _load_copy(cls)], ctx=ast.Load())
-                for cls in classes
-            ]
-            node.subject = guard_call(names.MATCH, node.subject, ast.Tuple(elts=checks, ctx=ast.Load()))
-        return node
-
-    def visit_MatchClass(self, node: ast.MatchClass) -> ast.AST:
-        # The class path (`case mod.Cls(...)`) is read natively too: public names only.
-        path = node.cls
-        while isinstance(path, ast.Attribute):
-            if path.attr.startswith("_") or path.attr in DENIED_ATTRIBUTES:
-                raise self.refuse(node, f"class patterns may not read attribute {path.attr!r}.")
-            path = path.value
-        # Keyword patterns read attributes natively: they obey the static attribute rules.
-        for attribute in node.kwd_attrs:
-            problem = pattern_attribute_problem(attribute)
-            if problem:
-                raise self.refuse(node, f"matching on attribute {attribute!r} is not allowed: {problem}.")
-        return self.generic_visit(node)
 
     # -- functions, classes, loops (budget) ------------------------------------------------------
     def _function(self, node: ast.Lambda) -> None:
@@ -335,7 +191,7 @@ class Rewriter(ast.NodeTransformer):
         if node.returns is not None:
             node.returns = (
                 None
-                if self.lazy_annotations or _mentions_string(node.returns)
+                if self.lazy_annotations or mentions_string(node.returns)
                 else guard_call(names.ANNOTATION, self._without_temporaries(node.returns))
             )
         saved, self.no_temporaries = self.no_temporaries, 0
@@ -346,8 +202,8 @@ class Rewriter(ast.NodeTransformer):
         self.methods.pop()
         self.no_temporaries = saved
         self.class_names.pop()
-        has_docstring = isinstance(node.body[0], ast.Expr) and _is_constant(node.body[0].value, (str,))
-        node.body.insert(1 if has_docstring else 0, _tick())
+        has_docstring = isinstance(node.body[0], ast.Expr) and is_constant(node.body[0].value, (str,))
+        node.body.insert(1 if has_docstring else 0, tick())
         return node
 
     def visit_AsyncFunctionDef(self, node: ast.AST) -> ast.AST:
@@ -389,7 +245,7 @@ class Rewriter(ast.NodeTransformer):
 
     def visit_While(self, node: ast.While) -> ast.AST:
         self.generic_visit(node)
-        node.body.insert(0, _tick())
+        node.body.insert(0, tick())
         return node
 
     def visit_comprehension(self, node: ast.comprehension) -> ast.AST:
@@ -466,7 +322,7 @@ class Rewriter(ast.NodeTransformer):
                 value=target.value, attr=self._mangled(target.attr), ctx=ast.Store()
             )
             fast = fast_store(native_target, value, slow, self.temporaries)
-            return _located(fast, node) if fast else slow
+            return located(fast, node) if fast else slow
         if (
             len(node.targets) == 1
             and isinstance(node.targets[0], ast.Name)
@@ -488,7 +344,7 @@ class Rewriter(ast.NodeTransformer):
                 self.temporaries,
                 concatenate=True,
             )
-            return _located(fast, node) if fast else ast.copy_location(slow, node)
+            return located(fast, node) if fast else ast.copy_location(slow, node)
         return self.generic_visit(node)
 
     def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST:
@@ -516,7 +372,7 @@ class Rewriter(ast.NodeTransformer):
                 value=value,
             )
             fast = fast_augmented_assignment(native, slow, self.temporaries)
-            return _located(fast, node) if fast else slow
+            return located(fast, node) if fast else slow
         if isinstance(target, ast.Attribute):
             self._check_attribute(target)
             call = guard_call(
@@ -547,7 +403,7 @@ class Rewriter(ast.NodeTransformer):
                 target=ast.Subscript(value=container, slice=key, ctx=ast.Store()), op=node.op, value=addend
             )
         fast = fast_augmented_assignment(native, slow, self.temporaries)
-        return _located(fast, node) if fast else ast.copy_location(slow, node)
+        return located(fast, node) if fast else ast.copy_location(slow, node)
 
     def visit_Call(self, node: ast.Call) -> ast.AST:
         self.generic_visit(node)
@@ -621,27 +477,27 @@ class Rewriter(ast.NodeTransformer):
         if isinstance(node.op, ast.MatMult):
             return names.MATMUL
         if isinstance(node.op, ast.Mult):
-            if _is_constant(left, (float, complex)) or _is_constant(right, (float, complex)):
+            if is_constant(left, (float, complex)) or is_constant(right, (float, complex)):
                 return None
             if isinstance(left, ast.Constant) and isinstance(right, ast.Constant):
                 return None if self._constant_product_is_small(left.value, right.value) else names.MUL
             return names.MUL
         if isinstance(node.op, ast.Pow):
-            if _is_constant(right, (float, complex)) or (
-                _is_constant(right, (int,))
+            if is_constant(right, (float, complex)) or (
+                is_constant(right, (int,))
                 and getattr(right, "value", 3) <= 2
-                and _is_constant(left, (int, float))
+                and is_constant(left, (int, float))
             ):
                 return None
             return names.POW
         if isinstance(node.op, ast.LShift):
             return (
                 None
-                if _is_constant(right, (int,)) and 0 <= getattr(right, "value", -1) <= 64
+                if is_constant(right, (int,)) and 0 <= getattr(right, "value", -1) <= 64
                 else names.LSHIFT
             )
         if isinstance(node.op, ast.Mod):  # %-formatting: a variable may hold the format
-            return None if _is_constant(left, (int, float)) else names.MOD
+            return None if is_constant(left, (int, float)) else names.MOD
         if isinstance(node.op, ast.Add):  # `x + x` doubles a sequence; a constant adds a bounded amount
             return None if isinstance(left, ast.Constant) or isinstance(right, ast.Constant) else names.ADD
         return None
@@ -681,42 +537,3 @@ class Rewriter(ast.NodeTransformer):
             return node
         value = guard_call(names.FORMAT_VALUE, node.value, ast.Constant(node.conversion), spec)
         return ast.copy_location(ast.FormattedValue(value=value, conversion=-1, format_spec=None), node)
-
-    # -- imports ----------------------------------------------------------------------------------------
-    def visit_Import(self, node: ast.Import) -> list[ast.stmt]:
-        statements: list[ast.stmt] = []
-        for alias in node.names:
-            bound = alias.asname or alias.name.partition(".")[0]
-            self.check_binding(node, bound)
-            value = guard_call(names.IMPORT, ast.Constant(alias.name), ast.Constant(alias.asname is None))
-            statements.append(
-                ast.copy_location(
-                    ast.Assign(targets=[ast.Name(id=bound, ctx=ast.Store())], value=value), node
-                )
-            )
-        return statements
-
-    def visit_ImportFrom(self, node: ast.ImportFrom) -> list[ast.stmt]:
-        if node.level or not node.module:
-            raise self.refuse(node, "relative imports are not supported; import modules by their full name.")
-        if node.module == "__future__":  # a compiler directive, not an import
-            self.lazy_annotations |= any(alias.name == "annotations" for alias in node.names)
-            return []
-        statements: list[ast.stmt] = []
-        for alias in node.names:
-            if alias.name == "*":
-                statements.append(
-                    ast.copy_location(
-                        ast.Expr(value=guard_call(names.IMPORT_STAR, ast.Constant(node.module))), node
-                    )
-                )
-                continue
-            bound = alias.asname or alias.name
-            self.check_binding(node, bound)
-            value = guard_call(names.IMPORT_FROM, ast.Constant(node.module), ast.Constant(alias.name))
-            statements.append(
-                ast.copy_location(
-                    ast.Assign(targets=[ast.Name(id=bound, ctx=ast.Store())], value=value), node
-                )
-            )
-        return statements
