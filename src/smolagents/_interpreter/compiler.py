@@ -18,10 +18,20 @@ from .transform import Rewriter
 __all__ = ["compile_checked"]
 
 
+_MAX_NODES = 100_000
+"""Syntax nodes in one piece of code: far above what an agent writes, and a bound on compile time."""
+
+
 def _check_depth(tree: ast.AST, source: str) -> None:
     stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+    nodes = 0
     while stack:
         node, depth = stack.pop()
+        nodes += 1
+        if nodes > _MAX_NODES:
+            raise CompileRefusal(
+                f"The code has more than {_MAX_NODES:,} syntax elements; send it in smaller pieces."
+            )
         if depth > LIMITS.max_nesting_depth:
             lineno = getattr(node, "lineno", None)
             raise CompileRefusal(

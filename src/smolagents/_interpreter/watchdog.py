@@ -21,6 +21,7 @@ from typing import Any
 
 from .errors import BudgetExceededSignal
 from .host_access import is_host_boundary
+from .tables import CODE_FILENAME
 
 __all__ = ["GRACE_SECONDS", "AsyncStop", "clear_pending_stop", "uninterruptible", "unwatch", "watch"]
 
@@ -89,10 +90,13 @@ def uninterruptible(function: Any) -> Any:
 
 
 def _interruptible(thread_id: int) -> bool:
-    # Not while the code thread is inside an import, a tool call or our own calibration.
+    # Not while the code thread is inside an import, a tool call or our own calibration, that
+    # is, one of those is entered after (inside) the innermost frame of model code.
     frame = sys._current_frames().get(thread_id)
     while frame is not None:
         code = frame.f_code
+        if code.co_filename == CODE_FILENAME:
+            return True
         if code in _UNINTERRUPTIBLE or is_host_boundary(code):
             return False
         frame = frame.f_back
