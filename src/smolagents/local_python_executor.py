@@ -8,6 +8,7 @@ a curated set of builtins. State persists between calls, like a notebook.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Sequence
 from typing import Any
@@ -41,6 +42,21 @@ MAX_OPERATIONS = 10_000_000
 
 DEFAULT_MAX_MEMORY_BYTES = 512 * 2**20
 """Growth of the process's peak memory allowed in one call of the executor."""
+
+
+logger = logging.getLogger(__name__)
+
+
+def _warn_about_host_modules(authorized: list[str]) -> None:
+    reaching = sorted(
+        {name for name in authorized if name == "*" or name.partition(".")[0] in DANGEROUS_MODULES}
+    )
+    if reaching:
+        logger.warning(
+            "LocalPythonExecutor authorises %s: model code can use it to act on the host within the "
+            "host permissions (allow_read, allow_write, allow_net). Grant only what the task needs.",
+            ", ".join(reaching),
+        )
 
 
 class LocalPythonExecutor(PythonExecutor):
@@ -86,6 +102,7 @@ class LocalPythonExecutor(PythonExecutor):
         if timeout_seconds is not None and timeout_seconds <= 0:
             raise ValueError(f"timeout_seconds must be positive or None, got {timeout_seconds!r}.")
         self.additional_authorized_imports = list(additional_authorized_imports)
+        _warn_about_host_modules(self.additional_authorized_imports)
         self.authorized_imports = sorted(set(BASE_BUILTIN_MODULES) | set(self.additional_authorized_imports))
         self.max_print_outputs_length = (
             DEFAULT_MAX_LEN_OUTPUT if max_print_outputs_length is None else max_print_outputs_length

@@ -342,3 +342,69 @@ def test_return_in_finally_swallows_ordinary_errors_but_not_the_final_answer() -
     )
     code = "def f():\n    try:\n        final_answer('first')\n    finally:\n        return 'late'\nf()\nfinal_answer('second')"
     assert executor(code) == CodeOutput(output="first", logs="", is_final_answer=True)
+
+
+def test_sleep_past_the_time_left_is_a_timeout_like_running_out_of_time() -> None:
+    executor = make_executor(["time"], timeout_seconds=2)
+    with pytest.raises(ExecutionTimeoutError, match=r"time\.sleep\(100\) would outlast"):
+        executor("import time\ntime.sleep(100)")
+    assert executor("time.sleep(0)\n'awake'").output == "awake"
+
+
+def test_state_has_the_main_module_name() -> None:
+    executor = make_executor()
+    executor("x = 1")
+    assert executor.state["__name__"] == "__main__"
+    assert executor("if __name__ == '__main__':\n    y = 2\ny").output == 2
+
+
+def test_naming_a_module_that_reaches_the_host_logs_one_warning(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level("WARNING", logger="smolagents.local_python_executor"):
+        LocalPythonExecutor(["os", "numpy"])
+        LocalPythonExecutor(["numpy"])
+    warnings = [record.getMessage() for record in caplog.records]
+    assert len(warnings) == 1 and "os" in warnings[0] and "allow_read" in warnings[0]
+
+
+def test_user_classes_define_their_own_operators_and_protocols() -> None:
+    code = """
+class Bag:
+    def __init__(self):
+        self.items = []
+    def __iadd__(self, item):
+        self.items.append(item)
+        return self
+    def __imul__(self, n):
+        self.items = self.items * n
+        return self
+    def __getitem__(self, i):
+        return self.items[i]
+    def __setitem__(self, i, v):
+        self.items[i] = v
+    def __contains__(self, v):
+        return v in self.items
+    def __iter__(self):
+        return iter(self.items)
+    def __len__(self):
+        return len(self.items)
+    def __enter__(self):
+        return self
+    def __exit__(self, *exc):
+        self.items.append('closed')
+        return False
+    def __eq__(self, other):
+        return list(self) == list(other)
+    def __hash__(self):
+        return 7
+    def __lt__(self, other):
+        return len(self) < len(other)
+b = Bag()
+b += 1
+b += 2
+b *= 2
+b[0] = 9
+with b:
+    pass
+(list(b), 2 in b, b[1], hash(b), Bag() < b, b == list(b))
+"""
+    assert make_executor()(code).output == ([9, 2, 1, 2, "closed"], True, 2, 7, True, True)

@@ -20,7 +20,6 @@ from .tables import (
     ALLOWED_PRIVATE_ATTRIBUTES,
     CODE_FILENAME,
     DENIED_ATTRIBUTES,
-    ROUTED_ATTRIBUTES,
 )
 
 __all__ = [
@@ -55,7 +54,8 @@ OWNED_MARKER = "__sg_owned__"
 """Set on every class the model code defines; model code cannot read or write dunder names."""
 
 _MISSING = object()
-_routed_handler: Any = None  # set by limits.py: (obj, name) -> value, for ROUTED_ATTRIBUTES
+_routed_handler: Any = None  # set by policy.py: (obj, name) -> value, for the routed names
+_routed_names: frozenset[str] = frozenset()
 
 
 _BASE_LENGTHS: dict[type, Any] = {
@@ -126,10 +126,11 @@ def real_type(obj: Any) -> Any:
     return obj._real if isinstance(obj, GuardedTypeMeta) else obj
 
 
-def set_routed_handler(handler: Any) -> None:
-    """Install the function that serves reads of `ROUTED_ATTRIBUTES` (breaks an import cycle)."""
-    global _routed_handler
+def set_routed_handler(handler: Any, routed_names: frozenset[str]) -> None:
+    """Install the policy's server of the attribute names it routes (breaks an import cycle)."""
+    global _routed_handler, _routed_names
     _routed_handler = handler
+    _routed_names = routed_names
 
 
 _REPLACEMENTS: set[type] = set()
@@ -246,7 +247,7 @@ def _lookup(obj: Any, name: str) -> Any:
     # The lookup a guard does for model code: whatever it raises reaches the code as a fresh
     # exception holding only text (an AttributeError would carry the real object in `.obj`).
     try:
-        if name in ROUTED_ATTRIBUTES:
+        if name in _routed_names:
             return _routed_handler(obj, name)
         return getattr(obj, name)
     except (FinalAnswerSignal, BudgetExceededSignal):
@@ -399,7 +400,7 @@ def pattern_attribute_problem(attribute: Any) -> str | None:
         return f"{attribute!r} is not a string"
     if attribute.startswith("_") and attribute not in ALLOWED_PRIVATE_ATTRIBUTES:
         return f"{attribute!r} is private or dunder"
-    if attribute in DENIED_ATTRIBUTES or attribute in ROUTED_ATTRIBUTES:
+    if attribute in DENIED_ATTRIBUTES or attribute in _routed_names:
         return f"{attribute!r} is an attribute the interpreter guards"
     return None
 

@@ -2,25 +2,19 @@
 
 A cooperative budget cannot interrupt `'a' * 10**10` or `10 ** 10 ** 8`: the work happens in C
 between two checks. These guards estimate the size (or work) of the result first and refuse
-absurd ones. `routed_attribute` serves the attribute names of `ROUTED_ATTRIBUTES` with guarded
-versions (string methods, `list.extend/sort`, `int.to_bytes`, ctypes and queue internals...).
+absurd ones. The guarded methods here (string methods, `list.extend/sort`, `int.to_bytes`...)
+are served by the policy registry (`policy.py`) when model code reads them.
 """
 
 from __future__ import annotations
 
-import datetime
 import math
-import queue
-from abc import ABCMeta
 from array import array
 from collections import Counter, deque
-from functools import partial
 from random import Random
-from types import CodeType
 from typing import Any
 
-from .arrays import ARRAY_METHOD_NAMES, array_method, check_bytes
-from .c_openers import guarded_lxml_method
+from .arrays import check_bytes
 from .context import current_budget, ticking
 from .errors import RefusedError, text_only
 from .formatting import check_strftime, safe_format, safe_format_map
@@ -29,15 +23,22 @@ from .guards import (
     is_model_function,
     is_owned,
     load_attribute,
-    real_type,
-    set_routed_handler,
     true_length,
 )
-from .stand_ins import checked_expand, rewrapped_pattern
-from .tables import CTYPES_ATTRIBUTES, LIMITS, PANDAS_EVAL_METHODS, QUEUE_LOCK_ATTRIBUTES
+from .tables import LIMITS
 
 __all__ = [
     "STRING_METHODS",
+    "STRING_ROUTES",
+    "checked_randbits",
+    "checked_randbytes",
+    "counter_elements",
+    "exception_link",
+    "extend",
+    "sort_list",
+    "strftime_method",
+    "to_bytes",
+    "translate",
     "counted_items",
     "call_method",
     "guarded_add",
@@ -56,7 +57,6 @@ __all__ = [
 
 _SEQUENCES = (str, bytes, bytearray, list, tuple)
 _REPEATABLE = (*_SEQUENCES, deque, array)  # `x * n` repeats the items of these
-LXML_METHOD_NAMES = frozenset({"xinclude", "write", "write_c14n", "write_output"})
 _MAX_MODULAR_WORK = 2e8
 
 
@@ -152,7 +152,10 @@ def guarded_imul(a: Any, b: Any) -> Any:
     if type(a) is float or type(b) is float or isinstance(a, (list, bytearray, deque, array)):
         a *= b
         return a
-    return _repeat(a, b)
+    if isinstance(a, (*_REPEATABLE, int)) or isinstance(b, _REPEATABLE):
+        return _repeat(a, b)
+    a *= b  # another type's own __imul__ (a class the code defined, a numpy array)
+    return a
 
 
 def guarded_iadd(a: Any, b: Any) -> Any:
@@ -320,7 +323,7 @@ _STRING_METHODS: dict[str, Any] = {
 }
 
 
-def _checked_randbits(generator: Random, bits: Any) -> int:
+def checked_randbits(generator: Random, bits: Any) -> int:
     converted = as_index(bits)
     if converted is not None:
         bits = converted
@@ -328,76 +331,12 @@ def _checked_randbits(generator: Random, bits: Any) -> int:
     return generator.getrandbits(bits)
 
 
-def _checked_randbytes(generator: Random, size: Any) -> bytes:
+def checked_randbytes(generator: Random, size: Any) -> bytes:
     converted = as_index(size)
     if converted is not None:
         size = converted
         _check_length(size)
     return generator.randbytes(size)
-
-
-def routed_attribute(obj: Any, name: str) -> Any:
-    """Serve a read of one of `ROUTED_ATTRIBUTES`: guarded versions for the objects that need them."""
-    obj = real_type(obj)  # `str.join` through the `str` stand-in is `str.join`
-    if name in EXCEPTION_LINKS and isinstance(obj, BaseException):
-        return exception_link(obj, name)
-    if isinstance(obj, CodeType):
-        raise RefusedError("Code objects cannot be modified or read: they would run unchecked.")
-    if name in CTYPES_ATTRIBUTES or (name == "ctypes" and type(obj).__module__.startswith("numpy")):
-        raise RefusedError(f"Attribute {name!r} is not allowed: it gives raw access to the process's memory.")
-    if name in QUEUE_LOCK_ATTRIBUTES and isinstance(obj, queue.Queue):
-        raise RefusedError(
-            f"Attribute {name!r} of a queue is not allowed: use put/get/join, which are time-bounded."
-        )
-    if name == "register" and isinstance(obj, ABCMeta) and not is_owned(obj):
-        raise RefusedError(
-            f"{obj.__name__}.register() is not allowed: it would change isinstance() for the whole process. "
-            "Subclass it instead."
-        )
-    if name in ARRAY_METHOD_NAMES:
-        found = array_method(obj, name)
-        if found is not None:
-            return found
-    if name in LXML_METHOD_NAMES:
-        found = guarded_lxml_method(obj, name)
-        if found is not None:
-            return found
-    if name == "extend":
-        if isinstance(obj, _GROWABLE):
-            return partial(_extend, obj)
-        if isinstance(obj, type) and issubclass(obj, _GROWABLE):
-            return _extend
-    if name == "strftime" and isinstance(obj, (datetime.date, datetime.time)):
-        return partial(_strftime_method, obj)
-    if name == "re" and hasattr(obj, "re") and type(obj).__name__ == "Match":
-        return rewrapped_pattern(obj.re)
-    if name == "sort" and isinstance(obj, list):
-        return partial(_sort, obj)
-    if name == "expand" and type(obj).__name__ == "Match" and hasattr(obj, "group"):
-        return partial(checked_expand, obj)
-    if name == "translate" and isinstance(obj, str):
-        return partial(_translate, obj)
-    if name == "to_bytes" and isinstance(obj, int):
-        return partial(_to_bytes, obj)
-    if name in _STRING_METHODS:
-        if isinstance(obj, (str, bytes, bytearray)) and not (
-            name.startswith("format") and not isinstance(obj, str)
-        ):
-            return partial(_STRING_METHODS[name], obj)
-        if isinstance(obj, type) and issubclass(obj, (str, bytes, bytearray)) and hasattr(obj, name):
-            return _STRING_METHODS[name]
-    elif name == "elements" and isinstance(obj, Counter):
-        return partial(_counter_elements, obj)
-    elif name == "getrandbits" and isinstance(obj, Random):
-        return partial(_checked_randbits, obj)
-    elif name == "randbytes" and isinstance(obj, Random):
-        return partial(_checked_randbytes, obj)
-    elif name in PANDAS_EVAL_METHODS and type(obj).__module__.startswith("pandas"):
-        raise RefusedError(
-            f"pandas {name}() is not allowed: it evaluates a string that can reach the interpreter's "
-            "variables. Use boolean indexing (df[df.a > 1]) or explicit column arithmetic instead."
-        )
-    return getattr(obj, name)
 
 
 def _fast_methods() -> dict[tuple[type, str], Any]:
@@ -407,16 +346,12 @@ def _fast_methods() -> dict[tuple[type, str], Any]:
         for name, function in _STRING_METHODS.items():
             if hasattr(kind, name) and not (name.startswith("format") and kind is not str):
                 table[kind, name] = function
-    table[str, "translate"] = _translate
-    table[int, "to_bytes"] = _to_bytes
+    table[str, "translate"] = translate
+    table[int, "to_bytes"] = to_bytes
     for kind in (list, bytearray, deque, array):
-        table[kind, "extend"] = _extend
-    table[list, "sort"] = _sort
+        table[kind, "extend"] = extend
+    table[list, "sort"] = sort_list
     return table
-
-
-EXCEPTION_LINKS = frozenset({"obj", "__context__", "__cause__"})
-"""Attributes of exceptions that hold other objects: served as text-only copies (see exception_link)."""
 
 
 def exception_link(error: BaseException, name: str) -> Any:
@@ -458,7 +393,7 @@ def counted_items(target: Any, items: Any) -> Any:
     return ticking(iter(items))
 
 
-def _extend(target: Any, items: Any) -> None:
+def extend(target: Any, items: Any) -> None:
     target.extend(counted_items(target, items))
 
 
@@ -485,7 +420,7 @@ def guarded_max(*args: Any, key: Any = None, **kwargs: Any) -> Any:
     return max(*args, key=ticking_key(key), **kwargs)
 
 
-def _sort(target: list[Any], *, key: Any = None, reverse: bool = False) -> None:
+def sort_list(target: list[Any], *, key: Any = None, reverse: bool = False) -> None:
     target.sort(key=ticking_key(key), reverse=reverse)
 
 
@@ -496,19 +431,19 @@ def guarded_sorted(iterable: Any, /, *, key: Any = None, reverse: bool = False) 
     return sorted(iterable, key=ticking_key(key), reverse=reverse)
 
 
-def _strftime_method(moment: Any, template: Any) -> str:
+def strftime_method(moment: Any, template: Any) -> str:
     check_strftime(template)
     return moment.strftime(template)  # type: ignore[no-any-return]
 
 
-def _translate(text: str, table: Any) -> str:
+def translate(text: str, table: Any) -> str:
     if isinstance(table, dict):
         longest = max((true_length(value) for value in table.values() if isinstance(value, str)), default=1)
         _check_length(true_length(text) * longest)
     return text.translate(table)
 
 
-def _to_bytes(number: int, length: Any = 1, *args: Any, **kwargs: Any) -> bytes:
+def to_bytes(number: int, length: Any = 1, *args: Any, **kwargs: Any) -> bytes:
     converted = as_index(length)
     if converted is not None:
         length = converted
@@ -516,7 +451,7 @@ def _to_bytes(number: int, length: Any = 1, *args: Any, **kwargs: Any) -> bytes:
     return number.to_bytes(length, *args, **kwargs)
 
 
-def _counter_elements(counter: Counter[Any]) -> Any:
+def counter_elements(counter: Counter[Any]) -> Any:
     _check_length(sum(count for count in counter.values() if count > 0))
     return counter.elements()
 
@@ -541,6 +476,7 @@ def guarded_bytearray(source: Any = b"", *args: Any) -> bytearray:
 
 
 _FAST_METHODS = _fast_methods()
-STRING_METHODS: dict[str, Any] = {**_STRING_METHODS, "translate": _translate}
+STRING_METHODS: dict[str, Any] = {**_STRING_METHODS, "translate": translate}
 """Guarded methods of exact `str` objects, called directly by checked code (`obj.join(...)`)."""
-set_routed_handler(routed_attribute)
+STRING_ROUTES = _STRING_METHODS
+"""Guarded str/bytes methods by name (the policy routes reads of these names here)."""

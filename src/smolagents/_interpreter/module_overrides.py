@@ -21,7 +21,7 @@ from typing import Any
 
 from .arrays import checked_imatmul, checked_matmul
 from .context import current_budget, ticking
-from .errors import RefusedError
+from .errors import BudgetExceededSignal, RefusedError
 from .formatting import SafeFormatter, check_strftime, guarded_mod
 from .guards import check_annotation_names, check_annotations, replacement
 from .limits import (
@@ -45,6 +45,11 @@ def _sleep(seconds: float) -> None:
     budget = current_budget()
     if seconds > budget.remaining_seconds():
         budget.check()
+        if budget.is_running:  # the same stop as running out of time (1.26 raises a timeout here)
+            raise BudgetExceededSignal(
+                f"{budget.timeout_reason()}: time.sleep({seconds}) would outlast the "
+                f"{budget.remaining_seconds():.1f} s left"
+            )
         raise RefusedError(
             f"time.sleep({seconds}) would outlast the time left ({budget.remaining_seconds():.1f} s); sleep less."
         )

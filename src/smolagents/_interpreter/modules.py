@@ -16,7 +16,7 @@ from types import ModuleType
 from typing import Any
 
 from .arrays import enable_arrays
-from .c_openers import PATH_ARGUMENTS, c_opener_overrides, cover_c_openers
+from .c_openers import PATH_ARGUMENTS, cover_c_openers
 from .errors import RefusedError
 from .guards import (
     guarded_delattr,
@@ -25,10 +25,9 @@ from .guards import (
     guarded_setattr,
 )
 from .host_access import host_boundary
-from .module_overrides import LAZY_OVERRIDES, OVERRIDES, PRIVATE_GENERATORS, use_private_generator
-from .numpy_functions import ARRAY_OVERRIDES
-from .stand_ins import regex_overrides
-from .tables import ALWAYS_CLOSED_MODULES, DANGEROUS_FUNCTIONS, DANGEROUS_MODULES, MODULE_REMOVED_ATTRIBUTES
+from .module_overrides import PRIVATE_GENERATORS, use_private_generator
+from .policy import module_replacements, removed_attributes
+from .tables import ALWAYS_CLOSED_MODULES, DANGEROUS_FUNCTIONS, DANGEROUS_MODULES
 
 __all__ = ["ImportPolicy"]
 
@@ -58,7 +57,7 @@ _DANGEROUS_IDS = _dangerous_callable_ids()
 def _is_removed(name: str) -> bool:
     parts = name.split(".")
     for split in range(1, len(parts)):
-        removed = MODULE_REMOVED_ATTRIBUTES.get(".".join(parts[:split]), frozenset())
+        removed = removed_attributes(".".join(parts[:split]))
         if parts[split] in removed or ".".join(parts[split:]) in removed:
             return True
     return False
@@ -233,13 +232,8 @@ class ImportPolicy:
     def _sanitize(self, real: ModuleType, name: str) -> ModuleType:
         copy = ModuleType(name, real.__doc__ if isinstance(real.__doc__, str) else None)
         self._copies[name] = copy  # before recursing: packages refer to each other
-        removed = MODULE_REMOVED_ATTRIBUTES.get(name, frozenset())
-        overrides = regex_overrides() if name == "re" else OVERRIDES.get(name, {})
-        if name in ARRAY_OVERRIDES:
-            overrides = {**overrides, **ARRAY_OVERRIDES[name]()}
-        if name in LAZY_OVERRIDES:
-            overrides = {**overrides, **LAZY_OVERRIDES[name]()}
-        overrides = {**overrides, **c_opener_overrides(name)}
+        removed = removed_attributes(name)
+        overrides = module_replacements(name)
         if "numpy" in sys.modules:  # any authorised package may hand out numpy arrays
             enable_arrays()
             if self._on_numpy is not None:

@@ -64,7 +64,6 @@ STR_CALL = "__sg_str__"  # a call written `str(...)` whose argument may render h
 # -- control flow and exceptions -------------------------------------------------------------------
 MATCH = "__sg_match__"
 EXCEPTION_FILTER = "__sg_exc__"
-CAUGHT = "__sg_caught__"  # the exception an `except ... as name` binds, sanitized
 RAISE = "__sg_raise__"
 FINALLY_EXIT = "__sg_finally_exit__"
 ANNOTATION = "__sg_ann__"

@@ -11,8 +11,6 @@ __all__ = [
     "ALLOWED_PRIVATE_ATTRIBUTES",
     "ALWAYS_CLOSED_MODULES",
     "DEFINABLE_DUNDERS",
-    "CTYPES_ATTRIBUTES",
-    "QUEUE_LOCK_ATTRIBUTES",
     "BASE_BUILTIN_MODULES",
     "CODE_FILENAME",
     "DANGEROUS_FUNCTIONS",
@@ -20,11 +18,7 @@ __all__ = [
     "DENIED_ATTRIBUTES",
     "FORBIDDEN_METHOD_DEFINITIONS",
     "LIMITS",
-    "MODULE_REMOVED_ATTRIBUTES",
     "PROTECTED_BUILTIN_NAMES",
-    "PANDAS_EVAL_METHODS",
-    "RESERVED_PREFIX",
-    "ROUTED_ATTRIBUTES",
     "Limits",
 ]
 
@@ -279,33 +273,6 @@ ALLOWED_PRIVATE_ATTRIBUTES: frozenset[str] = frozenset(
 )
 """Single-underscore names that are public API (namedtuple, Enum) and allowed on any object."""
 
-ROUTED_ATTRIBUTES: frozenset[str] = frozenset(
-    {
-        "format", "format_map",  # attribute lookups inside format strings
-        "join", "replace", "ljust", "rjust", "center", "zfill", "expandtabs",  # huge strings
-        "elements", "getrandbits", "randbytes",  # huge iterators and numbers
-        "eval", "query",  # pandas expression hooks that see the caller's frame
-        "extend", "sort", "to_bytes", "translate", "expand",  # list doubling, C sort keys, huge byte strings
-        "ctypes", "from_address", "from_buffer", "from_buffer_copy", "in_dll",  # raw memory
-        "mutex", "not_empty", "not_full", "all_tasks_done",  # queue locks that can deadlock
-        "register",  # ABCMeta.register on shared classes changes isinstance() for the host
-        "dot", "argsort", "tolist",  # numpy work far bigger than its result; a Python object per element
-        "xinclude", "write", "write_c14n", "write_output",  # lxml trees that open files in C
-        "obj", "__context__", "__cause__",  # exceptions pointing at library internals
-        "strftime", "re",  # datetime templates that expand; a match's raw compiled pattern
-    }
-)  # fmt: skip
-"""Public attribute names whose reads go through a guard that checks the object they belong to."""
-
-PANDAS_EVAL_METHODS: frozenset[str] = frozenset({"eval", "query"})
-"""Methods of pandas objects that evaluate strings against the caller's frame: refused."""
-
-CTYPES_ATTRIBUTES: frozenset[str] = frozenset({"from_address", "from_buffer", "from_buffer_copy", "in_dll"})
-"""Attributes of ctypes types that read or write arbitrary memory: refused on every object."""
-
-QUEUE_LOCK_ATTRIBUTES: frozenset[str] = frozenset({"mutex", "not_empty", "not_full", "all_tasks_done"})
-"""Locks and conditions inside `queue.Queue` objects: a raw lock is a deadlock primitive."""
-
 FORBIDDEN_METHOD_DEFINITIONS: frozenset[str] = frozenset(
     {
         "__del__", "__reduce__", "__reduce_ex__", "__getstate__", "__setstate__",
@@ -314,94 +281,6 @@ FORBIDDEN_METHOD_DEFINITIONS: frozenset[str] = frozenset(
     }
 )  # fmt: skip
 """Dunder methods model code may not define: hooks the host would call later, outside any limit."""
-
-MODULE_REMOVED_ATTRIBUTES: dict[str, frozenset[str]] = {
-    "numpy": frozenset({"ctypeslib", "f2py", "distutils", "testing", "lib.npyio"}),
-    # raw memory access: strides and addresses chosen by the code read or write any byte
-    "numpy.lib.stride_tricks": frozenset({"as_strided"}),
-    "numpy.lib.array_utils": frozenset({"byte_bounds"}),
-    "pandas": frozenset({"read_pickle", "eval", "read_hdf", "HDFStore", "io"}),
-    "operator": frozenset({"attrgetter", "methodcaller"}),
-    # raw file descriptors and the process itself raise no audit event: closed even when os is named
-    **dict.fromkeys(
-        ("os", "posix"),
-        _PROCESS_FUNCTIONS := frozenset(
-            {
-                "read",
-                "write",
-                "pread",
-                "pwrite",
-                "readv",
-                "writev",
-                "preadv",
-                "pwritev",
-                "sendfile",
-                "splice",
-                "copy_file_range",
-                "dup",
-                "dup2",
-                "fdopen",
-                "close",
-                "closerange",
-                "lseek",
-                "ftruncate",
-                "fchmod",
-                "fchown",
-                "fchdir",
-                "fsync",
-                "fdatasync",
-                "openpty",
-                "pipe",
-                "pipe2",
-                "set_blocking",
-                "set_inheritable",
-                "eventfd",
-                "memfd_create",
-                "posix_fallocate",
-                "posix_fadvise",
-                "login_tty",
-                "tcsetpgrp",
-                "abort",
-                "register_at_fork",
-                "wait",
-                "wait3",
-                "wait4",
-                "waitid",
-                "waitpid",
-                "waitstatus_to_exitcode",
-                "pidfd_open",
-                "setuid",
-                "setgid",
-                "seteuid",
-                "setegid",
-                "setreuid",
-                "setregid",
-                "setresuid",
-                "setresgid",
-                "setgroups",
-                "initgroups",
-                "setpgid",
-                "setpgrp",
-                "setsid",
-                "nice",
-                "umask",
-                "setpriority",
-                "sched_setaffinity",
-                "sched_setscheduler",
-                "sched_setparam",
-                "system",
-                "popen",
-            }
-        ),
-    ),
-    "posix": _PROCESS_FUNCTIONS | {"environ"},  # the raw startup environment (os.environ is scrubbed)
-    "posixpath": frozenset({"expandvars"}),
-    "os.path": frozenset({"expandvars"}),
-    "codecs": frozenset({"register", "unregister"}),
-    "sqlite3": frozenset({"enable_callback_tracebacks"}),
-    "typing": frozenset({"get_type_hints", "ForwardRef", "_eval_type"}),
-}
-"""Public names of authorised modules that stay closed: pickle loading, string evaluation, ctypes."""
 
 PROTECTED_BUILTIN_NAMES: frozenset[str] = frozenset(
     {
@@ -415,8 +294,6 @@ PROTECTED_BUILTIN_NAMES: frozenset[str] = frozenset(
 """Names the agent and later steps rely on (1.26's BASE_PYTHON_TOOLS): no binding form may rebind
 them outside a class body or a parameter list, as for tools."""
 
-RESERVED_PREFIX = "__sg_"
-"""Prefix of the names the checked code uses to reach its guards; model code cannot spell them."""
 
 CODE_FILENAME = "<smolagents code>"
 """Filename given to compiled model code: marks functions the model code defined."""

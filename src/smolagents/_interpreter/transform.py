@@ -31,6 +31,7 @@ from .fast_paths import (
 from .formatting import check_format_spec
 from .guards import pattern_attribute_problem
 from .names import RESERVED_PREFIX
+from .policy import ROUTED_ATTRIBUTES
 from .rewrite_flow import FlowRewrites
 from .rewrite_nodes import (
     CompileRefusal,
@@ -48,7 +49,6 @@ from .tables import (
     DENIED_ATTRIBUTES,
     FORBIDDEN_METHOD_DEFINITIONS,
     PROTECTED_BUILTIN_NAMES,
-    ROUTED_ATTRIBUTES,
 )
 
 __all__ = ["Rewriter"]
