@@ -8,19 +8,29 @@ a curated set of builtins. State persists between calls, like a notebook.
 
 from __future__ import annotations
 
+import builtins
 import logging
 import os
+import re
 from collections.abc import Sequence
 from typing import Any
 
 from ._executors.base import CodeOutput, PythonExecutor
+from ._interpreter.builtins import BASE_BUILTINS
 from ._interpreter.errors import ExecutionTimeoutError, HostAccessDenied, InterpreterError
 from ._interpreter.host_access import HostPermissions
+from ._interpreter.modules import ImportPolicy
 from ._interpreter.runtime import Runtime
-from ._interpreter.tables import BASE_BUILTIN_MODULES, DANGEROUS_FUNCTIONS, DANGEROUS_MODULES
+from ._interpreter.tables import (
+    BASE_BUILTIN_MODULES,
+    DANGEROUS_FUNCTIONS,
+    DANGEROUS_MODULES,
+    PROTECTED_BUILTIN_NAMES,
+)
 
 __all__ = [
     "BASE_BUILTIN_MODULES",
+    "BASE_PYTHON_TOOLS",
     "DANGEROUS_FUNCTIONS",
     "DANGEROUS_MODULES",
     "DEFAULT_MAX_LEN_OUTPUT",
@@ -30,6 +40,9 @@ __all__ = [
     "HostAccessDenied",
     "InterpreterError",
     "LocalPythonExecutor",
+    "PrintContainer",
+    "check_import_authorized",
+    "fix_final_answer_code",
     "PythonExecutor",
     "evaluate_python_code",
 ]
@@ -42,6 +55,13 @@ MAX_OPERATIONS = 10_000_000
 
 DEFAULT_MAX_MEMORY_BYTES = 512 * 2**20
 """Growth of the process's peak memory allowed in one call of the executor."""
+
+BASE_PYTHON_TOOLS: dict[str, Any] = {
+    name: builtins.print if name == "print" else BASE_BUILTINS[name]
+    for name in sorted(PROTECTED_BUILTIN_NAMES)
+}
+"""The builtins every executor gives the code and no binding may replace (1.26's table; the guarded
+versions where the interpreter guards them). Passing them as tools changes nothing."""
 
 
 logger = logging.getLogger(__name__)
@@ -177,17 +197,71 @@ def evaluate_python_code(
         MAX_OPERATIONS,
         DEFAULT_MAX_MEMORY_BYTES,
     )
-    if static_tools:
-        runtime.provide(static_tools, what="Tool")
-    variables = {name: value for name, value in state.items() if name != "_print_outputs"}
+    tools = {
+        name: tool for name, tool in (static_tools or {}).items() if BASE_PYTHON_TOOLS.get(name) is not tool
+    }
+    if tools:  # 1.26 callers pass BASE_PYTHON_TOOLS among the tools: those are the builtins already
+        runtime.provide(tools, what="Tool")
+    variables = {name: value for name, value in state.items() if not name.startswith("_")}
     variables.update(custom_tools or {})
     runtime.set_variables(variables)
     try:
         result = runtime.run(code)
     except InterpreterError as error:
-        state["_print_outputs"] = error.logs
+        state["_print_outputs"] = PrintContainer(error.logs)
         raise
     finally:
-        state.update(runtime.state)
-    state["_print_outputs"] = result.logs
+        state.update(
+            (name, value) for name, value in runtime.state.items() if name != "__name__" or name in state
+        )
+    state["_print_outputs"] = PrintContainer(result.logs)
     return result.output, result.is_final_answer
+
+
+class PrintContainer:
+    """The printed text of a run, as 1.26's state keeps it under `_print_outputs` (str-like)."""
+
+    def __init__(self, value: str = "") -> None:
+        self.value = value
+
+    def append(self, text: str) -> PrintContainer:
+        """Add `text` to the printed output."""
+        self.value += text
+        return self
+
+    def __iadd__(self, other: object) -> PrintContainer:
+        self.value += str(other)
+        return self
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __repr__(self) -> str:
+        return f"PrintContainer({self.value!r})"
+
+    def __len__(self) -> int:
+        return len(self.value)
+
+    def __eq__(self, other: object) -> bool:
+        return str(self) == str(other)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like a list
+
+
+def fix_final_answer_code(code: str) -> str:
+    """Rename variables called `final_answer` to `final_answer_variable`, keeping calls of the tool.
+
+    Models sometimes assign `final_answer = ...`, which would shadow the tool; 1.26 rewrites such
+    code before running it, and so does this function.
+    """
+    code = _FINAL_ANSWER_ASSIGNMENT.sub(r"final_answer_variable\1", code)
+    return _FINAL_ANSWER_VARIABLE.sub("final_answer_variable", code)
+
+
+_FINAL_ANSWER_ASSIGNMENT = re.compile(r"(?<![\w.])final_answer(\s*=(?!=))")
+_FINAL_ANSWER_VARIABLE = re.compile(r"(?<![\w.])final_answer\b(?!\s*\()")
+
+
+def check_import_authorized(import_to_check: str, authorized_imports: Sequence[str]) -> bool:
+    """Return whether an executor with these `authorized_imports` lets code import `import_to_check`."""
+    return ImportPolicy(authorized_imports).is_authorized(import_to_check)

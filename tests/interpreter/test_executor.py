@@ -226,7 +226,7 @@ def test_authorising_a_submodule_does_not_hand_out_the_package() -> None:
     assert executor("import numpy.linalg\nfloat(numpy.linalg.det([[2, 0], [0, 1]]))").output == 2.0
     with pytest.raises(InterpreterError, match="has no attribute 'array'"):
         executor("numpy.array([1])")
-    with pytest.raises(InterpreterError, match="Import of 'numpy' is not allowed"):
+    with pytest.raises(InterpreterError, match="Import of numpy is not allowed"):
         executor("import numpy")
 
 
@@ -234,9 +234,9 @@ def test_wildcard_authorises_modules_but_not_the_always_closed_ones() -> None:
     executor = make_executor(["*"])
     assert executor("import json\njson.dumps([1])").output == "[1]"
     executor("import subprocess")  # honoured; what it does meets the host permissions
-    with pytest.raises(InterpreterError, match="Import of 'subprocess' is not allowed"):
+    with pytest.raises(InterpreterError, match="Import of subprocess is not allowed"):
         make_executor(["json"])("import subprocess")
-    with pytest.raises(InterpreterError, match=r"Import of .sys. is not allowed\. It stays closed"):
+    with pytest.raises(InterpreterError, match=r"Import of sys is not allowed\. It stays closed"):
         executor("import sys")
 
 
@@ -286,7 +286,7 @@ def test_evaluate_python_code_static_and_custom_tools() -> None:
 
 
 def test_evaluate_python_code_uses_authorized_imports_as_the_whole_list() -> None:
-    with pytest.raises(InterpreterError, match="'math' is not allowed"):
+    with pytest.raises(InterpreterError, match="Import of math is not allowed"):
         evaluate_python_code("import math", authorized_imports=["random"])
 
 
@@ -304,7 +304,7 @@ def test_executor_runs_in_a_worker_thread() -> None:
 
     thread = threading.Thread(target=work)
     thread.start()
-    thread.join(10)
+    thread.join(60)  # generous: only a hang reaches it
     assert not thread.is_alive()
     assert results == [332833500]
     assert len(errors) == 1 and "time limit" in str(errors[0])
@@ -330,7 +330,7 @@ def test_executors_on_two_threads_keep_separate_state() -> None:
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(10)
+        thread.join(60)  # generous: only a hang reaches it
     assert outputs == {1: 20000, 2: 40000}
 
 

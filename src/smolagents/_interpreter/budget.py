@@ -178,8 +178,8 @@ class Budget:
 
     def _operations_reason(self) -> str:
         return (
-            f"the code exceeded the limit of {self.max_operations:,} operations "
-            "(loop iterations and function calls); make it do less work or avoid endless loops"
+            f"Reached the max number of operations ({self.max_operations:,} loop iterations and function "
+            "calls); make the code do less work or avoid endless loops"
         )
 
     def _fail(self, reason: str) -> None:

@@ -236,7 +236,10 @@ def check_load(obj: Any, name: str) -> None:
     if name.startswith("_"):
         if name.startswith("__") and name.endswith("__"):
             if name not in ALLOWED_DUNDER_ATTRIBUTES:
-                raise _refuse(obj, name, "dunder attributes other than a few harmless ones are closed")
+                raise RefusedError(
+                    f"Forbidden access to dunder attribute: {name}. Reading {name!r} of {_describe(obj)} is not "
+                    "allowed: dunder attributes other than a few harmless ones are closed."
+                )
         elif name not in ALLOWED_PRIVATE_ATTRIBUTES and not _private_is_allowed(obj, name):
             raise _refuse(obj, name, "private attributes are closed except on objects the code defined")
     elif name in DENIED_ATTRIBUTES:

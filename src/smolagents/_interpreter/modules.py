@@ -137,12 +137,12 @@ class ImportPolicy:
         """Build the error for an unauthorised import of `name`."""
         if _top(name) in ALWAYS_CLOSED_MODULES or name in ALWAYS_CLOSED_MODULES:
             return RefusedError(
-                f"Import of {name!r} is not allowed. It stays closed even when authorised: it would let code "
+                f"Import of {name} is not allowed. It stays closed even when authorised: it would let code "
                 "switch off the interpreter's checks, change state the whole process shares, or act on the "
                 "host with no audit. Use a tool for what you need from it."
             )
         return RefusedError(
-            f"Import of {name!r} is not allowed. Authorized imports are: {sorted(self.authorized)}. "
+            f"Import of {name} is not allowed. Authorized imports are: {sorted(self.authorized)}. "
             f"To allow it, create the executor (or agent) with additional_authorized_imports=[{name!r}]"
             + (f" (or [{_top(name) + '.*'!r}] for the whole package)" if "." in name else "")
             + "."
@@ -159,7 +159,7 @@ class ImportPolicy:
             raise self.refusal(name)
         if _is_removed(name):
             raise RefusedError(
-                f"Import of {name!r} is not allowed: it stays closed even when its package is authorised."
+                f"Import of {name} is not allowed: it stays closed even when its package is authorised."
             )
         copy = self._copies.get(name)
         if copy is None:
@@ -258,8 +258,12 @@ class ImportPolicy:
 
         def lazy_attribute(attribute: str) -> Any:
             # Lazily loaded attributes (PEP 562) and submodules not imported yet.
-            if attribute.startswith("_") or attribute in removed:
+            if attribute.startswith("_"):
                 raise AttributeError(f"module {name!r} has no attribute {attribute!r}")
+            if attribute in removed or id(getattr(real, attribute, None)) in _DANGEROUS_IDS:
+                raise RefusedError(
+                    f"Forbidden access to function: {attribute} (module {name!r}): it stays closed to model code."
+                )
             submodule = f"{name}.{attribute}"
             if self.is_authorized(submodule):
                 try:

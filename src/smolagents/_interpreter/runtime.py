@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import operator
+import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -110,6 +111,19 @@ def _raisable(value: Any) -> Any:
 
 
 _INT_BOUND = 1 << 64  # products of two such ints are far below the integer-size limit
+
+
+def _keep_source(source: str) -> Any:
+    def keep(function: Any) -> Any:
+        try:
+            function.__source__ = source
+        except (AttributeError, TypeError):  # a decorator returned something that takes no attributes
+            pass
+        return function
+
+    return keep
+
+
 _STATIC_GUARDS: dict[str, Any] = {
     **{names.in_place(name): function for name, function in _IN_PLACE.items()},
     names.COMPRESS: compress,
@@ -150,6 +164,7 @@ _STATIC_GUARDS: dict[str, Any] = {
     names.ANNOTATION: checked_annotation,
     names.EXCEPTION: Exception,
     names.SUPER: guarded_super,
+    names.KEEP_SOURCE: _keep_source,
 }
 _SHARED_BUILTINS = {**BASE_BUILTINS, **_STATIC_GUARDS}
 _TRUNCATION_NOTE = "\n..._This content has been truncated to stay below {limit} characters_...\n"
@@ -398,8 +413,9 @@ class Runtime:
                 f"Code execution failed at {where}: {_refused_allocation(raised, self.budget)}"
             )
         else:
+            text = _text(raised)
             error = InterpreterError(
-                f"Code execution failed at {where} due to: {type(raised).__name__}: {_text(raised)}"
+                f"Code execution failed at {where} due to: {_well_known(raised, text)}{type(raised).__name__}: {text}"
             )
         error.lineno = lineno
         error.__cause__ = raised
@@ -487,6 +503,19 @@ def _model_line(trace: TracebackType | None) -> int | None:
             lineno = trace.tb_lineno
         trace = trace.tb_next
     return lineno
+
+
+_KWARGS_NOT_A_MAPPING = re.compile(r"argument after \*\* must be a mapping, not (\w+)")
+
+
+def _well_known(raised: BaseException, text: str) -> str:
+    # 1.26's wording for the errors models and users match on, ahead of Python's own message.
+    if isinstance(raised, ValueError) and "values to unpack" in text:
+        return "Cannot unpack tuple of wrong size. "
+    found = _KWARGS_NOT_A_MAPPING.search(text) if isinstance(raised, TypeError) else None
+    if found:
+        return f"Cannot unpack non-dict value in **kwargs: {found.group(1)}. "
+    return ""
 
 
 def _text(raised: BaseException) -> str:

@@ -13,6 +13,7 @@ Whatever the rules forbid outright is refused here, with the line, before anythi
 from __future__ import annotations
 
 import ast
+import textwrap
 from typing import Any
 
 from . import names
@@ -186,6 +187,9 @@ class Rewriter(FlowRewrites):
         if node.name in FORBIDDEN_METHOD_DEFINITIONS:
             raise self.refuse(node, f"defining {node.name!r} is not allowed (the host would call it later).")
         node.decorator_list = [self.visit(decorator) for decorator in node.decorator_list]
+        source = ast.get_source_segment(self.source, node)
+        if source is not None:  # kept as __source__, as 1.26 does (utils.get_source reads it)
+            node.decorator_list.append(guard_call(names.KEEP_SOURCE, ast.Constant(textwrap.dedent(source))))
         node.args = self.visit(node.args)  # defaults are evaluated in the enclosing scope
         self.class_names.append(None)
         if node.returns is not None:
@@ -272,7 +276,9 @@ class Rewriter(FlowRewrites):
         if attribute.startswith("__") and attribute.endswith("__"):
             if not isinstance(node.ctx, ast.Load) or attribute not in ALLOWED_DUNDER_ATTRIBUTES:
                 raise self.refuse(
-                    node, f"access to {attribute!r} is not allowed (dunder attributes are closed)."
+                    node,
+                    f"Forbidden access to dunder attribute: {attribute}. Access to {attribute!r} is not allowed "
+                    "(dunder attributes other than a few harmless ones are closed).",
                 )
         if attribute in DENIED_ATTRIBUTES:
             raise self.refuse(
