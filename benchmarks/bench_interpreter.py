@@ -3,7 +3,9 @@
 Run: `python benchmarks/bench_interpreter.py` (from the repository root). Prints, per snippet,
 native and interpreter times, their ratio, the geometric mean of the ratios (target <= 2x) and
 the cost of one trivial `executor("x = 1")` call (target < 30 us), and of one small call that runs on
-the executor's code thread.
+the executor's code thread. Then, for code the limits must stop, the wall-clock time from the call
+to the executor's error against the timeout (target: within a second of it). The tests assert only
+which limit stopped the code: these timings are speed claims and live here.
 
 Times are CPU times of this process (all its threads), the best of several interleaved runs: on
 a machine shared with other work, wall-clock times mostly measure the neighbours.
@@ -200,5 +202,44 @@ def main(rounds: int = 4, repeat: int = 2) -> None:
     print(f"constructing an executor:   {(time.perf_counter() - start) / 2_000 * 1e6:.1f} us")
 
 
+LIMIT_TIMEOUT = 1.0
+"""The timeout given to the executor for the code its limits must stop."""
+
+STOPPED: dict[str, tuple[list[str], str]] = {
+    "endless loop": ([], "while True:\n    pass"),
+    "endless loop catching everything": (
+        [],
+        "while True:\n    try:\n        while True:\n            pass\n    except:\n        pass",
+    ),
+    "catastrophic regex": (["re"], "import re\nre.match(r'(a+)+$', 'a' * 40 + 'b')"),
+    "colliding hashes in set()": ([], "M = 2 ** 61 - 1\nset(range(0, M * 10 ** 5, M))"),
+    "math.lcm over a long range": ([], "import math\nmath.lcm(*range(1, 3 * 10 ** 5))"),
+    "sleep past the deadline": (["time"], "import time\ntime.sleep(10 ** 6)"),
+    "numpy sort of a huge array": (
+        ["numpy.*"],
+        "import numpy as np\na = np.random.rand(6 * 10 ** 7)\na.sort()",
+    ),
+}
+
+
+def limits() -> None:
+    """Print how long each limit takes to stop code that would run for minutes, against the timeout."""
+    print(
+        f"\n{'stopped by a limit (timeout ' + str(LIMIT_TIMEOUT) + ' s)':<40}{'seconds':>9}{'x timeout':>11}  error"
+    )
+    for name, (imports, code) in STOPPED.items():
+        executor = LocalPythonExecutor(imports, timeout_seconds=LIMIT_TIMEOUT)
+        executor.send_tools({})
+        start = time.perf_counter()
+        try:
+            executor(code)
+            outcome = "no error"
+        except Exception as error:  # each limit has its own error type: print it
+            outcome = type(error).__name__
+        elapsed = time.perf_counter() - start
+        print(f"{name:<40}{elapsed:>9.2f}{elapsed / LIMIT_TIMEOUT:>10.2f}x  {outcome}")
+
+
 if __name__ == "__main__":
     main()
+    limits()

@@ -196,7 +196,7 @@ def test_tools_are_not_restricted(tree: Path) -> None:
         return (tree / "secret" / "key.txt").read_text()
 
     def dial() -> str:
-        with socket.create_connection(("127.0.0.1", port), timeout=10):
+        with socket.create_connection(("127.0.0.1", port), timeout=60):
             return "connected"
 
     executor = make_executor()
@@ -204,7 +204,7 @@ def test_tools_are_not_restricted(tree: Path) -> None:
     try:
         assert executor("read_secret().strip() + ' / ' + dial()").output == "top secret / connected"
     finally:
-        accepted.join(timeout=10)
+        accepted.join(timeout=60)
         server.close()
 
 
