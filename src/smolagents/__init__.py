@@ -30,9 +30,16 @@ _EXPORTS: dict[str, str] = {
     "AgentText": ".agent_types",
     "AgentType": ".agent_types",
     # default tools
+    "ApiWebSearchTool": ".default_tools",
+    "DuckDuckGoSearchTool": ".default_tools",
     "FinalAnswerTool": ".default_tools",
+    "GoogleSearchTool": ".default_tools",
     "PythonInterpreterTool": ".default_tools",
+    "SpeechToTextTool": ".default_tools",
     "UserInputTool": ".default_tools",
+    "VisitWebpageTool": ".default_tools",
+    "WebSearchTool": ".default_tools",
+    "WikipediaSearchTool": ".default_tools",
     # errors
     "AgentError": ".utils",
     "AgentExecutionError": ".utils",
