@@ -155,7 +155,7 @@ class _FasterWhisper:
         import av
 
         try:
-            segments, _ = self.model.transcribe(source, language=language, beam_size=1)
+            segments, _ = self.model.transcribe(source, language=language)
             return " ".join(segment.text.strip() for segment in segments)
         except (av.error.FFmpegError, IndexError, ValueError) as error:
             raise _not_audio(source, error) from None
