@@ -7,9 +7,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from system_requirements import require, require_executable
 
-from smolagents import ActionStep, AgentAudio, ScriptedModel, SpeechToTextTool, ToolCallingAgent, tool_call_message
+from smolagents import (
+    ActionStep,
+    AgentAudio,
+    ScriptedModel,
+    SpeechToTextTool,
+    ToolCallingAgent,
+    tool_call_message,
+)
+from system_requirements import require, require_executable
 
 SENTENCE = "The weather in Paris is sunny today. Please send the report to Alice."
 
