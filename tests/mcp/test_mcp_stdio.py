@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 import threading
@@ -64,7 +65,7 @@ def test_image_results_are_agent_images(structured: dict) -> None:
 
 def test_server_side_error_is_a_clear_tool_error(structured: dict) -> None:
     with pytest.raises(
-        RuntimeError, match="^The MCP tool 'fail' reported an error: .*the gizmo is out of order"
+        RuntimeError, match=r"^The MCP tool 'fail' reported an error: .*the gizmo is out of order"
     ):
         structured["fail"]()
 
@@ -139,39 +140,37 @@ def test_disconnect_leaves_no_process_and_no_thread() -> None:
         client.get_tools()
 
 
-def test_two_agents_share_one_client_concurrently() -> None:
+async def test_two_agents_share_one_client_concurrently() -> None:
     """The server answers each call only once both are waiting: serialised calls would time out."""
+
+    def agent_for(who: str, tools: list) -> ToolCallingAgent:
+        model = ScriptedModel(
+            [
+                tool_call_message(("rendezvous", {"who": who})),
+                tool_call_message(("final_answer", {"answer": who})),
+            ]
+        )
+        return ToolCallingAgent(tools=tools, model=model, verbosity_level=-1)
+
     with MCPClient(stdio_parameters(), structured_output=False) as tools:
-        outcomes: dict[str, object] = {}
-
-        def run(who: str) -> None:
-            model = ScriptedModel(
-                [
-                    tool_call_message(("rendezvous", {"who": who})),
-                    tool_call_message(("final_answer", {"answer": who})),
-                ]
-            )
-            agent = ToolCallingAgent(tools=tools, model=model, verbosity_level=-1)
-            agent.run("meet")
-            outcomes[who] = next(
-                step for step in agent.memory.steps if isinstance(step, ActionStep)
-            ).observations
-
-        threads = [threading.Thread(target=run, args=(who,)) for who in ("ann", "bob")]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
-    assert "ann met a partner" in str(outcomes["ann"]) and "bob met a partner" in str(outcomes["bob"])
+        ann, bob = agent_for("ann", tools), agent_for("bob", tools)
+        assert await asyncio.gather(ann.arun("meet"), bob.arun("meet")) == ["ann", "bob"]
+    for agent, who in ((ann, "ann"), (bob, "bob")):
+        step = next(step for step in agent.memory.steps if isinstance(step, ActionStep))
+        assert f"{who} met a partner" in step.observations
 
 
 def test_bad_parameters_are_refused_with_a_hint() -> None:
     with pytest.raises(
         ValueError,
-        match="Unsupported transport: websocket. Supported transports are 'streamable-http' and 'sse'.",
+        match=r"Unsupported transport: websocket\. Supported transports are 'streamable-http' and 'sse'\.",
     ):
         MCPClient({"url": "http://127.0.0.1:1/mcp", "transport": "websocket"})
-    with pytest.raises(ValueError, match="Unknown adapter_kwargs retries: MCPClient accepts connect_timeout"):
+    with pytest.raises(
+        ValueError, match=r"Unknown adapter_kwargs retries: MCPClient accepts connect_timeout"
+    ):
         MCPClient(stdio_parameters(), adapter_kwargs={"retries": 3})
-    with pytest.raises(TypeError, match="must be mcp.StdioServerParameters or a dict with a 'url', got str"):
+    with pytest.raises(
+        TypeError, match=r"must be mcp\.StdioServerParameters or a dict with a 'url', got str"
+    ):
         MCPClient("python server.py")
