@@ -89,6 +89,7 @@ API_PATHS = {
         "FinalAnswerStep",
         "ToolCall",
     ],
+    "smolagents.mcp_client": ["MCPClient"],
     "smolagents.monitoring": ["AgentLogger", "LogLevel", "Monitor", "TokenUsage", "Timing"],
     "smolagents.agent_types": ["AgentType", "AgentText", "AgentImage", "AgentAudio"],
     "smolagents.utils": [

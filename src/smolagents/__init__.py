@@ -58,6 +58,8 @@ _EXPORTS: dict[str, str] = {
     "LocalPythonExecutor": ".local_python_executor",
     "PythonExecutor": ".local_python_executor",
     "evaluate_python_code": ".local_python_executor",
+    # MCP
+    "MCPClient": ".mcp_client",
     # memory
     "ActionStep": ".memory",
     "AgentMemory": ".memory",

@@ -44,7 +44,11 @@ def test_registry_is_the_tours_toolbox_and_leaves_python_out_for_code_agents() -
         "visit_webpage",
         "transcriber",
     ]
-    assert [tool.name for tool in base_tools(for_code_agent=True)] == ["web_search", "visit_webpage", "transcriber"]
+    assert [tool.name for tool in base_tools(for_code_agent=True)] == [
+        "web_search",
+        "visit_webpage",
+        "transcriber",
+    ]
 
 
 def test_add_base_tools_gives_agents_the_toolbox() -> None:

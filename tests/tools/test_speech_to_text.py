@@ -73,17 +73,24 @@ def test_transcribes_samples_at_another_rate(transcriber: SpeechToTextTool, spee
 def test_a_file_that_is_not_audio_gets_one_sentence(transcriber: SpeechToTextTool, tmp_path: Path) -> None:
     bogus = tmp_path / "notes.wav"
     bogus.write_text("these are meeting notes, not sound")
-    with pytest.raises(ValueError, match=r"^Could not decode '.*notes\.wav' as audio \(\w+\): give a WAV, MP3, FLAC or OGG file\.$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^Could not decode '.*notes\.wav' as audio \(\w+\): give a WAV, MP3, FLAC or OGG file\.$",
+    ):
         transcriber(str(bogus))
 
 
 def test_a_missing_file_gets_one_sentence(transcriber: SpeechToTextTool, tmp_path: Path) -> None:
     missing = tmp_path / "nothing.wav"
-    with pytest.raises(ValueError, match=r"^No audio file at '.*nothing\.wav': give the path of an existing audio file\.$"):
+    with pytest.raises(
+        ValueError, match=r"^No audio file at '.*nothing\.wav': give the path of an existing audio file\.$"
+    ):
         transcriber(str(missing))
 
 
-def test_agent_transcribes_and_keeps_the_failed_step(transcriber: SpeechToTextTool, speech: Path, tmp_path: Path) -> None:
+def test_agent_transcribes_and_keeps_the_failed_step(
+    transcriber: SpeechToTextTool, speech: Path, tmp_path: Path
+) -> None:
     bogus = tmp_path / "bogus.mp3"
     bogus.write_bytes(b"\x00" * 1000)
     model = ScriptedModel(
@@ -101,5 +108,7 @@ def test_agent_transcribes_and_keeps_the_failed_step(transcriber: SpeechToTextTo
 
 
 def test_unknown_backend_is_refused_at_construction() -> None:
-    with pytest.raises(ValueError, match="Unknown backend 'sphinx': choose one of auto, faster-whisper, transformers"):
+    with pytest.raises(
+        ValueError, match="Unknown backend 'sphinx': choose one of auto, faster-whisper, transformers"
+    ):
         SpeechToTextTool(backend="sphinx")

@@ -225,25 +225,33 @@ class Tool(metaclass=_ToolMeta):
     def from_space(
         space_id: str,
         name: str,
-        description: str,
+        description: str = "",
         api_name: str | None = None,
         token: str | None = None,
     ) -> Tool:
-        """Wrap a Gradio Space as a tool (not available yet)."""
+        """Wrap an endpoint of a Gradio Space (a Space id, or the URL of any Gradio app) as a tool.
+
+        Args:
+            space_id: The Space, e.g. ``"black-forest-labs/FLUX.1-schnell"``, or a URL.
+            name: The tool's name.
+            description: What the tool does (default: the endpoint's own description).
+            api_name: The endpoint, e.g. ``"/predict"`` (default: the first one).
+            token: A Hub token, for private Spaces.
+        """
         from .hub import tool_from_space
 
         return tool_from_space(space_id, name, description, api_name=api_name, token=token)
 
     @staticmethod
     def from_gradio(gradio_tool: Any) -> Tool:
-        """Wrap a `gradio_tools` tool (not available yet)."""
+        """Wrap a `gradio_tools` tool (an object with ``name``, ``description`` and ``run``)."""
         from .hub import tool_from_gradio
 
         return tool_from_gradio(gradio_tool)
 
     @staticmethod
     def from_langchain(langchain_tool: Any) -> Tool:
-        """Wrap a LangChain tool (not available yet)."""
+        """Wrap a LangChain tool (a langchain-core ``BaseTool``, sync or async), mapping its args schema."""
         from .hub import tool_from_langchain
 
         return tool_from_langchain(langchain_tool)

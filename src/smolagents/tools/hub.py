@@ -1,4 +1,4 @@
-"""Share tools on the Hugging Face Hub, and the adapters for tools from other ecosystems.
+"""Share tools on the Hugging Face Hub, and the entry points of the adapters for other ecosystems.
 
 `huggingface_hub` is imported only when a Hub function runs.
 """
@@ -117,27 +117,26 @@ def push_tool_to_hub(
 
 
 def tool_from_space(
-    space_id: str, name: str, description: str, api_name: str | None = None, token: str | None = None
+    space_id: str, name: str, description: str = "", api_name: str | None = None, token: str | None = None
 ) -> Tool:
-    """Wrap a Gradio Space as a tool: not available yet."""
-    raise NotImplementedError(
-        f"Tool.from_space({space_id!r}) is not available yet: wrapping a Gradio Space needs a "
-        "gradio_client adapter, which arrives with the Hub integration work."
-    )
+    """Wrap an endpoint of a Gradio app (a Space id or URL) as a tool, through gradio_client."""
+    from .gradio_adapter import space_to_tool
+
+    return space_to_tool(space_id, name, description, api_name=api_name, token=token)
 
 
 def tool_from_gradio(gradio_tool: Any) -> Tool:
-    """Wrap a `gradio_tools` tool: not available yet."""
-    raise NotImplementedError(
-        "Tool.from_gradio is not available yet: the gradio_tools adapter arrives with the Gradio integration work."
-    )
+    """Wrap a `gradio_tools` tool."""
+    from .gradio_adapter import gradio_tool_to_tool
+
+    return gradio_tool_to_tool(gradio_tool)
 
 
 def tool_from_langchain(langchain_tool: Any) -> Tool:
-    """Wrap a LangChain tool: not available yet."""
-    raise NotImplementedError(
-        "Tool.from_langchain is not available yet: the LangChain adapter arrives with the integrations work."
-    )
+    """Wrap a LangChain tool."""
+    from .langchain_adapter import langchain_tool_to_tool
+
+    return langchain_tool_to_tool(langchain_tool)
 
 
 def _hub() -> Any:
