@@ -4,8 +4,8 @@ ToolCollection.from_mcp as the documentation uses it."""
 from __future__ import annotations
 
 import pytest
+from mcp_servers import HttpServer, stdio_parameters
 
-from conftest import HttpServer, stdio_parameters
 from smolagents import ActionStep, CodeAgent, ScriptedModel, ToolCollection
 from smolagents.mcp_client import MCPClient
 
@@ -41,7 +41,7 @@ def test_session_is_re_established_after_the_server_restarts() -> None:
 
 
 def test_unreachable_http_server_fails_at_construction() -> None:
-    from conftest import free_port
+    from mcp_servers import free_port
 
     url = f"http://127.0.0.1:{free_port()}/mcp"
     with pytest.raises(

@@ -9,8 +9,8 @@ import threading
 from collections.abc import Iterator
 
 import pytest
+from mcp_servers import stdio_parameters
 
-from conftest import stdio_parameters
 from mcp import StdioServerParameters
 from smolagents import ActionStep, AgentImage, ScriptedModel, ToolCallingAgent, tool_call_message
 from smolagents.mcp_client import MCPClient
