@@ -53,6 +53,7 @@ class LoopbackSite:
 
     def __init__(self) -> None:
         self.routes: dict[str, Handler] = {}
+        self.fallback: Handler | None = None  # answers paths without a route
         self.requests: list[Request] = []
         self.closing = threading.Event()
         site = self
@@ -68,6 +69,10 @@ class LoopbackSite:
 
             do_POST = do_GET
             do_DELETE = do_GET
+            do_PUT = do_GET
+
+            def do_HEAD(self) -> None:
+                site._serve(self, with_body=False)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self.server.daemon_threads = True
@@ -91,7 +96,7 @@ class LoopbackSite:
         self.server.server_close()
         self.thread.join(timeout=10)
 
-    def _serve(self, handler: BaseHTTPRequestHandler) -> None:
+    def _serve(self, handler: BaseHTTPRequestHandler, with_body: bool = True) -> None:
         parts = urlsplit(handler.path)
         length = int(handler.headers.get("Content-Length") or 0)
         request = Request(
@@ -102,17 +107,17 @@ class LoopbackSite:
             body=handler.rfile.read(length) if length else b"",
         )
         self.requests.append(request)
-        route = self.routes.get(parts.path)
+        route = self.routes.get(parts.path) or self.fallback
         reply = route(request) if route else Reply(status=404, body="<h1>Not Found</h1>")
         if reply.is_slow:
             self.closing.wait(60)
         try:
-            self._write(handler, reply)
+            self._write(handler, reply, with_body)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client stopped reading (size limit) or gave up (timeout)
 
     @staticmethod
-    def _write(handler: BaseHTTPRequestHandler, reply: Reply) -> None:
+    def _write(handler: BaseHTTPRequestHandler, reply: Reply, with_body: bool) -> None:
         handler.send_response(reply.status)
         handler.send_header("Content-Type", reply.content_type)
         for key, value in reply.headers.items():
@@ -121,7 +126,8 @@ class LoopbackSite:
             body = reply.body.encode() if isinstance(reply.body, str) else reply.body
             handler.send_header("Content-Length", str(len(body)))
             handler.end_headers()
-            handler.wfile.write(body)
+            if with_body:
+                handler.wfile.write(body)
             return
         handler.send_header("Transfer-Encoding", "chunked")
         handler.end_headers()

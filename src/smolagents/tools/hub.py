@@ -79,7 +79,17 @@ def tool_from_hub(
     require_trust(f"the tool {repo_id!r} from the Hub", trust_remote_code)
     hf_hub_download = _hub().hf_hub_download
     download_kwargs = {key: kwargs.pop(key) for key in _DOWNLOAD_KWARGS if key in kwargs}
-    path = hf_hub_download(repo_id, "tool.py", repo_type="space", token=token, **download_kwargs)
+    errors = _hub().errors
+    try:
+        path = hf_hub_download(repo_id, "tool.py", repo_type="space", token=token, **download_kwargs)
+    except errors.RepositoryNotFoundError:
+        raise ValueError(
+            f"The Space {repo_id!r} was not found on the Hub (if it is private, pass token=...)."
+        ) from None
+    except errors.EntryNotFoundError:
+        raise ValueError(
+            f"The Space {repo_id!r} has no tool.py: it does not hold a smolagents tool."
+        ) from None
     from .source import tool_from_code
 
     return tool_from_code(Path(path).read_text(encoding="utf-8"), **kwargs)
@@ -105,9 +115,14 @@ def push_tool_to_hub(
         save_tool(tool, folder)
         readme = _SPACE_README.format(name=tool.name, description=tool.description)
         Path(folder, "README.md").write_text(readme, encoding="utf-8")
-        commit = hub.upload_folder(
+        # One commit of the few small files (no upload pipeline: they travel inline).
+        operations = [
+            hub.CommitOperationAdd(path_in_repo=path.name, path_or_fileobj=str(path))
+            for path in sorted(Path(folder).iterdir())
+        ]
+        commit = hub.create_commit(
             repo_id=repo_url.repo_id,
-            folder_path=folder,
+            operations=operations,
             repo_type="space",
             token=token,
             commit_message=commit_message,
