@@ -189,13 +189,16 @@ class ServerConnection:
 
             return sse_client(url, headers=headers, timeout=self.connect_timeout)
         import httpx
-        from mcp.client.streamable_http import streamable_http_client
+        from mcp.client import streamable_http
+
+        if not hasattr(streamable_http, "streamable_http_client"):  # older mcp 1.x: only the old name
+            return streamable_http.streamablehttp_client(url, headers=headers, timeout=self.connect_timeout)
         from mcp.shared._httpx_utils import create_mcp_http_client
 
         client = create_mcp_http_client(
             headers=headers, timeout=httpx.Timeout(self.connect_timeout, read=None)
         )
-        return _OwningTransport(client, streamable_http_client(url, http_client=client))
+        return _OwningTransport(client, streamable_http.streamable_http_client(url, http_client=client))
 
     async def _close(self) -> None:
         runner, stop = self._runner, self._stop
