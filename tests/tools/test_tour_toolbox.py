@@ -27,7 +27,9 @@ def search_site(site: LoopbackSite, monkeypatch: pytest.MonkeyPatch) -> Loopback
     return site
 
 
-def test_tour_default_toolbox_search_example(search_site: LoopbackSite, capsys: pytest.CaptureFixture[str]) -> None:
+def test_tour_default_toolbox_search_example(
+    search_site: LoopbackSite, capsys: pytest.CaptureFixture[str]
+) -> None:
     run_snippet(
         """
         # !pip install 'smolagents[toolkit]'
@@ -42,7 +44,9 @@ def test_tour_default_toolbox_search_example(search_site: LoopbackSite, capsys: 
     assert search_site.requests[0].query == {"q": "Who's the current president of Russia?"}
 
 
-def test_tour_multi_agent_example_with_web_search(search_site: LoopbackSite, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_tour_multi_agent_example_with_web_search(
+    search_site: LoopbackSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
     model = ScriptedModel(
         [
             "Thought: delegate.\n```py\nreport = web_search_agent(task='Who is the CEO of Hugging Face?')\nprint(report)\n```",
