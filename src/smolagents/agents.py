@@ -417,8 +417,9 @@ class CodeAgent(MultiStepAgent):
         executor_kwargs: Keyword arguments for the executor built from `executor_type`.
         max_print_outputs_length: Cap on the printed output kept per step.
         use_structured_outputs_internally: Ask the model for ``{"thought", "code"}`` JSON.
-        code_block_tags: The (opening, closing) tags around code, or ``"markdown"``; default
-            markdown ``py`` fences. Markdown fences are always accepted too.
+        code_block_tags: The (opening, closing) tags the prompt asks for: default ``<code>`` and
+            ``</code>`` (as in smolagents 1.26), ``"markdown"`` for ```` ```python ```` fences, or
+            a pair of your own. ``<code>`` tags and markdown fences are always accepted too.
         Other arguments: see `MultiStepAgent`.
     """
 

@@ -10,7 +10,7 @@ from .._errors import AgentExecutionError, AgentParsingError
 from .._events import ActionOutput
 from .._text import bounded_text
 from ..memory import ActionStep, ToolCall
-from .code_parsing import extract_code, extract_structured_code
+from .code_parsing import close_code_block, extract_code, extract_structured_code
 from .loop import ModelReply
 from .run_state import RunState
 from .sync import closing
@@ -56,6 +56,8 @@ async def code_step_events(agent: CodeAgent, run: RunState, step: ActionStep) ->
     if agent.use_structured_outputs_internally:
         _, code = extract_structured_code(message.text)
     else:
+        if isinstance(message.content, str):  # the closing tag was a stop sequence: show it in memory
+            message.content = step.model_output = close_code_block(message.content, agent.code_block_tags)
         code = extract_code(message.text, agent.code_block_tags)
     step.code_action = code
     call = ToolCall(name=CODE_TOOL_NAME, arguments=code, id=f"call_{step.step_number}")
