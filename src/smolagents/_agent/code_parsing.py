@@ -35,8 +35,10 @@ __all__ = [
     "MARKDOWN_CODE_BLOCK_TAGS",
     "close_code_block",
     "extract_code",
+    "extract_code_from_text",
     "extract_structured_code",
     "find_code",
+    "parse_code_blobs",
     "resolve_code_block_tags",
 ]
 
@@ -112,6 +114,42 @@ def extract_code(text: str, code_block_tags: tuple[str, str] = DEFAULT_CODE_BLOC
     if _looks_like_bare_code(text):
         return text.strip()
     raise AgentParsingError("Error in code parsing:\n" + missing_code_message(text, code_block_tags))
+
+
+def parse_code_blobs(text: str, code_block_tags: tuple[str, str] = DEFAULT_CODE_BLOCK_TAGS) -> str:
+    """Return the code of a model output, as smolagents 1.26's helper of this name does.
+
+    Blocks are chosen by the rule of this module; an output without blocks that parses as
+    Python is returned whole.
+
+    Raises:
+        ValueError: When the output has no code, with 1.26's message and an example.
+    """
+    code = find_code(text, code_block_tags)
+    if code:
+        return code
+    if _parses(text):
+        return text
+    raise ValueError(missing_code_message(text, code_block_tags))
+
+
+def extract_code_from_text(text: str, code_block_tags: tuple[str, str]) -> str | None:
+    """Return the blocks between the two tags, joined by a blank line, or None if there are none.
+
+    As in smolagents 1.26 the tags are regular expressions (a tag that is not a valid one is
+    taken literally), and no other format is looked for.
+    """
+    opening, closing = (_as_pattern(tag) for tag in code_block_tags)
+    matches = re.findall(f"{opening}(.*?){closing}", text, re.DOTALL)
+    return "\n\n".join(match.strip() for match in matches) if matches else None
+
+
+def _as_pattern(tag: str) -> str:
+    try:
+        re.compile(tag)
+    except re.error:
+        return re.escape(tag)
+    return tag
 
 
 def missing_code_message(text: str, code_block_tags: tuple[str, str]) -> str:

@@ -184,19 +184,18 @@ class Tool(metaclass=_ToolMeta):
 
         return tool_from_code(tool_code, **kwargs)
 
-    def save(
-        self, output_dir: str | Any, tool_file_name: str = "tool", make_gradio_app: bool = False
-    ) -> None:
-        """Write the tool's code to ``<output_dir>/<tool_file_name>.py`` and its ``requirements.txt``.
+    def save(self, output_dir: str | Any, tool_file_name: str = "tool", make_gradio_app: bool = True) -> None:
+        """Write the tool's code to ``<output_dir>/<tool_file_name>.py``, in the format of smolagents 1.26.
 
         Args:
             output_dir: The folder to write to; created if missing.
             tool_file_name: The name of the code file, without ``.py``.
-            make_gradio_app: Accepted for compatibility; a Gradio app is not written yet.
+            make_gradio_app: Also write ``app.py`` (a Gradio demo of the tool, for a Space) and
+                ``requirements.txt``.
         """
         from .source import save_tool
 
-        save_tool(self, output_dir, tool_file_name=tool_file_name)
+        save_tool(self, output_dir, tool_file_name=tool_file_name, make_gradio_app=make_gradio_app)
 
     def push_to_hub(
         self,
