@@ -51,12 +51,12 @@ _MACHINERY_ATTRIBUTES = {"_abc_impl", "_is_checked_at_definition", "_tool_source
 
 # Names defined in higher layers of the package, resolved on first use.
 _HIGHER: dict[str, str] = {
-    "AGENT_GRADIO_APP_TEMPLATE": "._agent.app_template",
-    "BASE_BUILTIN_MODULES": ".local_python_executor",
-    "create_agent_gradio_app_template": "._agent.app_template",
-    "extract_code_from_text": "._agent.code_parsing",
-    "parse_code_blobs": "._agent.code_parsing",
-    "parse_json_blob": ".models.conversion",
+    "AGENT_GRADIO_APP_TEMPLATE": "smolagents._agent.app_template",
+    "BASE_BUILTIN_MODULES": "smolagents.local_python_executor",
+    "create_agent_gradio_app_template": "smolagents._agent.app_template",
+    "extract_code_from_text": "smolagents._agent.code_parsing",
+    "parse_code_blobs": "smolagents._agent.code_parsing",
+    "parse_json_blob": "smolagents.models.conversion",
 }
 
 __getattr__, __dir__ = lazy_exports(__name__, _HIGHER)

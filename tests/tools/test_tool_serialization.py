@@ -204,7 +204,9 @@ def test_tool_class_whose_constructor_needs_arguments_cannot_be_saved() -> None:
             return self.api_key
 
     with pytest.raises(
-        ToolDefinitionError, match=r"'needs_key' cannot be saved: its __init__ requires api_key"
+        ToolDefinitionError,
+        match=r"^Parameters in __init__ must have default values, found required parameters: api_key\. "
+        r"Tool 'needs_key' cannot be saved",
     ):
         NeedsKey("secret").to_dict()
 

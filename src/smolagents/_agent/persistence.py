@@ -47,6 +47,9 @@ _MODEL_NAMES_OF_1_26 = {
     "AmazonBedrockServerModel": "AmazonBedrockModel",
 }
 _RENAMED_MODELS = {"HfApiModel": "InferenceClientModel"}
+# Keys written by older versions (before 1.20) that no longer mean anything: dropped on load.
+_RETIRED_MODEL_KEYS = ("last_input_token_count", "last_output_token_count")
+_RETIRED_PLANNING_KEYS = ("initial_facts", "update_facts_pre_messages", "update_facts_post_messages")
 
 # Settings of ours that 1.26 does not save; written as extra keys of agent.json.
 _EXTRA_SETTINGS = {
@@ -90,7 +93,7 @@ def agent_to_dict(agent: MultiStepAgent) -> dict[str, Any]:
             "code_block_tags": _tags_to_json(getattr(agent, "code_block_tags", None)),
         }
     data["requirements"] = sorted(requirements)
-    for key in (*_EXTRA_SETTINGS["MultiStepAgent"], *_EXTRA_SETTINGS[kind]):
+    for key in (*_EXTRA_SETTINGS["MultiStepAgent"], *_EXTRA_SETTINGS.get(kind, ())):
         data[key] = getattr(agent, key, None)
     return data
 
@@ -106,8 +109,9 @@ def agent_from_dict(
     Args:
         data: The dict written by `agent_to_dict` (or 1.26's ``to_dict``).
         agent_classes: The registry of agent classes, by the name saved under ``"class"``.
-        top_class: The class `from_dict` was called on; used instead of the registered class
-            when it is a subclass of it (managed agents always use the registry).
+        top_class: The class `from_dict` was called on: it builds the agent, as in 1.26, unless it
+            is `MultiStepAgent` itself (then the saved ``"class"`` is looked up in
+            `agent_classes`, as it always is for managed agents).
         **overrides: Keyword arguments of the agent that replace the saved ones.
 
     Raises:
@@ -115,9 +119,7 @@ def agent_from_dict(
     """
     from ..tools import Tool
 
-    agent_class = _agent_class(data, agent_classes)
-    if top_class is not None and issubclass(top_class, agent_class):
-        agent_class = top_class
+    agent_class = _agent_class(data, agent_classes, top_class)
     if "model" not in overrides:
         overrides["model"] = _model_from_dict(data.get("model"))
     if "tools" not in overrides:
@@ -266,35 +268,31 @@ def agent_from_hub(
 
 
 def _kind(agent: MultiStepAgent) -> str:
-    for cls in type(agent).__mro__:
-        if cls.__name__ in AGENT_REGISTRY_NAMES:
-            return cls.__name__
-    raise TypeError(f"Only CodeAgent and ToolCallingAgent can be saved, not {type(agent).__name__}.")
+    """The class name saved for `agent`: CodeAgent or ToolCallingAgent for their subclasses too."""
+    return _kind_of_class(type(agent))
 
 
 def _saved_tools(agent: MultiStepAgent) -> list[Tool]:
-    """The tools written out: all of them, except our stock final_answer (every agent adds it)."""
-    from ..default_tools import FinalAnswerTool
-
-    return [
-        tool
-        for name, tool in agent.tools.items()
-        if not (name == "final_answer" and type(tool) is FinalAnswerTool)
-    ]
+    """The tools written out: all of them, final_answer included (as 1.26 writes it)."""
+    return list(agent.tools.values())
 
 
 def _agent_class(
-    data: dict[str, Any], agent_classes: dict[str, type[MultiStepAgent]]
+    data: dict[str, Any],
+    agent_classes: dict[str, type[MultiStepAgent]],
+    top_class: type[MultiStepAgent] | None = None,
 ) -> type[MultiStepAgent]:
-    if not isinstance(data, dict) or "class" not in data or "model" not in data:
+    if not isinstance(data, dict) or "model" not in data:
         raise ValueError(
             "This is not a saved agent: expected a dict with 'class' (CodeAgent or ToolCallingAgent), 'model' "
             "and 'tools', as written by agent.to_dict() or agent.save()."
         )
-    agent_class = agent_classes.get(data["class"])
+    if top_class is not None and top_class.__name__ != "MultiStepAgent":
+        return top_class
+    agent_class = agent_classes.get(data.get("class", ""))
     if agent_class is None:
         raise ValueError(
-            f"Unknown agent class '{data['class']}'. Supported agents: {', '.join(sorted(agent_classes))}"
+            f"Unknown agent class '{data.get('class')}'. Supported agents: {', '.join(sorted(agent_classes))}"
         )
     return agent_class
 
@@ -305,8 +303,9 @@ def _saved_arguments(data: dict[str, Any], agent_class: type[MultiStepAgent]) ->
 
     kind = _kind_of_class(agent_class)
     keys = ["prompt_templates", "max_steps", "verbosity_level", "planning_interval", "name", "description"]
-    keys += [*_EXTRA_SETTINGS["MultiStepAgent"], *_EXTRA_SETTINGS[kind]]
+    keys += [*_EXTRA_SETTINGS["MultiStepAgent"], *_EXTRA_SETTINGS.get(kind, ())]
     arguments = {key: data.get(key) for key in keys}
+    arguments["prompt_templates"] = _current_prompt_templates(arguments["prompt_templates"])
     if kind == "CodeAgent":
         authorized = data.get("authorized_imports")
         if authorized is not None:  # 1.26 saves every authorised module, the base ones included
@@ -320,11 +319,21 @@ def _saved_arguments(data: dict[str, Any], agent_class: type[MultiStepAgent]) ->
     return arguments
 
 
+def _current_prompt_templates(templates: Any) -> Any:
+    """Drop the fact-finding planning prompts of versions before 1.20 (planning is one prompt now)."""
+    if not isinstance(templates, dict) or not isinstance(templates.get("planning"), dict):
+        return templates
+    planning = {
+        key: value for key, value in templates["planning"].items() if key not in _RETIRED_PLANNING_KEYS
+    }
+    return {**templates, "planning": planning}
+
+
 def _kind_of_class(agent_class: type[MultiStepAgent]) -> str:
     for cls in agent_class.__mro__:
         if cls.__name__ in AGENT_REGISTRY_NAMES:
             return cls.__name__
-    return "MultiStepAgent"
+    return agent_class.__name__
 
 
 def _tags_to_json(tags: Any) -> Any:
@@ -369,7 +378,8 @@ def _model_from_dict(entry: Any) -> Any:
         )
     # 1.26 nests the settings under "data"; a flat entry (older saves of ours) is read as it is.
     settings = entry["data"] if isinstance(entry.get("data"), dict) else entry
-    return model_class.from_dict({key: value for key, value in settings.items() if key != "class"})
+    ignored = ("class", *_RETIRED_MODEL_KEYS)
+    return model_class.from_dict({key: value for key, value in settings.items() if key not in ignored})
 
 
 def _tool_from_entry(entry: Any, tool_class: type[Tool]) -> Tool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, MutableMapping
 from typing import Any
 
 from ._stops import cut_at_stop_sequences
@@ -65,25 +65,60 @@ _MODEL_MODULES = {
 }
 
 
-class _ModelRegistry(Mapping[str, type[Model]]):
-    """Model class name -> class, importing the backend's module on first lookup."""
+class _ModelRegistry(MutableMapping[str, type[Model]]):
+    """Model class name -> class, importing a backend's module on the first lookup of its class.
+
+    It is a mutable mapping, as 1.26's dict is, so code can register its own model classes (and
+    tests can patch it); `copy` and `update` between registries load no backend.
+    """
+
+    def __init__(self, modules: dict[str, str], classes: dict[str, type[Model]] | None = None) -> None:
+        self._modules = dict(modules)
+        self._classes = dict(classes or {})
 
     def __getitem__(self, name: str) -> type[Model]:
-        module_name = _MODEL_MODULES[name]
-        model_class: type[Model] = getattr(importlib.import_module(module_name, __package__), name)
-        return model_class
+        if name not in self._classes:
+            module = importlib.import_module(self._modules[name], __package__)
+            self._classes[name] = getattr(module, name)
+        return self._classes[name]
+
+    def __setitem__(self, name: str, model_class: type[Model]) -> None:
+        self._classes[name] = model_class
+
+    def __delitem__(self, name: str) -> None:
+        if name not in self._modules and name not in self._classes:
+            raise KeyError(name)
+        self._modules.pop(name, None)
+        self._classes.pop(name, None)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(_MODEL_MODULES)
+        return iter(dict.fromkeys([*self._modules, *self._classes]))
 
     def __len__(self) -> int:
-        return len(_MODEL_MODULES)
+        return len(dict.fromkeys([*self._modules, *self._classes]))
+
+    def clear(self) -> None:
+        """Remove every entry (without loading any backend)."""
+        self._modules.clear()
+        self._classes.clear()
+
+    def copy(self) -> _ModelRegistry:
+        """Return an independent registry with the same entries."""
+        return _ModelRegistry(self._modules, self._classes)
+
+    def update(self, other: Any = (), /, **kwargs: type[Model]) -> None:
+        """Add entries from a mapping, pairs or keywords (a registry's entries are copied unloaded)."""
+        if isinstance(other, _ModelRegistry):
+            self._modules.update(other._modules)
+            self._classes.update(other._classes)
+            other = ()
+        super().update(other, **kwargs)
 
     def __repr__(self) -> str:
-        return f"MODEL_REGISTRY({sorted(_MODEL_MODULES)})"
+        return f"MODEL_REGISTRY({sorted(self)})"
 
 
-MODEL_REGISTRY: Mapping[str, type[Model]] = _ModelRegistry()
+MODEL_REGISTRY: MutableMapping[str, type[Model]] = _ModelRegistry(_MODEL_MODULES)
 
 # Reasoning models that refuse a `stop` parameter: o3 and o4 (o3-mini accepts it), the gpt-5
 # family, and grok models (with or without a provider prefix such as "xai.").

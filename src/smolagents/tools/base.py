@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 import threading
-from abc import ABCMeta
+from abc import ABC, ABCMeta, abstractmethod
 from typing import Any, ClassVar
 
 from ..agent_types import handle_agent_input_types, handle_agent_output_types
@@ -13,7 +13,7 @@ from .errors import ToolDefinitionError
 from .rendering import to_code_prompt, to_tool_calling_prompt
 from .schema import AUTHORIZED_TYPES
 
-__all__ = ["AUTHORIZED_TYPES", "Tool", "ToolDefinitionError"]
+__all__ = ["AUTHORIZED_TYPES", "BaseTool", "Tool", "ToolDefinitionError"]
 
 _DEFINITION_ATTRIBUTES = ("name", "description", "inputs", "output_type", "output_schema", "forward")
 
@@ -34,7 +34,17 @@ class _ToolMeta(ABCMeta):
         return instance
 
 
-class Tool(metaclass=_ToolMeta):
+class BaseTool(ABC):
+    """What every tool offers: a `name` and a call. Subclass `Tool` to write one."""
+
+    name: str
+
+    @abstractmethod
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Run the tool."""
+
+
+class Tool(BaseTool, metaclass=_ToolMeta):
     """A function an agent can call, described for the model.
 
     Subclasses set the class attributes below and implement `forward` (sync or ``async def``)

@@ -307,8 +307,9 @@ def _check_constructor(cls: type, tool_name: str) -> None:
     ]
     if required:
         raise ToolDefinitionError(
-            f"Tool {tool_name!r} cannot be saved: its __init__ requires {', '.join(required)}, and a loaded "
-            "tool is built without arguments. Give these parameters default values.",
+            f"Parameters in __init__ must have default values, found required parameters: {', '.join(required)}. "
+            f"Tool {tool_name!r} cannot be saved this way: a loaded tool is built without arguments, so give "
+            "these parameters default values.",
             tool_name=tool_name,
         )
 
