@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -83,8 +84,8 @@ def agent_to_dict(agent: MultiStepAgent) -> dict[str, Any]:
     }
     if kind == "CodeAgent":
         authorized = list(getattr(agent, "authorized_imports", []))
-        requirements |= {module.split(".")[0] for module in authorized if module not in BASE_BUILTIN_MODULES}
-        requirements.discard("*")
+        packages = {module.split(".")[0] for module in authorized if module not in BASE_BUILTIN_MODULES}
+        requirements |= packages - set(sys.stdlib_module_names) - {"*"}  # pip cannot install "json"
         data |= {
             "authorized_imports": authorized,
             "executor_type": getattr(agent, "executor_type", "local"),

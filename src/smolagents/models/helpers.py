@@ -62,6 +62,8 @@ _MODEL_MODULES = {
     "AzureOpenAIServerModel": ".azure",
     "AmazonBedrockModel": ".bedrock",
     "AmazonBedrockServerModel": ".bedrock",
+    # Ours: saved test agents reload with an empty script (give it replies, or pass model=).
+    "ScriptedModel": ".scripted",
 }
 
 
