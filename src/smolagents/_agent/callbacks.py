@@ -65,11 +65,11 @@ def run_final_answer_checks(checks: list[Callback], answer: Any, memory: AgentMe
             accepted = check(answer, memory, agent=agent) if _accepts_agent(check) else check(answer, memory)
         except Exception as error:
             raise AgentError(
-                f"Final answer check '{name}' failed with {type(error).__name__}: {error}. "
+                f"Check {name} failed with error: {type(error).__name__}: {error}. "
                 f"The answer {answer!r:.200} was not accepted; give an answer that passes the check."
             ) from error
         if not accepted:
             raise AgentError(
-                f"Final answer check '{name}' rejected the answer {answer!r:.200}; "
+                f"Check {name} failed with error: it rejected the answer {answer!r:.200}; "
                 "give an answer that passes the check."
             )
