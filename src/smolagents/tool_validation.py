@@ -14,25 +14,13 @@ import ast
 import builtins
 from typing import Any
 
+from .local_python_executor import BASE_BUILTIN_MODULES
+
 __all__ = ["MethodChecker", "validate_tool_attributes"]
 
 _BUILTIN_NAMES = frozenset(vars(builtins))
 # Modules 1.26 lets tool methods name without importing them.
-_BASE_MODULES = frozenset(
-    (
-        "collections",
-        "datetime",
-        "itertools",
-        "math",
-        "queue",
-        "random",
-        "re",
-        "stat",
-        "statistics",
-        "time",
-        "unicodedata",
-    )
-)
+_BASE_MODULES = frozenset(BASE_BUILTIN_MODULES)
 
 
 class MethodChecker(ast.NodeVisitor):

@@ -14,8 +14,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from compat_tools import RepeatTool, shout
 
-from smolagents import AgentLogger, CodeAgent, LogLevel, ScriptedModel, Tool, tool, tool_call_message
+from smolagents import AgentLogger, CodeAgent, LogLevel, ScriptedModel, Tool, tool_call_message
 
 PYTHON_126 = Path(os.environ.get("SMOLAGENTS_126_PYTHON", "/work/compat126/.venv126/bin/python"))
 
@@ -136,29 +137,6 @@ import app
 loaded["app_agent"] = [type(app.agent).__name__, sorted(app.agent.tools), sorted(app.agent.managed_agents)]
 print(json.dumps(loaded))
 """
-
-
-@tool
-def shout(text: str) -> str:
-    """Return the text in capitals.
-
-    Args:
-        text: What to shout.
-    """
-    return text.upper()
-
-
-class RepeatTool(Tool):
-    name = "repeat"
-    description = "Repeat a text."
-    inputs = {
-        "text": {"type": "string", "description": "The text."},
-        "times": {"type": "integer", "description": "How many times.", "nullable": True},
-    }
-    output_type = "string"
-
-    def forward(self, text: str, times: int | None = 2) -> str:
-        return text * (times or 1)
 
 
 def test_an_agent_saved_here_loads_and_runs_in_1_26(tmp_path: Path) -> None:

@@ -13,15 +13,14 @@ from pathlib import Path
 
 import pytest
 import yaml
+from compat_tools import RepeatTool, shout
 
 from smolagents import (
     AgentLogger,
     CodeAgent,
     LogLevel,
     ScriptedModel,
-    Tool,
     ToolCallingAgent,
-    tool,
     tool_call_message,
 )
 from smolagents.agents import AGENT_REGISTRY, EMPTY_PROMPT_TEMPLATES, MultiStepAgent
@@ -38,29 +37,6 @@ def _openai_key(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def quiet() -> AgentLogger:
     return AgentLogger(level=LogLevel.OFF)
-
-
-@tool
-def shout(text: str) -> str:
-    """Return the text in capitals.
-
-    Args:
-        text: What to shout.
-    """
-    return text.upper()
-
-
-class RepeatTool(Tool):
-    name = "repeat"
-    description = "Repeat a text."
-    inputs = {
-        "text": {"type": "string", "description": "The text."},
-        "times": {"type": "integer", "description": "How many times.", "nullable": True},
-    }
-    output_type = "string"
-
-    def forward(self, text: str, times: int | None = 2) -> str:
-        return text * (times or 1)
 
 
 def tool_calling_helper() -> ToolCallingAgent:

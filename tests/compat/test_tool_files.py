@@ -96,26 +96,6 @@ def test_async_and_one_line_tools_become_forward_methods() -> None:
     assert ast.parse(code)
 
 
-def test_a_class_tool_needing_constructor_arguments_says_so_in_1_26_words() -> None:
-    class NeedsKey(Tool):
-        name = "needs_key"
-        description = "Call an API."
-        inputs = {}
-        output_type = "string"
-
-        def __init__(self, api_key: str) -> None:
-            super().__init__()
-            self.api_key = api_key
-
-        def forward(self) -> str:
-            return self.api_key
-
-    with pytest.raises(
-        ValueError, match="Parameters in __init__ must have default values, found required parameters"
-    ):
-        NeedsKey("k").to_dict()
-
-
 def test_from_dict_without_code_says_so_in_1_26_words() -> None:
     with pytest.raises(ValueError, match="must contain 'code' key"):
         Tool.from_dict({"name": "x"})
