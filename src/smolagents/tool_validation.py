@@ -145,7 +145,7 @@ def _name_problems(value: ast.expr) -> list[str]:
     if not isinstance(value, ast.Constant):
         return [f"Class attribute 'name' must be a constant, found '{ast.unparse(value)}'"]
     if not isinstance(value.value, str):
-        return [f"Class attribute 'name' must be a string, found '{value.value}'"]
+        return [f"Class attribute 'name' must be a string, found {value.value!r}"]
     from .utils import is_valid_name
 
     if not is_valid_name(value.value):
