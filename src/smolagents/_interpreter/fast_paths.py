@@ -436,7 +436,9 @@ def fast_percent_format(node: ast.BinOp, refuse: Callable[[ast.AST, str], Except
     """
     template, values = node.left, node.right
     slow = _call(names.MOD, template, values)
-    if not isinstance(template, ast.Constant) or type(template.value) not in (str, bytes):
+    if not isinstance(template, ast.Constant) or not isinstance(template.value, (str, bytes)):
+        return slow
+    if type(template.value) not in (str, bytes):
         return slow
     text = template.value if isinstance(template.value, str) else template.value.decode("latin-1")
     try:

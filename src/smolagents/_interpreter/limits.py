@@ -342,6 +342,7 @@ def checked_randbytes(generator: Random, size: Any) -> bytes:
 def _fast_methods() -> dict[tuple[type, str], Any]:
     # Routed methods of exact builtin types, served without building a bound object.
     table: dict[tuple[type, str], Any] = {}
+    kind: type
     for kind in (str, bytes, bytearray):
         for name, function in _STRING_METHODS.items():
             if hasattr(kind, name) and not (name.startswith("format") and kind is not str):

@@ -143,6 +143,25 @@ def _string_rules() -> list[AttributeRule]:
     return rules
 
 
+def _array_method_rule(name: str) -> AttributeRule:
+    def applies(obj: Any) -> bool:
+        return array_method(obj, name) is not None
+
+    def serve(obj: Any) -> Any:
+        return array_method(obj, name)
+
+    return AttributeRule(
+        name, applies, serve, "numpy work far beyond its result, or one Python object per element"
+    )
+
+
+def _lxml_method_rule(name: str) -> AttributeRule:
+    def serve(obj: Any) -> Any:
+        return guarded_lxml_method(obj, name)
+
+    return AttributeRule(name, _module_of("lxml"), serve, "lxml trees that open files in C")
+
+
 ATTRIBUTE_RULES: tuple[AttributeRule, ...] = (
     AttributeRule("obj", lambda o: isinstance(o, BaseException), lambda o: exception_link(o, "obj"),
                   "an exception pointing at library internals (a real module)"),
@@ -164,12 +183,8 @@ ATTRIBUTE_RULES: tuple[AttributeRule, ...] = (
                   "ABCMeta.register on shared classes changes isinstance() for the host"),
     *(AttributeRule(name, _module_of("pandas"), _refuse(_PANDAS_EVAL.format(name)), "string evaluation")
       for name in ("eval", "query")),
-    *(AttributeRule(name, lambda o, n=name: array_method(o, n) is not None, lambda o, n=name: array_method(o, n),
-                    "numpy work far beyond its result, or one Python object per element")
-      for name in sorted(ARRAY_METHOD_NAMES)),
-    *(AttributeRule(name, _module_of("lxml"), lambda o, n=name: guarded_lxml_method(o, n),
-                    "lxml trees that open files in C")
-      for name in ("xinclude", "write", "write_c14n", "write_output")),
+    *(_array_method_rule(name) for name in sorted(ARRAY_METHOD_NAMES)),
+    *(_lxml_method_rule(name) for name in ("xinclude", "write", "write_c14n", "write_output")),
     AttributeRule("extend", _instance_or_class(list, bytearray, deque, array),
                   _bound_or_unbound(extend, list, bytearray, deque, array), "growth fed by its own iterator"),
     AttributeRule("sort", _instance_or_class(list), _bound_or_unbound(sort_list, list), "C key functions"),

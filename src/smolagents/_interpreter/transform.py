@@ -136,10 +136,11 @@ class Rewriter(FlowRewrites):
             self.check_identifier(node, node.id)
         return node
 
-    def _without_temporaries(self, node: ast.AST) -> ast.AST:
+    def _without_temporaries(self, node: ast.expr) -> ast.expr:
         self.no_temporaries += 1
         try:
-            return self.visit(node)
+            visited: ast.expr = self.visit(node)  # an expression is always rewritten to one
+            return visited
         finally:
             self.no_temporaries -= 1
 
@@ -300,7 +301,7 @@ class Rewriter(FlowRewrites):
         slot = guard_call(names.SLOT, node.value)
         return ast.copy_location(ast.Subscript(value=slot, slice=ast.Constant(attribute), ctx=node.ctx), node)
 
-    def visit_Assign(self, node: ast.Assign) -> ast.AST:
+    def visit_Assign(self, node: ast.Assign) -> ast.AST | list[ast.stmt]:
         if any(isinstance(target, ast.Name) and target.id == "__match_args__" for target in node.targets):
             # Positional class patterns read these names natively: only a literal tuple of
             # attribute names the rules allow.
@@ -323,7 +324,7 @@ class Rewriter(FlowRewrites):
             call = guard_call(
                 names.SETATTR, value, self.visit(target.value), ast.Constant(self._mangled(target.attr))
             )
-            slow = ast.copy_location(ast.Expr(value=call), node)
+            slow: ast.stmt = ast.copy_location(ast.Expr(value=call), node)
             native_target = ast.Attribute(
                 value=target.value, attr=self._mangled(target.attr), ctx=ast.Store()
             )
@@ -341,7 +342,7 @@ class Rewriter(FlowRewrites):
             # `s = s + t`: kept native so CPython appends in place (a guard call would copy s).
             self.check_binding(node.targets[0], node.targets[0].id)
             addend = self.visit(node.value.right)
-            slow = ast.Assign(
+            slow = ast.Assign(  # type: ignore[no-redef]  # each branch returns; the name is reused
                 targets=[node.targets[0]], value=guard_call(names.ADD, load_name(node.targets[0].id), addend)
             )
             fast = fast_augmented_assignment(
@@ -353,7 +354,7 @@ class Rewriter(FlowRewrites):
             return located(fast, node) if fast else ast.copy_location(slow, node)
         return self.generic_visit(node)
 
-    def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST:
+    def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST | list[ast.stmt]:
         target = node.target
         operator = _AUG_OP_NAMES[type(node.op)]
         if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
@@ -371,7 +372,7 @@ class Rewriter(FlowRewrites):
             store = guard_call(
                 names.SETATTR, combined, self.visit(target.value), ast.Constant(self._mangled(target.attr))
             )
-            slow = ast.copy_location(ast.Expr(value=store), node)
+            slow: ast.stmt = ast.copy_location(ast.Expr(value=store), node)
             native = ast.AugAssign(
                 target=ast.Attribute(value=target.value, attr=self._mangled(target.attr), ctx=ast.Store()),
                 op=node.op,
@@ -395,7 +396,7 @@ class Rewriter(FlowRewrites):
             self.check_binding(target, target.id)
             addend = self.visit(node.value)
             value = guard_call(_RISKY_AUG_OPS[type(node.op)], load_name(target.id), addend)
-            slow: ast.stmt = ast.Assign(targets=[ast.Name(id=target.id, ctx=ast.Store())], value=value)
+            slow = ast.Assign(targets=[ast.Name(id=target.id, ctx=ast.Store())], value=value)
             native = ast.AugAssign(target=target, op=node.op, value=addend)
         else:
             assert isinstance(target, ast.Subscript)
