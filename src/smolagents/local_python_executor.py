@@ -44,6 +44,7 @@ __all__ = [
     "check_import_authorized",
     "fix_final_answer_code",
     "PythonExecutor",
+    "YieldException",
     "evaluate_python_code",
 ]
 
@@ -237,7 +238,7 @@ class PrintContainer:
         return self.value
 
     def __repr__(self) -> str:
-        return f"PrintContainer({self.value!r})"
+        return f"PrintContainer({self.value})"  # 1.26's form
 
     def __len__(self) -> int:
         return len(self.value)
@@ -246,6 +247,15 @@ class PrintContainer:
         return str(self) == str(other)
 
     __hash__ = None  # type: ignore[assignment]  # mutable, like a list
+
+
+class YieldException(Exception):  # 1.26's name
+    """A yielded value, in 1.26's tree walker. Never raised here: generators written by model code are
+    compiled and run natively. Kept so that code importing the name keeps working."""
+
+    def __init__(self, value: Any) -> None:
+        super().__init__(value)
+        self.value = value
 
 
 def fix_final_answer_code(code: str) -> str:

@@ -194,9 +194,16 @@ def compile_checked(source: str, protected: frozenset[str]) -> tuple[CodeType, b
     try:
         tree = ast.parse(source, filename=CODE_FILENAME)
     except SyntaxError as error:
-        line = (error.text or "").strip()
+        line = (error.text or "").rstrip("\n")[:500]  # a huge one-line program stays readable
+        # The offending line with a caret under the error, as 1.26 shows it (models read it).
+        caret = (
+            " " * max((error.offset or 1) - 1, 0) + "^"
+            if error.offset and error.offset <= len(line) + 1
+            else ""
+        )
         raise CompileRefusal(
-            f"Code parsing failed on line {error.lineno} due to: {type(error).__name__}: {error.msg}\n{line}",
+            f"Code parsing failed on line {error.lineno} due to: {type(error).__name__}: {error.msg}\n{line}"
+            + (f"\n{caret}" if caret else ""),
             lineno=error.lineno,
         ) from None
     except (RecursionError, MemoryError) as error:

@@ -394,7 +394,9 @@ def checked_annotation(value: Any) -> Any:
         arguments = getattr(item, "__args__", None) if not isinstance(item, type) else None
         if isinstance(arguments, tuple):
             pending.extend(arguments)
-    return value
+    # The code's `dict`, `list`... are bounded stand-ins; annotations name the real types, which is
+    # what dataclasses, pydantic and `__annotations__` readers compare against.
+    return value._real if isinstance(value, GuardedTypeMeta) else value
 
 
 def pattern_attribute_problem(attribute: Any) -> str | None:

@@ -261,8 +261,10 @@ class ImportPolicy:
             if attribute.startswith("_"):
                 raise AttributeError(f"module {name!r} has no attribute {attribute!r}")
             if attribute in removed or id(getattr(real, attribute, None)) in _DANGEROUS_IDS:
+                what = "module" if isinstance(getattr(real, attribute, None), ModuleType) else "function"
+                shown = f"{name}.{attribute}" if what == "module" else attribute
                 raise RefusedError(
-                    f"Forbidden access to function: {attribute} (module {name!r}): it stays closed to model code."
+                    f"Forbidden access to {what}: {shown} (module {name!r}): it stays closed to model code."
                 )
             submodule = f"{name}.{attribute}"
             if self.is_authorized(submodule):
@@ -283,6 +285,11 @@ class ImportPolicy:
                     raise AttributeError(
                         f"module {name!r} has no attribute {attribute!r}: submodule {submodule!r} is not "
                         f"authorised; add {submodule!r} (or {_top(name) + '.*'!r}) to additional_authorized_imports."
+                    )
+                if isinstance(found, ModuleType):  # a module it imported: 1.26's words, then ours
+                    raise RefusedError(
+                        f"Forbidden access to module: {found.__name__} (reached as {submodule}): import what you "
+                        "need directly; only authorised modules can be imported."
                     )
                 raise AttributeError(f"module {name!r} has no attribute {attribute!r}")
             namespace[attribute] = value

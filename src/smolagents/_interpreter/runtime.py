@@ -260,7 +260,7 @@ class Runtime:
             {*self.globals, names.VALUE, names.WALRUS, names.WALRUS_RIGHT} - {"__name__"}
         )
         self.protected: frozenset[str] = frozenset({"final_answer"})
-        self.state: dict[str, Any] = {}
+        self.state: dict[str, Any] = {"__name__": "__main__"}
         self._printed: list[str] = []
         self._printed_length = 0
         self._output: Any = None
@@ -506,6 +506,7 @@ def _model_line(trace: TracebackType | None) -> int | None:
 
 
 _KWARGS_NOT_A_MAPPING = re.compile(r"argument after \*\* must be a mapping, not (\w+)")
+_UNDEFINED_NAME = re.compile(r"name '(\w+)' is not defined")
 
 
 def _well_known(raised: BaseException, text: str) -> str:
@@ -515,6 +516,9 @@ def _well_known(raised: BaseException, text: str) -> str:
     found = _KWARGS_NOT_A_MAPPING.search(text) if isinstance(raised, TypeError) else None
     if found:
         return f"Cannot unpack non-dict value in **kwargs: {found.group(1)}. "
+    found = _UNDEFINED_NAME.match(text) if isinstance(raised, NameError) else None
+    if found:
+        return f"The variable `{found.group(1)}` is not defined. "
     return ""
 
 

@@ -13,7 +13,6 @@ Whatever the rules forbid outright is refused here, with the line, before anythi
 from __future__ import annotations
 
 import ast
-import textwrap
 from typing import Any
 
 from . import names
@@ -187,10 +186,9 @@ class Rewriter(FlowRewrites):
         self.check_binding(node, node.name)
         if node.name in FORBIDDEN_METHOD_DEFINITIONS:
             raise self.refuse(node, f"defining {node.name!r} is not allowed (the host would call it later).")
+        source = ast.unparse(node)  # before rewriting: kept as __source__, in 1.26's form (utils.get_source)
         node.decorator_list = [self.visit(decorator) for decorator in node.decorator_list]
-        source = ast.get_source_segment(self.source, node)
-        if source is not None:  # kept as __source__, as 1.26 does (utils.get_source reads it)
-            node.decorator_list.append(guard_call(names.KEEP_SOURCE, ast.Constant(textwrap.dedent(source))))
+        node.decorator_list.append(guard_call(names.KEEP_SOURCE, ast.Constant(source)))
         node.args = self.visit(node.args)  # defaults are evaluated in the enclosing scope
         self.class_names.append(None)
         if node.returns is not None:
