@@ -45,6 +45,20 @@ def _name(identifier: str) -> ast.Name:
     return ast.Name(id=identifier, ctx=ast.Load())
 
 
+def _evaluated_once(node: ast.expr, temporaries: bool) -> tuple[ast.expr, ast.expr] | None:
+    """Return (first use, later uses) of `node` so that it is evaluated once, or None if it cannot be.
+
+    A simple node is repeated as it is; another is bound to the walrus temporary at its first use.
+    """
+    if is_simple(node):
+        return node, node
+    if temporaries and not _binds(node):
+        return ast.NamedExpr(target=ast.Name(id=names.WALRUS, ctx=ast.Store()), value=node), _name(
+            names.WALRUS
+        )
+    return None
+
+
 def _call(function: str, *args: ast.expr) -> ast.Call:
     return ast.Call(func=_name(function), args=list(args), keywords=[])
 
@@ -194,14 +208,10 @@ def fast_chain(operands: list[ast.expr], temporaries: bool) -> ast.expr:
         return slow
     if isinstance(first, ast.Constant):
         return slow  # a constant string would be repeated by each term; numbers rarely start a chain
-    if is_simple(first):
-        first_use: ast.expr = first
-        later: ast.expr = first
-    elif temporaries and not _binds(first):
-        first_use = ast.NamedExpr(target=ast.Name(id=names.WALRUS, ctx=ast.Store()), value=first)
-        later = _name(names.WALRUS)
-    else:
+    uses = _evaluated_once(first, temporaries)
+    if uses is None:
         return slow
+    first_use, later = uses
     native: ast.expr = later
     for operand in rest:
         native = ast.BinOp(left=native, op=ast.Add(), right=operand)
@@ -403,14 +413,10 @@ def fast_string_method(
     arguments_size = sum(_size(part) for part in (*call.args, *call.keywords))
     if arguments_size > 3 * _SMALL_TREE:
         return None
-    if is_simple(obj):
-        first: ast.expr = obj
-        later: ast.expr = obj
-    elif temporaries and not _binds(obj):
-        first = ast.NamedExpr(target=ast.Name(id=names.WALRUS, ctx=ast.Store()), value=obj)
-        later = _name(names.WALRUS)
-    else:
+    uses = _evaluated_once(obj, temporaries)
+    if uses is None:
         return None
+    first, later = uses
     slow = ast.Call(
         func=_name(names.CALL_METHOD), args=[later, attribute, *call.args], keywords=call.keywords
     )
