@@ -266,3 +266,11 @@ def test_index_objects_are_converted_once_and_the_checked_value_is_used() -> Non
     with pytest.raises(InterpreterError, match="string of length"):
         executor(code)  # the second object answers 10**10 at its single conversion
     assert executor("N.calls = 0\nbytes(N()), N.calls").output == (b"\x00", 1)
+
+
+def test_libraries_imported_for_the_first_time_under_the_permissions_work() -> None:
+    """A fresh process: pandas and numpy load their own files while model code imports them."""
+    pytest.importorskip("pandas")
+    code = "import numpy as np\nimport pandas as pd\nint(pd.DataFrame({'a': np.arange(4)}).a.sum())"
+    outcome = _run_capped(code, imports=("numpy", "pandas"), timeout=60)
+    assert outcome == {"error": None, "output": "6"}, outcome

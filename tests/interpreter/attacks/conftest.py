@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -11,6 +12,16 @@ import pytest
 
 from ._isolation import Limits, run_in_child
 from ._kit import Canary, ExecutorFactory, make_canary, make_executor_factory
+
+# Libraries the attacks authorise are imported once here, so that each forked child inherits them
+# instead of importing them again (a few CPU seconds each for pandas). A whole-suite run has usually
+# imported them already by the time these tests run; the first import under the executor's
+# permissions is tested in a fresh process (tests/interpreter/test_limits.py).
+for _library in ("numpy", "pandas", "lxml.etree", "PIL.Image"):
+    try:
+        importlib.import_module(_library)
+    except ImportError:
+        pass
 
 
 def pytest_configure(config: pytest.Config) -> None:
