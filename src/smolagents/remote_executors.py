@@ -1,0 +1,32 @@
+"""Executors that run model code outside this process: an OS-isolated local worker, and sandboxes.
+
+| executor | `executor_type` | where the code runs | tools |
+|---|---|---|---|
+| `IsolatedPythonExecutor` | "isolated" | a local worker process under bubblewrap, rlimits and seccomp | stay here, called over the protocol |
+
+Every executor has the interface of `LocalPythonExecutor` (`send_tools`, `send_variables`,
+`__call__(code) -> CodeOutput`, `cleanup`), keeps the code's variables across calls, and moves
+values as `SafeSerializer` JSON (never pickle unless `allow_pickle=True`). See docs/executors.md.
+"""
+
+from __future__ import annotations
+
+from ._executors.base import CodeOutput
+from ._executors.confinement import Limits
+from ._executors.errors import SandboxError, SandboxTimeoutError, SandboxUnavailableError, ValueTransferError
+from ._executors.isolated import IsolatedPythonExecutor
+from ._executors.remote import RemotePythonExecutor
+from .serialization import SafeSerializer, SerializationError
+
+__all__ = [
+    "CodeOutput",
+    "IsolatedPythonExecutor",
+    "Limits",
+    "RemotePythonExecutor",
+    "SafeSerializer",
+    "SandboxError",
+    "SandboxTimeoutError",
+    "SandboxUnavailableError",
+    "SerializationError",
+    "ValueTransferError",
+]
