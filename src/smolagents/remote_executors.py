@@ -3,6 +3,8 @@
 | executor | `executor_type` | where the code runs | tools |
 |---|---|---|---|
 | `IsolatedPythonExecutor` | "isolated" | a local worker process under bubblewrap, rlimits and seccomp | stay here, called over the protocol |
+| `DockerExecutor` | "docker" | plain CPython in a container without network | stay here, called over the protocol |
+| `WasmExecutor` | "wasm" | Pyodide (CPython on WebAssembly) in a Deno process | stay here, called over the protocol |
 
 Every executor has the interface of `LocalPythonExecutor` (`send_tools`, `send_variables`,
 `__call__(code) -> CodeOutput`, `cleanup`), keeps the code's variables across calls, and moves
@@ -12,14 +14,17 @@ values as `SafeSerializer` JSON (never pickle unless `allow_pickle=True`). See d
 from __future__ import annotations
 
 from ._executors.base import CodeOutput
+from ._executors.docker import DockerExecutor
 from ._executors.confinement import Limits
 from ._executors.errors import SandboxError, SandboxTimeoutError, SandboxUnavailableError, ValueTransferError
 from ._executors.isolated import IsolatedPythonExecutor
 from ._executors.remote import RemotePythonExecutor
+from ._executors.wasm import WasmExecutor
 from .serialization import SafeSerializer, SerializationError
 
 __all__ = [
     "CodeOutput",
+    "DockerExecutor",
     "IsolatedPythonExecutor",
     "Limits",
     "RemotePythonExecutor",
@@ -29,4 +34,5 @@ __all__ = [
     "SandboxUnavailableError",
     "SerializationError",
     "ValueTransferError",
+    "WasmExecutor",
 ]

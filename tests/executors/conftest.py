@@ -20,16 +20,39 @@ def kind(request: pytest.FixtureRequest) -> Kind:
     return KINDS[request.param]
 
 
-@pytest.fixture
-def make_executor(kind: Kind) -> Iterator[Callable[..., Any]]:
-    """Build executors of the current kind (timeout 30 s unless given); all are cleaned up after the test."""
-    built: list[Any] = []
+@pytest.fixture(scope="session")
+def shared_executors() -> Iterator[dict[str, Any]]:
+    """One executor per slow-starting kind, shared by the tests of the session."""
+    shared: dict[str, Any] = {}
+    yield shared
+    for executor in shared.values():
+        executor.cleanup()
 
-    def make(timeout: float = 30, **kwargs: Any) -> Any:
+
+@pytest.fixture
+def make_executor(kind: Kind, shared_executors: dict[str, Any]) -> Iterator[Callable[..., Any]]:
+    """Build executors of the current kind (timeout 30 s unless given); all are cleaned up after the test.
+
+    Kinds that are slow to start give the session's shared executor (with the timeout asked for)
+    unless the test asks for a `fresh` one or passes other settings.
+    """
+    built: list[Any] = []
+    restore: list[tuple[Any, Any]] = []
+
+    def make(timeout: float = 30, fresh: bool = False, **kwargs: Any) -> Any:
+        if kind.shared and not fresh and not kwargs:
+            executor = shared_executors.get(kind.name)
+            if executor is None:
+                executor = shared_executors[kind.name] = kind.build(30, list(kind.imports))
+            restore.append((executor, executor.timeout_seconds))
+            executor.timeout_seconds = timeout
+            return executor
         executor = kind.build(timeout, list(kind.imports), **kwargs)
         built.append(executor)
         return executor
 
     yield make
+    for executor, timeout in restore:
+        executor.timeout_seconds = timeout
     for executor in built:
         executor.cleanup()

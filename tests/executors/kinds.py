@@ -6,6 +6,7 @@ A kind that needs a system component (bwrap, a Docker engine, Deno + Pyodide) as
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,7 +26,9 @@ class Kind:
         tools_on_host: Tools run in the test process (False: their code is shipped into the sandbox).
         has_boundary: Values cross a process boundary (so an unserialisable value is an error).
         has_data_libraries: numpy, pandas and PIL are importable inside.
-        processes: Returns the ids of the processes or containers the executor holds (for cleanup checks).
+        held: Returns the ids of the processes or containers the executor holds (for cleanup checks).
+        is_alive: Whether a process or container of `held` still exists.
+        shared: Slow to start: tests share one executor of this kind unless they need a fresh one.
     """
 
     name: str
@@ -33,8 +36,18 @@ class Kind:
     tools_on_host: bool = True
     has_boundary: bool = True
     has_data_libraries: bool = True
-    processes: Callable[[Any], list[Any]] = field(default=lambda executor: [])
+    held: Callable[[Any], list[Any]] = field(default=lambda executor: [])
+    is_alive: Callable[[Any], bool] = field(default=lambda pid: _pid_alive(pid))
+    shared: bool = False
     imports: list[str] = field(default_factory=lambda: ["numpy", "pandas", "PIL", "PIL.*", "numpy.*"])
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def require_bubblewrap() -> None:
@@ -66,8 +79,80 @@ def _worker_pids(executor: Any) -> list[Any]:
     return [] if connection is None else [connection.process.pid]
 
 
+DOCKER_SOCKET = os.environ.get("SMOLAGENTS_DOCKER_HOST", "unix:///var/lib/smolagents-docker/docker.sock")
+DOCKER_IMAGE = "smolagents/python:bookworm"
+
+
+def docker_client() -> Any:
+    """Return a client of the test engine (scripts/system/40-docker.sh), or skip/fail without one."""
+    import docker
+
+    try:
+        client = docker.DockerClient(base_url=DOCKER_SOCKET)
+        client.ping()
+        client.images.get(DOCKER_IMAGE)
+    except docker.errors.DockerException as error:
+        require(
+            False,
+            f"a Docker engine at {DOCKER_SOCKET} with image {DOCKER_IMAGE} ({error})",
+            "run scripts/system/40-docker.sh",
+        )
+    return client
+
+
+def _docker(timeout: float, imports: list[str], **kwargs: Any) -> Any:
+    docker_client().close()
+    from smolagents.remote_executors import DockerExecutor
+
+    return DockerExecutor(
+        [],
+        image_name=DOCKER_IMAGE,
+        build_new_image=False,
+        base_url=DOCKER_SOCKET,
+        timeout_seconds=timeout,
+        **kwargs,
+    )
+
+
+def _container_ids(executor: Any) -> list[Any]:
+    connection = executor._connection
+    return [] if connection is None else [connection.container.id]
+
+
+def _container_exists(container_id: str) -> bool:
+    import docker
+
+    client = docker_client()
+    try:
+        client.containers.get(container_id)
+    except docker.errors.NotFound:
+        return False
+    finally:
+        client.close()
+    return True
+
+
+def pyodide_dir() -> str:
+    """Return the Pyodide install of scripts/system/45-wasm.sh, or skip/fail without one."""
+    from smolagents._executors.wasm import find_pyodide
+
+    try:
+        return find_pyodide(None)
+    except Exception as error:
+        require(False, f"Pyodide ({error})", "run scripts/system/45-wasm.sh")
+        raise
+
+
+def _wasm(timeout: float, imports: list[str], **kwargs: Any) -> Any:
+    from smolagents.remote_executors import WasmExecutor
+
+    return WasmExecutor([], pyodide_dir=pyodide_dir(), timeout_seconds=timeout, **kwargs)
+
+
 KINDS: dict[str, Kind] = {
     "local": Kind("local", _local, has_boundary=False),
-    "isolated": Kind("isolated", _isolated("interpreter"), processes=_worker_pids),
-    "isolated-python": Kind("isolated-python", _isolated("python"), processes=_worker_pids),
+    "isolated": Kind("isolated", _isolated("interpreter"), held=_worker_pids),
+    "isolated-python": Kind("isolated-python", _isolated("python"), held=_worker_pids),
+    "docker": Kind("docker", _docker, held=_container_ids, is_alive=_container_exists, shared=True),
+    "wasm": Kind("wasm", _wasm, held=_worker_pids, has_data_libraries=False, shared=True),
 }

@@ -34,7 +34,9 @@ def model_download_tool(task: str) -> str:
 def agent_for(executor_type: str, kwargs: dict[str, Any], **options: Any) -> CodeAgent:
     if executor_type == "isolated":
         require_bubblewrap()
-    return CodeAgent(executor_type=executor_type, executor_kwargs=kwargs, verbosity_level=LogLevel.OFF, **options)
+    return CodeAgent(
+        executor_type=executor_type, executor_kwargs=kwargs, verbosity_level=LogLevel.OFF, **options
+    )
 
 
 def actions(agent: CodeAgent) -> list[ActionStep]:
@@ -57,13 +59,17 @@ def test_fibonacci_state_carries_over_between_steps(executor_type: str, kwargs: 
 
 @pytest.mark.parametrize(("executor_type", "kwargs"), LOCAL_TYPES)
 def test_a_custom_tool_is_called_from_the_agents_code(executor_type: str, kwargs: dict[str, Any]) -> None:
-    model = ScriptedModel(["```py\nname = model_download_tool(task='text-to-video')\nfinal_answer(name)\n```"])
+    model = ScriptedModel(
+        ["```py\nname = model_download_tool(task='text-to-video')\nfinal_answer(name)\n```"]
+    )
     with agent_for(executor_type, kwargs, tools=[model_download_tool], model=model) as agent:
         assert agent.run("Most downloaded text-to-video model?") == "ByteDance/AnimateDiff-Lightning"
 
 
 @pytest.mark.parametrize(("executor_type", "kwargs"), LOCAL_TYPES)
-def test_final_answer_checks_and_errors_go_back_to_the_model(executor_type: str, kwargs: dict[str, Any]) -> None:
+def test_final_answer_checks_and_errors_go_back_to_the_model(
+    executor_type: str, kwargs: dict[str, Any]
+) -> None:
     def is_integer(final_answer: str, agent_memory: Any = None) -> bool:
         try:
             int(final_answer)
@@ -96,7 +102,11 @@ def test_a_managed_agent_is_called_from_the_managers_code(executor_type: str, kw
         ]
     )
     web_agent = CodeAgent(
-        tools=[], model=model, name="web_search_agent", description="Runs web searches.", verbosity_level=LogLevel.OFF
+        tools=[],
+        model=model,
+        name="web_search_agent",
+        description="Runs web searches.",
+        verbosity_level=LogLevel.OFF,
     )
     with agent_for(executor_type, kwargs, tools=[], model=model, managed_agents=[web_agent]) as manager:
         assert manager.run("Who is the CEO of Hugging Face?") == "Clem Delangue"

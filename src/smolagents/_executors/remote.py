@@ -6,6 +6,7 @@ import logging
 from abc import abstractmethod
 from typing import Any
 
+from .._interpreter.errors import ExecutionTimeoutError, InterpreterError
 from ..serialization import SafeSerializer, SerializationError
 from .base import CodeOutput, PythonExecutor
 from .errors import ValueTransferError
@@ -124,6 +125,31 @@ class RemotePythonExecutor(PythonExecutor):
         if is_final_answer and self._final_answer_tool is not None:
             output = self._final_answer_tool(output)
         return CodeOutput(output=output, logs=logs, is_final_answer=is_final_answer)
+
+    def output_of(self, reply: dict[str, Any]) -> CodeOutput:
+        """Return the `CodeOutput` of the kernel's ``done`` reply to a run, or raise its error."""
+        logs = reply.get("logs") if isinstance(reply.get("logs"), str) else ""
+        assert isinstance(logs, str)
+        if reply.get("ok"):
+            try:
+                output = self.decode(reply.get("output"))
+            except SerializationError as unreadable:
+                raise ValueTransferError(
+                    f"The code's output could not be read: {unreadable}", logs=logs
+                ) from unreadable
+            return self.finish(output, logs, bool(reply.get("final")))
+        details = reply.get("error")
+        error: dict[str, Any] = details if isinstance(details, dict) else {}
+        lineno = error.get("lineno") if isinstance(error.get("lineno"), int) else None
+        kind = error.get("kind")
+        error_class: type[InterpreterError] = (
+            ExecutionTimeoutError
+            if kind == "timeout"
+            else ValueTransferError
+            if kind == "serialization"
+            else InterpreterError
+        )
+        raise error_class(str(error.get("message") or "Code execution failed."), logs=logs, lineno=lineno)
 
     def _log(self, message: str) -> None:
         if self.logger is not None:

@@ -17,7 +17,6 @@ import time
 from abc import abstractmethod
 from typing import Any, NoReturn, Protocol
 
-from .._interpreter.errors import ExecutionTimeoutError, InterpreterError
 from ..serialization import SerializationError
 from .base import CodeOutput
 from .errors import VARIABLES_LOST, SandboxError, SandboxTimeoutError, ValueTransferError
@@ -222,13 +221,7 @@ class StreamedExecutor(RemotePythonExecutor):
         self.start()
         timeout = self.timeout_seconds
         reply = self._request({"op": "run", "code": code, "timeout": timeout, "pickle": self.allow_pickle})
-        if reply.get("ok"):
-            try:
-                output = self.decode(reply.get("output"))
-            except SerializationError as error:
-                raise ValueTransferError(f"The code's output could not be read: {error}", logs=_logs(reply))
-            return self.finish(output, _logs(reply), bool(reply.get("final")))
-        raise _run_error(reply)
+        return self.output_of(reply)
 
     def _request(self, message: dict[str, Any]) -> dict[str, Any]:
         """Send `message`, serve the tool calls the code makes meanwhile, return the ``done`` reply."""
@@ -306,26 +299,5 @@ class StreamedExecutor(RemotePythonExecutor):
         raise error_class(f"The sandbox failed: {why}. {VARIABLES_LOST}")
 
 
-def _logs(reply: dict[str, Any]) -> str:
-    logs = reply.get("logs")
-    return logs if isinstance(logs, str) else ""
-
-
 def _reply_error(text: str) -> bytes:
     return json.dumps({"op": "return", "ok": False, "error": text}).encode()
-
-
-def _run_error(reply: dict[str, Any]) -> InterpreterError:
-    details = reply.get("error")
-    error: dict[str, Any] = details if isinstance(details, dict) else {}
-    message = str(error.get("message") or "Code execution failed.")
-    lineno = error.get("lineno") if isinstance(error.get("lineno"), int) else None
-    kind = error.get("kind")
-    error_class: type[InterpreterError] = (
-        ExecutionTimeoutError
-        if kind == "timeout"
-        else ValueTransferError
-        if kind == "serialization"
-        else InterpreterError
-    )
-    return error_class(message, logs=_logs(reply), lineno=lineno)
