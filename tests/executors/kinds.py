@@ -29,6 +29,7 @@ class Kind:
         held: Returns the ids of the processes or containers the executor holds (for cleanup checks).
         is_alive: Whether a process or container of `held` still exists.
         shared: Slow to start: tests share one executor of this kind unless they need a fresh one.
+        holds_processes: Its sandbox is a local process or container the cleanup test can look for.
     """
 
     name: str
@@ -39,6 +40,7 @@ class Kind:
     held: Callable[[Any], list[Any]] = field(default=lambda executor: [])
     is_alive: Callable[[Any], bool] = field(default=lambda pid: _pid_alive(pid))
     shared: bool = False
+    holds_processes: bool = True
     imports: list[str] = field(default_factory=lambda: ["numpy", "pandas", "PIL", "PIL.*", "numpy.*"])
 
 
@@ -149,10 +151,42 @@ def _wasm(timeout: float, imports: list[str], **kwargs: Any) -> Any:
     return WasmExecutor([], pyodide_dir=pyodide_dir(), timeout_seconds=timeout, **kwargs)
 
 
+SERVICES: dict[str, Any] = {}
+"""Loopback stand-ins of the cloud services, started on first use, stopped at the end of the session."""
+
+
+def service(name: str) -> Any:
+    """Return the loopback server `name` ("e2b" or "gateway"), starting it if needed."""
+    if name not in SERVICES:
+        import loopback_services
+
+        SERVICES[name] = loopback_services.E2BServer() if name == "e2b" else loopback_services.GatewayServer()
+    return SERVICES[name]
+
+
+def _e2b(timeout: float, imports: list[str], **kwargs: Any) -> Any:
+    from smolagents.remote_executors import E2BExecutor
+
+    url = service("e2b").url
+    return E2BExecutor([], timeout_seconds=timeout, debug=True, sandbox_url=url, api_key="e2b_test", **kwargs)
+
+
+def _blaxel(timeout: float, imports: list[str], **kwargs: Any) -> Any:
+    os.environ.setdefault("BL_API_KEY", "test-key")
+    os.environ.setdefault("BL_WORKSPACE", "test-workspace")
+    from smolagents.remote_executors import BlaxelExecutor
+
+    return BlaxelExecutor([], timeout_seconds=timeout, api_url=service("gateway").url, **kwargs)
+
+
+_CLOUD = {"tools_on_host": False, "holds_processes": False}
+
 KINDS: dict[str, Kind] = {
     "local": Kind("local", _local, has_boundary=False),
     "isolated": Kind("isolated", _isolated("interpreter"), held=_worker_pids),
     "isolated-python": Kind("isolated-python", _isolated("python"), held=_worker_pids),
     "docker": Kind("docker", _docker, held=_container_ids, is_alive=_container_exists, shared=True),
     "wasm": Kind("wasm", _wasm, held=_worker_pids, has_data_libraries=False, shared=True),
+    "e2b": Kind("e2b", _e2b, **_CLOUD),
+    "blaxel": Kind("blaxel", _blaxel, **_CLOUD),
 }

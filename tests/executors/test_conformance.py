@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import os
 from typing import Any
 
 import pytest
@@ -129,7 +130,7 @@ def test_cleanup_leaves_no_process_or_directory_behind(make_executor: Any, kind:
     executor = make_executor(fresh=True)
     executor("print('hello')")
     held = kind.held(executor)
-    assert held or not kind.has_boundary
+    assert held or not kind.holds_processes
     work_dir = getattr(executor, "work_dir", None)
     executor.cleanup()
     executor.cleanup()  # twice is fine

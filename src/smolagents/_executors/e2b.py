@@ -53,8 +53,8 @@ class E2BExecutor(CloudExecutor):
             execution = self.sandbox.run_code(code, timeout=timeout or 0)
         except TimeoutException as error:
             raise TimeoutError(str(error)) from error
-        error = execution.error
-        failure = None if error is None else (error.name, error.value, error.traceback)
+        failed = execution.error
+        failure = None if failed is None else (failed.name, failed.value, failed.traceback)
         return Cell(stdout="".join(str(text) for text in execution.logs.stdout), error=failure)
 
     def _close(self) -> None:
