@@ -18,7 +18,6 @@ from .bootstrap import module_definitions
 from .errors import SandboxError, SandboxTimeoutError
 from .kernel import REPLY_MARK
 from .remote import RemotePythonExecutor
-from .shipping import check_shippable, requirements, shipping_code
 
 __all__ = ["Cell", "CloudExecutor"]
 
@@ -96,6 +95,8 @@ class CloudExecutor(RemotePythonExecutor):
     def _define_tools(self, tools: dict[str, Any]) -> None:
         if not tools:
             return
+        from .shipping import check_shippable, requirements, shipping_code  # loads the tools package
+
         check_shippable(tools, type(self).__name__)
         self.installed_packages += self.install_packages(requirements(tools))
         self._checked_cell(shipping_code(tools, ENGINE), f"define the tools {sorted(tools)}")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import time
-import urllib.request
 import uuid
 from typing import Any
 
@@ -28,6 +27,8 @@ class JupyterKernel:
     def __init__(
         self, base_url: str, headers: dict[str, str] | None = None, token: str | None = None
     ) -> None:
+        import urllib.request
+
         self.base_url = base_url.rstrip("/")
         self.headers = dict(headers or {})
         self._query = f"?token={token}" if token else ""

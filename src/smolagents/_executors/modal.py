@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import secrets
 import time
-import urllib.error
-import urllib.request
 from typing import Any
 
 from .cloud import Cell, CloudExecutor
@@ -98,6 +96,9 @@ class ModalExecutor(CloudExecutor):
 
 
 def _wait_for_gateway(base_url: str, token: str, timeout: float) -> None:
+    import urllib.error
+    import urllib.request
+
     deadline = time.monotonic() + timeout
     while True:
         try:
