@@ -85,6 +85,10 @@ DOCKER_SOCKET = os.environ.get("SMOLAGENTS_DOCKER_HOST", "unix:///var/lib/smolag
 DOCKER_IMAGE = "smolagents/python:bookworm"
 
 
+DOCKER_USED: list[bool] = []
+"""Not empty once a test has used the engine (the session then checks that no container is left)."""
+
+
 def docker_client() -> Any:
     """Return a client of the test engine (scripts/system/40-docker.sh), or skip/fail without one."""
     import docker
@@ -99,6 +103,7 @@ def docker_client() -> Any:
             f"a Docker engine at {DOCKER_SOCKET} with image {DOCKER_IMAGE} ({error})",
             "run scripts/system/40-docker.sh",
         )
+    DOCKER_USED.append(True)
     return client
 
 
@@ -182,7 +187,7 @@ def _blaxel(timeout: float, imports: list[str], **kwargs: Any) -> Any:
 _CLOUD = {"tools_on_host": False, "holds_processes": False}
 
 KINDS: dict[str, Kind] = {
-    "local": Kind("local", _local, has_boundary=False),
+    "local": Kind("local", _local, has_boundary=False, holds_processes=False),
     "isolated": Kind("isolated", _isolated("interpreter"), held=_worker_pids),
     "isolated-python": Kind("isolated-python", _isolated("python"), held=_worker_pids),
     "docker": Kind("docker", _docker, held=_container_ids, is_alive=_container_exists, shared=True),

@@ -114,7 +114,9 @@ class _E2BHandler(_Handler):
         if not self.path.startswith("/execute"):
             return self._reply(404, {"message": f"no route {self.path}"})
         code = json.loads(self._body())["code"]
-        kernel = self.server.kernels.setdefault("default", CellKernel())
+        if "default" not in self.server.kernels:
+            self.server.kernels["default"] = CellKernel()
+        kernel = self.server.kernels["default"]
         outcome = kernel.run(code)
         now = datetime.now(timezone.utc).isoformat()
         lines = []

@@ -77,7 +77,8 @@ def test_an_unreachable_engine_is_a_clear_error(tmp_path: Any) -> None:
         make(base_url=f"unix://{tmp_path}/nothing.sock")
 
 
-def test_no_container_of_ours_is_left(client: Any) -> None:
+def test_cleanup_removes_the_container(client: Any) -> None:
     with make() as executor:
         executor("1")
-    assert client.containers.list(all=True, filters={"label": "smolagents.executor"}) == []
+        container_id = executor._connection.container.id
+    assert client.containers.list(all=True, filters={"id": container_id}) == []

@@ -56,6 +56,7 @@ class BlaxelExecutor(CloudExecutor):
         self.sandbox_name = sandbox_name or f"smolagent-executor-{uuid.uuid4().hex[:8]}"
         self.port = 8888
         self._headers = dict(settings.headers)
+        self._owns_client = api_url is not None
         self._client = Client(base_url=api_url, headers=self._headers) if api_url else configured_client
         runtime: dict[str, Any] = {"image": image, "memory": memory, "ports": [{"target": self.port}]}
         if ttl:
@@ -102,3 +103,5 @@ class BlaxelExecutor(CloudExecutor):
 
             self._log(f"Requesting sandbox {self.sandbox_name} deletion...")
             delete_sandbox.sync(client=self._client, sandbox_name=self.sandbox_name)
+        if self._owns_client:
+            self._client.get_httpx_client().close()

@@ -7,6 +7,7 @@ are called back over the stream. The container is removed on cleanup.
 
 from __future__ import annotations
 
+import os
 import select
 import struct
 import time
@@ -71,6 +72,7 @@ class _DockerConnection:
     def kill(self) -> None:
         try:
             self._socket_io.close()
+            self._socket.close()
         finally:
             try:
                 self.container.remove(force=True)
@@ -141,10 +143,19 @@ class DockerExecutor(StreamedExecutor):
             ) from error
         self.host, self.port, self.image_name = host, port, image_name
         self.max_print_outputs_length = max_print_outputs_length
+        address = base_url or os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
+        if address.startswith("unix://") and not os.path.exists(address[len("unix://") :]):
+            raise SandboxUnavailableError(
+                f"Could not connect to the Docker engine: there is no socket at {address}. Make sure Docker is "
+                "running (and DOCKER_HOST points at it), or run scripts/system/40-docker.sh."
+            )
         try:
             self.client = docker.DockerClient(base_url=base_url) if base_url else docker.from_env()
             self.client.ping()
         except docker.errors.DockerException as error:
+            if getattr(self, "client", None) is not None:
+                self.client.close()
+                del self.client
             raise SandboxUnavailableError(
                 f"Could not connect to the Docker engine ({error}): make sure Docker is running (and DOCKER_HOST "
                 "points at it), or run scripts/system/40-docker.sh."

@@ -52,6 +52,15 @@ class JupyterKernel:
         if self._socket is None:
             header = [f"{key}: {value}" for key, value in self.headers.items()]
             self._socket = websocket.create_connection(self.ws_url, header=header, timeout=60)
+        try:
+            return self._exchange(code, timeout)
+        except BaseException:
+            self.close()  # a half-read conversation cannot be resumed: reconnect next time
+            raise
+
+    def _exchange(self, code: str, timeout: float | None) -> Cell:
+        import websocket
+
         message_id = uuid.uuid4().hex
         self._socket.send(json.dumps(_execute_request(code, message_id)))
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -63,7 +72,6 @@ class JupyterKernel:
             try:
                 message = json.loads(self._socket.recv())
             except websocket.WebSocketTimeoutException:
-                self.close()
                 raise TimeoutError from None
             if message.get("parent_header", {}).get("msg_id") != message_id:
                 continue
