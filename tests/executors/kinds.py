@@ -139,6 +139,20 @@ def _container_exists(container_id: str) -> bool:
     return True
 
 
+def leftover_containers() -> list[str]:
+    """Remove the executors' containers still on the test engine, and return their ids."""
+    from smolagents._executors.docker import LABEL
+
+    client = docker_client()
+    try:
+        left = client.containers.list(all=True, filters={"label": LABEL})
+        for container in left:
+            container.remove(force=True)
+        return [container.id for container in left]
+    finally:
+        client.close()
+
+
 def pyodide_dir() -> str:
     """Return the Pyodide install of scripts/system/45-wasm.sh, or skip/fail without one."""
     from smolagents._executors.wasm import find_pyodide

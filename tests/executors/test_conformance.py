@@ -127,7 +127,7 @@ def test_a_value_that_cannot_be_serialised_is_a_clear_error(make_executor: Any, 
 
 
 def test_cleanup_leaves_no_process_or_directory_behind(make_executor: Any, kind: Any) -> None:
-    executor = make_executor(fresh=True)
+    executor = make_executor(fresh=True, last_use=True)
     executor("print('hello')")
     held = kind.held(executor)
     assert held or not kind.holds_processes

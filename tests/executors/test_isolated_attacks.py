@@ -60,6 +60,7 @@ def worker_pid(executor: IsolatedPythonExecutor) -> int:
 
 
 def test_a_memory_blow_up_fails_in_the_sandbox(sandbox: IsolatedPythonExecutor) -> None:
+    sandbox.timeout_seconds = 120  # filling 1 GiB can take seconds on a loaded machine: memory must stop it
     with pytest.raises(InterpreterError, match="MemoryError"):
         sandbox("block = bytearray(3 * 2**30)")
     with pytest.raises(InterpreterError, match="MemoryError"):

@@ -14,6 +14,7 @@ import os
 import shutil
 import sys
 import tempfile
+import weakref
 from pathlib import Path
 from typing import Any, Literal
 
@@ -157,6 +158,12 @@ class IsolatedPythonExecutor(StreamedExecutor):
         )
         if not os.path.isdir(self.work_dir):
             raise ValueError(f"work_dir {self.work_dir!r} is not a directory; create it first.")
+        # Our temporary directory goes at cleanup, or at the latest when collected or at exit.
+        self._remove_work_dir = (
+            weakref.finalize(self, shutil.rmtree, self.work_dir, ignore_errors=True)
+            if self._own_work_dir
+            else None
+        )
         self.is_sandboxed = self.bwrap is not None
         try:
             if functions:
@@ -196,8 +203,8 @@ class IsolatedPythonExecutor(StreamedExecutor):
 
     def _close(self) -> None:
         super()._close()
-        if self._own_work_dir:
-            shutil.rmtree(self.work_dir, ignore_errors=True)
+        if getattr(self, "_remove_work_dir", None) is not None:
+            self._remove_work_dir()
 
 
 def _seccomp_available() -> bool:

@@ -14,6 +14,7 @@ import select
 import signal
 import subprocess
 import time
+import weakref
 from abc import abstractmethod
 from typing import Any, NoReturn, Protocol
 
@@ -165,6 +166,7 @@ class StreamedExecutor(RemotePythonExecutor):
         self.grace_seconds = grace_seconds
         self.startup_timeout_seconds = startup_timeout_seconds
         self._connection: Connection | None = None
+        self._release: weakref.finalize[Any, Any] | None = None  # kills the sandbox, at the latest at exit
         self._variables: dict[str, Any] = {}  # what the host sent, sent again after a restart
         self.sandbox_info: dict[str, Any] = {}
         self.restarts = 0
@@ -192,15 +194,22 @@ class StreamedExecutor(RemotePythonExecutor):
             raise SandboxError(f"The sandbox did not start properly: it sent {str(banner)[:200]}")
         self.sandbox_info = banner
         self._connection = connection
+        # An executor nobody cleaned up (a test failing mid-way, a forgotten agent) still frees its
+        # sandbox when collected or when the interpreter exits.
+        self._release = weakref.finalize(self, connection.kill)
         if self.tools:
             self._request({"op": "tools", "names": sorted(self.tools)})
         if self._variables:
             self._request({"op": "vars", "values": self._variables})
 
     def _close(self) -> None:
-        if self._connection is not None:
-            connection, self._connection = self._connection, None
-            connection.kill()
+        self._drop_connection()
+
+    def _drop_connection(self) -> None:
+        """Forget the sandbox and kill it (once, whoever asks first: us, the collector or the exit)."""
+        release, self._release, self._connection = self._release, None, None
+        if release is not None:
+            release()
 
     # -- the protocol ---------------------------------------------------------------------------------
     def _define_tools(self, tools: dict[str, Any]) -> None:
@@ -291,9 +300,7 @@ class StreamedExecutor(RemotePythonExecutor):
 
     def _lose(self, why: str, timeout: bool = False) -> NoReturn:
         """Kill the sandbox and raise the error that tells the code its variables are gone."""
-        connection, self._connection = self._connection, None
-        if connection is not None:
-            connection.kill()
+        self._drop_connection()
         self.restarts += 1
         error_class = SandboxTimeoutError if timeout else SandboxError
         raise error_class(f"The sandbox failed: {why}. {VARIABLES_LOST}")
