@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,40 +21,47 @@ def _children() -> set[int]:
     """Return the ids of this process's child processes."""
     children: set[int] = set()
     for task in Path("/proc/self/task").iterdir():
-        children.update(int(pid) for pid in (task / "children").read_text().split())
+        try:
+            children.update(int(pid) for pid in (task / "children").read_text().split())
+        except FileNotFoundError:  # the thread ended meanwhile
+            continue
     return children
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _services_stopped_and_no_container_left() -> Iterator[None]:
-    """Stop the loopback services at the end of the session, and check no container outlived its test."""
-    yield
-    for server in SERVICES.values():
-        server.stop()
-    SERVICES.clear()
-    if DOCKER_USED:
-        left = leftover_containers()
-        assert left == [], f"containers left behind by the executor tests (now removed): {left}"
+def _idle_pool_worker(thread: threading.Thread) -> bool:
+    """Whether `thread` is a thread pool's worker waiting for work (joined at exit without blocking).
 
-
-@pytest.fixture(autouse=True)
-def _nothing_outlives_the_test(shared_executors: dict[str, Any]) -> Iterator[None]:
-    """Fail a test that leaves a thread that would block the interpreter's exit, or a child process.
-
-    The session's shared executors and loopback services may keep theirs.
+    The agent keeps an event loop per thread across runs, and with it the loop's default executor
+    (``asyncio_N`` threads). Idle, they do not block the exit; busy with a call that never ends, they do.
     """
-    threads, children = set(threading.enumerate()), _children()
-    yield
-    for thread in set(threading.enumerate()) - threads:
-        if not thread.daemon:
-            thread.join(timeout=30)  # a thread finishing its work is fine; one that blocks is not
-    blocking = [t.name for t in set(threading.enumerate()) - threads if not t.daemon and t.is_alive()]
-    wasm = shared_executors.get("wasm")
-    kept = set(KINDS["wasm"].held(wasm)) if wasm is not None else set()
-    kept |= {kernel.process.pid for server in SERVICES.values() for kernel in server.kernels.values()}
-    left = _children() - children - kept
-    assert blocking == [], f"threads left running by the test: {blocking}"
-    assert left == set(), f"child processes left running by the test: {sorted(left)}"
+    frame = sys._current_frames().get(thread.ident or -1)
+    return (
+        frame is not None
+        and frame.f_code.co_name == "_worker"
+        and frame.f_code.co_filename.endswith(os.path.join("concurrent", "futures", "thread.py"))
+    )
+
+
+def _blocking_threads(before: set[threading.Thread], timeout: float = 30) -> list[str]:
+    """Return the names of threads started since `before` that still run, after waiting up to `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        blocking = [
+            thread.name
+            for thread in set(threading.enumerate()) - before
+            if not thread.daemon and thread.is_alive() and not _idle_pool_worker(thread)
+        ]
+        if not blocking or time.monotonic() > deadline:
+            return blocking
+        time.sleep(0.05)  # polling a condition, with a generous deadline
+
+
+def _container_ids(shared_executors: dict[str, Any]) -> set[str]:
+    """Return the ids of the executors' containers on the test engine, but the shared executor's."""
+    if not DOCKER_USED:
+        return set()
+    shared = shared_executors.get("docker")
+    return set(leftover_containers(remove=False)) - set(KINDS["docker"].held(shared) if shared else [])
 
 
 @pytest.fixture(params=sorted(KINDS))
@@ -68,6 +77,37 @@ def shared_executors() -> Iterator[dict[str, Any]]:
     yield shared
     for executor in shared.values():
         executor.cleanup()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _services_stopped_and_no_container_left() -> Iterator[None]:
+    """Stop the loopback services at the end of the session, and check no container outlived it."""
+    yield
+    for server in SERVICES.values():
+        server.stop()
+    SERVICES.clear()
+    if DOCKER_USED:
+        left = leftover_containers(remove=True)
+        assert left == [], f"containers left behind by the executor tests (now removed): {left}"
+
+
+@pytest.fixture(autouse=True)
+def _nothing_outlives_the_test(shared_executors: dict[str, Any]) -> Iterator[None]:
+    """Fail a test that leaves a thread that would block the interpreter's exit, a process or a container.
+
+    The session's shared executors and loopback services may keep theirs.
+    """
+    threads, children, containers = set(threading.enumerate()), _children(), _container_ids(shared_executors)
+    yield
+    blocking = _blocking_threads(threads)
+    wasm = shared_executors.get("wasm")
+    kept = set(KINDS["wasm"].held(wasm)) if wasm is not None else set()
+    kept |= {kernel.process.pid for server in SERVICES.values() for kernel in server.kernels.values()}
+    left = _children() - children - kept
+    assert blocking == [], f"threads left running by the test: {blocking}"
+    assert left == set(), f"child processes left running by the test: {sorted(left)}"
+    left_containers = _container_ids(shared_executors) - containers
+    assert left_containers == set(), f"containers left by the test: {sorted(left_containers)}"
 
 
 @pytest.fixture

@@ -139,14 +139,14 @@ def _container_exists(container_id: str) -> bool:
     return True
 
 
-def leftover_containers() -> list[str]:
-    """Remove the executors' containers still on the test engine, and return their ids."""
+def leftover_containers(remove: bool) -> list[str]:
+    """Return the ids of the executors' containers still on the test engine, removing them if asked."""
     from smolagents._executors.docker import LABEL
 
     client = docker_client()
     try:
         left = client.containers.list(all=True, filters={"label": LABEL})
-        for container in left:
+        for container in left if remove else []:
             container.remove(force=True)
         return [container.id for container in left]
     finally:
