@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 import threading
-from abc import ABCMeta
+from abc import ABC, ABCMeta, abstractmethod
 from typing import Any, ClassVar
 
 from ..agent_types import handle_agent_input_types, handle_agent_output_types
@@ -13,7 +13,7 @@ from .errors import ToolDefinitionError
 from .rendering import to_code_prompt, to_tool_calling_prompt
 from .schema import AUTHORIZED_TYPES
 
-__all__ = ["AUTHORIZED_TYPES", "Tool", "ToolDefinitionError"]
+__all__ = ["AUTHORIZED_TYPES", "BaseTool", "Tool", "ToolDefinitionError"]
 
 _DEFINITION_ATTRIBUTES = ("name", "description", "inputs", "output_type", "output_schema", "forward")
 
@@ -34,7 +34,17 @@ class _ToolMeta(ABCMeta):
         return instance
 
 
-class Tool(metaclass=_ToolMeta):
+class BaseTool(ABC):
+    """What every tool offers: a `name` and a call. Subclass `Tool` to write one."""
+
+    name: str
+
+    @abstractmethod
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Run the tool."""
+
+
+class Tool(BaseTool, metaclass=_ToolMeta):
     """A function an agent can call, described for the model.
 
     Subclasses set the class attributes below and implement `forward` (sync or ``async def``)
@@ -94,9 +104,8 @@ class Tool(metaclass=_ToolMeta):
                 to the `AgentType` matching `output_type`.
             **kwargs: Keyword arguments for `forward`.
 
-        Raises:
-            RuntimeError: If the tool is async and an event loop is running in this thread; use
-                ``await tool.acall(...)`` there.
+        An async tool runs to completion here; inside a running event loop it runs on a helper
+        thread while this one waits (prefer ``await tool.acall(...)`` in async code).
         """
         args, kwargs = self._prepare_call(args, kwargs, sanitize_inputs_outputs)
         if self.is_async:
@@ -184,19 +193,18 @@ class Tool(metaclass=_ToolMeta):
 
         return tool_from_code(tool_code, **kwargs)
 
-    def save(
-        self, output_dir: str | Any, tool_file_name: str = "tool", make_gradio_app: bool = False
-    ) -> None:
-        """Write the tool's code to ``<output_dir>/<tool_file_name>.py`` and its ``requirements.txt``.
+    def save(self, output_dir: str | Any, tool_file_name: str = "tool", make_gradio_app: bool = True) -> None:
+        """Write the tool's code to ``<output_dir>/<tool_file_name>.py``, in the format of smolagents 1.26.
 
         Args:
             output_dir: The folder to write to; created if missing.
             tool_file_name: The name of the code file, without ``.py``.
-            make_gradio_app: Accepted for compatibility; a Gradio app is not written yet.
+            make_gradio_app: Also write ``app.py`` (a Gradio demo of the tool, for a Space) and
+                ``requirements.txt``.
         """
         from .source import save_tool
 
-        save_tool(self, output_dir, tool_file_name=tool_file_name)
+        save_tool(self, output_dir, tool_file_name=tool_file_name, make_gradio_app=make_gradio_app)
 
     def push_to_hub(
         self,
@@ -226,25 +234,33 @@ class Tool(metaclass=_ToolMeta):
     def from_space(
         space_id: str,
         name: str,
-        description: str,
+        description: str = "",
         api_name: str | None = None,
         token: str | None = None,
     ) -> Tool:
-        """Wrap a Gradio Space as a tool (not available yet)."""
+        """Wrap an endpoint of a Gradio Space (a Space id, or the URL of any Gradio app) as a tool.
+
+        Args:
+            space_id: The Space, e.g. ``"black-forest-labs/FLUX.1-schnell"``, or a URL.
+            name: The tool's name.
+            description: What the tool does (default: the endpoint's own description).
+            api_name: The endpoint, e.g. ``"/predict"`` (default: the first one).
+            token: A Hub token, for private Spaces.
+        """
         from .hub import tool_from_space
 
         return tool_from_space(space_id, name, description, api_name=api_name, token=token)
 
     @staticmethod
     def from_gradio(gradio_tool: Any) -> Tool:
-        """Wrap a `gradio_tools` tool (not available yet)."""
+        """Wrap a `gradio_tools` tool (an object with ``name``, ``description`` and ``run``)."""
         from .hub import tool_from_gradio
 
         return tool_from_gradio(gradio_tool)
 
     @staticmethod
     def from_langchain(langchain_tool: Any) -> Tool:
-        """Wrap a LangChain tool (not available yet)."""
+        """Wrap a LangChain tool (a langchain-core ``BaseTool``, sync or async), mapping its args schema."""
         from .hub import tool_from_langchain
 
         return tool_from_langchain(langchain_tool)
@@ -269,20 +285,22 @@ def _is_defined_in_class_body(cls: type) -> bool:
 
 
 def _run_to_completion(tool_name: str, function: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    """Run an async call on a new event loop, refusing if one already runs in this thread."""
+    """Run an async call to completion from sync code.
+
+    When this thread already runs an event loop (a notebook cell, or sync code called from async
+    code), the call runs on a helper thread's own loop while this thread waits, as `agent.run`
+    does there.
+    """
     import asyncio  # only async tools need it; keeps `import smolagents.tools` light
 
     try:
         asyncio.get_running_loop()
     except RuntimeError:
         return asyncio.run(function(*args, **kwargs))
-    for value in args:
-        if inspect.iscoroutine(value):
-            value.close()  # never awaited: close it so Python does not warn
-    raise RuntimeError(
-        f"Tool {tool_name!r} is async and cannot be called synchronously inside a running event loop. "
-        f"Use `await tool.acall(...)` instead."
-    )
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"smolagents-tool-{tool_name}") as pool:
+        return pool.submit(lambda: asyncio.run(function(*args, **kwargs))).result()
 
 
 async def _await(awaitable: Any) -> Any:
