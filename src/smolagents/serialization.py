@@ -17,7 +17,7 @@ the types listed here; an unknown tag is an error, so hostile JSON cannot make a
 | dataclass instances | their fields (decoded as a dict naming the class) |
 
 Anything else raises `SerializationError` naming the type. Pickle is used only when a caller
-passes ``allow_pickle=True``, which logs a warning each time pickle is used: unpickling data from a
+passes ``allow_pickle=True``, which gives a `FutureWarning` (and a log line) each time pickle is used: unpickling data from a
 sandbox lets the sandbox run code in this process.
 
 This module imports only the standard library (numpy, pandas and PIL only when a value of theirs
@@ -35,6 +35,7 @@ import logging
 import math
 import pathlib
 import sys
+import warnings
 from io import BytesIO
 from typing import Any
 
@@ -42,10 +43,17 @@ __all__ = ["SafeSerializer", "SerializationError"]
 
 _TAG = "__type__"
 _LOGGER = logging.getLogger("smolagents.serialization")
-_PICKLE_WARNING = (
-    "Using pickle for a value of type %s: unpickling data from a sandbox lets code in it run in this "
-    "process. Only pass allow_pickle=True for sandboxes you fully trust."
+_PICKLE_RISK = (
+    "unpickling data from a sandbox lets code in it run in this process. Only pass allow_pickle=True for "
+    "sandboxes you fully trust."
 )
+
+
+def _warn_pickle(what: str) -> None:
+    # A FutureWarning, as 1.26 gives, so users can filter or escalate it; logged too for agent logs.
+    message = f"{what}: {_PICKLE_RISK}"
+    warnings.warn(message, FutureWarning, stacklevel=3)
+    _LOGGER.warning(message)
 
 
 class SerializationError(Exception):
@@ -316,7 +324,7 @@ _DECODERS: dict[str, Any] = {
     "Decimal": lambda data: decimal.Decimal(str(data["data"])),
     "Path": lambda data: pathlib.Path(str(data["data"])),
     "dataclass": lambda data: {
-        "__dataclass__": str(data["class_name"]),
+        "__dataclass__": str(data["class_name"]).rsplit(".", 1)[-1],
         "__module__": str(data["module"]),
         **{str(key): _decode(item) for key, item in data["data"].items()},
     },
@@ -401,11 +409,28 @@ class SafeSerializer:
                 raise
         import pickle
 
-        _LOGGER.warning(_PICKLE_WARNING, _type_name(obj))
+        _warn_pickle(f"Falling back to insecure pickle serialization for a value of type {_type_name(obj)}")
         try:
             return SafeSerializer.PICKLE_PREFIX + _b64(pickle.dumps(obj))
         except Exception as error:
             raise SerializationError(f"Cannot pickle object of type {_type_name(obj)}: {error}") from error
+
+    @staticmethod
+    def get_deserializer_code(allow_pickle: bool = False) -> str:
+        """Return standalone source defining ``_deserialize(text)``, which decodes `dumps` output.
+
+        For code sent to a sandbox without this package (1.26's helper): the source of this module
+        is defined there as a module, so both ends decode alike.
+        """
+        source = pathlib.Path(__file__).read_text(encoding="utf-8")
+        return (
+            "import sys as _sys, types as _types\n"
+            "_serialization = _types.ModuleType('smolagents_serialization')\n"
+            "_sys.modules['smolagents_serialization'] = _serialization\n"
+            f"exec(compile({source!r}, 'serialization.py', 'exec'), _serialization.__dict__)\n"
+            "def _deserialize(data):\n"
+            f"    return _serialization.SafeSerializer.loads(data, allow_pickle={bool(allow_pickle)!r})\n"
+        )
 
     @staticmethod
     def loads(data: str, allow_pickle: bool = False) -> Any:
@@ -430,7 +455,7 @@ class SafeSerializer:
             )
         import pickle
 
-        _LOGGER.warning(_PICKLE_WARNING, "pickled data")
+        _warn_pickle("Deserializing pickle data")
         payload = (
             data[len(SafeSerializer.PICKLE_PREFIX) :]
             if data.startswith(SafeSerializer.PICKLE_PREFIX)
