@@ -167,6 +167,8 @@ def pyodide_dir() -> str:
 def _wasm(timeout: float, imports: list[str], **kwargs: Any) -> Any:
     from smolagents.remote_executors import WasmExecutor
 
+    # Loading Pyodide takes seconds, minutes on a loaded machine: the start-up limit is not under test.
+    kwargs.setdefault("startup_timeout_seconds", 900)
     return WasmExecutor([], pyodide_dir=pyodide_dir(), timeout_seconds=timeout, **kwargs)
 
 

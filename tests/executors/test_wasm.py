@@ -13,7 +13,7 @@ from smolagents.remote_executors import SandboxUnavailableError, WasmExecutor
 
 @pytest.fixture(scope="module")
 def wasm() -> Iterator[WasmExecutor]:
-    executor = WasmExecutor([], pyodide_dir=pyodide_dir(), timeout_seconds=60)
+    executor = WasmExecutor([], pyodide_dir=pyodide_dir(), timeout_seconds=60, startup_timeout_seconds=900)
     yield executor
     executor.cleanup()
 

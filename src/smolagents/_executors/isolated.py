@@ -203,8 +203,9 @@ class IsolatedPythonExecutor(StreamedExecutor):
 
     def _close(self) -> None:
         super()._close()
-        if getattr(self, "_remove_work_dir", None) is not None:
-            self._remove_work_dir()
+        remove_work_dir = getattr(self, "_remove_work_dir", None)
+        if remove_work_dir is not None:
+            remove_work_dir()
 
 
 def _seccomp_available() -> bool:

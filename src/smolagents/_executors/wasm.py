@@ -79,6 +79,7 @@ class WasmExecutor(StreamedExecutor):
         deno_path: The Deno binary (see `find_deno`).
         memory_limit_mb: JavaScript heap limit of the runner (V8's old space).
         grace_seconds: See `StreamedExecutor`.
+        startup_timeout_seconds: How long loading Pyodide may take (seconds on an idle machine).
     """
 
     def __init__(
@@ -92,8 +93,16 @@ class WasmExecutor(StreamedExecutor):
         deno_path: str | None = None,
         memory_limit_mb: int = 1024,
         grace_seconds: float = 2.0,
+        startup_timeout_seconds: float = 120.0,
     ) -> None:
-        super().__init__(list(additional_imports or ()), logger, allow_pickle, timeout_seconds, grace_seconds)
+        super().__init__(
+            list(additional_imports or ()),
+            logger,
+            allow_pickle,
+            timeout_seconds,
+            grace_seconds,
+            startup_timeout_seconds,
+        )
         self.pyodide_dir = find_pyodide(pyodide_dir)
         self.deno = find_deno(deno_path)
         self.memory_limit_mb = memory_limit_mb
