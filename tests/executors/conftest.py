@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 import time
@@ -16,6 +15,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from kinds import DOCKER_USED, KINDS, SERVICES, Kind, leftover_containers
 
+from thread_guard import _is_idle_pool_worker
+
 
 def _children() -> set[int]:
     """Return the ids of this process's child processes."""
@@ -28,20 +29,6 @@ def _children() -> set[int]:
     return children
 
 
-def _idle_pool_worker(thread: threading.Thread) -> bool:
-    """Whether `thread` is a thread pool's worker waiting for work (joined at exit without blocking).
-
-    The agent keeps an event loop per thread across runs, and with it the loop's default executor
-    (``asyncio_N`` threads). Idle, they do not block the exit; busy with a call that never ends, they do.
-    """
-    frame = sys._current_frames().get(thread.ident or -1)
-    return (
-        frame is not None
-        and frame.f_code.co_name == "_worker"
-        and frame.f_code.co_filename.endswith(os.path.join("concurrent", "futures", "thread.py"))
-    )
-
-
 def _blocking_threads(before: set[threading.Thread], timeout: float = 30) -> list[str]:
     """Return the names of threads started since `before` that still run, after waiting up to `timeout`."""
     deadline = time.monotonic() + timeout
@@ -49,7 +36,7 @@ def _blocking_threads(before: set[threading.Thread], timeout: float = 30) -> lis
         blocking = [
             thread.name
             for thread in set(threading.enumerate()) - before
-            if not thread.daemon and thread.is_alive() and not _idle_pool_worker(thread)
+            if not thread.daemon and thread.is_alive() and not _is_idle_pool_worker(thread)
         ]
         if not blocking or time.monotonic() > deadline:
             return blocking
