@@ -38,7 +38,9 @@ def _text_message(role: MessageRole, text: str, images: list[Any] | None = None)
     content.extend({"type": "image", "image": image} for image in images or ())
     return ChatMessage(role=role, content=content)
 
+
 Dict = dict  # the records' `dict()` methods shadow the builtin inside class bodies
+
 
 @dataclass
 class ToolCall:
@@ -276,6 +278,10 @@ class AgentMemory:
             system_prompt if isinstance(system_prompt, SystemPromptStep) else SystemPromptStep(system_prompt)
         )
         self.steps: list[TaskStep | ActionStep | PlanningStep] = list(steps or ())
+        # (step id, summary mode) -> (step, ids of its field values, its messages)
+        self._message_cache: Dict[
+            tuple[int, bool], tuple[MemoryStep, tuple[int, ...], list[ChatMessage]]
+        ] = {}
 
     def __repr__(self) -> str:
         return f"AgentMemory(steps={len(self.steps)})"
@@ -283,6 +289,27 @@ class AgentMemory:
     def reset(self) -> None:
         """Forget every step (the system prompt stays)."""
         self.steps = []
+        self._message_cache.clear()
+
+    def to_messages(self, summary_mode: bool = False) -> list[ChatMessage]:
+        """Return the memory as the chat messages the model sees: system prompt, then each step.
+
+        Args:
+            summary_mode: Leave out the system prompt, plans and model outputs (used to update
+                a plan from a summary of the run).
+        """
+        messages = self.system_prompt.to_messages(summary_mode=summary_mode)
+        cache = self._message_cache
+        for step in self.steps:
+            # A step's messages are rebuilt only when one of its fields was reassigned (a callback
+            # may drop old images, say); otherwise every step would be converted again at each step.
+            key = (id(step), summary_mode)
+            fingerprint = tuple(map(id, vars(step).values()))
+            cached = cache.get(key)
+            if cached is None or cached[0] is not step or cached[1] != fingerprint:
+                cached = cache[key] = (step, fingerprint, step.to_messages(summary_mode=summary_mode))
+            messages.extend(cached[2])
+        return messages
 
     def get_succinct_steps(self) -> list[Dict[str, Any]]:
         """Return the steps as dicts without the model input messages."""

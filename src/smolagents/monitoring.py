@@ -153,19 +153,24 @@ class AgentLogger:
             self.console.print()  # end the streamed line before drawing anything else
             self._mid_stream = False
         if isinstance(event, RunStarted):
-            self.log_task(event.task, subtitle=event.subtitle, title=event.title)
+            self.log_task(event.task, subtitle=event.model_label, title=event.agent_name or "")
         elif isinstance(event, StepStarted):
-            self.log_rule(f"Step {event.step_number}")
+            if event.kind == "action":
+                self.log_rule(f"Step {event.step_number}")
         elif isinstance(event, ToolCall):
             self._render_tool_call(event)
         elif isinstance(event, ToolOutput):
-            self.log(f"Observation: {bounded_text(event.observation, 4000)}", level=LogLevel.INFO, markup=False)
+            self.log(
+                f"Observation: {bounded_text(event.observation, 4000)}", level=LogLevel.INFO, markup=False
+            )
         elif isinstance(event, ActionStep):
             self._render_action_step(event)
         elif isinstance(event, PlanningStep):
             self.log_markdown(event.plan, title="Plan", level=LogLevel.INFO)
             self._render_footer("Planning", event.timing, event.token_usage)
         elif isinstance(event, RunFinished):
+            if event.error is not None:
+                return
             from rich.text import Text
 
             self.log(

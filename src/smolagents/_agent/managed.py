@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import TYPE_CHECKING, Any
 
 from .prompts import populate_template
+from .seams import is_wrapped
 from .sync import run_sync
 
 if TYPE_CHECKING:
     from ..agents import MultiStepAgent
 
-__all__ = ["ManagedAgentCall"]
+__all__ = ["ManagedAgentCall", "managed_agent_report"]
+
+
+def managed_agent_report(agent: MultiStepAgent, result: Any) -> str:
+    """Wrap a managed agent's `RunResult` in its report template (and a summary of its steps)."""
+    output = getattr(result, "output", result)
+    report = populate_template(
+        agent.prompt_templates["managed_agent"]["report"], {"name": agent.name, "final_answer": output}
+    )
+    if agent.provide_run_summary:
+        report += "\n\nSummary of this team member's work:\n<summary_of_work>\n"
+        report += "\n".join(
+            f"{step.get('type')}: {step.get('model_output') or step.get('observations') or step.get('task') or ''}"
+            for step in getattr(result, "steps", None) or ()
+        )
+        report += "\n</summary_of_work>"
+    return report
 
 
 class ManagedAgentCall:
@@ -50,18 +68,16 @@ class ManagedAgentCall:
                 "\nYou can use these additional arguments directly as variables: "
                 f"{json.dumps(list(additional_args))}."
             )
-        result = await self.agent.arun(
-            full_task, additional_args=additional_args or None, return_full_result=True
-        )
-        report = populate_template(templates["report"], {"name": self.name, "final_answer": result.output})
-        if self.agent.provide_run_summary:
-            report += "\n\nSummary of this team member's work:\n<summary_of_work>\n"
-            report += "\n".join(
-                f"{step.get('type')}: {step.get('model_output') or step.get('observations') or step.get('task') or ''}"
-                for step in result.steps
+        if is_wrapped(type(self.agent), "run"):
+            # An instrumentor wrapped `run`: go through it, so that it sees the managed agent's run.
+            result = await asyncio.to_thread(
+                self.agent.run, full_task, additional_args=additional_args or None, return_full_result=True
             )
-            report += "\n</summary_of_work>"
-        return report
+        else:
+            result = await self.agent.arun(
+                full_task, additional_args=additional_args or None, return_full_result=True
+            )
+        return managed_agent_report(self.agent, result)
 
     def __call__(self, task: str, additional_args: dict[str, Any] | None = None) -> str:
         """Run the managed agent from sync code (e.g. a CodeAgent's code, on a worker thread)."""

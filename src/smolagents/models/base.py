@@ -200,14 +200,7 @@ class Model:
 
         Arguments given as JSON strings are decoded.
         """
-        message.role = MessageRole.ASSISTANT
-        if not message.tool_calls:
-            message.tool_calls = [
-                get_tool_call_from_text(message.text, self.tool_name_key, self.tool_arguments_key)
-            ]
-        for call in message.tool_calls:
-            call.function.arguments = parse_json_if_needed(call.function.arguments)
-        return message
+        return parse_tool_calls(message, self.tool_name_key, self.tool_arguments_key)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the configuration needed to rebuild this model (secrets are left out)."""
@@ -226,6 +219,21 @@ class Model:
         """Rebuild a model from `to_dict()` output."""
         data = {key: value for key, value in model_dictionary.items() if key != "class"}
         return cls(**data)
+
+
+def parse_tool_calls(
+    message: ChatMessage, tool_name_key: str = "name", tool_arguments_key: str = "arguments"
+) -> ChatMessage:
+    """Make sure `message` carries tool calls, reading one from its text when it has none.
+
+    Arguments given as JSON strings are decoded.
+    """
+    message.role = MessageRole.ASSISTANT
+    if not message.tool_calls:
+        message.tool_calls = [get_tool_call_from_text(message.text, tool_name_key, tool_arguments_key)]
+    for call in message.tool_calls:
+        call.function.arguments = parse_json_if_needed(call.function.arguments)
+    return message
 
 
 def parse_json_if_needed(arguments: Any) -> Any:
