@@ -29,7 +29,7 @@ from .._messages import (
 )
 from .._usage import TokenUsage
 from ._stops import cut_at_stop_sequences
-from .base import Model
+from .base import Model, ModelRequest
 
 if TYPE_CHECKING:
     from ..tools.base import Tool
@@ -115,17 +115,16 @@ class ScriptedModel(Model):
         """Queue more replies."""
         self._replies.extend(replies)
 
-    def _next_message(
-        self,
-        messages: list[ChatMessage],
-        stop_sequences: list[str] | None,
-        response_format: dict[str, Any] | None,
-        tools_to_call_from: list[Tool] | None,
-        kwargs: dict[str, Any],
-    ) -> ChatMessage:
-        messages = list(messages)
+    def _next_message(self, request: ModelRequest) -> ChatMessage:
+        messages = list(request.messages)
         self.calls.append(
-            ModelCall(messages, stop_sequences, response_format, tools_to_call_from, {**self.kwargs, **kwargs})
+            ModelCall(
+                messages,  # type: ignore[arg-type]  # the agent sends ChatMessage objects
+                request.stop_sequences,
+                request.response_format,
+                request.tools_to_call_from,
+                {**self.kwargs, **request.options},
+            )
         )
         if self._responder is not None:
             reply: Reply = self._responder
@@ -139,8 +138,9 @@ class ScriptedModel(Model):
         if isinstance(reply, BaseException):
             raise reply
         if callable(reply) and not isinstance(reply, ChatMessage):
-            reply = reply(messages)
+            reply = reply(messages)  # type: ignore[arg-type]  # as above
         message = reply if isinstance(reply, ChatMessage) else ChatMessage(MessageRole.ASSISTANT, str(reply))
+        stop_sequences = request.stop_sequences
         if self.stop_sequences_apply and stop_sequences and isinstance(message.content, str):
             message = ChatMessage(
                 message.role,
@@ -150,60 +150,35 @@ class ScriptedModel(Model):
                 message.token_usage,
             )
         message.token_usage = message.token_usage or TokenUsage(
-            input_tokens=sum(_count_tokens(m.text) for m in messages), output_tokens=_count_tokens(message.text)
+            input_tokens=sum(_count_tokens(_text(m)) for m in messages),
+            output_tokens=_count_tokens(message.text),
         )
         return message
 
-    def generate(
-        self,
-        messages: list[ChatMessage],
-        stop_sequences: list[str] | None = None,
-        response_format: dict[str, Any] | None = None,
-        tools_to_call_from: list[Tool] | None = None,
-        **kwargs: Any,
-    ) -> ChatMessage:
+    def _generate(self, request: ModelRequest) -> ChatMessage:
         """Return the next scripted reply, after `delay` seconds."""
         if self.delay:
             time.sleep(self.delay)
-        return self._next_message(messages, stop_sequences, response_format, tools_to_call_from, kwargs)
+        return self._next_message(request)
 
-    async def agenerate(
-        self,
-        messages: list[ChatMessage],
-        stop_sequences: list[str] | None = None,
-        response_format: dict[str, Any] | None = None,
-        tools_to_call_from: list[Tool] | None = None,
-        **kwargs: Any,
-    ) -> ChatMessage:
+    async def _agenerate(self, request: ModelRequest) -> ChatMessage:
         """Return the next scripted reply, sleeping `delay` seconds without blocking the loop."""
         if self.delay:
             await asyncio.sleep(self.delay)
-        return self._next_message(messages, stop_sequences, response_format, tools_to_call_from, kwargs)
+        return self._next_message(request)
 
-    def generate_stream(
-        self,
-        messages: list[ChatMessage],
-        stop_sequences: list[str] | None = None,
-        response_format: dict[str, Any] | None = None,
-        tools_to_call_from: list[Tool] | None = None,
-        **kwargs: Any,
-    ) -> Iterator[ChatMessageStreamDelta]:
+    def _generate_stream(self, request: ModelRequest) -> Iterator[ChatMessageStreamDelta]:
         """Yield the next scripted reply word by word, then its tool calls and usage."""
-        message = self.generate(messages, stop_sequences, response_format, tools_to_call_from, **kwargs)
-        yield from _as_deltas(message)
+        yield from _as_deltas(self._generate(request))
 
-    async def agenerate_stream(
-        self,
-        messages: list[ChatMessage],
-        stop_sequences: list[str] | None = None,
-        response_format: dict[str, Any] | None = None,
-        tools_to_call_from: list[Tool] | None = None,
-        **kwargs: Any,
-    ) -> AsyncIterator[ChatMessageStreamDelta]:
-        """Async twin of `generate_stream`."""
-        message = await self.agenerate(messages, stop_sequences, response_format, tools_to_call_from, **kwargs)
-        for delta in _as_deltas(message):
+    async def _agenerate_stream(self, request: ModelRequest) -> AsyncIterator[ChatMessageStreamDelta]:
+        """Async twin of `_generate_stream`."""
+        for delta in _as_deltas(await self._agenerate(request)):
             yield delta
+
+
+def _text(message: ChatMessage | dict[str, Any]) -> str:
+    return message.text if isinstance(message, ChatMessage) else str(message.get("content") or "")
 
 
 def _as_deltas(message: ChatMessage) -> Iterator[ChatMessageStreamDelta]:
@@ -217,7 +192,9 @@ def _as_deltas(message: ChatMessage) -> Iterator[ChatMessageStreamDelta]:
     for index, call in enumerate(message.tool_calls or ()):
         yield ChatMessageStreamDelta(
             tool_calls=[
-                ChatMessageToolCallStreamDelta(index=index, id=call.id, type=call.type, function=call.function)
+                ChatMessageToolCallStreamDelta(
+                    index=index, id=call.id, type=call.type, function=call.function
+                )
             ]
         )
     yield ChatMessageStreamDelta(token_usage=message.token_usage)
