@@ -2,19 +2,26 @@
 
 Every public name is importable from here; each is loaded from its defining module on first use,
 so `import smolagents` stays fast and optional SDKs load only with the backend that needs them.
+Type checkers see every name through the block at the end of this file.
+
+Version numbers say which API level of smolagents we implement: ``1.26.1xx`` is our release
+``xx`` of the smolagents 1.26 API (1.26.100 is the first). Tools that check
+``smolagents.__version__`` against 1.26 (e.g. tracing instrumentors) see the API they expect.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from ._lazy import lazy_exports, materialize_on_vars
 
-from ._lazy import lazy_exports
+__version__ = "1.26.100"
 
-__version__ = "0.1.0"
+TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: importing typing would double this module's import time
 
 _EXPORTS: dict[str, str] = {
     # agents
     "ActionOutput": ".agents",
+    "AgentEvent": ".agents",
+    "AgentSession": ".agents",
     "CodeAgent": ".agents",
     "FinalAnswerPromptTemplate": ".agents",
     "ManagedAgentPromptTemplate": ".agents",
@@ -22,6 +29,13 @@ _EXPORTS: dict[str, str] = {
     "PlanningPromptTemplate": ".agents",
     "PromptTemplates": ".agents",
     "RunResult": ".agents",
+    "ModelCallFinished": ".agents",
+    "ModelCallStarted": ".agents",
+    "RunFinished": ".agents",
+    "RunStarted": ".agents",
+    "StepStarted": ".agents",
+    "StreamEvent": ".agents",
+    "ToolCallFinished": ".agents",
     "ToolCallingAgent": ".agents",
     "ToolOutput": ".agents",
     # agent types
@@ -77,6 +91,7 @@ _EXPORTS: dict[str, str] = {
     "MessageRole": ".models",
     "MLXModel": ".models",
     "Model": ".models",
+    "ModelRequest": ".models",
     "OpenAIModel": ".models",
     "OpenAIServerModel": ".models",
     "RetryPolicy": ".models",
@@ -105,7 +120,270 @@ _EXPORTS: dict[str, str] = {
 __all__ = sorted(_EXPORTS)
 
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+materialize_on_vars(__name__, _EXPORTS)
 
 if TYPE_CHECKING:  # static analysers see the real definitions
-    from .agents import *  # noqa: F403
-    from .models import *  # noqa: F403
+    from .agent_types import (
+        AgentAudio as AgentAudio,
+    )
+    from .agent_types import (
+        AgentImage as AgentImage,
+    )
+    from .agent_types import (
+        AgentText as AgentText,
+    )
+    from .agent_types import (
+        AgentType as AgentType,
+    )
+    from .agents import (
+        ActionOutput as ActionOutput,
+    )
+    from .agents import (
+        AgentEvent as AgentEvent,
+    )
+    from .agents import (
+        AgentSession as AgentSession,
+    )
+    from .agents import (
+        CodeAgent as CodeAgent,
+    )
+    from .agents import (
+        FinalAnswerPromptTemplate as FinalAnswerPromptTemplate,
+    )
+    from .agents import (
+        ManagedAgentPromptTemplate as ManagedAgentPromptTemplate,
+    )
+    from .agents import (
+        ModelCallFinished as ModelCallFinished,
+    )
+    from .agents import (
+        ModelCallStarted as ModelCallStarted,
+    )
+    from .agents import (
+        MultiStepAgent as MultiStepAgent,
+    )
+    from .agents import (
+        PlanningPromptTemplate as PlanningPromptTemplate,
+    )
+    from .agents import (
+        PromptTemplates as PromptTemplates,
+    )
+    from .agents import (
+        RunFinished as RunFinished,
+    )
+    from .agents import (
+        RunResult as RunResult,
+    )
+    from .agents import (
+        RunStarted as RunStarted,
+    )
+    from .agents import (
+        StepStarted as StepStarted,
+    )
+    from .agents import (
+        StreamEvent as StreamEvent,
+    )
+    from .agents import (
+        ToolCallFinished as ToolCallFinished,
+    )
+    from .agents import (
+        ToolCallingAgent as ToolCallingAgent,
+    )
+    from .agents import (
+        ToolOutput as ToolOutput,
+    )
+    from .default_tools import (
+        FinalAnswerTool as FinalAnswerTool,
+    )
+    from .default_tools import (
+        PythonInterpreterTool as PythonInterpreterTool,
+    )
+    from .default_tools import (
+        UserInputTool as UserInputTool,
+    )
+    from .local_python_executor import (
+        BASE_BUILTIN_MODULES as BASE_BUILTIN_MODULES,
+    )
+    from .local_python_executor import (
+        CodeOutput as CodeOutput,
+    )
+    from .local_python_executor import (
+        ExecutionTimeoutError as ExecutionTimeoutError,
+    )
+    from .local_python_executor import (
+        InterpreterError as InterpreterError,
+    )
+    from .local_python_executor import (
+        LocalPythonExecutor as LocalPythonExecutor,
+    )
+    from .local_python_executor import (
+        PythonExecutor as PythonExecutor,
+    )
+    from .local_python_executor import (
+        evaluate_python_code as evaluate_python_code,
+    )
+    from .memory import (
+        ActionStep as ActionStep,
+    )
+    from .memory import (
+        AgentMemory as AgentMemory,
+    )
+    from .memory import (
+        FinalAnswerStep as FinalAnswerStep,
+    )
+    from .memory import (
+        MemoryStep as MemoryStep,
+    )
+    from .memory import (
+        PlanningStep as PlanningStep,
+    )
+    from .memory import (
+        SystemPromptStep as SystemPromptStep,
+    )
+    from .memory import (
+        TaskStep as TaskStep,
+    )
+    from .memory import (
+        ToolCall as ToolCall,
+    )
+    from .models import (
+        REMOVE_PARAMETER as REMOVE_PARAMETER,
+    )
+    from .models import (
+        AmazonBedrockModel as AmazonBedrockModel,
+    )
+    from .models import (
+        AmazonBedrockServerModel as AmazonBedrockServerModel,
+    )
+    from .models import (
+        ApiModel as ApiModel,
+    )
+    from .models import (
+        AzureOpenAIModel as AzureOpenAIModel,
+    )
+    from .models import (
+        AzureOpenAIServerModel as AzureOpenAIServerModel,
+    )
+    from .models import (
+        ChatMessage as ChatMessage,
+    )
+    from .models import (
+        ChatMessageStreamDelta as ChatMessageStreamDelta,
+    )
+    from .models import (
+        ChatMessageToolCall as ChatMessageToolCall,
+    )
+    from .models import (
+        ChatMessageToolCallFunction as ChatMessageToolCallFunction,
+    )
+    from .models import (
+        InferenceClientModel as InferenceClientModel,
+    )
+    from .models import (
+        LiteLLMModel as LiteLLMModel,
+    )
+    from .models import (
+        LiteLLMRouterModel as LiteLLMRouterModel,
+    )
+    from .models import (
+        MessageRole as MessageRole,
+    )
+    from .models import (
+        MLXModel as MLXModel,
+    )
+    from .models import (
+        Model as Model,
+    )
+    from .models import (
+        ModelRequest as ModelRequest,
+    )
+    from .models import (
+        OpenAIModel as OpenAIModel,
+    )
+    from .models import (
+        OpenAIServerModel as OpenAIServerModel,
+    )
+    from .models import (
+        RetryPolicy as RetryPolicy,
+    )
+    from .models import (
+        ScriptedModel as ScriptedModel,
+    )
+    from .models import (
+        TransformersModel as TransformersModel,
+    )
+    from .models import (
+        VLLMModel as VLLMModel,
+    )
+    from .models import (
+        get_clean_message_list as get_clean_message_list,
+    )
+    from .models import (
+        tool_call_message as tool_call_message,
+    )
+    from .models import (
+        tool_role_conversions as tool_role_conversions,
+    )
+    from .monitoring import (
+        AgentLogger as AgentLogger,
+    )
+    from .monitoring import (
+        LogLevel as LogLevel,
+    )
+    from .monitoring import (
+        Monitor as Monitor,
+    )
+    from .monitoring import (
+        Timing as Timing,
+    )
+    from .monitoring import (
+        TokenUsage as TokenUsage,
+    )
+    from .tools import (
+        AUTHORIZED_TYPES as AUTHORIZED_TYPES,
+    )
+    from .tools import (
+        Tool as Tool,
+    )
+    from .tools import (
+        ToolCollection as ToolCollection,
+    )
+    from .tools import (
+        ToolDefinitionError as ToolDefinitionError,
+    )
+    from .tools import (
+        load_tool as load_tool,
+    )
+    from .tools import (
+        tool as tool,
+    )
+    from .tools import (
+        validate_tool_arguments as validate_tool_arguments,
+    )
+    from .utils import (
+        AgentError as AgentError,
+    )
+    from .utils import (
+        AgentExecutionError as AgentExecutionError,
+    )
+    from .utils import (
+        AgentGenerationError as AgentGenerationError,
+    )
+    from .utils import (
+        AgentInterruptedError as AgentInterruptedError,
+    )
+    from .utils import (
+        AgentMaxStepsError as AgentMaxStepsError,
+    )
+    from .utils import (
+        AgentParsingError as AgentParsingError,
+    )
+    from .utils import (
+        AgentToolCallError as AgentToolCallError,
+    )
+    from .utils import (
+        AgentToolExecutionError as AgentToolExecutionError,
+    )
+    from .utils import (
+        ModelProviderError as ModelProviderError,
+    )

@@ -34,21 +34,41 @@ from ._agent.seams import is_wrapped
 from ._agent.session import AgentSession
 from ._agent.sync import iterate_sync, run_sync
 from ._agent.tool_actions import execute_tool_call
-from ._events import STREAM_EVENT_TYPES, ActionOutput, AgentEvent, StreamEvent, ToolOutput
+from ._events import (
+    STREAM_EVENT_TYPES,
+    ActionOutput,
+    AgentEvent,
+    ModelCallFinished,
+    ModelCallStarted,
+    RunFinished,
+    RunStarted,
+    StepStarted,
+    StreamEvent,
+    ToolCallFinished,
+    ToolOutput,
+)
 from ._messages import ChatMessage
 from .memory import ActionStep, AgentMemory, ToolCall
 from .monitoring import AgentLogger, LogLevel, Monitor
 
 __all__ = [
     "ActionOutput",
+    "AgentEvent",
     "AgentSession",
     "CodeAgent",
     "FinalAnswerPromptTemplate",
     "ManagedAgentPromptTemplate",
+    "ModelCallFinished",
+    "ModelCallStarted",
     "MultiStepAgent",
     "PlanningPromptTemplate",
     "PromptTemplates",
+    "RunFinished",
     "RunResult",
+    "RunStarted",
+    "StepStarted",
+    "StreamEvent",
+    "ToolCallFinished",
     "ToolCallingAgent",
     "ToolOutput",
 ]
@@ -303,8 +323,6 @@ class MultiStepAgent:
         """Ask the model for a final answer to `task` from the current memory alone."""
         run = self._require_run()
         run.task = task
-        if run.config is None:
-            run.config = self.configuration
         return run_sync(provide_final_answer(run.config, run)).message
 
     def write_memory_to_messages(self, summary_mode: bool = False) -> list[ChatMessage]:
@@ -391,10 +409,7 @@ class MultiStepAgent:
 
     def _require_run(self) -> RunState:
         """Return the latest run of the default conversation (an empty one before any run)."""
-        self._session.memory  # noqa: B018  # creates the empty conversation when there is none
-        run = self._session.latest_run
-        assert run is not None  # made just above
-        return run
+        return self._session.current_run()
 
     # -- views ------------------------------------------------------------------------------------
     @property
@@ -450,7 +465,7 @@ class MultiStepAgent:
         }
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(name={self.name!r}, model={model_id_of(self.model)!r}, tools={list(self.tools)})"
+        return f"{type(self).__name__}(name={self.name!r}, model={model_label(self.model)!r}, tools={list(self.tools)})"
 
 
 class CodeAgent(MultiStepAgent):

@@ -63,6 +63,22 @@ class AgentSession:
         """The state of the latest run (its variables, executor, step counter), if any."""
         return self._latest
 
+    def current_run(self) -> RunState:
+        """Return the latest run, ready to act in (configuration, events, executor), making one if needed.
+
+        Used by `agent.step()` and `agent.provide_final_answer()`, which act on the conversation
+        without a run loop.
+        """
+        self.memory  # noqa: B018  # makes the empty conversation when there is none
+        run = self._latest
+        assert run is not None  # made just above
+        if run.config is None:
+            config: AgentConfig = self.agent.configuration
+            run.config, run.bus, run.max_steps = config, self._bus(config), config.max_steps
+            if isinstance(config.action, CodeAction) and run.executor is None:
+                prepare_executor(config, config.action, run, None)
+        return run
+
     def reset(self) -> None:
         """Start a fresh conversation: new memory, new variables, a new local executor."""
         self._latest = None

@@ -12,7 +12,7 @@ from .._messages import (
     MessageRole,
     agglomerate_stream_deltas,
 )
-from .base import REMOVE_PARAMETER, Model, get_tool_json_schema
+from .base import REMOVE_PARAMETER, Model, ModelRequest, get_tool_json_schema
 from .conversion import get_clean_message_list, parse_json_blob, tool_role_conversions
 from .scripted import ModelCall, ScriptedModel, tool_call_message
 
@@ -51,6 +51,7 @@ __all__ = [
     "MessageRole",
     "Model",
     "ModelCall",
+    "ModelRequest",
     "OpenAIModel",
     "OpenAIServerModel",
     "REMOVE_PARAMETER",
