@@ -12,8 +12,7 @@ Version numbers say which API level of smolagents we implement: ``1.26.1xx`` is 
 from __future__ import annotations
 
 from ._lazy import lazy_exports, materialize_on_vars
-
-__version__ = "1.26.100"
+from ._version import __version__ as __version__
 
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: importing typing would double this module's import time
 

@@ -59,7 +59,7 @@ def _namespace_getter(names: dict[str, str]) -> Callable[[types.ModuleType], dic
 
     def namespace(module: types.ModuleType) -> dict[str, Any]:
         nonlocal loading
-        real: dict[str, Any] = types.ModuleType.__dict__["__dict__"].__get__(module)
+        real: dict[str, Any] = vars(types.ModuleType)["__dict__"].__get__(module)
         if loading:
             return real
         loading = True

@@ -10,14 +10,20 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ._errors import AgentError
 from ._messages import ChatMessage, MessageRole
 from ._usage import Timing, TokenUsage
 
-if TYPE_CHECKING:
-    from .monitoring import AgentLogger
+
+class StepRenderer(Protocol):
+    """What `AgentMemory.replay` draws with (an `AgentLogger`, which lives a layer above)."""
+
+    def replay(self, memory: AgentMemory, detailed: bool = False) -> None:
+        """Render every step of `memory`."""
+        ...
+
 
 __all__ = [
     "ActionStep",
@@ -335,7 +341,7 @@ class AgentMemory:
                 total = total + usage
         return total
 
-    def replay(self, logger: AgentLogger, detailed: bool = False) -> None:
+    def replay(self, logger: StepRenderer, detailed: bool = False) -> None:
         """Render every step again through `logger`; `detailed` also shows each step's model input."""
         logger.replay(self, detailed=detailed)
 

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any
 from ..memory import ActionStep, AgentMemory
 from .code_parsing import DEFAULT_CODE_BLOCK_TAGS
 from .prompts import AgentKind
+from .protocols import AgentLike
 
 if TYPE_CHECKING:
-    from ..agents import CodeAgent, MultiStepAgent
     from ..models.base import Model
 
 __all__ = [
@@ -60,9 +60,9 @@ def check_name(name: str | None) -> str | None:
     return name
 
 
-def index_managed_agents(agents: list[MultiStepAgent] | None) -> dict[str, MultiStepAgent]:
+def index_managed_agents(agents: list[AgentLike] | None) -> dict[str, AgentLike]:
     """Index managed agents by name, checking each has a unique name and a description."""
-    indexed: dict[str, MultiStepAgent] = {}
+    indexed: dict[str, AgentLike] = {}
     for agent in agents or ():
         if not agent.name or not agent.description:
             raise ValueError(
@@ -126,7 +126,7 @@ def code_block_tags(tags: tuple[str, str] | list[str] | str | None) -> tuple[str
     )
 
 
-def remote_executor(agent: CodeAgent) -> Any:
+def remote_executor(agent: Any) -> Any:  # a CodeAgent: its class lives a layer above
     """Build the remote executor named by the agent's `executor_type`."""
     import importlib
 

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .prompts import populate_template
+from .protocols import AgentLike
 from .seams import is_wrapped
 from .sync import run_sync
-
-if TYPE_CHECKING:
-    from ..agents import MultiStepAgent
 
 __all__ = ["ManagedAgentCall", "managed_agent_report"]
 
 
-def managed_agent_report(agent: MultiStepAgent, result: Any) -> str:
+def managed_agent_report(agent: AgentLike, result: Any) -> str:
     """Wrap a managed agent's `RunResult` in its report template (and a summary of its steps)."""
     output = getattr(result, "output", result)
     report = populate_template(
@@ -43,7 +41,7 @@ class ManagedAgentCall:
     output_schema = None
     is_async = True
 
-    def __init__(self, agent: MultiStepAgent) -> None:
+    def __init__(self, agent: AgentLike) -> None:
         self.agent = agent
         self.name: str = agent.name or ""
         self.description: str = agent.description or ""

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from ..agents import MultiStepAgent
+MultiStepAgent = Any  # the agent classes live in the layer above (smolagents.agents)
 
 __all__ = ["agent_from_dict", "agent_from_folder", "agent_to_dict", "save_agent"]
 

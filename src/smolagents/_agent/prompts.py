@@ -55,7 +55,8 @@ def _load_yaml(name: str) -> dict[str, Any]:
     import yaml
 
     text = resources.files("smolagents.prompts").joinpath(f"{name}.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    loaded: dict[str, Any] = yaml.safe_load(text)
+    return loaded
 
 
 def default_prompt_templates(kind: AgentKind) -> PromptTemplates:
@@ -114,7 +115,8 @@ def populate_template(template: str, variables: dict[str, Any]) -> str:
     from jinja2 import TemplateError, UndefinedError
 
     try:
-        return _compile(template).render(**variables)
+        rendered: str = _compile(template).render(**variables)
+        return rendered
     except UndefinedError as error:
         raise ValueError(
             f"Prompt template uses an undefined variable ({error.message}); variables available: {sorted(variables)}."

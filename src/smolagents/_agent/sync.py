@@ -47,7 +47,8 @@ def run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
     worker.join()
     if "error" in outcome:
         raise outcome["error"]
-    return outcome["value"]
+    value: T = outcome["value"]
+    return value
 
 
 @asynccontextmanager
@@ -89,7 +90,7 @@ def iterate_sync(events: AsyncIterator[T]) -> Iterator[T]:
     try:
         while True:
             try:
-                item = loop.run_until_complete(events.__anext__())  # type: ignore[arg-type]  # an awaitable
+                item = loop.run_until_complete(events.__anext__())  # an awaitable
             except StopAsyncIteration:
                 return
             yield item

@@ -130,7 +130,7 @@ def tool_source(tool: Tool) -> str:
             imported or written as a literal.
     """
     stored = type(tool).__dict__.get(_SOURCE_ATTRIBUTE)
-    if stored is not None:
+    if isinstance(stored, str):
         return stored
     if isinstance(tool, FunctionTool):
         function = tool.function

@@ -1,0 +1,26 @@
+"""What the run machinery needs of an agent object, as a protocol (the classes live a layer above)."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from .prompts import PromptTemplates
+
+__all__ = ["AgentLike"]
+
+
+class AgentLike(Protocol):
+    """The public surface of an agent that managed-agent calls and configuration checks use."""
+
+    name: str | None
+    description: str | None
+    prompt_templates: PromptTemplates
+    provide_run_summary: bool
+
+    def run(self, task: str, *args: Any, **kwargs: Any) -> Any:
+        """Run the agent (see `MultiStepAgent.run`)."""
+        ...
+
+    async def arun(self, task: str, *args: Any, **kwargs: Any) -> Any:
+        """Run the agent asynchronously (see `MultiStepAgent.arun`)."""
+        ...
