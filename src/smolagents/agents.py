@@ -15,10 +15,18 @@ from typing import Any
 from ._agent import configuration, persistence
 from ._agent.callbacks import StepCallbacks
 from ._agent.code_actions import CODE_RESPONSE_FORMAT
-from ._agent.config import AgentConfig, CodeAction, ExecutorSlot, ToolCallingAction
+from ._agent.config import (
+    AgentConfig,
+    CodeAction,
+    ExecutorSlot,
+    ToolCallingAction,
+    build_configuration,
+    settings_key,
+)
 from ._agent.instrumented import act_once
 from ._agent.managed import ManagedAgentCall, managed_agent_report
-from ._agent.model_reply import model_id_of, model_label
+from ._agent.model_reply import model_label
+from ._agent.outcomes import FinalAnswer
 from ._agent.prompts import (
     AgentKind,
     FinalAnswerPromptTemplate,
@@ -146,67 +154,21 @@ class MultiStepAgent:
     @property
     def configuration(self) -> AgentConfig:
         """The frozen configuration runs read; rebuilt only when a setting of the agent changed."""
-        key = self._settings_key()
+        step_hook = self._step_stream if is_wrapped(type(self), "_step_stream") else None
+        key = settings_key(self, (step_hook is not None, *self._action_settings()))
         cached = self._configuration
         if cached is None or cached[0] != key:
-            cached = self._configuration = (key, self._build_configuration())
+            callables = {
+                **self.tools,
+                **{name: ManagedAgentCall(agent) for name, agent in self.managed_agents.items()},
+            }
+            action, variables = self._action(callables), self._prompt_variables(callables)
+            config = build_configuration(self, self._prompt_kind, callables, action, variables, step_hook)
+            cached = self._configuration = (key, config)
         return cached[1]
-
-    def _settings_key(self) -> tuple[Any, ...]:
-        return (
-            self.model,
-            {
-                key: dict(value) if isinstance(value, dict) else value
-                for key, value in self.prompt_templates.items()
-            },
-            self.instructions,
-            self.max_steps,
-            self.planning_interval,
-            self.name,
-            self.description,
-            self.provide_run_summary,
-            tuple(self.final_answer_checks),
-            self.return_full_result,
-            self.logger,
-            self.stream_outputs,
-            self.step_callbacks,
-            tuple(self.tools.items()),
-            tuple(self.managed_agents.items()),
-            is_wrapped(type(self), "_step_stream"),
-            *self._action_settings(),
-        )
 
     def _action_settings(self) -> tuple[Any, ...]:
         return ()
-
-    def _build_configuration(self) -> AgentConfig:
-        callables = {
-            **self.tools,
-            **{name: ManagedAgentCall(agent) for name, agent in self.managed_agents.items()},
-        }
-        return AgentConfig(
-            agent=self,
-            kind=self._prompt_kind,
-            model=self.model,
-            model_id=model_id_of(self.model),
-            model_label=model_label(self.model),
-            name=self.name,
-            tools=dict(self.tools),
-            callables=callables,
-            callable_list=tuple(callables.values()),
-            prompt_templates=self.prompt_templates,
-            system_prompt=self.system_prompt,
-            prompt_variables=self._prompt_variables(callables),
-            max_steps=self.max_steps,
-            planning_interval=self.planning_interval,
-            final_answer_checks=tuple(self.final_answer_checks),
-            step_callbacks=self.step_callbacks,
-            logger=self.logger,
-            stream_outputs=self.stream_outputs,
-            return_full_result=self.return_full_result,
-            action=self._action(callables),
-            step_hook=self._step_stream if is_wrapped(type(self), "_step_stream") else None,
-        )
 
     def _action(self, callables: dict[str, Any]) -> CodeAction | ToolCallingAction:
         raise NotImplementedError(
@@ -255,7 +217,7 @@ class MultiStepAgent:
         """Async twin of `run`; with `stream=True` it returns an async iterator of events."""
         run = self._session.begin(task, reset, images, additional_args, max_steps)
         if stream:
-            events: AsyncIterator[StreamEvent] = self._session.events(run, _STREAM_TYPES)
+            events: AsyncIterator[StreamEvent] = self._session.events(run, STREAM_EVENT_TYPES)
             return events
         return await self._session.complete(run, return_full_result)
 
@@ -273,8 +235,7 @@ class MultiStepAgent:
         `StepStarted`, `ModelCallStarted`/`ModelCallFinished`, `ToolCallFinished` and a last
         `RunFinished`. Stopping the iteration stops the run.
         """
-        run = self._session.begin(task, reset, images, additional_args, max_steps)
-        return iterate_events(self._session, run)
+        return iterate_sync(self.astream_events(task, reset, images, additional_args, max_steps))
 
     def astream_events(
         self,
@@ -285,8 +246,9 @@ class MultiStepAgent:
         max_steps: int | None = None,
     ) -> AsyncIterator[AgentEvent]:
         """Async twin of `stream_events`."""
-        run = self._session.begin(task, reset, images, additional_args, max_steps)
-        return self._session.events(run, _ALL_TYPES)
+        return self._session.events(
+            self._session.begin(task, reset, images, additional_args, max_steps), (object,)
+        )
 
     def new_session(self) -> AgentSession:
         """Start a conversation of its own (memory, variables, executor), e.g. one per UI user."""
@@ -302,9 +264,8 @@ class MultiStepAgent:
 
         The step is not added to memory. Final-answer checks apply, as in a run.
         """
-        run = self._require_run()
-        outcome = run_sync(perform_action(self.configuration, run, memory_step))
-        return outcome.output if hasattr(outcome, "output") else None
+        outcome = run_sync(perform_action(self.configuration, self._require_run(), memory_step))
+        return outcome.output if isinstance(outcome, FinalAnswer) else None
 
     def _step_stream(self, memory_step: ActionStep) -> Iterator[Any]:
         """Run one action into `memory_step`, yielding its `ActionOutput` (the 1.26 step hook).
@@ -628,15 +589,6 @@ class ToolCallingAgent(MultiStepAgent):
         run = self._session.latest_run or RunState(task="", memory=AgentMemory(""), max_steps=self.max_steps)
         call = ToolCall(name=tool_name, arguments=arguments, id="manual")
         return run_sync(execute_tool_call(config, run, call, on_thread=False)).output
-
-
-_STREAM_TYPES: tuple[type, ...] = STREAM_EVENT_TYPES
-_ALL_TYPES: tuple[type, ...] = (object,)
-
-
-def iterate_events(session: AgentSession, run: RunState) -> Iterator[AgentEvent]:
-    """Drive `run` from sync code, yielding every event."""
-    return iterate_sync(session.events(run, _ALL_TYPES))
 
 
 def _agent_classes() -> dict[str, type[MultiStepAgent]]:

@@ -17,7 +17,14 @@ from .prompts import AgentKind, PromptTemplates
 if TYPE_CHECKING:
     from ..monitoring import AgentLogger
 
-__all__ = ["AgentConfig", "CodeAction", "ExecutorSlot", "ToolCallingAction"]
+__all__ = [
+    "AgentConfig",
+    "CodeAction",
+    "ExecutorSlot",
+    "ToolCallingAction",
+    "build_configuration",
+    "settings_key",
+]
 
 
 class ExecutorSlot:
@@ -89,3 +96,69 @@ class AgentConfig:
     # The agent's 1.26 `_step_stream`, when an instrumentor (OpenInference) wrapped it: steps then
     # run through it so that its spans see them.
     step_hook: Callable[[Any], Any] | None = None
+
+
+def settings_key(agent: Any, action_settings: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Return what the configuration of `agent` is built from; a change means a rebuild.
+
+    Containers are copied (tools, templates), so that a tool added to `agent.tools` in place
+    counts as a change too.
+    """
+    templates = {
+        key: dict(value) if isinstance(value, dict) else value
+        for key, value in agent.prompt_templates.items()
+    }
+    return (
+        agent.model,
+        templates,
+        agent.instructions,
+        agent.max_steps,
+        agent.planning_interval,
+        agent.name,
+        agent.description,
+        agent.provide_run_summary,
+        tuple(agent.final_answer_checks),
+        agent.return_full_result,
+        agent.logger,
+        agent.stream_outputs,
+        agent.step_callbacks,
+        tuple(agent.tools.items()),
+        tuple(agent.managed_agents.items()),
+        *action_settings,
+    )
+
+
+def build_configuration(
+    agent: Any,
+    kind: AgentKind,
+    callables: dict[str, Any],
+    action: Action,
+    prompt_variables: dict[str, Any],
+    step_hook: Callable[[Any], Any] | None,
+) -> AgentConfig:
+    """Freeze the settings of `agent` (read through its public attributes) into an `AgentConfig`."""
+    from .model_reply import model_id_of, model_label
+
+    return AgentConfig(
+        agent=agent,
+        kind=kind,
+        model=agent.model,
+        model_id=model_id_of(agent.model),
+        model_label=model_label(agent.model),
+        name=agent.name,
+        tools=dict(agent.tools),
+        callables=callables,
+        callable_list=tuple(callables.values()),
+        prompt_templates=agent.prompt_templates,
+        system_prompt=agent.system_prompt,
+        prompt_variables=prompt_variables,
+        max_steps=agent.max_steps,
+        planning_interval=agent.planning_interval,
+        final_answer_checks=tuple(agent.final_answer_checks),
+        step_callbacks=agent.step_callbacks,
+        logger=agent.logger,
+        stream_outputs=agent.stream_outputs,
+        return_full_result=agent.return_full_result,
+        action=action,
+        step_hook=step_hook,
+    )

@@ -101,12 +101,27 @@ def _owner(cls: type, name: str) -> type | None:
     return next((klass for klass in cls.__mro__ if name in vars(klass)), None)
 
 
+_WINS: dict[tuple[Any, ...], bool] = {}
+
+
 def _sync_method_wins(cls: type, sync_name: str, async_hook: str) -> bool:
     """Whether `sync_name` must serve async calls: it was redefined (or wrapped) below `async_hook`.
 
     A 1.26-style subclass overrides `generate`; a tracer may wrap it. Either way the call must
     go through it, and the async hook of a base class would bypass it.
     """
+    # Keyed by the methods themselves: wrapping one later (an instrumentor) changes the key.
+    key = (cls, sync_name, getattr(cls, sync_name, None), getattr(cls, async_hook, None))
+    try:
+        return _WINS[key]
+    except KeyError:
+        wins = _WINS[key] = _decide_sync_method_wins(cls, sync_name, async_hook)
+        return wins
+    except TypeError:  # an unhashable wrapper
+        return _decide_sync_method_wins(cls, sync_name, async_hook)
+
+
+def _decide_sync_method_wins(cls: type, sync_name: str, async_hook: str) -> bool:
     sync_owner, hook_owner = _owner(cls, sync_name), _owner(cls, async_hook)
     if sync_owner is None or hook_owner is None:
         return False
