@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Any
+from typing import Any, cast
 
 from ._agent import configuration, persistence
 from ._agent.callbacks import StepCallbacks
@@ -142,7 +142,9 @@ class MultiStepAgent:
         self.logger = logger or AgentLogger(level=verbosity_level)
         self.stream_outputs = stream_outputs
         self.step_callbacks = StepCallbacks(step_callbacks)
-        self.managed_agents: dict[str, MultiStepAgent] = configuration.index_managed_agents(managed_agents)
+        self.managed_agents = cast(
+            "dict[str, MultiStepAgent]", configuration.index_managed_agents(managed_agents)
+        )
         self.tools: dict[str, Any] = configuration.index_tools(
             tools, add_base_tools, self._prompt_kind, self.managed_agents
         )
@@ -313,7 +315,7 @@ class MultiStepAgent:
     @classmethod
     def from_dict(cls, agent_dict: dict[str, Any], **kwargs: Any) -> MultiStepAgent:
         """Rebuild an agent from `to_dict()` output; `kwargs` override saved arguments (e.g. model=)."""
-        return persistence.agent_from_dict(agent_dict, _agent_classes(), **kwargs)
+        return cast(MultiStepAgent, persistence.agent_from_dict(agent_dict, _agent_classes(), **kwargs))
 
     def save(self, output_dir: str | Any) -> None:
         """Write the agent to a folder: ``agent.json``, ``tools/*.py`` and ``requirements.txt``."""
@@ -322,7 +324,7 @@ class MultiStepAgent:
     @classmethod
     def from_folder(cls, folder: str | Any, **kwargs: Any) -> MultiStepAgent:
         """Load an agent saved with `save` (this runs its tools' code: load only trusted folders)."""
-        return persistence.agent_from_folder(folder, _agent_classes(), **kwargs)
+        return cast(MultiStepAgent, persistence.agent_from_folder(folder, _agent_classes(), **kwargs))
 
     def push_to_hub(
         self,

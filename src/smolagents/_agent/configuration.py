@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..memory import ActionStep, AgentMemory
@@ -48,7 +49,8 @@ def default_model() -> Model:
     """Return the model used when none is given: the embedded local SmolLM2."""
     from ..models import TransformersModel
 
-    return TransformersModel()
+    model: Model = TransformersModel()
+    return model
 
 
 def check_name(name: str | None) -> str | None:
@@ -60,7 +62,7 @@ def check_name(name: str | None) -> str | None:
     return name
 
 
-def index_managed_agents(agents: list[AgentLike] | None) -> dict[str, AgentLike]:
+def index_managed_agents(agents: Sequence[AgentLike] | None) -> dict[str, AgentLike]:
     """Index managed agents by name, checking each has a unique name and a description."""
     indexed: dict[str, AgentLike] = {}
     for agent in agents or ():

@@ -17,10 +17,28 @@ class AgentLike(Protocol):
     prompt_templates: PromptTemplates
     provide_run_summary: bool
 
-    def run(self, task: str, *args: Any, **kwargs: Any) -> Any:
+    def run(
+        self,
+        task: str,
+        stream: bool = False,
+        reset: bool = True,
+        images: list[Any] | None = None,
+        additional_args: dict[str, Any] | None = None,
+        max_steps: int | None = None,
+        return_full_result: bool | None = None,
+    ) -> Any:
         """Run the agent (see `MultiStepAgent.run`)."""
         ...
 
-    async def arun(self, task: str, *args: Any, **kwargs: Any) -> Any:
+    async def arun(
+        self,
+        task: str,
+        stream: bool = False,
+        reset: bool = True,
+        images: list[Any] | None = None,
+        additional_args: dict[str, Any] | None = None,
+        max_steps: int | None = None,
+        return_full_result: bool | None = None,
+    ) -> Any:
         """Run the agent asynchronously (see `MultiStepAgent.arun`)."""
         ...

@@ -62,10 +62,12 @@ class ChatCompletionsModel(ApiModel):
         return await self._asend(self.async_client, request)
 
     def _open_stream(self, request: dict[str, Any]) -> Iterator[Any]:
-        return self._send(self.client, {**request, "stream": True})
+        chunks: Iterator[Any] = self._send(self.client, {**request, "stream": True})
+        return chunks
 
     async def _aopen_stream(self, request: dict[str, Any]) -> AsyncIterator[Any]:
-        return await self._asend(self.async_client, {**request, "stream": True})
+        chunks: AsyncIterator[Any] = await self._asend(self.async_client, {**request, "stream": True})
+        return chunks
 
     def _message_from_response(self, response: Any) -> ChatMessage:
         try:

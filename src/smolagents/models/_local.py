@@ -180,7 +180,7 @@ class LocalModel(Model):
             )
         return {**options, "response_format": response_format}
 
-    def _generate(self, request: ModelRequest) -> ChatMessage:
+    def _respond(self, request: ModelRequest) -> ChatMessage:
         """Generate the reply, cut at the first stop sequence, with tool calls read from its text."""
         stop_sequences, tools_to_call_from = request.stop_sequences, request.tools_to_call_from
         options = self._options(request.options, request.response_format)
@@ -201,7 +201,7 @@ class LocalModel(Model):
             message.tool_calls = self._tool_calls_from_text(text)
         return message
 
-    def _generate_stream(self, request: ModelRequest) -> Iterator[ChatMessageStreamDelta]:
+    def _respond_stream(self, request: ModelRequest) -> Iterator[ChatMessageStreamDelta]:
         """Yield the reply as text deltas, then one delta carrying the token usage.
 
         Tool calls are not parsed while streaming: the agent reads them from the joined text.

@@ -231,7 +231,7 @@ class ApiModel(Model):
             message.token_usage = TokenUsage(0, 0)  # the provider reported none
         return message
 
-    def _generate(self, request: ModelRequest) -> ChatMessage:
+    def _respond(self, request: ModelRequest) -> ChatMessage:
         """Return the model's reply; transient failures are retried.
 
         Raises:
@@ -242,10 +242,10 @@ class ApiModel(Model):
         response = self._call(lambda: self._complete(wire))
         return self._finish(self._message_from_response(response), request.stop_sequences, wire)
 
-    async def _agenerate(self, request: ModelRequest) -> ChatMessage:
-        """Async twin of `_generate`, on the SDK's async client."""
+    async def _arespond(self, request: ModelRequest) -> ChatMessage:
+        """Async twin of `_respond`, on the SDK's async client."""
         if not self.has_async_client:
-            return await super()._agenerate(request)
+            return await super()._arespond(request)
         wire = self._build_request(request)
         response = await self._acall(lambda: self._acomplete(wire))
         return self._finish(self._message_from_response(response), request.stop_sequences, wire)
@@ -269,7 +269,7 @@ class ApiModel(Model):
             raise StreamReadError(error) from error
         return first, chunks
 
-    def _generate_stream(self, request: ModelRequest) -> Iterator[ChatMessageStreamDelta]:
+    def _respond_stream(self, request: ModelRequest) -> Iterator[ChatMessageStreamDelta]:
         """Yield the reply as deltas; the last one carries the token usage, counted once."""
         wire = self._build_stream_request(request)
         first, chunks = self._call(lambda: self._open(wire))
@@ -283,10 +283,10 @@ class ApiModel(Model):
                 raise self._map_read_error(error) from error
         yield from shaper.finish()
 
-    async def _agenerate_stream(self, request: ModelRequest) -> AsyncIterator[ChatMessageStreamDelta]:
-        """Async twin of `_generate_stream`, on the SDK's async client."""
+    async def _arespond_stream(self, request: ModelRequest) -> AsyncIterator[ChatMessageStreamDelta]:
+        """Async twin of `_respond_stream`, on the SDK's async client."""
         if not self.has_async_client:
-            async for delta in super()._agenerate_stream(request):
+            async for delta in super()._arespond_stream(request):
                 yield delta
             return
         wire = self._build_stream_request(request)

@@ -79,7 +79,7 @@ class ModelRequest:
         options: Other keyword arguments of this call (they override the model's own).
     """
 
-    messages: list[ChatMessage] | list[dict[str, Any]]
+    messages: list[ChatMessage]
     stop_sequences: list[str] | None = None
     response_format: dict[str, Any] | None = None
     tools_to_call_from: list[Tool] | None = None
@@ -224,7 +224,7 @@ class Model:
 
     # -- the public calls, with the signatures of smolagents 1.26 ---------------------------------
     # Each packs its arguments into one `ModelRequest` and hands it to the backend's hook
-    # (`_generate`, `_generate_stream`, `_agenerate`, `_agenerate_stream`).
+    # (`_respond`, `_respond_stream`, `_arespond`, `_arespond_stream`).
 
     def generate(
         self,
@@ -235,7 +235,7 @@ class Model:
         **kwargs: Any,
     ) -> ChatMessage:
         """Return the model's reply to `messages`."""
-        return self._generate(
+        return self._respond(
             ModelRequest(messages, stop_sequences, response_format, tools_to_call_from, kwargs)
         )
 
@@ -249,7 +249,7 @@ class Model:
     ) -> Iterator[ChatMessageStreamDelta]:
         """Yield the reply as deltas. Backends that cannot stream yield the whole reply once."""
         request = ModelRequest(messages, stop_sequences, response_format, tools_to_call_from, kwargs)
-        return self._generate_stream(request)
+        return self._respond_stream(request)
 
     async def agenerate(
         self,
@@ -265,9 +265,9 @@ class Model:
         `generate` called on a worker thread, with only the keywords in use.
         """
         request = ModelRequest(messages, stop_sequences, response_format, tools_to_call_from, kwargs)
-        if _sync_method_wins(type(self), "generate", "_agenerate"):
+        if _sync_method_wins(type(self), "generate", "_arespond"):
             return await asyncio.to_thread(self.generate, request.messages, **request.keywords())
-        return await self._agenerate(request)
+        return await self._arespond(request)
 
     async def agenerate_stream(
         self,
@@ -279,30 +279,30 @@ class Model:
     ) -> AsyncIterator[ChatMessageStreamDelta]:
         """Async twin of `generate_stream` (an overriding `generate_stream` runs on a worker thread)."""
         request = ModelRequest(messages, stop_sequences, response_format, tools_to_call_from, kwargs)
-        if _sync_method_wins(type(self), "generate_stream", "_agenerate_stream"):
+        if _sync_method_wins(type(self), "generate_stream", "_arespond_stream"):
             stream = self.generate_stream(request.messages, **request.keywords())
             async for delta in _drive_on_thread(stream):
                 yield delta
             return
-        async for delta in self._agenerate_stream(request):
+        async for delta in self._arespond_stream(request):
             yield delta
 
     # -- the hooks backends implement ----------------------------------------------------------------
 
-    def _generate(self, request: ModelRequest) -> ChatMessage:
+    def _respond(self, request: ModelRequest) -> ChatMessage:
         """Answer `request` (backends implement this, or override `generate` as in 1.26)."""
         raise NotImplementedError(f"{type(self).__name__} does not implement generate().")
 
-    def _generate_stream(self, request: ModelRequest) -> Iterator[ChatMessageStreamDelta]:
+    def _respond_stream(self, request: ModelRequest) -> Iterator[ChatMessageStreamDelta]:
         """Stream the answer to `request`; by default the whole reply of `generate` at once."""
         message = self.generate(request.messages, **request.keywords())
         yield ChatMessageStreamDelta(content=message.text or None, token_usage=message.token_usage)
 
-    async def _agenerate(self, request: ModelRequest) -> ChatMessage:
+    async def _arespond(self, request: ModelRequest) -> ChatMessage:
         """Async answer to `request`; by default `generate` on a worker thread."""
         return await asyncio.to_thread(self.generate, request.messages, **request.keywords())
 
-    async def _agenerate_stream(self, request: ModelRequest) -> AsyncIterator[ChatMessageStreamDelta]:
+    async def _arespond_stream(self, request: ModelRequest) -> AsyncIterator[ChatMessageStreamDelta]:
         """Async stream of the answer; by default `generate_stream` driven on a worker thread."""
         async for delta in _drive_on_thread(self.generate_stream(request.messages, **request.keywords())):
             yield delta

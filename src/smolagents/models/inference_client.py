@@ -207,7 +207,7 @@ def _hub_error_detail(response: Any) -> str:
     try:
         body = response.json()
     except (ValueError, RuntimeError):  # not JSON, or a streamed body that was not read
-        return response.reason_phrase
+        return str(response.reason_phrase)
     error = body.get("error", body) if isinstance(body, dict) else body
     if isinstance(error, dict):
         error = error.get("message", error)

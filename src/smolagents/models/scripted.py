@@ -119,7 +119,7 @@ class ScriptedModel(Model):
         messages = list(request.messages)
         self.calls.append(
             ModelCall(
-                messages,  # type: ignore[arg-type]  # the agent sends ChatMessage objects
+                messages,
                 request.stop_sequences,
                 request.response_format,
                 request.tools_to_call_from,
@@ -138,7 +138,7 @@ class ScriptedModel(Model):
         if isinstance(reply, BaseException):
             raise reply
         if callable(reply) and not isinstance(reply, ChatMessage):
-            reply = reply(messages)  # type: ignore[arg-type]  # as above
+            reply = reply(messages)
         message = reply if isinstance(reply, ChatMessage) else ChatMessage(MessageRole.ASSISTANT, str(reply))
         stop_sequences = request.stop_sequences
         if self.stop_sequences_apply and stop_sequences and isinstance(message.content, str):
@@ -150,35 +150,31 @@ class ScriptedModel(Model):
                 message.token_usage,
             )
         message.token_usage = message.token_usage or TokenUsage(
-            input_tokens=sum(_count_tokens(_text(m)) for m in messages),
+            input_tokens=sum(_count_tokens(m.text) for m in messages),
             output_tokens=_count_tokens(message.text),
         )
         return message
 
-    def _generate(self, request: ModelRequest) -> ChatMessage:
+    def _respond(self, request: ModelRequest) -> ChatMessage:
         """Return the next scripted reply, after `delay` seconds."""
         if self.delay:
             time.sleep(self.delay)
         return self._next_message(request)
 
-    async def _agenerate(self, request: ModelRequest) -> ChatMessage:
+    async def _arespond(self, request: ModelRequest) -> ChatMessage:
         """Return the next scripted reply, sleeping `delay` seconds without blocking the loop."""
         if self.delay:
             await asyncio.sleep(self.delay)
         return self._next_message(request)
 
-    def _generate_stream(self, request: ModelRequest) -> Iterator[ChatMessageStreamDelta]:
+    def _respond_stream(self, request: ModelRequest) -> Iterator[ChatMessageStreamDelta]:
         """Yield the next scripted reply word by word, then its tool calls and usage."""
-        yield from _as_deltas(self._generate(request))
+        yield from _as_deltas(self._respond(request))
 
-    async def _agenerate_stream(self, request: ModelRequest) -> AsyncIterator[ChatMessageStreamDelta]:
-        """Async twin of `_generate_stream`."""
-        for delta in _as_deltas(await self._agenerate(request)):
+    async def _arespond_stream(self, request: ModelRequest) -> AsyncIterator[ChatMessageStreamDelta]:
+        """Async twin of `_respond_stream`."""
+        for delta in _as_deltas(await self._arespond(request)):
             yield delta
-
-
-def _text(message: ChatMessage | dict[str, Any]) -> str:
-    return message.text if isinstance(message, ChatMessage) else str(message.get("content") or "")
 
 
 def _as_deltas(message: ChatMessage) -> Iterator[ChatMessageStreamDelta]:

@@ -68,7 +68,7 @@ def tool(tool_function: Callable[..., Any]) -> Tool:
     }
     tool_class = type(_class_name(schema.name), (FunctionTool,), namespace)
     instance: Tool = tool_class()
-    instance.__name__ = tool_function.__name__  # mimic the function
+    instance.__name__ = tool_function.__name__  # type: ignore[attr-defined]  # mimic the function
     return instance
 
 
