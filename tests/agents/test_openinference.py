@@ -98,3 +98,22 @@ def test_code_agent_with_a_managed_agent_nests_the_managed_run(quiet, spans) -> 
     assert ancestors[-2:] == ["Step 1", "CodeAgent.run"]
     assert helper_run.context.trace_id == manager_run.context.trace_id
     assert any(s.name == "DoubleTool" for s in exported)
+
+
+def test_a_streamed_run_is_traced_and_keeps_its_stream(quiet, spans) -> None:
+    from smolagents import ActionStep, FinalAnswerStep, ToolCall
+
+    model = ScriptedModel([code("print(double(4))"), code("final_answer(1)")])
+    events = list(
+        CodeAgent(tools=[double], model=model, logger=quiet, stream_outputs=True).run("t", stream=True)
+    )
+    assert [type(e).__name__ for e in events if isinstance(e, (ToolCall, ActionStep, FinalAnswerStep))] == [
+        "ToolCall",
+        "ActionStep",
+        "ToolCall",
+        "ActionStep",
+        "FinalAnswerStep",
+    ]
+    names = [s.name for s in spans.get_finished_spans()]
+    assert names.count("Step 1") == 1 and names.count("Step 2") == 1 and "CodeAgent.run" in names
+    assert "ScriptedModel.generate_stream" in names and "DoubleTool" in names

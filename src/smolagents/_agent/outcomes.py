@@ -18,19 +18,19 @@ from .._errors import AgentError
 __all__ = ["Continue", "FinalAnswer", "RunAborted", "StepFailed", "StepOutcome", "assert_never"]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Continue:
     """The step ran; its observations are in memory and the run goes on."""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class FinalAnswer:
     """The step produced an answer that passed every final-answer check: the run ends with it."""
 
     output: Any
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class StepFailed:
     """The step failed in a way the model can fix (parsing, a tool, the code, a rejected answer).
 
@@ -40,7 +40,7 @@ class StepFailed:
     error: AgentError
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class RunAborted:
     """The step failed in a way that ends the run (the model call failed); the error is raised."""
 

@@ -8,7 +8,6 @@ the runner calls it instead.
 
 from __future__ import annotations
 
-import inspect
 from typing import Any
 
 __all__ = ["is_wrapped"]
@@ -16,9 +15,10 @@ __all__ = ["is_wrapped"]
 
 def is_wrapped(cls: type, name: str) -> bool:
     """Whether the attribute `name` of `cls` was wrapped after definition (it has `__wrapped__`)."""
-    # getattr_static: a wrapper is a descriptor, and binding it would hide what it is.
-    try:
-        attribute: Any = inspect.getattr_static(cls, name)
-    except AttributeError:
-        return False
-    return hasattr(attribute, "__wrapped__")
+    # The raw class dicts, not getattr: a wrapper is a descriptor, and binding it would hide what
+    # it is (and inspect.getattr_static costs more than the tool call it guards).
+    for klass in cls.__mro__:
+        attribute: Any = vars(klass).get(name)
+        if attribute is not None:
+            return hasattr(attribute, "__wrapped__")
+    return False

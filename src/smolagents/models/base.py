@@ -101,7 +101,7 @@ def _owner(cls: type, name: str) -> type | None:
     return next((klass for klass in cls.__mro__ if name in vars(klass)), None)
 
 
-_WINS: dict[tuple[Any, ...], bool] = {}
+_WINS: dict[tuple[type, str], tuple[Any, Any, bool]] = {}
 
 
 def _sync_method_wins(cls: type, sync_name: str, async_hook: str) -> bool:
@@ -110,15 +110,15 @@ def _sync_method_wins(cls: type, sync_name: str, async_hook: str) -> bool:
     A 1.26-style subclass overrides `generate`; a tracer may wrap it. Either way the call must
     go through it, and the async hook of a base class would bypass it.
     """
-    # Keyed by the methods themselves: wrapping one later (an instrumentor) changes the key.
-    key = (cls, sync_name, getattr(cls, sync_name, None), getattr(cls, async_hook, None))
-    try:
-        return _WINS[key]
-    except KeyError:
-        wins = _WINS[key] = _decide_sync_method_wins(cls, sync_name, async_hook)
-        return wins
-    except TypeError:  # an unhashable wrapper
-        return _decide_sync_method_wins(cls, sync_name, async_hook)
+    # Remembered per class for the methods it has now, compared by identity (a wrapper compares
+    # equal to what it wraps): wrapping one later (an instrumentor) makes a new decision.
+    sync_method, hook = getattr(cls, sync_name, None), getattr(cls, async_hook, None)
+    known = _WINS.get((cls, sync_name))
+    if known is not None and known[0] is sync_method and known[1] is hook:
+        return known[2]
+    wins = _decide_sync_method_wins(cls, sync_name, async_hook)
+    _WINS[(cls, sync_name)] = (sync_method, hook, wins)
+    return wins
 
 
 def _decide_sync_method_wins(cls: type, sync_name: str, async_hook: str) -> bool:
