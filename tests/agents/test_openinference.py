@@ -22,10 +22,21 @@ def spans() -> Iterator[InMemorySpanExporter]:
     exporter = InMemorySpanExporter()
     provider = TracerProvider()
     provider.add_span_processor(SimpleSpanProcessor(exporter))
+    # The instrumentor's undo sets each model class's `generate` to what it read before wrapping:
+    # for a class inheriting `generate`, the base's method, or the base's *wrapper* when the base
+    # was wrapped first. Put the classes back exactly as they were, so later tests see no wrapper.
+    models = [c for c in vars(smolagents).values() if isinstance(c, type) and issubclass(c, smolagents.Model)]
+    saved = {(c, name): vars(c).get(name) for c in models for name in ("generate", "generate_stream")}
     instrumentor = SmolagentsInstrumentor()
     instrumentor.instrument(tracer_provider=provider)  # checks our version against ">= 1.2.2"
     yield exporter
-    instrumentor.uninstrument()  # the wrappers patch our classes: leave them as they were
+    instrumentor.uninstrument()
+    for (cls, name), method in saved.items():
+        if method is None:
+            if name in vars(cls):
+                delattr(cls, name)
+        else:
+            setattr(cls, name, method)
     provider.shutdown()
 
 

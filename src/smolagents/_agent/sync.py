@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import queue
+import sys
 import threading
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from contextlib import asynccontextmanager
@@ -77,7 +78,9 @@ class _LoopHolder:
         self.loop = asyncio.new_event_loop()
 
     def __del__(self) -> None:
-        if not self.loop.is_closed() and not self.loop.is_running():
+        # At interpreter exit there is nothing to release, and closing would wake SDK callbacks
+        # whose modules are already torn down.
+        if not sys.is_finalizing() and not self.loop.is_closed() and not self.loop.is_running():
             self.loop.close()
 
 

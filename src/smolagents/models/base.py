@@ -125,9 +125,12 @@ def _decide_sync_method_wins(cls: type, sync_name: str, async_hook: str) -> bool
     sync_owner, hook_owner = _owner(cls, sync_name), _owner(cls, async_hook)
     if sync_owner is None or hook_owner is None:
         return False
-    if hasattr(vars(sync_owner)[sync_name], "__wrapped__"):
+    method = vars(sync_owner)[sync_name]
+    if hasattr(method, "__wrapped__"):
         return True  # wrapped after definition (an instrumentor, a decorator)
-    if sync_owner is Model:
+    if method is _BASE_METHODS.get(sync_name):
+        # The base implementation, which calls the hooks; an instrumentor's undo may have copied
+        # it into a subclass, which is no override.
         return False
     return hook_owner is Model or (sync_owner is not hook_owner and issubclass(sync_owner, hook_owner))
 
@@ -334,6 +337,9 @@ class Model:
         """Rebuild a model from `to_dict()` output."""
         data = {key: value for key, value in model_dictionary.items() if key != "class"}
         return cls(**data)
+
+
+_BASE_METHODS: dict[str, Any] = {"generate": Model.generate, "generate_stream": Model.generate_stream}
 
 
 def parse_tool_calls(
