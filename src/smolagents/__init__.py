@@ -201,13 +201,34 @@ if TYPE_CHECKING:  # static analysers see the real definitions
         ToolOutput as ToolOutput,
     )
     from .default_tools import (
+        ApiWebSearchTool as ApiWebSearchTool,
+    )
+    from .default_tools import (
+        DuckDuckGoSearchTool as DuckDuckGoSearchTool,
+    )
+    from .default_tools import (
         FinalAnswerTool as FinalAnswerTool,
+    )
+    from .default_tools import (
+        GoogleSearchTool as GoogleSearchTool,
     )
     from .default_tools import (
         PythonInterpreterTool as PythonInterpreterTool,
     )
     from .default_tools import (
+        SpeechToTextTool as SpeechToTextTool,
+    )
+    from .default_tools import (
         UserInputTool as UserInputTool,
+    )
+    from .default_tools import (
+        VisitWebpageTool as VisitWebpageTool,
+    )
+    from .default_tools import (
+        WebSearchTool as WebSearchTool,
+    )
+    from .default_tools import (
+        WikipediaSearchTool as WikipediaSearchTool,
     )
     from .local_python_executor import (
         BASE_BUILTIN_MODULES as BASE_BUILTIN_MODULES,
@@ -229,6 +250,9 @@ if TYPE_CHECKING:  # static analysers see the real definitions
     )
     from .local_python_executor import (
         evaluate_python_code as evaluate_python_code,
+    )
+    from .mcp_client import (
+        MCPClient as MCPClient,
     )
     from .memory import (
         ActionStep as ActionStep,
