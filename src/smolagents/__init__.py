@@ -18,6 +18,9 @@ TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: importing typing would doub
 
 _EXPORTS: dict[str, str] = {
     # agents
+    "AGENT_REGISTRY": ".agents",
+    "EMPTY_PROMPT_TEMPLATES": ".agents",
+    "populate_template": ".agents",
     "ActionOutput": ".agents",
     "AgentEvent": ".agents",
     "AgentSession": ".agents",
@@ -38,6 +41,7 @@ _EXPORTS: dict[str, str] = {
     "ToolCallingAgent": ".agents",
     "ToolOutput": ".agents",
     # agent types
+    "handle_agent_output_types": ".agent_types",
     "AgentAudio": ".agent_types",
     "AgentImage": ".agent_types",
     "AgentText": ".agent_types",
@@ -63,6 +67,13 @@ _EXPORTS: dict[str, str] = {
     "AgentToolCallError": ".utils",
     "AgentToolExecutionError": ".utils",
     "ModelProviderError": ".utils",
+    # helpers of smolagents 1.26's utils
+    "create_agent_gradio_app_template": ".utils",
+    "extract_code_from_text": ".utils",
+    "is_valid_name": ".utils",
+    "make_init_file": ".utils",
+    "parse_code_blobs": ".utils",
+    "truncate_content": ".utils",
     # local interpreter
     "BASE_BUILTIN_MODULES": ".local_python_executor",
     "CodeOutput": ".local_python_executor",
@@ -74,6 +85,7 @@ _EXPORTS: dict[str, str] = {
     # MCP
     "MCPClient": ".mcp_client",
     # memory
+    "CallbackRegistry": ".memory",
     "ActionStep": ".memory",
     "AgentMemory": ".memory",
     "FinalAnswerStep": ".memory",
@@ -83,6 +95,10 @@ _EXPORTS: dict[str, str] = {
     "TaskStep": ".memory",
     "ToolCall": ".memory",
     # models
+    "CODEAGENT_RESPONSE_FORMAT": ".models",
+    "MODEL_REGISTRY": ".models",
+    "agglomerate_stream_deltas": ".models",
+    "parse_json_if_needed": ".models",
     "REMOVE_PARAMETER": ".models",
     "AmazonBedrockModel": ".models",
     "AmazonBedrockServerModel": ".models",
@@ -116,6 +132,8 @@ _EXPORTS: dict[str, str] = {
     "Timing": ".monitoring",
     "TokenUsage": ".monitoring",
     # tools
+    "BaseTool": ".tools",
+    "launch_gradio_demo": ".tools",
     "AUTHORIZED_TYPES": ".tools",
     "Tool": ".tools",
     "ToolCollection": ".tools",
@@ -142,6 +160,15 @@ if TYPE_CHECKING:  # static analysers see the real definitions
     )
     from .agent_types import (
         AgentType as AgentType,
+    )
+    from .agent_types import (
+        handle_agent_output_types as handle_agent_output_types,
+    )
+    from .agents import (
+        AGENT_REGISTRY as AGENT_REGISTRY,
+    )
+    from .agents import (
+        EMPTY_PROMPT_TEMPLATES as EMPTY_PROMPT_TEMPLATES,
     )
     from .agents import (
         ActionOutput as ActionOutput,
@@ -199,6 +226,9 @@ if TYPE_CHECKING:  # static analysers see the real definitions
     )
     from .agents import (
         ToolOutput as ToolOutput,
+    )
+    from .agents import (
+        populate_template as populate_template,
     )
     from .default_tools import (
         ApiWebSearchTool as ApiWebSearchTool,
@@ -261,6 +291,9 @@ if TYPE_CHECKING:  # static analysers see the real definitions
         AgentMemory as AgentMemory,
     )
     from .memory import (
+        CallbackRegistry as CallbackRegistry,
+    )
+    from .memory import (
         FinalAnswerStep as FinalAnswerStep,
     )
     from .memory import (
@@ -277,6 +310,12 @@ if TYPE_CHECKING:  # static analysers see the real definitions
     )
     from .memory import (
         ToolCall as ToolCall,
+    )
+    from .models import (
+        CODEAGENT_RESPONSE_FORMAT as CODEAGENT_RESPONSE_FORMAT,
+    )
+    from .models import (
+        MODEL_REGISTRY as MODEL_REGISTRY,
     )
     from .models import (
         REMOVE_PARAMETER as REMOVE_PARAMETER,
@@ -348,7 +387,13 @@ if TYPE_CHECKING:  # static analysers see the real definitions
         VLLMModel as VLLMModel,
     )
     from .models import (
+        agglomerate_stream_deltas as agglomerate_stream_deltas,
+    )
+    from .models import (
         get_clean_message_list as get_clean_message_list,
+    )
+    from .models import (
+        parse_json_if_needed as parse_json_if_needed,
     )
     from .models import (
         tool_call_message as tool_call_message,
@@ -375,6 +420,9 @@ if TYPE_CHECKING:  # static analysers see the real definitions
         AUTHORIZED_TYPES as AUTHORIZED_TYPES,
     )
     from .tools import (
+        BaseTool as BaseTool,
+    )
+    from .tools import (
         Tool as Tool,
     )
     from .tools import (
@@ -382,6 +430,9 @@ if TYPE_CHECKING:  # static analysers see the real definitions
     )
     from .tools import (
         ToolDefinitionError as ToolDefinitionError,
+    )
+    from .tools import (
+        launch_gradio_demo as launch_gradio_demo,
     )
     from .tools import (
         load_tool as load_tool,
@@ -418,4 +469,22 @@ if TYPE_CHECKING:  # static analysers see the real definitions
     )
     from .utils import (
         ModelProviderError as ModelProviderError,
+    )
+    from .utils import (
+        create_agent_gradio_app_template as create_agent_gradio_app_template,
+    )
+    from .utils import (
+        extract_code_from_text as extract_code_from_text,
+    )
+    from .utils import (
+        is_valid_name as is_valid_name,
+    )
+    from .utils import (
+        make_init_file as make_init_file,
+    )
+    from .utils import (
+        parse_code_blobs as parse_code_blobs,
+    )
+    from .utils import (
+        truncate_content as truncate_content,
     )

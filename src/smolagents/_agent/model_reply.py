@@ -182,7 +182,9 @@ def as_chat_message(reply: Any) -> ChatMessage:
 
 
 def _generation_error(error: Exception) -> AgentGenerationError:
-    return AgentGenerationError(f"The model call failed with {type(error).__name__}: {error}")
+    return AgentGenerationError(
+        f"Error while generating output:\nThe model call failed with {type(error).__name__}: {error}"
+    )
 
 
 def model_id_of(model: Any) -> str | None:

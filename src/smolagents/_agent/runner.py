@@ -97,7 +97,7 @@ async def _run_steps(config: AgentConfig, run: RunState) -> None:
 
 def _stop_if_interrupted(run: RunState, when: str) -> None:
     if run.interrupt_requested:
-        raise AgentInterruptedError(f"The run was interrupted by interrupt() {when}.")
+        raise AgentInterruptedError(f"Agent interrupted. The run was stopped by interrupt() {when}.")
 
 
 async def action_step(config: AgentConfig, run: RunState, step: ActionStep) -> StepOutcome:
@@ -199,7 +199,7 @@ async def _answer_at_step_limit(config: AgentConfig, run: RunState) -> None:
         step_number=run.step_number,
         timing=Timing.start_now(),
         error=AgentMaxStepsError(
-            f"Reached max steps: the step limit ({run.max_steps}) before a final answer."
+            f"Reached max steps. The step limit ({run.max_steps}) came before a final answer."
         ),
     )
     started = StepStarted(run.run_id, run.step_number, "final_answer")
