@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from .._errors import AgentError, AgentExecutionError, AgentParsingError
 from .._events import ActionOutput, ToolCallFinished
 from .._text import bounded_text
+from .._threads import in_thread
 from ..memory import ActionStep, ToolCall
 from ..models.helpers import CODEAGENT_RESPONSE_FORMAT
 from .code_parsing import close_code_block, extract_code, extract_structured_code
@@ -83,7 +83,7 @@ async def execute_code(
 
     try:
         if action.needs_thread:
-            result = await asyncio.to_thread(run.executor, code)
+            result = await in_thread(run.executor, code)
         else:
             result = run.executor(code)
     except InterpreterError as error:

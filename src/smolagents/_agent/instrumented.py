@@ -8,10 +8,10 @@ its model and tool calls then nest under it.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from .._events import ActionOutput
+from .._threads import in_thread
 from ..memory import ActionStep
 from .config import AgentConfig
 from .outcomes import Continue, FinalAnswer, StepOutcome
@@ -31,7 +31,7 @@ async def step_through_hook(config: AgentConfig, run: RunState, step: ActionStep
             last = item
         return last
 
-    output = await asyncio.to_thread(drive)
+    output = await in_thread(drive)
     if isinstance(output, ActionOutput) and output.is_final_answer:
         return FinalAnswer(output.output)
     return Continue()

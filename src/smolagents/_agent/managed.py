@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
+from .._threads import in_thread
 from .prompts import populate_template
 from .protocols import AgentLike
 from .seams import is_wrapped
@@ -68,7 +68,7 @@ class ManagedAgentCall:
             )
         if is_wrapped(type(self.agent), "run"):
             # An instrumentor wrapped `run`: go through it, so that it sees the managed agent's run.
-            result = await asyncio.to_thread(
+            result = await in_thread(
                 self.agent.run, full_task, additional_args=additional_args or None, return_full_result=True
             )
         else:

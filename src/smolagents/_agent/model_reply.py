@@ -9,7 +9,6 @@ on a worker thread.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 from .._errors import AgentGenerationError
 from .._events import ModelCallFinished, ModelCallStarted, StepKind
 from .._messages import ChatMessage, ChatMessageStreamDelta, MessageRole, agglomerate_stream_deltas
+from .._threads import in_thread
 from .._usage import TokenUsage
 from ..memory import ActionStep
 from ..models.base import Model
@@ -116,7 +116,7 @@ async def _complete(model: Any, messages: list[ChatMessage], keywords: dict[str,
     if _is_our_model(model):
         reply = await model.agenerate(messages, **keywords)
     else:
-        reply = await asyncio.to_thread(model.generate, messages, **keywords)
+        reply = await in_thread(model.generate, messages, **keywords)
     return as_chat_message(reply)
 
 
@@ -142,9 +142,9 @@ async def _deltas(
         message = await _complete(model, messages, keywords)
         yield ChatMessageStreamDelta(content=message.text or None, token_usage=message.token_usage)
         return
-    chunks: Iterator[Any] = iter(await asyncio.to_thread(model.generate_stream, messages, **keywords))
+    chunks: Iterator[Any] = iter(await in_thread(model.generate_stream, messages, **keywords))
     done = object()
-    while (delta := await asyncio.to_thread(next, chunks, done)) is not done:
+    while (delta := await in_thread(next, chunks, done)) is not done:
         yield delta
 
 

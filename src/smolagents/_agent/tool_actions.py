@@ -10,6 +10,7 @@ from .._errors import AgentError, AgentParsingError, AgentToolCallError, AgentTo
 from .._events import ActionOutput, ToolCallFinished, ToolOutput
 from .._messages import ChatMessage
 from .._text import bounded_text
+from .._threads import in_thread
 from ..memory import ActionStep, ToolCall
 from ..models.base import Model, parse_tool_calls
 from .config import AgentConfig, ToolCallingAction
@@ -163,10 +164,10 @@ async def _call_tool(config: AgentConfig, run: RunState, call: ToolCall, on_thre
     try:
         if is_wrapped(type(target), "__call__"):
             # An instrumentor wrapped Tool.__call__: call through it so that it sees the call.
-            return await asyncio.to_thread(target, **kwargs)
+            return await in_thread(target, **kwargs)
         if target.is_async or not on_thread:
             return await target.acall(**kwargs)
-        return await asyncio.to_thread(target, **kwargs)
+        return await in_thread(target, **kwargs)
     except AgentError:
         raise
     except Exception as error:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -14,6 +13,7 @@ from .._messages import (
     ChatMessageStreamDelta,
     MessageRole,
 )
+from .._threads import in_thread
 from .conversion import get_clean_message_list, get_tool_call_from_text, tool_role_conversions
 
 if TYPE_CHECKING:
@@ -139,7 +139,7 @@ async def _drive_on_thread(stream: Iterator[ChatMessageStreamDelta]) -> AsyncIte
     chunks = iter(stream)
     done = object()
     while True:
-        delta = await asyncio.to_thread(next, chunks, done)
+        delta = await in_thread(next, chunks, done)
         if delta is done:
             return
         yield delta  # type: ignore[misc]  # `done` is filtered above
@@ -269,7 +269,7 @@ class Model:
         """
         request = ModelRequest(messages, stop_sequences, response_format, tools_to_call_from, kwargs)
         if _sync_method_wins(type(self), "generate", "_arespond"):
-            return await asyncio.to_thread(self.generate, request.messages, **request.keywords())
+            return await in_thread(self.generate, request.messages, **request.keywords())
         return await self._arespond(request)
 
     async def agenerate_stream(
@@ -303,7 +303,7 @@ class Model:
 
     async def _arespond(self, request: ModelRequest) -> ChatMessage:
         """Async answer to `request`; by default `generate` on a worker thread."""
-        return await asyncio.to_thread(self.generate, request.messages, **request.keywords())
+        return await in_thread(self.generate, request.messages, **request.keywords())
 
     async def _arespond_stream(self, request: ModelRequest) -> AsyncIterator[ChatMessageStreamDelta]:
         """Async stream of the answer; by default `generate_stream` driven on a worker thread."""

@@ -297,10 +297,9 @@ def _run_to_completion(tool_name: str, function: Any, args: tuple[Any, ...], kwa
         asyncio.get_running_loop()
     except RuntimeError:
         return asyncio.run(function(*args, **kwargs))
-    from concurrent.futures import ThreadPoolExecutor
+    from .._threads import submit  # a daemon thread: a call that never returns cannot block exit
 
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"smolagents-tool-{tool_name}") as pool:
-        return pool.submit(lambda: asyncio.run(function(*args, **kwargs))).result()
+    return submit(lambda: asyncio.run(function(*args, **kwargs))).result()
 
 
 async def _await(awaitable: Any) -> Any:
