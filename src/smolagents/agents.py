@@ -28,6 +28,7 @@ from ._agent.managed import ManagedAgentCall, managed_agent_report
 from ._agent.model_reply import model_label
 from ._agent.outcomes import FinalAnswer
 from ._agent.prompts import (
+    EMPTY_PROMPT_TEMPLATES,
     AgentKind,
     FinalAnswerPromptTemplate,
     ManagedAgentPromptTemplate,
@@ -93,16 +94,6 @@ __all__ = [
     "ToolOutput",
     "populate_template",
 ]
-
-EMPTY_PROMPT_TEMPLATES = PromptTemplates(
-    system_prompt="",
-    planning=PlanningPromptTemplate(
-        initial_plan="", update_plan_pre_messages="", update_plan_post_messages=""
-    ),
-    managed_agent=ManagedAgentPromptTemplate(task="", report=""),
-    final_answer=FinalAnswerPromptTemplate(pre_messages="", post_messages=""),
-)
-"""Prompt templates whose every text is empty: a base for building your own."""
 
 
 class MultiStepAgent:
@@ -171,6 +162,7 @@ class MultiStepAgent:
         self.tools: dict[str, Any] = configuration.index_tools(
             tools, add_base_tools, self._prompt_kind, self.managed_agents
         )
+        configuration.check_name_is_free(self.name, {**self.tools, **self.managed_agents})
         self._configuration: tuple[tuple[Any, ...], AgentConfig] | None = None
         self._active_runs: dict[str, RunState] = {}
         self._session = AgentSession(self, self._active_runs)
@@ -289,7 +281,7 @@ class MultiStepAgent:
 
         The step is not added to memory. Final-answer checks apply, as in a run.
         """
-        outcome = run_sync(perform_action(self.configuration, self._require_run(), memory_step))
+        outcome = run_sync(perform_action(self.configuration, self._session.current_run(), memory_step))
         return outcome.output if isinstance(outcome, FinalAnswer) else None
 
     def _step_stream(self, memory_step: ActionStep) -> Iterator[Any]:
@@ -297,7 +289,7 @@ class MultiStepAgent:
 
         Instrumentors written for smolagents 1.26 wrap this method; the runner then calls it.
         """
-        run = current_run.get() or self._require_run()
+        run = current_run.get() or self._session.current_run()
         yield run_sync(act_once(self.configuration, run, memory_step))
 
     def interrupt(self) -> None:
@@ -307,7 +299,7 @@ class MultiStepAgent:
 
     def provide_final_answer(self, task: str, images: list[Any] | None = None) -> ChatMessage:
         """Ask the model for a final answer to `task` from the current memory alone."""
-        run = self._require_run()
+        run = self._session.current_run()
         run.task = task
         return run_sync(provide_final_answer(run.config, run)).message
 
@@ -338,7 +330,9 @@ class MultiStepAgent:
     @classmethod
     def from_dict(cls, agent_dict: dict[str, Any], **kwargs: Any) -> MultiStepAgent:
         """Rebuild an agent from `to_dict()` output; `kwargs` override saved arguments (e.g. model=)."""
-        return cast(MultiStepAgent, persistence.agent_from_dict(agent_dict, _agent_classes(), top_class=cls, **kwargs))
+        return cast(
+            MultiStepAgent, persistence.agent_from_dict(agent_dict, _agent_classes(), top_class=cls, **kwargs)
+        )
 
     def save(self, output_dir: str | Any, relative_path: str | None = None) -> None:
         """Write the agent to a folder in smolagents 1.26's layout.
@@ -352,7 +346,9 @@ class MultiStepAgent:
     @classmethod
     def from_folder(cls, folder: str | Any, **kwargs: Any) -> MultiStepAgent:
         """Load an agent saved with `save` (this runs its tools' code: load only trusted folders)."""
-        return cast(MultiStepAgent, persistence.agent_from_folder(folder, _agent_classes(), top_class=cls, **kwargs))
+        return cast(
+            MultiStepAgent, persistence.agent_from_folder(folder, _agent_classes(), top_class=cls, **kwargs)
+        )
 
     def push_to_hub(
         self,
@@ -376,12 +372,10 @@ class MultiStepAgent:
         """
         return cast(
             MultiStepAgent,
-            persistence.agent_from_hub(repo_id, _agent_classes(), token, trust_remote_code, top_class=cls, **kwargs),
+            persistence.agent_from_hub(
+                repo_id, _agent_classes(), token, trust_remote_code, top_class=cls, **kwargs
+            ),
         )
-
-    def _require_run(self) -> RunState:
-        """Return the latest run of the default conversation (an empty one before any run)."""
-        return self._session.current_run()
 
     # -- views ------------------------------------------------------------------------------------
     @property
@@ -407,9 +401,8 @@ class MultiStepAgent:
 
     @property
     def state(self) -> dict[str, Any]:
-        """Variables of the latest run (a CodeAgent's Python variables)."""
-        run = self._session.latest_run
-        return run.variables if run is not None else {}
+        """Variables of the latest run (a CodeAgent's Python variables); set before a run, it starts with them."""
+        return self._session.variables
 
     @property
     def task(self) -> str | None:

@@ -78,8 +78,8 @@ class MemoryStep:
     """Base class of step records."""
 
     def dict(self) -> Dict[str, Any]:
-        """Return the step as a JSON-ready dict."""
-        raise NotImplementedError
+        """Return the step as a JSON-ready dict (empty for this base: subclasses add their fields)."""
+        return {}
 
     def to_messages(self, summary_mode: bool = False) -> list[ChatMessage]:
         """Return the chat messages this step contributes to the model's context."""
@@ -113,7 +113,9 @@ class ActionStep(MemoryStep):
             "model_input_messages": _messages_dict(self.model_input_messages),
             "tool_calls": [call.dict() for call in self.tool_calls] if self.tool_calls else [],
             "error": self.error.dict() if self.error else None,
-            "model_output_message": self.model_output_message.dict() if self.model_output_message else None,
+            "model_output_message": _message_dict(self.model_output_message)
+            if self.model_output_message
+            else None,
             "model_output": self.model_output,
             "code_action": self.code_action,
             "observations": self.observations,
@@ -193,7 +195,7 @@ class PlanningStep(MemoryStep):
         return {
             "type": "planning",
             "model_input_messages": _messages_dict(self.model_input_messages),
-            "model_output_message": self.model_output_message.dict(),
+            "model_output_message": _message_dict(self.model_output_message),
             "plan": self.plan,
             "timing": self.timing.dict(),
             "token_usage": self.token_usage.dict() if self.token_usage else None,
@@ -395,7 +397,14 @@ class AgentMemory:
 
 
 def _messages_dict(messages: list[ChatMessage] | None) -> list[Dict[str, Any]] | None:
-    return None if messages is None else [message.dict() for message in messages]
+    return None if messages is None else [_message_dict(message) for message in messages]
+
+
+def _message_dict(message: ChatMessage) -> Dict[str, Any]:
+    """A message as 1.26's memory writes it: the provider's raw response kept, made JSON-ready."""
+    from .utils import make_json_serializable
+
+    return {**message.dict(), "raw": make_json_serializable(message.raw)}
 
 
 def _messages_from(data: list[Dict[str, Any]] | None) -> list[ChatMessage] | None:

@@ -36,6 +36,15 @@ class LogLevel(IntEnum):
     DEBUG = 2
 
 
+def _as_level(level: LogLevel | int) -> LogLevel:
+    """Return `level` as a `LogLevel`; other integers are clamped, as 1.26 compares them as numbers."""
+    if isinstance(level, LogLevel):
+        return level
+    if not isinstance(level, int):
+        raise TypeError(f"level must be a LogLevel or an int (e.g. LogLevel.INFO), got {level!r}.")
+    return LogLevel(max(LogLevel.OFF, min(LogLevel.DEBUG, level)))
+
+
 class AgentLogger:
     """Draws a run on a rich console: task panel, step rules, code, observations, errors, answer.
 
@@ -45,7 +54,7 @@ class AgentLogger:
     """
 
     def __init__(self, level: LogLevel | int = LogLevel.INFO, console: Console | None = None) -> None:
-        self.level = LogLevel(level)
+        self.level = _as_level(level)
         self._console = console
         self._mid_stream = False
 

@@ -17,6 +17,7 @@ __all__ = [
     "EXECUTOR_TYPES",
     "check_executor_type",
     "check_name",
+    "check_name_is_free",
     "code_block_tags",
     "default_model",
     "describe",
@@ -62,6 +63,15 @@ def check_name(name: str | None) -> str | None:
     return name
 
 
+def check_name_is_free(name: str | None, tools: dict[str, Any]) -> None:
+    """Refuse an agent named like one of its own tools or managed agents (its manager could not tell them apart)."""
+    if name is not None and name in tools:
+        raise ValueError(
+            "Each tool or managed_agent should have a unique name! "
+            f"The agent is named {name!r}, like one of its tools: rename one."
+        )
+
+
 def index_managed_agents(agents: Sequence[AgentLike] | None) -> dict[str, AgentLike]:
     """Index managed agents by name, checking each has a unique name and a description."""
     indexed: dict[str, AgentLike] = {}
@@ -72,7 +82,10 @@ def index_managed_agents(agents: Sequence[AgentLike] | None) -> dict[str, AgentL
                 "reads the description to know when. Pass name=... and description=... when creating it."
             )
         if agent.name in indexed:
-            raise ValueError(f"Two managed agents are named {agent.name!r}: names must be unique.")
+            raise ValueError(
+                "Each tool or managed_agent should have a unique name! "
+                f"Two managed agents are named {agent.name!r}: rename one."
+            )
         indexed[agent.name] = agent
     return indexed
 
@@ -99,7 +112,10 @@ def index_tools(
                 f"{tool!r} is not a tool: build tools with the @tool decorator or by subclassing Tool."
             )
         if name in indexed or name in managed:
-            raise ValueError(f"Two tools or managed agents are named {name!r}: names must be unique.")
+            raise ValueError(
+                "Each tool or managed_agent should have a unique name! "
+                f"Two tools or managed agents are named {name!r}: rename one."
+            )
         indexed[name] = tool
     indexed.setdefault("final_answer", FinalAnswerTool())
     return indexed

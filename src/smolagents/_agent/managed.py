@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .._text import bounded_text
 from .._threads import in_thread
 from .prompts import populate_template
 from .protocols import AgentLike
@@ -12,6 +13,8 @@ from .seams import is_wrapped
 from .sync import run_sync
 
 __all__ = ["ManagedAgentCall", "managed_agent_report"]
+
+MAX_SUMMARY_CHARS = 20_000  # per message of the summary, as the observations are cut
 
 
 def managed_agent_report(agent: AgentLike, result: Any) -> str:
@@ -21,11 +24,10 @@ def managed_agent_report(agent: AgentLike, result: Any) -> str:
         agent.prompt_templates["managed_agent"]["report"], {"name": agent.name, "final_answer": output}
     )
     if agent.provide_run_summary:
-        report += "\n\nSummary of this team member's work:\n<summary_of_work>\n"
-        report += "\n".join(
-            f"{step.get('type')}: {step.get('model_output') or step.get('observations') or step.get('task') or ''}"
-            for step in getattr(result, "steps", None) or ()
-        )
+        # 1.26's layout: the messages of the agent's memory in summary mode, one block each.
+        report += "\n\nFor more detail, find below a summary of this agent's work:\n<summary_of_work>\n"
+        for message in agent.write_memory_to_messages(summary_mode=True):
+            report += "\n" + bounded_text(str(message.content), MAX_SUMMARY_CHARS) + "\n---"
         report += "\n</summary_of_work>"
     return report
 

@@ -7,6 +7,7 @@ from importlib import resources
 from typing import Any, Literal, TypedDict, cast
 
 __all__ = [
+    "EMPTY_PROMPT_TEMPLATES",
     "FinalAnswerPromptTemplate",
     "ManagedAgentPromptTemplate",
     "PlanningPromptTemplate",
@@ -123,3 +124,14 @@ def populate_template(template: str, variables: dict[str, Any]) -> str:
         ) from error
     except TemplateError as error:
         raise ValueError(f"Prompt template could not be rendered: {error}") from error
+
+
+EMPTY_PROMPT_TEMPLATES = PromptTemplates(
+    system_prompt="",
+    planning=PlanningPromptTemplate(
+        initial_plan="", update_plan_pre_messages="", update_plan_post_messages=""
+    ),
+    managed_agent=ManagedAgentPromptTemplate(task="", report=""),
+    final_answer=FinalAnswerPromptTemplate(pre_messages="", post_messages=""),
+)
+"""Prompt templates whose every text is empty: a base for building your own."""

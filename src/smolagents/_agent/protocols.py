@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from .._messages import ChatMessage
 from .prompts import PromptTemplates
 
 __all__ = ["AgentLike"]
@@ -16,6 +17,10 @@ class AgentLike(Protocol):
     description: str | None
     prompt_templates: PromptTemplates
     provide_run_summary: bool
+
+    def write_memory_to_messages(self, summary_mode: bool = False) -> list[ChatMessage]:
+        """Return the latest conversation as chat messages (see `MultiStepAgent`)."""
+        ...
 
     def run(
         self,

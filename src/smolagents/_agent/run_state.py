@@ -65,7 +65,7 @@ class RunState:
         return "max_steps_error" if self.status == "max_steps_error" else "success"
 
 
-@dataclass
+@dataclass(init=False)
 class RunResult:
     """Everything a run produced, returned by `run(..., return_full_result=True)`."""
 
@@ -74,6 +74,34 @@ class RunResult:
     steps: list[Dict[str, Any]]
     token_usage: TokenUsage | None
     timing: Timing
+
+    def __init__(
+        self,
+        output: Any = None,
+        state: Literal["success", "max_steps_error"] = "success",
+        steps: list[Dict[str, Any]] | None = None,
+        token_usage: TokenUsage | None = None,
+        timing: Timing | None = None,
+        messages: list[Dict[str, Any]] | None = None,
+    ) -> None:
+        if messages is not None:  # 1.26's deprecated name for `steps`
+            if steps is not None:
+                raise ValueError(
+                    "Cannot specify both 'messages' and 'steps' parameters. Use 'steps' instead."
+                )
+            _warn_messages_deprecated()
+            steps = messages
+        self.output = output
+        self.state = state
+        self.steps = steps if steps is not None else []
+        self.token_usage = token_usage
+        self.timing = timing if timing is not None else Timing.start_now()
+
+    @property
+    def messages(self) -> list[Dict[str, Any]]:
+        """The steps, under the name 1.26 deprecated in favour of `steps` (warns)."""
+        _warn_messages_deprecated()
+        return self.steps
 
     def dict(self) -> Dict[str, Any]:
         """Return the result as a JSON-ready dict."""
@@ -84,3 +112,13 @@ class RunResult:
             "token_usage": self.token_usage.dict() if self.token_usage else None,
             "timing": self.timing.dict(),
         }
+
+
+def _warn_messages_deprecated() -> None:
+    import warnings
+
+    warnings.warn(
+        "RunResult.messages is deprecated (as in smolagents 1.26): use RunResult.steps.",
+        FutureWarning,
+        stacklevel=3,
+    )

@@ -11,7 +11,8 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from .._events import STREAM_EVENT_TYPES, AgentEvent, StreamEvent
-from ..memory import ActionStep, AgentMemory, TaskStep
+from .._usage import TokenUsage
+from ..memory import ActionStep, AgentMemory, PlanningStep, TaskStep
 from .bus import EventBus, EventChannel, Subscriber, stream_through
 from .code_actions import prepare_executor
 from .config import AgentConfig, CodeAction
@@ -78,6 +79,18 @@ class AgentSession:
             if isinstance(config.action, CodeAction) and run.executor is None:
                 prepare_executor(config, config.action, run, None)
         return run
+
+    @property
+    def variables(self) -> dict[str, Any]:
+        """The variables of the latest run; before a first run, the ones it will start with."""
+        self.memory  # noqa: B018  # makes the empty conversation when there is none
+        assert self._latest is not None  # made just above
+        return self._latest.variables
+
+    def _unstarted_variables(self) -> dict[str, Any]:
+        # Variables set through `agent.state` before any run (1.26 keeps them for the next run).
+        latest = self._latest
+        return latest.variables if latest is not None and latest.config is None and not latest.task else {}
 
     def reset(self) -> None:
         """Start a fresh conversation: new memory, new variables, a new local executor."""
@@ -202,7 +215,7 @@ class AgentSession:
             additional_args=additional_args,
             step_number=first_step,
             first_step=first_step,
-            variables=dict(previous.variables) if previous is not None else {},
+            variables=dict(previous.variables if previous is not None else self._unstarted_variables()),
             bus=self._bus(config),
             config=config,
         )
@@ -234,7 +247,7 @@ class AgentSession:
             output=run.output,
             state=run.outcome,
             steps=run.memory.get_full_steps(),
-            token_usage=run.memory.token_usage,
+            token_usage=_run_token_usage(run),
             timing=run.timing,
         )
 
@@ -259,3 +272,11 @@ class AgentSession:
 def _next_step_number(memory: AgentMemory) -> int:
     numbers = [step.step_number for step in memory.steps if isinstance(step, ActionStep)]
     return max(numbers, default=0) + 1
+
+
+def _run_token_usage(run: RunState) -> TokenUsage | None:
+    """The run's total usage; None when a model step recorded none (as 1.26: a partial sum misleads)."""
+    steps = [step for step in run.memory.steps if isinstance(step, (ActionStep, PlanningStep))]
+    if any(step.token_usage is None for step in steps):
+        return None
+    return run.memory.token_usage

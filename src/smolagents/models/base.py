@@ -137,12 +137,11 @@ def _decide_sync_method_wins(cls: type, sync_name: str, async_hook: str) -> bool
 
 async def _drive_on_thread(stream: Iterator[ChatMessageStreamDelta]) -> AsyncIterator[ChatMessageStreamDelta]:
     chunks = iter(stream)
-    done = object()
     while True:
-        delta = await in_thread(next, chunks, done)
-        if delta is done:
+        delta = await in_thread(next, chunks, None)
+        if delta is None:
             return
-        yield delta  # type: ignore[misc]  # `done` is filtered above
+        yield delta
 
 
 class Model:
