@@ -14,11 +14,11 @@ import asyncio
 import contextvars
 import queue
 import threading
-from collections.abc import Callable
-from concurrent.futures import Future
+from collections.abc import Callable, Coroutine
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
-__all__ = ["in_thread", "submit"]
+__all__ = ["in_thread", "new_event_loop", "run_coroutine", "submit"]
 
 T = TypeVar("T")
 
@@ -83,3 +83,30 @@ async def in_thread(function: Callable[..., T], /, *args: Any, **kwargs: Any) ->
     `asyncio.to_thread`. Cancelling the awaiting task stops waiting; the call itself runs on.
     """
     return await asyncio.wrap_future(submit(function, *args, **kwargs))
+
+
+class _DaemonExecutor(ThreadPoolExecutor):
+    """A loop's default executor backed by the daemon pool (asyncio requires a ThreadPoolExecutor)."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=1)  # starts no thread: `submit` below never uses the base's
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        """Run ``fn(*args, **kwargs)`` on a daemon worker."""
+        return _pool.submit(lambda: fn(*args, **kwargs))
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Nothing to join: the workers are the pool's, and end when idle."""
+
+
+def new_event_loop() -> asyncio.AbstractEventLoop:
+    """Return a new event loop whose `run_in_executor(None, ...)` (and `asyncio.to_thread`) use daemons."""
+    loop = asyncio.new_event_loop()
+    loop.set_default_executor(_DaemonExecutor())
+    return loop
+
+
+def run_coroutine(coroutine: Coroutine[Any, Any, T]) -> T:
+    """`asyncio.run`, on a loop from `new_event_loop` (closing it does not wait for stuck threads)."""
+    with asyncio.Runner(loop_factory=new_event_loop) as runner:
+        return runner.run(coroutine)

@@ -119,8 +119,11 @@ def prepare_executor(
 
         run.executor = action.shared_executor.executor = remote_executor(config.agent)
     run.executor.send_tools(dict(config.callables))
-    if run.additional_args:
-        run.executor.send_variables(run.additional_args)
+    # A new conversation starts with the variables set before it (agent.state) and the additional
+    # args; a continued one already holds its variables.
+    given = run.variables if previous is None else run.additional_args
+    if given:
+        run.executor.send_variables(dict(given))
     state = getattr(run.executor, "state", None)
     if isinstance(state, dict):
         run.variables = state

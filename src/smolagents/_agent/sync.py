@@ -10,6 +10,8 @@ from collections.abc import AsyncIterator, Coroutine, Iterator
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
+from .._threads import new_event_loop, run_coroutine
+
 __all__ = ["closing", "iterate_sync", "run_sync"]
 
 T = TypeVar("T")
@@ -39,7 +41,7 @@ def run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
 
     def target() -> None:
         try:
-            outcome["value"] = asyncio.run(coroutine)
+            outcome["value"] = run_coroutine(coroutine)
         except BaseException as error:  # handed back to the calling thread below
             outcome["error"] = error
 
@@ -75,7 +77,7 @@ class _LoopHolder:
     """Holds a thread's private loop, and closes it when the thread ends (its locals are dropped)."""
 
     def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
+        self.loop = new_event_loop()
 
     def __del__(self) -> None:
         # At interpreter exit there is nothing to release, and closing would wake SDK callbacks
@@ -143,7 +145,7 @@ def _iterate_on_thread(events: AsyncIterator[T]) -> Iterator[T]:
         else:
             items.put(_DONE)
 
-    worker = threading.Thread(target=lambda: asyncio.run(pump()), name="smolagents-stream", daemon=True)
+    worker = threading.Thread(target=lambda: run_coroutine(pump()), name="smolagents-stream", daemon=True)
     worker.start()
     while True:
         item = items.get()
