@@ -36,7 +36,9 @@ def echo(text: str) -> str:
     return text
 
 
-@pytest.mark.parametrize(("given", "expected"), [(10, LogLevel.DEBUG), (1000, LogLevel.DEBUG), (-5, LogLevel.OFF)])
+@pytest.mark.parametrize(
+    ("given", "expected"), [(10, LogLevel.DEBUG), (1000, LogLevel.DEBUG), (-5, LogLevel.OFF)]
+)
 def test_logger_takes_any_integer_level(given: int, expected: LogLevel) -> None:
     assert AgentLogger(level=given).level is expected
     with pytest.raises(TypeError, match="LogLevel or an int"):
