@@ -125,10 +125,10 @@ def test_cleanup_and_the_context_manager_stop_the_sandbox() -> None:
     model = ScriptedModel(["```py\nfinal_answer(1)\n```", "```py\nfinal_answer(2)\n```"])
     with CodeAgent(tools=[], model=model, executor_type="isolated", verbosity_level=LogLevel.OFF) as agent:
         assert agent.run("one") == 1
-        executor: Any = agent._executor
+        executor: Any = agent.python_executor
         pid = executor._connection.process.pid
         assert agent.run("two", reset=False) == 2
-        assert agent._executor is executor  # one sandbox for the agent's runs
+        assert agent.python_executor is executor  # one sandbox for the agent's runs
     assert executor._connection is None
     with pytest.raises(ProcessLookupError):
         __import__("os").kill(pid, 0)

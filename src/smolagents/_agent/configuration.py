@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..memory import ActionStep, AgentMemory
 from .code_parsing import resolve_code_block_tags
 from .prompts import AgentKind
+from .protocols import AgentLike
 
 if TYPE_CHECKING:
-    from ..agents import MultiStepAgent
     from ..models.base import Model
 
 __all__ = [
     "check_name",
+    "check_name_is_free",
     "code_block_tags",
     "default_model",
     "describe",
@@ -22,11 +24,13 @@ __all__ = [
     "next_step_number",
 ]
 
+
 def default_model() -> Model:
     """Return the model used when none is given: the embedded local SmolLM2."""
     from ..models import TransformersModel
 
-    return TransformersModel()
+    model: Model = TransformersModel()
+    return model
 
 
 def check_name(name: str | None) -> str | None:
@@ -38,9 +42,18 @@ def check_name(name: str | None) -> str | None:
     return name
 
 
-def index_managed_agents(agents: list[MultiStepAgent] | None) -> dict[str, MultiStepAgent]:
+def check_name_is_free(name: str | None, tools: dict[str, Any]) -> None:
+    """Refuse an agent named like one of its own tools or managed agents (its manager could not tell them apart)."""
+    if name is not None and name in tools:
+        raise ValueError(
+            "Each tool or managed_agent should have a unique name! "
+            f"The agent is named {name!r}, like one of its tools: rename one."
+        )
+
+
+def index_managed_agents(agents: Sequence[AgentLike] | None) -> dict[str, AgentLike]:
     """Index managed agents by name, checking each has a unique name and a description."""
-    indexed: dict[str, MultiStepAgent] = {}
+    indexed: dict[str, AgentLike] = {}
     for agent in agents or ():
         if not agent.name or not agent.description:
             raise ValueError(
@@ -48,7 +61,10 @@ def index_managed_agents(agents: list[MultiStepAgent] | None) -> dict[str, Multi
                 "reads the description to know when. Pass name=... and description=... when creating it."
             )
         if agent.name in indexed:
-            raise ValueError(f"Two managed agents are named {agent.name!r}: names must be unique.")
+            raise ValueError(
+                "Each tool or managed_agent should have a unique name! "
+                f"Two managed agents are named {agent.name!r}: rename one."
+            )
         indexed[agent.name] = agent
     return indexed
 
@@ -75,7 +91,10 @@ def index_tools(
                 f"{tool!r} is not a tool: build tools with the @tool decorator or by subclassing Tool."
             )
         if name in indexed or name in managed:
-            raise ValueError(f"Two tools or managed agents are named {name!r}: names must be unique.")
+            raise ValueError(
+                "Each tool or managed_agent should have a unique name! "
+                f"Two tools or managed agents are named {name!r}: rename one."
+            )
         indexed[name] = tool
     indexed.setdefault("final_answer", FinalAnswerTool())
     return indexed
@@ -96,4 +115,3 @@ def describe(value: Any) -> str:
 def code_block_tags(tags: tuple[str, str] | list[str] | str | None) -> tuple[str, str]:
     """Return the (opening, closing) code tags from the user's setting (see `resolve_code_block_tags`)."""
     return resolve_code_block_tags(tags)
-
