@@ -13,6 +13,7 @@ import logging
 import os
 import re
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor  # noqa: F401  # 1.26 had it here; tracing instrumentors patch it
 from typing import Any
 
 from ._executors.base import CodeOutput, PythonExecutor

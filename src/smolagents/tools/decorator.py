@@ -23,7 +23,8 @@ class FunctionTool(Tool):
     @property
     def function(self) -> Callable[..., Any]:
         """The decorated function."""
-        return type(self).__dict__["forward"].__func__  # stored as a staticmethod
+        function: Callable[..., Any] = type(self).__dict__["forward"].__func__  # stored as a staticmethod
+        return function
 
 
 def tool(tool_function: Callable[..., Any]) -> Tool:
@@ -66,7 +67,7 @@ def tool(tool_function: Callable[..., Any]) -> Tool:
         "__doc__": tool_function.__doc__,
     }
     tool_class = type(_class_name(schema.name), (FunctionTool,), namespace)
-    instance = tool_class()
+    instance: Tool = tool_class()
     instance.__name__ = tool_function.__name__  # type: ignore[attr-defined]  # mimic the function
     return instance
 
