@@ -79,7 +79,7 @@ def scrub_environment_for_model_code() -> None:
         def iterate(self: Any) -> Iterator[Any]:
             if _in_model_code():
                 return iter([key for key in original_iter(self) if _visible(key)])
-            return original_iter(self)  # type: ignore[no-any-return]
+            return original_iter(self)
 
         def length(self: Any) -> int:
             if _in_model_code():

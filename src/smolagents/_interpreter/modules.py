@@ -213,7 +213,8 @@ class ImportPolicy:
 
     def _submodule(self, dotted: str) -> ModuleType | None:
         try:
-            return self.module(dotted)
+            found: ModuleType = self.module(dotted)
+            return found
         except ModuleNotFoundError:
             return None
 

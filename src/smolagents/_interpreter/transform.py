@@ -340,7 +340,7 @@ class Rewriter(FlowRewrites):
             # `s = s + t`: kept native so CPython appends in place (a guard call would copy s).
             self.check_binding(node.targets[0], node.targets[0].id)
             addend = self.visit(node.value.right)
-            slow = ast.Assign(  # type: ignore[no-redef]  # each branch returns; the name is reused
+            slow = ast.Assign(
                 targets=[node.targets[0]], value=guard_call(names.ADD, load_name(node.targets[0].id), addend)
             )
             fast = fast_augmented_assignment(

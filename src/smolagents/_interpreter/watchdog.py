@@ -106,12 +106,14 @@ def _interruptible(thread_id: int) -> bool:
 def _reason(budget: Any, now: float) -> str | None:
     if not budget.is_running:
         return None
+    reason: str | None = None
     if now > budget.deadline + GRACE_SECONDS:
-        return budget.exceeded or budget.timeout_reason()
-    left = budget.memory_left()
-    if left is not None and left < 0:
-        return budget.memory_reason()
-    return None
+        reason = budget.exceeded or budget.timeout_reason()
+    else:
+        left = budget.memory_left()
+        if left is not None and left < 0:
+            reason = budget.memory_reason()
+    return reason
 
 
 def _patrol() -> None:
