@@ -377,7 +377,7 @@ def install_tool_shim() -> None:
             return self.forward(*args, **kwargs)
 
     def tool(function: Callable[..., Any]) -> Tool:
-        shipped = type(function.__name__, (Tool,), {"name": function.__name__})()
+        shipped: Tool = type(function.__name__, (Tool,), {"name": function.__name__})()
         shipped.forward = function  # type: ignore[method-assign]
         return shipped
 
