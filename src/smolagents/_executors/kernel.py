@@ -348,11 +348,11 @@ def handle_text(engine: Engine, request: str) -> str:
 
 def install_tool_shim() -> None:
     """Provide `smolagents.Tool` and `smolagents.tool` where smolagents is not installed, for shipped tools."""
-    try:
-        import smolagents  # noqa: F401
-    except ImportError:
-        pass
-    else:
+    import importlib.util
+
+    if (
+        "smolagents" in sys.modules or importlib.util.find_spec("smolagents") is not None
+    ):  # nothing to provide
         return
     import types
 
