@@ -121,15 +121,13 @@ class LocalPythonExecutor(PythonExecutor):
             raise TypeError(
                 "additional_authorized_imports must be a list of module names, e.g. ['numpy'], not a string."
             )
-        if timeout_seconds is not None and timeout_seconds <= 0:
-            raise ValueError(f"timeout_seconds must be positive or None, got {timeout_seconds!r}.")
+        _check_timeout(timeout_seconds)
         self.additional_authorized_imports = list(additional_authorized_imports)
         _warn_about_host_modules(self.additional_authorized_imports)
         self.authorized_imports = sorted(set(BASE_BUILTIN_MODULES) | set(self.additional_authorized_imports))
         self.max_print_outputs_length = (
             DEFAULT_MAX_LEN_OUTPUT if max_print_outputs_length is None else max_print_outputs_length
         )
-        self.timeout_seconds = timeout_seconds
         for parameter, paths in (("allow_read", allow_read), ("allow_write", allow_write)):
             if isinstance(paths, (str, bytes, os.PathLike)):
                 raise TypeError(
@@ -147,6 +145,16 @@ class LocalPythonExecutor(PythonExecutor):
         self.additional_functions = dict(additional_functions or {})
         if self.additional_functions:
             self._runtime.provide(self.additional_functions, what="Function")
+
+    @property
+    def timeout_seconds(self) -> float | None:
+        """Wall-clock limit of one call (None: no limit); setting it applies from the next call."""
+        return self._runtime.budget.timeout_seconds
+
+    @timeout_seconds.setter
+    def timeout_seconds(self, value: float | None) -> None:
+        _check_timeout(value)
+        self._runtime.budget.timeout_seconds = value
 
     @property
     def state(self) -> dict[str, Any]:
@@ -276,3 +284,8 @@ _FINAL_ANSWER_VARIABLE = re.compile(r"(?<![\w.])final_answer\b(?!\s*\()")
 def check_import_authorized(import_to_check: str, authorized_imports: Sequence[str]) -> bool:
     """Return whether an executor with these `authorized_imports` lets code import `import_to_check`."""
     return ImportPolicy(authorized_imports).is_authorized(import_to_check)
+
+
+def _check_timeout(timeout_seconds: float | None) -> None:
+    if timeout_seconds is not None and timeout_seconds <= 0:
+        raise ValueError(f"timeout_seconds must be positive or None, got {timeout_seconds!r}.")

@@ -408,3 +408,13 @@ with b:
 (list(b), 2 in b, b[1], hash(b), Bag() < b, b == list(b))
 """
     assert make_executor()(code).output == ([9, 2, 1, 2, "closed"], True, 2, 7, True, True)
+
+
+def test_timeout_can_be_changed_between_calls_and_is_checked() -> None:
+    executor = LocalPythonExecutor([])
+    assert executor.timeout_seconds == 30
+    with pytest.raises(ValueError, match="timeout_seconds must be positive"):
+        executor.timeout_seconds = 0
+    executor.timeout_seconds = 0.2
+    with pytest.raises(InterpreterError, match=r"longer than the 0\.2 s time limit"):
+        executor("while True:\n    pass")
