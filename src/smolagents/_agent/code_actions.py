@@ -48,6 +48,7 @@ async def code_step_events(agent: CodeAgent, run: RunState, step: ActionStep) ->
         agent._memory_messages(run),
         stop_sequences=agent._stop_sequences(),
         response_format=CODE_RESPONSE_FORMAT if agent.use_structured_outputs_internally else None,
+        **_code_request(agent),
     )
     async with closing(reply.deltas()) as deltas:
         async for delta in deltas:
@@ -68,6 +69,16 @@ async def code_step_events(agent: CodeAgent, run: RunState, step: ActionStep) ->
     step.observations = observation
     step.action_output = output
     yield ActionOutput(output=output, is_final_answer=is_final_answer)
+
+
+def _code_request(agent: CodeAgent) -> dict[str, Any]:
+    """Say which code tags are asked for, to models that declare they take `code_block_tags`."""
+    from ..models.base import Model
+
+    model = agent.model
+    if isinstance(model, Model) and model.accepts_code_block_tags and not agent.use_structured_outputs_internally:
+        return {"code_block_tags": agent.code_block_tags}
+    return {}
 
 
 async def execute_code(agent: CodeAgent, run: RunState, code: str, step: ActionStep) -> tuple[Any, str, bool]:

@@ -45,10 +45,10 @@ def check_executor_type(executor_type: str, executor: Any) -> None:
 
 
 def default_model() -> Model:
-    """Return the model used when none is given: the embedded local SmolLM2."""
-    from ..models import TransformersModel
+    """Return the model used when none is given: the embedded local SmolLM2 on onnxruntime-genai."""
+    from ..models import OnnxModel
 
-    return TransformersModel()
+    return OnnxModel()
 
 
 def check_name(name: str | None) -> str | None:

@@ -194,14 +194,19 @@ async def call_model(
     stop_sequences: list[str] | None = None,
     response_format: dict[str, Any] | None = None,
     tools_to_call_from: list[Tool] | None = None,
+    **declared: Any,
 ) -> ChatMessage:
-    """Call the model once, turning any failure into `AgentGenerationError`."""
+    """Call the model once, turning any failure into `AgentGenerationError`.
+
+    `declared` holds keywords beyond 1.26's that the model declared it accepts (`code_block_tags`).
+    """
     try:
         return await agent.model.agenerate(
             messages,
             stop_sequences=stop_sequences,
             response_format=response_format,
             tools_to_call_from=tools_to_call_from,
+            **declared,
         )
     except AgentGenerationError:
         raise

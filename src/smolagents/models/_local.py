@@ -1,8 +1,12 @@
-"""What the in-process engines (transformers, vLLM, MLX) share.
+"""What the in-process engines (onnxruntime-genai, transformers, vLLM, MLX) share.
 
 Each engine renders the conversation with the tokenizer's chat template, generates text, and
 hands it back here to be cut at stop sequences and read for tool calls. Only the generation step
 differs between engines, so `LocalModel` implements the rest once.
+
+Structured generation: with `structured_generation` on, each request that asks for a code
+action, a tool call or a `response_format` gets a `Grammar` (see `_grammar.py`) in its options
+under ``"grammar"``; the engine constrains decoding to it.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from .._errors import AgentParsingError
 from .._messages import ChatMessage, ChatMessageStreamDelta, ChatMessageToolCall, MessageRole
 from .._usage import TokenUsage
+from ._grammar import grammar_for_request
 from ._stops import StopSequenceCutter, cut_at_stop_sequences
 from .base import REMOVE_PARAMETER, Model, get_tool_json_schema
 from .conversion import get_clean_message_list, get_tool_call_from_text, tool_role_conversions
@@ -106,11 +111,21 @@ class LocalModel(Model):
 
     Subclasses load `self.tokenizer` (a transformers tokenizer, or an engine wrapper exposing
     `apply_chat_template`) and implement `_complete` and `_complete_stream`.
+
+    Attributes:
+        structured_generation: Constrain decoding with a grammar when the agent asks for a code
+            action (a thought, then one well-formed block in its code tags), a tool call (JSON
+            matching the tools' schemas) or a `response_format`. Set by the constructor's
+            `structured_generation` argument.
     """
 
     supports_streaming = True
     supports_native_tool_calls = False
+    # The engine honours `response_format` natively, without structured generation (vLLM does).
     supports_response_format = False
+    # CodeAgent passes `code_block_tags=(opening, closing)` to models that declare this.
+    accepts_code_block_tags = True
+    structured_generation: bool = False
     # Constructor arguments that `to_dict` records, so that `from_dict` rebuilds the same model.
     _config_fields: tuple[str, ...] = ("apply_chat_template_kwargs",)
     tokenizer: Any
@@ -168,15 +183,31 @@ class LocalModel(Model):
             text="", input_tokens=completion.input_tokens, output_tokens=completion.output_tokens
         )
 
-    def _options(self, kwargs: dict[str, Any], response_format: dict[str, Any] | None) -> dict[str, Any]:
-        """Check the request and return the engine options, with `response_format` when supported."""
+    def _options(
+        self,
+        kwargs: dict[str, Any],
+        response_format: dict[str, Any] | None,
+        tools_to_call_from: list[Tool] | None = None,
+        code_block_tags: tuple[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """Check the request and return the engine options, with its grammar or `response_format`."""
         options = self._generation_kwargs(kwargs)
+        if self.structured_generation:
+            grammar = grammar_for_request(
+                response_format,
+                tools_to_call_from,
+                code_block_tags,
+                self.tool_name_key,
+                self.tool_arguments_key,
+            )
+            return options if grammar is None else {**options, "grammar": grammar}
         if response_format is None:
             return options
         if not self.supports_response_format:
             raise ValueError(
-                f"{type(self).__name__} cannot constrain output to a response_format; leave it unset, "
-                "or use VLLMModel or a server backend (OpenAIServerModel, LiteLLMModel) that supports it."
+                f"{type(self).__name__} cannot constrain output to a response_format without structured "
+                "generation: create it with structured_generation=True, leave response_format unset, or "
+                "use a server backend (OpenAIServerModel, LiteLLMModel) that supports it."
             )
         return {**options, "response_format": response_format}
 
@@ -186,10 +217,15 @@ class LocalModel(Model):
         stop_sequences: list[str] | None = None,
         response_format: dict[str, Any] | None = None,
         tools_to_call_from: list[Tool] | None = None,
+        code_block_tags: tuple[str, str] | None = None,
         **kwargs: Any,
     ) -> ChatMessage:
-        """Generate the reply, cut at the first stop sequence, with tool calls read from its text."""
-        options = self._options(kwargs, response_format)
+        """Generate the reply, cut at the first stop sequence, with tool calls read from its text.
+
+        `code_block_tags` (passed by CodeAgent) marks a request for a code action in those tags.
+        """
+        options = self._options(kwargs, response_format, tools_to_call_from, code_block_tags)
+        stop_sequences = _stops_outside_grammar(stop_sequences, options)
         prompt = self.render_prompt(messages, tools_to_call_from)
         completion = self._complete(prompt, stop_sequences, options)
         text = cut_at_stop_sequences(completion.text, stop_sequences or [])
@@ -213,13 +249,15 @@ class LocalModel(Model):
         stop_sequences: list[str] | None = None,
         response_format: dict[str, Any] | None = None,
         tools_to_call_from: list[Tool] | None = None,
+        code_block_tags: tuple[str, str] | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatMessageStreamDelta]:
         """Yield the reply as text deltas, then one delta carrying the token usage.
 
         Tool calls are not parsed while streaming: the agent reads them from the joined text.
         """
-        options = self._options(kwargs, response_format)
+        options = self._options(kwargs, response_format, tools_to_call_from, code_block_tags)
+        stop_sequences = _stops_outside_grammar(stop_sequences, options)
         prompt = self.render_prompt(messages, tools_to_call_from)
         trimmer = StopSequenceCutter(stop_sequences or [])
         pieces = self._complete_stream(prompt, stop_sequences, options)
@@ -253,6 +291,12 @@ class LocalModel(Model):
             except AgentParsingError:
                 continue  # a block that is not a call: the agent reports the call as missing if none is left
         return calls or None
+
+
+def _stops_outside_grammar(stop_sequences: list[str] | None, options: dict[str, Any]) -> list[str] | None:
+    """Drop the stop sequences of a request a grammar governs: the grammar ends the reply, and a
+    stop sequence met inside it (say "Observation:" in a thought) would cut a well-formed reply."""
+    return None if "grammar" in options else stop_sequences
 
 
 def _is_json(value: Any) -> bool:

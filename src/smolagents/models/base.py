@@ -83,6 +83,10 @@ class Model:
 
     supports_streaming: bool = False
     supports_native_tool_calls: bool = True
+    # Whether `generate` takes `code_block_tags=(opening, closing)`: CodeAgent passes it to such
+    # models to say that it asks for a code action, and in which tags (local models use it to
+    # constrain decoding); other models receive only 1.26's keywords.
+    accepts_code_block_tags: bool = False
 
     def __init__(
         self,
