@@ -76,7 +76,11 @@ def _code_request(agent: CodeAgent) -> dict[str, Any]:
     from ..models.base import Model
 
     model = agent.model
-    if isinstance(model, Model) and model.accepts_code_block_tags and not agent.use_structured_outputs_internally:
+    if (
+        isinstance(model, Model)
+        and model.accepts_code_block_tags
+        and not agent.use_structured_outputs_internally
+    ):
         return {"code_block_tags": agent.code_block_tags}
     return {}
 

@@ -33,6 +33,8 @@ __all__ = [
 # Longest thought line, in characters: long enough for "a few sentences", short enough that a
 # small model cannot ramble away its token budget before writing code.
 THOUGHT_CHARS = 400
+# Deepest nesting of blocks in code (a loop in an `if` in a function is three).
+_DEPTH = 3
 
 
 @dataclass(frozen=True)
@@ -40,8 +42,9 @@ class Grammar:
     """A constraint on a reply: `kind` says how to read `text`.
 
     `endings` are texts that complete the reply from a point where the grammar allows them
-    (the code block's closing tag): a decoder running out of tokens can append one to finish a
-    well-formed reply instead of cutting it mid-way.
+    (the code block's closing tag, after a line or a no-op `None` line): a decoder running out
+    of tokens appends one, after closing brackets and strings, to finish a well-formed reply
+    instead of cutting it mid-way.
     """
 
     kind: Literal["lark", "json_schema"]
@@ -55,18 +58,14 @@ def _lark_string(text: str) -> str:
 
 
 # Python statements that always parse: simple statements, comments, and `for`/`if`/`while`/`def`
-# blocks nested two deep; at most 40 lines, so a small model cannot loop
+# blocks nested three deep; at most 40 lines, so a small model cannot loop
 # forever inside the block. The last line is an expression (a call such as `print(...)` or
 # `final_answer(...)`): small models otherwise like to define a function and never call it. Spaces are written out (no %ignore) because
 # indentation carries meaning.
 _PYTHON_STATEMENTS = r"""
 body: line{0,39} expr COMMENT? "\n"
 line: simple COMMENT? "\n" | COMMENT "\n" | header ":" COMMENT? "\n" level1{1,20} more1
-more1: (ELIF expr ":" "\n" level1{1,20})* (ELSE_HEADER "\n" level1{1,20})?
-level1: "    " statement | "    " header ":" COMMENT? "\n" level2{1,20} more2
-more2: ("    " ELIF expr ":" "\n" level2{1,20})* ("    " ELSE_HEADER "\n" level2{1,20})?
-level2: "        " statement
-statement: (simple | RETURN expr?) COMMENT? "\n"
+{levels}statement: (simple | RETURN expr?) COMMENT? "\n"
 header: FOR targets IN_KW expr | IF expr | WHILE expr | DEF NAME "(" params? ")"
 simple: expr | targets ASSIGN exprs | import_stmt | PASS | BREAK | CONTINUE
 import_stmt: IMPORT dotted (AS NAME)? | FROM dotted FROM_IMPORT NAME (AS NAME)? (COMMA NAME (AS NAME)?)*
@@ -122,6 +121,21 @@ CONTINUE: /continue/
 """
 
 
+def _nested_blocks(depth: int) -> str:
+    """Return the rules of blocks indented 1 to `depth` levels (Lark has no indentation tokens)."""
+    rules = []
+    for level in range(1, depth + 1):
+        indent = _lark_string("    " * level)
+        outer = _lark_string("    " * (level - 1)) + " " if level > 1 else ""
+        rules.append(
+            f'more{level}: ({outer}ELIF expr ":" "\\n" level{level}{{1,20}})* '
+            f'({outer}ELSE_HEADER "\\n" level{level}{{1,20}})?'
+        )
+        nested = f' | {indent} header ":" COMMENT? "\\n" level{level + 1}{{1,20}} more{level + 1}'
+        rules.append(f"level{level}: {indent} statement" + (nested if level < depth else ""))
+    return "\n".join(rules) + "\n"
+
+
 def code_action_grammar(opening: str, closing: str) -> Grammar:
     """Return the grammar of a code action: ``Thought: ...`` on one line, then one code block.
 
@@ -131,8 +145,10 @@ def code_action_grammar(opening: str, closing: str) -> Grammar:
     """
     thought = f"/[^\\n]{{1,{THOUGHT_CHARS}}}/"
     start = f'start: "Thought: " THOUGHT "\\n" {_lark_string(opening)} "\\n" body {_lark_string(closing)}\n'
-    text = start + f"THOUGHT: {thought}\n" + _PYTHON_STATEMENTS
-    return Grammar("lark", text, endings=(closing, "\n" + closing))
+    text = start + f"THOUGHT: {thought}\n" + _PYTHON_STATEMENTS.replace("{levels}", _nested_blocks(_DEPTH))
+    # Ways to finish a reply early, from the end of a line, mid-thought or an empty line.
+    endings = (closing, f"None\n{closing}", f"\n{opening}\nNone\n{closing}")
+    return Grammar("lark", text, endings=endings)
 
 
 def tool_call_grammar(tools: list[Tool], name_key: str = "name", arguments_key: str = "arguments") -> Grammar:
@@ -153,7 +169,7 @@ def tool_call_grammar(tools: list[Tool], name_key: str = "name", arguments_key: 
             }
         )
     schema = choices[0] if len(choices) == 1 else {"anyOf": choices}
-    return Grammar("json_schema", json.dumps(schema))
+    return Grammar("json_schema", json.dumps(schema), endings=("",))
 
 
 def response_format_grammar(response_format: dict[str, Any]) -> Grammar:
@@ -166,9 +182,9 @@ def response_format_grammar(response_format: dict[str, Any]) -> Grammar:
     if kind == "json_schema":
         wrapper = response_format.get("json_schema") or {}
         schema = wrapper.get("schema", wrapper) if isinstance(wrapper, dict) else wrapper
-        return Grammar("json_schema", json.dumps(schema))
+        return Grammar("json_schema", json.dumps(schema), endings=("",))
     if kind == "json_object":
-        return Grammar("json_schema", json.dumps({"type": "object"}))
+        return Grammar("json_schema", json.dumps({"type": "object"}), endings=("",))
     raise ValueError(
         f"Unsupported response_format type {kind!r}: use {{'type': 'json_schema', 'json_schema': "
         "{'schema': {...}}} or {'type': 'json_object'}."

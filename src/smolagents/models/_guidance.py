@@ -1,8 +1,10 @@
 """Grammar-constrained decoding with llguidance, shared by the local engines.
 
-`GuidedDecoder` follows one reply: it masks the logits to the tokens the grammar allows, takes
-the tokens the grammar forces, and, when the token budget is nearly spent, finishes the reply
-with one of the grammar's endings (the code block's closing tag) so that it stays well-formed.
+`GuidedDecoder` follows one reply: it masks the logits to the tokens the grammar allows and takes
+the tokens the grammar forces. When the token budget is nearly spent it finishes the reply: the
+shortest run of closing brackets, quotes and newlines followed by one of the grammar's endings
+(e.g. the code block's closing tag) that the grammar accepts is forced, so the reply stays
+well-formed.
 `GuidanceLogitsProcessor` plugs it into transformers' `generate`.
 """
 
@@ -21,7 +23,10 @@ __all__ = ["GuidanceLogitsProcessor", "GuidedDecoder", "GuidanceTokenizer"]
 
 _EXTRA = "embedded"
 # Tokens kept in reserve to close a code block before the budget runs out.
-_ENDING_RESERVE = 12
+_ENDING_RESERVE = 24
+# What may close open brackets, strings and lines before an ending, tried shortest first.
+_CLOSERS = (")", "]", "}", "\n", '"', "'")
+_MAX_CLOSERS = 6
 
 
 class GuidanceTokenizer:
@@ -58,7 +63,9 @@ def compile_grammar(grammar: Grammar) -> str:
     llguidance = import_engine("llguidance", _EXTRA, "Structured generation")
     if grammar.kind == "lark":
         return str(llguidance.LLMatcher.grammar_from_lark(grammar.text))
-    return str(llguidance.LLMatcher.grammar_from_json_schema(grammar.text))
+    # Compact JSON on one line: a small model given free whitespace spends its budget on it.
+    compact = {"whitespace_flexible": False, "item_separator": ", ", "key_separator": ": "}
+    return str(llguidance.LLMatcher.grammar_from_json_schema(grammar.text, overrides=compact))
 
 
 class GuidedDecoder:
@@ -100,6 +107,11 @@ class GuidedDecoder:
         allowed[:size] = flat[:size]
         return allowed
 
+    @property
+    def is_closing(self) -> bool:
+        """Whether the budget is nearly spent: the reply is to be finished now."""
+        return self.budget - self.used <= min(_ENDING_RESERVE, self.budget // 3)
+
     def mask(self, logits: np.ndarray) -> np.ndarray:
         """Return `logits` (1-D) with the tokens the grammar forbids set to -inf."""
         allowed = self.allowed(logits.shape[-1])
@@ -108,18 +120,39 @@ class GuidedDecoder:
     def forced(self) -> list[int]:
         """Return the tokens the grammar forces next (possibly none), or an ending near the budget."""
         left = self.budget - self.used
-        if left <= _ENDING_RESERVE:
+        if self.is_closing and self.grammar.endings:
             ending = self._fitting_ending(left)
             if ending:
                 return ending
         return [int(token) for token in self.matcher.compute_ff_tokens()][: max(left, 0)]
 
     def _fitting_ending(self, left: int) -> list[int]:
-        for ending in self.grammar.endings:
-            tokens = self.tokenizer.tokenize_str(ending)
-            if len(tokens) <= left and self.matcher.validate_tokens(tokens) == len(tokens):
-                return [int(token) for token in tokens]
+        """Return the shortest closers + ending the grammar accepts within `left` tokens, or []."""
+        endings = [self.tokenizer.tokenize_str(ending) for ending in self.grammar.endings]
+        closers = [self.tokenizer.tokenize_str(closer) for closer in _CLOSERS]
+        prefixes: list[list[int]] = [[]]
+        for _ in range(_MAX_CLOSERS + 1):
+            for prefix in prefixes:
+                for ending in endings:
+                    candidate = prefix + ending
+                    if len(candidate) <= left and self._completes(candidate):
+                        return [int(token) for token in candidate]
+            # Only runs the grammar accepts so far are extended, which keeps the search small.
+            prefixes = [
+                prefix + closer
+                for prefix in prefixes
+                for closer in closers
+                if self.matcher.validate_tokens(prefix + closer) == len(prefix + closer)
+            ]
         return []
+
+    def _completes(self, tokens: list[int]) -> bool:
+        """Whether the grammar accepts `tokens` next and is complete after them."""
+        if self.matcher.validate_tokens(tokens) != len(tokens):
+            return False
+        trial = self.matcher.deep_copy()
+        trial.consume_tokens(tokens)
+        return bool(trial.is_accepting())
 
     def consume(self, tokens: list[int]) -> None:
         """Advance the grammar over generated tokens."""
