@@ -45,22 +45,14 @@ def get_clean_message_list(
         if role not in MessageRole.roles():
             raise ValueError(f"Unknown message role {role!r}: use one of {MessageRole.roles()}.")
         parts = _content_parts(message.content, convert_images_to_image_urls)
-        if (
-            output
-            and output[-1]["role"] == role
-            and not message.tool_calls
-            and not output[-1].get("tool_calls")
-        ):
+        if output and output[-1]["role"] == role and not message.tool_calls and not output[-1].get("tool_calls"):
             previous = output[-1]["content"]
             if flatten_messages_as_text:
                 output[-1]["content"] = previous + "\n" + _flatten(parts)
             else:
                 _merge_parts(previous, parts)
             continue
-        entry: dict[str, Any] = {
-            "role": role,
-            "content": _flatten(parts) if flatten_messages_as_text else parts,
-        }
+        entry: dict[str, Any] = {"role": role, "content": _flatten(parts) if flatten_messages_as_text else parts}
         if message.tool_calls:
             entry["tool_calls"] = [call.dict() for call in message.tool_calls]
         output.append(entry)
