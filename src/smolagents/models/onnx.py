@@ -169,7 +169,7 @@ class OnnxModel(LocalModel):
         generated: list[int] = []
         sent = ""
         with self._lock:
-            cached = self._state.start(prompt_ids)
+            cached = self._state.start(prompt_ids, budget)
             batches = decode_tokens(
                 self._state, Sampler.from_options(options), budget, self._end_tokens, decoder
             )
