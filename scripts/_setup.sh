@@ -7,6 +7,13 @@ setup_env() {
   if [ ! -x "$VENV/bin/python" ]; then
     python3 -m venv "$VENV"
   fi
+  # Skip the installs when this profile was set up from the same pyproject and pins.
+  local stamp="$VENV/.smolagents-setup-$profile"
+  local wanted
+  wanted="$(cat pyproject.toml scripts/constraints.txt | sha256sum | cut -d' ' -f1)"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ]; then
+    return 0
+  fi
   local pip=("$VENV/bin/pip" install --quiet --disable-pip-version-check)
   # Pinned versions (scripts/constraints.txt) keep CI reproducible; SMOLAGENTS_CONSTRAINTS=none
   # resolves afresh (scripts/refresh_constraints.sh uses that).
@@ -24,4 +31,5 @@ setup_env() {
     test) "${pip[@]}" -e ".[test,openai,litellm,hf,bedrock,transformers,embedded,mcp,vision]" ;;
     demo) "${pip[@]}" -e ".[embedded]" ;;
   esac
+  echo "$wanted" > "$stamp"
 }

@@ -66,7 +66,7 @@ _PYTHON_STATEMENTS = r"""
 body: line{0,39} expr COMMENT? "\n"
 line: simple COMMENT? "\n" | COMMENT "\n" | header ":" COMMENT? "\n" level1{1,20} more1
 {levels}statement: (simple | RETURN expr?) COMMENT? "\n"
-header: FOR targets IN_KW expr | IF expr | WHILE expr | DEF NAME "(" params? ")"
+header: FOR targets IN_KW expr | IF expr | WHILE expr | DEF FUNCTION_NAME "(" params? ")"
 simple: expr | targets ASSIGN exprs | import_stmt | PASS | BREAK | CONTINUE
 import_stmt: IMPORT dotted (AS NAME)? | FROM dotted FROM_IMPORT NAME (AS NAME)? (COMMA NAME (AS NAME)?)*
 dotted: NAME ("." NAME)*
@@ -91,6 +91,7 @@ arguments: argument (COMMA argument)* COMMA?
 argument: expr | NAME KWEQ expr | "*" expr | "**" expr
 subscript: expr | expr? COLON expr? (COLON expr?)?
 NAME: /[A-Za-z_][A-Za-z0-9_]*/ & ~KEYWORD
+FUNCTION_NAME: NAME & ~/final_answer/
 KEYWORD: /(and|as|assert|async|await|break|class|continue|def|del|elif|else|except|finally|for|from|global|if|import|in|is|lambda|nonlocal|not|or|pass|raise|return|try|while|with|yield)/
 NUMBER: /[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?/
 STRING: /[fFrRbBuU]{0,2}"([^"\\\n]|\\.)*"/ | /[fFrRbBuU]{0,2}'([^'\\\n]|\\.)*'/
