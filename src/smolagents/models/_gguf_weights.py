@@ -82,7 +82,8 @@ class QuantizedMatrix:
         values = (codes.astype(np.float32) - 2 ** (self.bits - 1)) * self.scales[..., None]
         if self.offsets is not None:
             values += self.offsets[..., None]
-        return values.reshape(self.rows, self.columns)
+        matrix: np.ndarray = values.reshape(self.rows, self.columns)
+        return matrix
 
 
 def stack_rows(matrices: list[QuantizedMatrix]) -> QuantizedMatrix:

@@ -8,7 +8,7 @@ grammar each call uses.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any
 
@@ -137,7 +137,8 @@ class PrefixCachedGenerator:
 
     def logits(self) -> np.ndarray:
         """Return the logits after the last token fed (1-D)."""
-        return np.asarray(self.generator.get_logits())[0, -1]
+        logits: np.ndarray = np.asarray(self.generator.get_logits(), dtype=np.float32)[0, -1]
+        return logits
 
     def reset(self) -> None:
         """Drop the generator and its cache (after an error, the state is unknown)."""
@@ -160,7 +161,7 @@ def decode_tokens(
     budget: int,
     end_tokens: set[int],
     decoder: GuidedDecoder | None,
-) -> Iterator[list[int]]:
+) -> Generator[list[int], None, None]:
     """Yield the reply's tokens, one batch at a time, until an end token, the grammar's end or `budget`.
 
     Forced tokens (the grammar leaves one choice) come in one batch and are read by the network
