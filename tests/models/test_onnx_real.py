@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from _local_models import session_cache_root
+from _local_models import first_action_step, session_cache_root
 
 from smolagents import CodeAgent, LogLevel, ToolCallingAgent
 from smolagents._errors import AgentParsingError
@@ -188,17 +188,8 @@ def test_response_format_reply_is_json_matching_the_schema(model: OnnxModel) -> 
 
 
 def test_every_reply_of_a_five_task_code_agent_run_parses(model: OnnxModel) -> None:
-    agent = CodeAgent(tools=[], model=model, max_steps=1, verbosity_level=LogLevel.OFF)
-    steps: list[ActionStep] = []
-    for task in TASKS:
-        agent.run(task)
-        # Code-action replies; the free-text summary the agent asks for at the step limit is not one.
-        steps += [
-            step
-            for step in agent.memory.steps
-            if isinstance(step, ActionStep) and not (step.is_final_answer and step.code_action is None)
-        ]
-    assert len(steps) == len(TASKS)
+    agent = CodeAgent(tools=[], model=model, max_steps=3, verbosity_level=LogLevel.OFF)
+    steps = [first_action_step(agent, task) for task in TASKS]
     for step in steps:
         assert not isinstance(step.error, AgentParsingError), (step.model_output, step.error)
         assert step.code_action is not None, step.model_output

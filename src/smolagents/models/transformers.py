@@ -203,12 +203,13 @@ class TransformersModel(LocalModel):
         with self._lock, torch.inference_mode():
             prompt_ids = arguments["input_ids"][0].tolist()
             past, reused = self._prompt_cache.take(prompt_ids) if self.reuse_prompt_cache else (None, 0)
+            name = _cache_argument_name()
             output = self.model.generate(
-                **arguments, past_key_values=past, streamer=streamer, return_dict_in_generate=True
+                **arguments, **{name: past}, streamer=streamer, return_dict_in_generate=True
             )
             sequence = output.sequences[0].tolist()
             if self.reuse_prompt_cache:
-                self._prompt_cache.keep(sequence, output.past_key_values)
+                self._prompt_cache.keep(sequence, getattr(output, name, None))
         return sequence, reused
 
     def _complete(self, prompt: str, stop_sequences: list[str] | None, options: dict[str, Any]) -> Completion:
@@ -227,7 +228,9 @@ class TransformersModel(LocalModel):
         """Run `model.generate` on a worker thread and yield the text as tokens arrive."""
         cancel = threading.Event()
         arguments, prompt_length = self._prepare(prompt, stop_sequences, options, cancel)
-        events: queue.Queue[tuple[str, Any]] = queue.Queue()
+        # Bounded: generation runs at most a few pieces ahead of the reader, so a stream nobody
+        # reads (or one closed early) does not keep the cores busy.
+        events: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=_STREAM_AHEAD)
         streamer = _TextDeltaStreamer(self.tokenizer, events)
 
         def run() -> None:
@@ -239,6 +242,7 @@ class TransformersModel(LocalModel):
 
         worker = threading.Thread(target=run, name="smolagents-transformers-generate", daemon=True)
         worker.start()
+        kind = "text"
         try:
             while True:
                 kind, value = events.get()
@@ -252,7 +256,17 @@ class TransformersModel(LocalModel):
                     raise value
         finally:
             cancel.set()  # the consumer stopped early: end generation at the next token
+            # The worker may be waiting for room in the queue; take its pieces until its last event.
+            while kind == "text":
+                kind, _ = events.get()
             worker.join()
+
+
+def _cache_argument_name() -> str:
+    """Return what `generate` calls the key/value cache: `cache` in recent transformers, else `past_key_values`."""
+    from transformers.generation.utils import GenerateDecoderOnlyOutput
+
+    return "cache" if "cache" in GenerateDecoderOnlyOutput.__dataclass_fields__ else "past_key_values"
 
 
 def _resolve_dtype(torch: Any, dtype: Any) -> Any:
@@ -347,6 +361,8 @@ class _TextDeltaStreamer:
             self.sent = text
 
 
+# How many text pieces generation may run ahead of the stream's reader.
+_STREAM_AHEAD = 4
 # Reusing fewer tokens than this is not worth keeping a cache alive for.
 _MIN_REUSED_TOKENS = 16
 
