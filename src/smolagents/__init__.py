@@ -14,6 +14,9 @@ __version__ = "0.1.0"
 
 _EXPORTS: dict[str, str] = {
     # agents
+    "AGENT_REGISTRY": ".agents",
+    "EMPTY_PROMPT_TEMPLATES": ".agents",
+    "populate_template": ".agents",
     "ActionOutput": ".agents",
     "CodeAgent": ".agents",
     "FinalAnswerPromptTemplate": ".agents",
@@ -25,6 +28,7 @@ _EXPORTS: dict[str, str] = {
     "ToolCallingAgent": ".agents",
     "ToolOutput": ".agents",
     # agent types
+    "handle_agent_output_types": ".agent_types",
     "AgentAudio": ".agent_types",
     "AgentImage": ".agent_types",
     "AgentText": ".agent_types",
@@ -50,6 +54,13 @@ _EXPORTS: dict[str, str] = {
     "AgentToolCallError": ".utils",
     "AgentToolExecutionError": ".utils",
     "ModelProviderError": ".utils",
+    # helpers of smolagents 1.26's utils
+    "create_agent_gradio_app_template": ".utils",
+    "extract_code_from_text": ".utils",
+    "is_valid_name": ".utils",
+    "make_init_file": ".utils",
+    "parse_code_blobs": ".utils",
+    "truncate_content": ".utils",
     # local interpreter
     "BASE_BUILTIN_MODULES": ".local_python_executor",
     "CodeOutput": ".local_python_executor",
@@ -61,6 +72,7 @@ _EXPORTS: dict[str, str] = {
     # MCP
     "MCPClient": ".mcp_client",
     # memory
+    "CallbackRegistry": ".memory",
     "ActionStep": ".memory",
     "AgentMemory": ".memory",
     "FinalAnswerStep": ".memory",
@@ -70,6 +82,10 @@ _EXPORTS: dict[str, str] = {
     "TaskStep": ".memory",
     "ToolCall": ".memory",
     # models
+    "CODEAGENT_RESPONSE_FORMAT": ".models",
+    "MODEL_REGISTRY": ".models",
+    "agglomerate_stream_deltas": ".models",
+    "parse_json_if_needed": ".models",
     "REMOVE_PARAMETER": ".models",
     "AmazonBedrockModel": ".models",
     "AmazonBedrockServerModel": ".models",
@@ -103,6 +119,8 @@ _EXPORTS: dict[str, str] = {
     "Timing": ".monitoring",
     "TokenUsage": ".monitoring",
     # tools
+    "BaseTool": ".tools",
+    "launch_gradio_demo": ".tools",
     "AUTHORIZED_TYPES": ".tools",
     "Tool": ".tools",
     "ToolCollection": ".tools",
