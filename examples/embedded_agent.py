@@ -33,18 +33,31 @@ def main(task: str) -> int:
     print(f"Loaded the embedded model from {agent.model.model_path} in {time.perf_counter() - started:.1f} s")
     print(f"Task: {task}\n")
     result = agent.run(task, return_full_result=True)
+    printed = ""
     for step in agent.memory.steps:
-        if isinstance(step, ActionStep):
-            print(f"--- step {step.step_number} ({step.timing.duration or 0:.1f} s)")
-            print(step.model_output or "")
-            if step.observations:
-                print(step.observations.rstrip())
-            if step.error is not None:
-                print(f"Error: {step.error}")
+        if not isinstance(step, ActionStep):
+            continue
+        if step.is_final_answer and step.code_action is None:
+            # The step limit's summary call: free text, shown below as what it is.
+            print(
+                f"--- step limit reached: the model was asked for a final answer ({step.timing.duration or 0:.1f} s)"
+            )
+            continue
+        print(f"--- step {step.step_number} ({step.timing.duration or 0:.1f} s)")
+        print(step.model_output or "")
+        if step.observations:
+            print(step.observations.rstrip())
+            printed = _execution_logs(step.observations) or printed
+        if step.error is not None:
+            print(f"Error: {step.error}")
     usage = result.token_usage
     print()
     print(f"Outcome:      {result.state}")
-    print(f"Final answer: {result.output!r}")
+    if result.state == "success":
+        print(f"Final answer: {result.output!r}")
+    else:
+        print("Final answer: none (the model did not call final_answer before the step limit)")
+        print(f"Its code printed: {printed or '(nothing)'}")
     if usage is not None:
         print(f"Tokens:       {usage.input_tokens} in, {usage.output_tokens} out")
     print(f"Wall time:    {time.perf_counter() - started:.1f} s")
@@ -54,6 +67,12 @@ def main(task: str) -> int:
         "step limit. Pass a model=... to CodeAgent for real work."
     )
     return 0
+
+
+def _execution_logs(observations: str) -> str:
+    """Return what the code printed, from an observation ("Execution logs:" up to the last output)."""
+    logs = observations.split("Execution logs:", 1)[-1].split("Last output from code snippet:", 1)[0]
+    return logs.strip()
 
 
 if __name__ == "__main__":
