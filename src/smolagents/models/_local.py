@@ -12,6 +12,7 @@ under ``"grammar"``; the engine constrains decoding to it.
 from __future__ import annotations
 
 import importlib
+import inspect
 import json
 import re
 from collections.abc import Generator, Iterator
@@ -155,9 +156,13 @@ class LocalModel(Model):
     def to_dict(self) -> dict[str, Any]:
         """Return the configuration needed to rebuild this model (values JSON cannot hold are left out)."""
         data = super().to_dict()
+        # Values left at the constructor's default are not recorded: the file stays loadable by
+        # versions (and 1.26) that do not know an argument added since.
+        parameters = inspect.signature(type(self).__init__).parameters
         for name in self._config_fields:
             value = getattr(self, name)
-            if _is_json(value) and value not in ({}, None):
+            default = parameters[name].default if name in parameters else inspect.Parameter.empty
+            if _is_json(value) and value not in ({}, None) and value != default:
                 data[name] = value
         return data
 
