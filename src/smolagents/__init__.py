@@ -43,6 +43,10 @@ _EXPORTS: dict[str, str] = {
     "AgentToolCallError": ".utils",
     "AgentToolExecutionError": ".utils",
     "ModelProviderError": ".utils",
+    # user interfaces
+    "GradioUI": ".gradio_ui",
+    "load_model": ".cli",
+    "stream_to_gradio": ".gradio_ui",
     # local interpreter
     "BASE_BUILTIN_MODULES": ".local_python_executor",
     "CodeOutput": ".local_python_executor",
