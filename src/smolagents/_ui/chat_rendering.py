@@ -12,6 +12,7 @@ import json
 import re
 from typing import Any
 
+from .._text import bounded_text
 from .._usage import TokenUsage
 from ..agent_types import AgentAudio, AgentImage
 from ..memory import ActionStep, FinalAnswerStep, PlanningStep, ToolCall
@@ -32,6 +33,7 @@ Message = dict[str, Any]
 """A chat message: ``{"role", "content", "metadata"}``, as Gradio's Chatbot takes it."""
 
 _ERROR_STYLE = "color: var(--color-red-500, #dc2626); white-space: pre-wrap;"
+_MAX_OUTPUT_CHARS = 5_000
 _NOTICE_STYLE = "color: var(--body-text-color-subdued, #6b7280); font-style: italic;"
 # The fence line that opens a code block (```py, ```python, <code>...) at the end of a thought.
 _OPENING_FENCE = re.compile(r"(?:```[\w+-]*|<code>)\s*$")
@@ -117,8 +119,10 @@ def _call_messages(calls: list[ToolCall], parent_id: str, code_title: str = "Cod
 
 
 def _logs_of(observations: str | None) -> str:
+    """Return what the step's code printed: the observations without their headings and the output."""
     text = (observations or "").strip()
-    return re.sub(r"^Execution logs:\s*", "", text).strip()
+    text = re.sub(r"^Execution logs:\s*", "", text)
+    return text.split("Last output from code snippet:")[0].strip()
 
 
 def _file_message(value: Any, parent_id: str | None, title: str) -> Message:
@@ -144,6 +148,9 @@ def action_step_messages(step: ActionStep, block_id: str, skip_model_outputs: bo
     logs = _logs_of(step.observations)
     if logs:
         messages.append(_child("Execution logs", block_id, _code_markdown(logs, "text")))
+    if step.action_output is not None and not step.is_final_answer and step.code_action is not None:
+        output = bounded_text(step.action_output, _MAX_OUTPUT_CHARS)
+        messages.append(_child("Output", block_id, _code_markdown(output, "text")))
     for image in step.observations_images or ():
         messages.append(_file_message(image, block_id, "Image"))
     if step.error is not None:
