@@ -15,7 +15,14 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ._ui.model_loading import DEFAULT_HUB_MODEL_ID, MODEL_TYPES, CommandLineError, has_hub_token, load_model
+from ._ui.model_loading import (
+    DEFAULT_HUB_MODEL_ID,
+    MODEL_TYPES,
+    CommandLineError,
+    default_model,
+    has_hub_token,
+    load_model,
+)
 
 if TYPE_CHECKING:
     from .models.base import Model
@@ -24,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = ["CommandLineError", "load_model", "load_tools", "main", "parse_arguments", "run_smolagent"]
 
 ACTION_TYPES = ("code", "tool_calling")
+EMBEDDED = "embedded"  # the model type of the embedded local model
 EXAMPLE_TASK = "How many seconds would it take for a leopard at full speed to run through Pont des Arts?"
 
 
@@ -37,8 +45,8 @@ def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--model-type",
         default=None,
-        help=f"One of {', '.join(MODEL_TYPES)} (default: InferenceClientModel when a Hugging Face "
-        "token is available, else the embedded local model).",
+        help=f"One of {', '.join(MODEL_TYPES)}, or '{EMBEDDED}' for the local model (default: "
+        "InferenceClientModel when a Hugging Face token is available, else the embedded local model).",
     )
     parser.add_argument("--model-id", default=None, help="The model to use with --model-type.")
     parser.add_argument(
@@ -100,28 +108,31 @@ def resolve_model(
     api_base: str | None = None,
     api_key: str | None = None,
     provider: str | None = None,
-) -> Model:
-    """Build the model the settings ask for, or the embedded local model when none is configured."""
+) -> tuple[Model, bool]:
+    """Build the model the settings ask for, or the embedded local model when none is configured.
+
+    Returns:
+        The model, and whether it is the embedded default.
+    """
+    if model_type == EMBEDDED:
+        return default_model(), True
     if model_type is None:
-        if model_id or api_base or has_hub_token(api_key):
-            model_type = "InferenceClientModel"
-        else:
+        if not (model_id or api_base or has_hub_token(api_key)):
             print(
-                "No model configured: running the embedded local model (small and offline). "
+                "No model configured: running the embedded local model (small, offline). "
                 "Pass --model-type and --model-id, or set HF_TOKEN, for a stronger model.",
                 file=sys.stderr,
             )
-            model_type = "TransformersModel"
-    return load_model(model_type, model_id, api_base=api_base, api_key=api_key, provider=provider)
+            return default_model(), True
+        model_type = "InferenceClientModel"
+    return load_model(model_type, model_id, api_base=api_base, api_key=api_key, provider=provider), False
 
 
-def default_tool_names(model: Model) -> list[str]:
+def default_tool_names(is_embedded: bool) -> list[str]:
     """Return the tools given when `--tools` is not: web search, except for the small local model."""
     from .default_tools import TOOL_MAPPING
 
-    if getattr(model, "is_embedded", False) or "web_search" not in TOOL_MAPPING:
-        return []
-    return ["web_search"]
+    return ["web_search"] if not is_embedded and "web_search" in TOOL_MAPPING else []
 
 
 def run_smolagent(
@@ -145,8 +156,10 @@ def run_smolagent(
     if not 0 <= verbosity_level <= 2:
         raise CommandLineError(f"--verbosity-level must be 0, 1 or 2, got {verbosity_level}.")
     _load_dotenv()
-    model = resolve_model(model_type, model_id, api_base=api_base, api_key=api_key, provider=provider)
-    agent_tools = load_tools(default_tool_names(model) if tools is None else tools)
+    model, is_embedded = resolve_model(
+        model_type, model_id, api_base=api_base, api_key=api_key, provider=provider
+    )
+    agent_tools = load_tools(default_tool_names(is_embedded) if tools is None else tools)
     options: dict[str, Any] = {"verbosity_level": verbosity_level, "stream_outputs": True}
     if max_steps is not None:
         options["max_steps"] = max_steps
@@ -174,19 +187,22 @@ def interactive_mode() -> dict[str, Any]:
     console.print(table)
     console.print("[dim]Also possible: a Hub Space id such as 'user/space'. Separate names with spaces.[/]")
     tools = Prompt.ask("Tools", default="", console=console).split()
-    has_token = has_hub_token()
     model_type = Prompt.ask(
         "Model type",
-        choices=list(MODEL_TYPES),
-        default="InferenceClientModel" if has_token else "TransformersModel",
+        choices=[*MODEL_TYPES, EMBEDDED],
+        default="InferenceClientModel" if has_hub_token() else EMBEDDED,
         console=console,
     )
-    default_id = {"InferenceClientModel": DEFAULT_HUB_MODEL_ID, "LiteLLMModel": "gpt-4o"}.get(model_type, "")
-    hint = " (empty: the embedded local model)" if model_type == "TransformersModel" else ""
-    model_id = Prompt.ask(f"Model id{hint}", default=default_id, console=console) or None
+    model_id = None
+    if model_type != EMBEDDED:
+        default_id = {"InferenceClientModel": DEFAULT_HUB_MODEL_ID, "LiteLLMModel": "gpt-4o"}.get(
+            model_type, ""
+        )
+        hint = " (empty: the embedded SmolLM2 weights)" if model_type == "TransformersModel" else ""
+        model_id = Prompt.ask(f"Model id{hint}", default=default_id, console=console) or None
     settings: dict[str, Any] = {"provider": None, "api_base": None, "api_key": None, "imports": []}
     if Confirm.ask("Configure advanced options?", default=False, console=console):
-        if model_type != "TransformersModel":
+        if model_type not in ("TransformersModel", EMBEDDED):
             settings["provider"] = Prompt.ask("Provider", default="", console=console) or None
             settings["api_base"] = Prompt.ask("API base URL", default="", console=console) or None
             settings["api_key"] = Prompt.ask("API key", default="", password=True, console=console) or None

@@ -12,6 +12,7 @@ __all__ = [
     "DEFAULT_HUB_MODEL_ID",
     "MODEL_TYPES",
     "CommandLineError",
+    "default_model",
     "has_hub_token",
     "load_model",
 ]
@@ -53,7 +54,7 @@ def load_model(
     Args:
         model_type: One of `MODEL_TYPES`.
         model_id: The model to use; None picks the type's default (for TransformersModel, the
-            embedded local SmolLM2).
+            embedded SmolLM2 weights).
         api_base: The server URL, for API models.
         api_key: The key for the API (default: the provider's environment variable).
         provider: The inference provider, for InferenceClientModel.
@@ -81,11 +82,9 @@ def load_model(
 
         return LiteLLMModel(model_id=model_id, api_key=api_key, api_base=api_base)
     if model_type == "TransformersModel":
-        if not model_id:
-            return _default_model()
         from ..models.transformers import TransformersModel
 
-        return TransformersModel(model_id=model_id)
+        return TransformersModel(model_id=model_id or None)  # None: the embedded SmolLM2 weights
     if model_type == "InferenceClientModel":
         if api_base is None and not has_hub_token(api_key):
             raise CommandLineError(
@@ -101,10 +100,11 @@ def load_model(
     raise CommandLineError(f"Unknown model type {model_type!r}: use one of {', '.join(MODEL_TYPES)}.")
 
 
-def _default_model() -> Model:
-    from .._agent.configuration import default_model
+def default_model() -> Model:
+    """Return the library's default model: the embedded local one, offline."""
+    from .._agent.configuration import default_model as configured_default
 
-    return default_model()
+    return configured_default()
 
 
 def _check_litellm_key(model_id: str, api_key: str | None, api_base: str | None) -> None:
