@@ -61,7 +61,18 @@ API_PATHS = {
         "get_clean_message_list",
     ],
     "smolagents.tools": ["Tool", "tool", "load_tool", "ToolCollection", "AUTHORIZED_TYPES"],
-    "smolagents.default_tools": ["PythonInterpreterTool", "FinalAnswerTool", "UserInputTool"],
+    "smolagents.default_tools": [
+        "PythonInterpreterTool",
+        "FinalAnswerTool",
+        "UserInputTool",
+        "WebSearchTool",
+        "DuckDuckGoSearchTool",
+        "GoogleSearchTool",
+        "ApiWebSearchTool",
+        "VisitWebpageTool",
+        "WikipediaSearchTool",
+        "SpeechToTextTool",
+    ],
     "smolagents.local_python_executor": [
         "PythonExecutor",
         "LocalPythonExecutor",
@@ -78,6 +89,7 @@ API_PATHS = {
         "FinalAnswerStep",
         "ToolCall",
     ],
+    "smolagents.mcp_client": ["MCPClient"],
     "smolagents.monitoring": ["AgentLogger", "LogLevel", "Monitor", "TokenUsage", "Timing"],
     "smolagents.agent_types": ["AgentType", "AgentText", "AgentImage", "AgentAudio"],
     "smolagents.utils": [

@@ -30,9 +30,16 @@ _EXPORTS: dict[str, str] = {
     "AgentText": ".agent_types",
     "AgentType": ".agent_types",
     # default tools
+    "ApiWebSearchTool": ".default_tools",
+    "DuckDuckGoSearchTool": ".default_tools",
     "FinalAnswerTool": ".default_tools",
+    "GoogleSearchTool": ".default_tools",
     "PythonInterpreterTool": ".default_tools",
+    "SpeechToTextTool": ".default_tools",
     "UserInputTool": ".default_tools",
+    "VisitWebpageTool": ".default_tools",
+    "WebSearchTool": ".default_tools",
+    "WikipediaSearchTool": ".default_tools",
     # errors
     "AgentError": ".utils",
     "AgentExecutionError": ".utils",
@@ -55,6 +62,8 @@ _EXPORTS: dict[str, str] = {
     "LocalPythonExecutor": ".local_python_executor",
     "PythonExecutor": ".local_python_executor",
     "evaluate_python_code": ".local_python_executor",
+    # MCP
+    "MCPClient": ".mcp_client",
     # memory
     "ActionStep": ".memory",
     "AgentMemory": ".memory",

@@ -1,12 +1,35 @@
-"""The base tools shipped with the library, and the registry `add_base_tools=True` draws from."""
+"""The default toolbox, and the registry `add_base_tools=True` draws from.
+
+The web and speech tools live in `smolagents._toolkit`; their libraries (extra ``toolkit``:
+httpx, ddgs, markdownify; extra ``audio``: faster-whisper) load when a tool is built or first
+called, never on ``import smolagents``.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from ._toolkit.ddgs_search import DuckDuckGoSearchTool
+from ._toolkit.search import ApiWebSearchTool, GoogleSearchTool, WebSearchTool
+from ._toolkit.speech import SpeechToTextTool
+from ._toolkit.webpage import VisitWebpageTool
+from ._toolkit.wikipedia import WikipediaSearchTool
 from .tools.base import Tool
 
-__all__ = ["TOOL_MAPPING", "FinalAnswerTool", "PythonInterpreterTool", "UserInputTool", "base_tools"]
+__all__ = [
+    "TOOL_MAPPING",
+    "ApiWebSearchTool",
+    "DuckDuckGoSearchTool",
+    "FinalAnswerTool",
+    "GoogleSearchTool",
+    "PythonInterpreterTool",
+    "SpeechToTextTool",
+    "UserInputTool",
+    "VisitWebpageTool",
+    "WebSearchTool",
+    "WikipediaSearchTool",
+    "base_tools",
+]
 
 
 class FinalAnswerTool(Tool):
@@ -82,15 +105,21 @@ class PythonInterpreterTool(Tool):
         return f"Stdout:\n{result.logs}\nOutput: {result.output}"
 
 
-TOOL_MAPPING: dict[str, type[Tool]] = {tool_class.name: tool_class for tool_class in (PythonInterpreterTool,)}
-"""Base tools by name: what `add_base_tools=True` adds (web tools join with the toolkit work)."""
+TOOL_MAPPING: dict[str, type[Tool]] = {
+    tool_class.name: tool_class
+    for tool_class in (PythonInterpreterTool, WebSearchTool, VisitWebpageTool, SpeechToTextTool)
+}
+"""Base tools by name: what `add_base_tools=True` adds (and the CLI's ``--tools`` names)."""
 
 
 def base_tools(for_code_agent: bool) -> list[Tool]:
-    """Instantiate the base toolbox for an agent.
+    """Instantiate the base toolbox for an agent: web search, visit webpage, transcriber (+ Python).
 
     Args:
         for_code_agent: Leave out the Python interpreter tool: a CodeAgent already runs code.
+
+    Raises:
+        ImportError: When the ``toolkit`` extra (httpx, markdownify) is not installed.
     """
     return [
         tool_class()

@@ -4,7 +4,14 @@ import io
 
 import pytest
 
-from smolagents import FinalAnswerTool, PythonInterpreterTool, UserInputTool
+from smolagents import (
+    FinalAnswerTool,
+    PythonInterpreterTool,
+    SpeechToTextTool,
+    UserInputTool,
+    VisitWebpageTool,
+    WebSearchTool,
+)
 from smolagents.default_tools import TOOL_MAPPING, base_tools
 
 
@@ -26,11 +33,31 @@ def test_user_input_asks_on_stdout_and_reads_stdin(
     assert "Which city? => Type your answer here:" in capsys.readouterr().out
 
 
-def test_registry_lists_python_interpreter_and_leaves_it_out_for_code_agents() -> None:
-    pytest.importorskip("smolagents.local_python_executor", reason="the local interpreter has not landed yet")
+def test_registry_is_the_tours_toolbox_and_leaves_python_out_for_code_agents() -> None:
     assert TOOL_MAPPING["python_interpreter"] is PythonInterpreterTool
-    assert [tool.name for tool in base_tools(for_code_agent=False)] == ["python_interpreter"]
-    assert [tool.name for tool in base_tools(for_code_agent=True)] == []
+    assert TOOL_MAPPING["web_search"] is WebSearchTool
+    assert TOOL_MAPPING["visit_webpage"] is VisitWebpageTool
+    assert TOOL_MAPPING["transcriber"] is SpeechToTextTool
+    assert [tool.name for tool in base_tools(for_code_agent=False)] == [
+        "python_interpreter",
+        "web_search",
+        "visit_webpage",
+        "transcriber",
+    ]
+    assert [tool.name for tool in base_tools(for_code_agent=True)] == [
+        "web_search",
+        "visit_webpage",
+        "transcriber",
+    ]
+
+
+def test_add_base_tools_gives_agents_the_toolbox() -> None:
+    from smolagents import CodeAgent, ScriptedModel, ToolCallingAgent
+
+    code_agent = CodeAgent(tools=[], model=ScriptedModel(), add_base_tools=True)
+    assert sorted(code_agent.tools) == ["final_answer", "transcriber", "visit_webpage", "web_search"]
+    tool_agent = ToolCallingAgent(tools=[], model=ScriptedModel(), add_base_tools=True)
+    assert "python_interpreter" in tool_agent.tools
 
 
 def test_python_interpreter_returns_prints_and_last_value() -> None:

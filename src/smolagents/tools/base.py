@@ -94,9 +94,8 @@ class Tool(metaclass=_ToolMeta):
                 to the `AgentType` matching `output_type`.
             **kwargs: Keyword arguments for `forward`.
 
-        Raises:
-            RuntimeError: If the tool is async and an event loop is running in this thread; use
-                ``await tool.acall(...)`` there.
+        An async tool runs to completion here; inside a running event loop it runs on a helper
+        thread while this one waits (prefer ``await tool.acall(...)`` in async code).
         """
         args, kwargs = self._prepare_call(args, kwargs, sanitize_inputs_outputs)
         if self.is_async:
@@ -226,25 +225,33 @@ class Tool(metaclass=_ToolMeta):
     def from_space(
         space_id: str,
         name: str,
-        description: str,
+        description: str = "",
         api_name: str | None = None,
         token: str | None = None,
     ) -> Tool:
-        """Wrap a Gradio Space as a tool (not available yet)."""
+        """Wrap an endpoint of a Gradio Space (a Space id, or the URL of any Gradio app) as a tool.
+
+        Args:
+            space_id: The Space, e.g. ``"black-forest-labs/FLUX.1-schnell"``, or a URL.
+            name: The tool's name.
+            description: What the tool does (default: the endpoint's own description).
+            api_name: The endpoint, e.g. ``"/predict"`` (default: the first one).
+            token: A Hub token, for private Spaces.
+        """
         from .hub import tool_from_space
 
         return tool_from_space(space_id, name, description, api_name=api_name, token=token)
 
     @staticmethod
     def from_gradio(gradio_tool: Any) -> Tool:
-        """Wrap a `gradio_tools` tool (not available yet)."""
+        """Wrap a `gradio_tools` tool (an object with ``name``, ``description`` and ``run``)."""
         from .hub import tool_from_gradio
 
         return tool_from_gradio(gradio_tool)
 
     @staticmethod
     def from_langchain(langchain_tool: Any) -> Tool:
-        """Wrap a LangChain tool (not available yet)."""
+        """Wrap a LangChain tool (a langchain-core ``BaseTool``, sync or async), mapping its args schema."""
         from .hub import tool_from_langchain
 
         return tool_from_langchain(langchain_tool)
@@ -269,20 +276,22 @@ def _is_defined_in_class_body(cls: type) -> bool:
 
 
 def _run_to_completion(tool_name: str, function: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    """Run an async call on a new event loop, refusing if one already runs in this thread."""
+    """Run an async call to completion from sync code.
+
+    When this thread already runs an event loop (a notebook cell, or sync code called from async
+    code), the call runs on a helper thread's own loop while this thread waits, as `agent.run`
+    does there.
+    """
     import asyncio  # only async tools need it; keeps `import smolagents.tools` light
 
     try:
         asyncio.get_running_loop()
     except RuntimeError:
         return asyncio.run(function(*args, **kwargs))
-    for value in args:
-        if inspect.iscoroutine(value):
-            value.close()  # never awaited: close it so Python does not warn
-    raise RuntimeError(
-        f"Tool {tool_name!r} is async and cannot be called synchronously inside a running event loop. "
-        f"Use `await tool.acall(...)` instead."
-    )
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"smolagents-tool-{tool_name}") as pool:
+        return pool.submit(lambda: asyncio.run(function(*args, **kwargs))).result()
 
 
 async def _await(awaitable: Any) -> Any:

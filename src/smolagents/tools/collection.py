@@ -67,20 +67,14 @@ class ToolCollection:
         """Connect to an MCP server and yield its tools as a collection, disconnecting on exit.
 
         Args:
-            server_parameters: How to reach the server: stdio parameters, or a dict with ``url``
-                (and ``transport``) for a streamable-HTTP server.
+            server_parameters: How to reach the server: `mcp.StdioServerParameters`, a dict with
+                ``url`` and ``transport`` ("streamable-http" or "sse"), or a list of these.
             trust_remote_code: Must be True: the server's tools run code outside this process.
-            structured_output: Whether to expose the tools' structured output schemas.
+            structured_output: Expose the tools' output schemas and return structured results
+                as Python values (None means False).
         """
         require_trust("tools from an MCP server", trust_remote_code)
-        try:
-            mcp_client = importlib.import_module("smolagents.mcp_client")
-        except ModuleNotFoundError as error:
-            if error.name != "smolagents.mcp_client":
-                raise
-            raise NotImplementedError(
-                "ToolCollection.from_mcp is not available yet: it needs smolagents.mcp_client (MCPClient), "
-                "which arrives with the MCP integration work."
-            ) from error
+        # Imported here: mcp_client sits above tools in the layers, and needs the optional mcp SDK.
+        mcp_client = importlib.import_module("smolagents.mcp_client")
         with mcp_client.MCPClient(server_parameters, structured_output=structured_output) as tools:
             yield cls(list(tools))

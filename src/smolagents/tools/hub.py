@@ -1,4 +1,4 @@
-"""Share tools on the Hugging Face Hub, and the adapters for tools from other ecosystems.
+"""Share tools on the Hugging Face Hub, and the entry points of the adapters for other ecosystems.
 
 `huggingface_hub` is imported only when a Hub function runs.
 """
@@ -79,7 +79,17 @@ def tool_from_hub(
     require_trust(f"the tool {repo_id!r} from the Hub", trust_remote_code)
     hf_hub_download = _hub().hf_hub_download
     download_kwargs = {key: kwargs.pop(key) for key in _DOWNLOAD_KWARGS if key in kwargs}
-    path = hf_hub_download(repo_id, "tool.py", repo_type="space", token=token, **download_kwargs)
+    errors = _hub().errors
+    try:
+        path = hf_hub_download(repo_id, "tool.py", repo_type="space", token=token, **download_kwargs)
+    except errors.RepositoryNotFoundError:
+        raise ValueError(
+            f"The Space {repo_id!r} was not found on the Hub (if it is private, pass token=...)."
+        ) from None
+    except errors.EntryNotFoundError:
+        raise ValueError(
+            f"The Space {repo_id!r} has no tool.py: it does not hold a smolagents tool."
+        ) from None
     from .source import tool_from_code
 
     return tool_from_code(Path(path).read_text(encoding="utf-8"), **kwargs)
@@ -105,9 +115,14 @@ def push_tool_to_hub(
         save_tool(tool, folder)
         readme = _SPACE_README.format(name=tool.name, description=tool.description)
         Path(folder, "README.md").write_text(readme, encoding="utf-8")
-        commit = hub.upload_folder(
+        # One commit of the few small files (no upload pipeline: they travel inline).
+        operations = [
+            hub.CommitOperationAdd(path_in_repo=path.name, path_or_fileobj=str(path))
+            for path in sorted(Path(folder).iterdir())
+        ]
+        commit = hub.create_commit(
             repo_id=repo_url.repo_id,
-            folder_path=folder,
+            operations=operations,
             repo_type="space",
             token=token,
             commit_message=commit_message,
@@ -117,27 +132,26 @@ def push_tool_to_hub(
 
 
 def tool_from_space(
-    space_id: str, name: str, description: str, api_name: str | None = None, token: str | None = None
+    space_id: str, name: str, description: str = "", api_name: str | None = None, token: str | None = None
 ) -> Tool:
-    """Wrap a Gradio Space as a tool: not available yet."""
-    raise NotImplementedError(
-        f"Tool.from_space({space_id!r}) is not available yet: wrapping a Gradio Space needs a "
-        "gradio_client adapter, which arrives with the Hub integration work."
-    )
+    """Wrap an endpoint of a Gradio app (a Space id or URL) as a tool, through gradio_client."""
+    from .gradio_adapter import space_to_tool
+
+    return space_to_tool(space_id, name, description, api_name=api_name, token=token)
 
 
 def tool_from_gradio(gradio_tool: Any) -> Tool:
-    """Wrap a `gradio_tools` tool: not available yet."""
-    raise NotImplementedError(
-        "Tool.from_gradio is not available yet: the gradio_tools adapter arrives with the Gradio integration work."
-    )
+    """Wrap a `gradio_tools` tool."""
+    from .gradio_adapter import gradio_tool_to_tool
+
+    return gradio_tool_to_tool(gradio_tool)
 
 
 def tool_from_langchain(langchain_tool: Any) -> Tool:
-    """Wrap a LangChain tool: not available yet."""
-    raise NotImplementedError(
-        "Tool.from_langchain is not available yet: the LangChain adapter arrives with the integrations work."
-    )
+    """Wrap a LangChain tool."""
+    from .langchain_adapter import langchain_tool_to_tool
+
+    return langchain_tool_to_tool(langchain_tool)
 
 
 def _hub() -> Any:
