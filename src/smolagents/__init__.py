@@ -14,6 +14,9 @@ __version__ = "0.1.0"
 
 _EXPORTS: dict[str, str] = {
     # agents
+    "AGENT_REGISTRY": ".agents",
+    "EMPTY_PROMPT_TEMPLATES": ".agents",
+    "populate_template": ".agents",
     "ActionOutput": ".agents",
     "CodeAgent": ".agents",
     "FinalAnswerPromptTemplate": ".agents",
@@ -25,6 +28,7 @@ _EXPORTS: dict[str, str] = {
     "ToolCallingAgent": ".agents",
     "ToolOutput": ".agents",
     # agent types
+    "handle_agent_output_types": ".agent_types",
     "AgentAudio": ".agent_types",
     "AgentImage": ".agent_types",
     "AgentText": ".agent_types",
@@ -50,6 +54,13 @@ _EXPORTS: dict[str, str] = {
     "AgentToolCallError": ".utils",
     "AgentToolExecutionError": ".utils",
     "ModelProviderError": ".utils",
+    # helpers of smolagents 1.26's utils
+    "create_agent_gradio_app_template": ".utils",
+    "extract_code_from_text": ".utils",
+    "is_valid_name": ".utils",
+    "make_init_file": ".utils",
+    "parse_code_blobs": ".utils",
+    "truncate_content": ".utils",
     # user interfaces
     "GradioUI": ".gradio_ui",
     "load_model": ".cli",
@@ -65,6 +76,7 @@ _EXPORTS: dict[str, str] = {
     # MCP
     "MCPClient": ".mcp_client",
     # memory
+    "CallbackRegistry": ".memory",
     "ActionStep": ".memory",
     "AgentMemory": ".memory",
     "FinalAnswerStep": ".memory",
@@ -74,6 +86,10 @@ _EXPORTS: dict[str, str] = {
     "TaskStep": ".memory",
     "ToolCall": ".memory",
     # models
+    "CODEAGENT_RESPONSE_FORMAT": ".models",
+    "MODEL_REGISTRY": ".models",
+    "agglomerate_stream_deltas": ".models",
+    "parse_json_if_needed": ".models",
     "REMOVE_PARAMETER": ".models",
     "AmazonBedrockModel": ".models",
     "AmazonBedrockServerModel": ".models",
@@ -106,6 +122,8 @@ _EXPORTS: dict[str, str] = {
     "Timing": ".monitoring",
     "TokenUsage": ".monitoring",
     # tools
+    "BaseTool": ".tools",
+    "launch_gradio_demo": ".tools",
     "AUTHORIZED_TYPES": ".tools",
     "Tool": ".tools",
     "ToolCollection": ".tools",

@@ -21,6 +21,7 @@ __all__ = [
 
 Dict = dict  # the records' `dict()` methods shadow the builtin inside class bodies
 
+
 class AgentError(Exception):
     """Base class of every error an agent run can meet.
 

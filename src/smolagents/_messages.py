@@ -22,6 +22,7 @@ __all__ = [
 
 Dict = dict  # the records' `dict()` methods shadow the builtin inside class bodies
 
+
 class MessageRole(str, Enum):
     """Who speaks in a chat message."""
 

@@ -9,6 +9,7 @@ __all__ = ["Timing", "TokenUsage"]
 
 Dict = dict  # the records' `dict()` methods shadow the builtin inside class bodies
 
+
 @dataclass
 class TokenUsage:
     """Tokens a model call read and wrote."""

@@ -207,6 +207,7 @@ class AgentAudio(AgentType):
 
 
 _OUTPUT_TYPES: dict[str, type[AgentType]] = {"string": AgentText, "image": AgentImage, "audio": AgentAudio}
+_AGENT_TYPE_MAPPING = _OUTPUT_TYPES  # the name smolagents 1.26 code imports
 
 
 def handle_agent_input_types(*args: Any, **kwargs: Any) -> tuple[tuple[Any, ...], dict[str, Any]]:

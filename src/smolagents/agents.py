@@ -27,13 +27,25 @@ from ._agent.prompts import (
 from ._agent.run_state import RunResult, RunState
 from ._agent.sync import closing, iterate_sync, run_sync
 from ._agent.tool_actions import execute_tool_call, tool_step_events
+from ._errors import (  # noqa: F401  # importable from here, as in smolagents 1.26
+    AgentError,
+    AgentExecutionError,
+    AgentGenerationError,
+    AgentMaxStepsError,
+    AgentParsingError,
+    AgentToolCallError,
+    AgentToolExecutionError,
+)
 from ._events import ActionOutput, ToolOutput
 from ._messages import ChatMessage
+from .agent_types import handle_agent_output_types  # noqa: F401  # importable from here, as in 1.26
 from .memory import ActionStep, AgentMemory, TaskStep, ToolCall
 from .models.base import Model
 from .monitoring import AgentLogger, LogLevel, Monitor
 
 __all__ = [
+    "AGENT_REGISTRY",
+    "EMPTY_PROMPT_TEMPLATES",
     "ActionOutput",
     "CodeAgent",
     "FinalAnswerPromptTemplate",
@@ -44,7 +56,18 @@ __all__ = [
     "RunResult",
     "ToolCallingAgent",
     "ToolOutput",
+    "populate_template",
 ]
+
+EMPTY_PROMPT_TEMPLATES = PromptTemplates(
+    system_prompt="",
+    planning=PlanningPromptTemplate(
+        initial_plan="", update_plan_pre_messages="", update_plan_post_messages=""
+    ),
+    managed_agent=ManagedAgentPromptTemplate(task="", report=""),
+    final_answer=FinalAnswerPromptTemplate(pre_messages="", post_messages=""),
+)
+"""Prompt templates whose every text is empty: a base for building your own."""
 
 
 class MultiStepAgent:
@@ -299,16 +322,21 @@ class MultiStepAgent:
     @classmethod
     def from_dict(cls, agent_dict: dict[str, Any], **kwargs: Any) -> MultiStepAgent:
         """Rebuild an agent from `to_dict()` output; `kwargs` override saved arguments (e.g. model=)."""
-        return persistence.agent_from_dict(agent_dict, _agent_classes(), **kwargs)
+        return persistence.agent_from_dict(agent_dict, _agent_classes(), top_class=cls, **kwargs)
 
-    def save(self, output_dir: str | Any) -> None:
-        """Write the agent to a folder: ``agent.json``, ``tools/*.py`` and ``requirements.txt``."""
-        persistence.save_agent(self, output_dir)
+    def save(self, output_dir: str | Any, relative_path: str | None = None) -> None:
+        """Write the agent to a folder in smolagents 1.26's layout.
+
+        The folder holds ``agent.json``, ``tools/*.py``, ``managed_agents/``, ``prompts.yaml``,
+        ``requirements.txt`` and an ``app.py`` starting a Gradio UI; it loads with `from_folder`
+        here and in smolagents 1.26. `relative_path` is used when saving managed agents.
+        """
+        persistence.save_agent(self, output_dir, relative_path=relative_path)
 
     @classmethod
     def from_folder(cls, folder: str | Any, **kwargs: Any) -> MultiStepAgent:
         """Load an agent saved with `save` (this runs its tools' code: load only trusted folders)."""
-        return persistence.agent_from_folder(folder, _agent_classes(), **kwargs)
+        return persistence.agent_from_folder(folder, _agent_classes(), top_class=cls, **kwargs)
 
     def push_to_hub(
         self,
@@ -318,41 +346,21 @@ class MultiStepAgent:
         token: str | bool | None = None,
         create_pr: bool = False,
     ) -> str:
-        """Upload the saved agent to a Space on the Hugging Face Hub; return the commit URL."""
-        import tempfile
-
-        from huggingface_hub import create_repo, upload_folder
-
-        create_repo(
-            repo_id, token=token, private=private, exist_ok=True, repo_type="space", space_sdk="gradio"
-        )
-        with tempfile.TemporaryDirectory() as folder:
-            self.save(folder)
-            return str(
-                upload_folder(
-                    repo_id=repo_id,
-                    folder_path=folder,
-                    commit_message=commit_message,
-                    token=token,
-                    create_pr=create_pr,
-                    repo_type="space",
-                )
-            )
+        """Upload the saved agent to a Gradio Space on the Hugging Face Hub; return the commit URL."""
+        return persistence.push_agent_to_hub(self, repo_id, commit_message, private, token, create_pr)
 
     @classmethod
     def from_hub(
         cls, repo_id: str, token: str | None = None, trust_remote_code: bool = False, **kwargs: Any
     ) -> MultiStepAgent:
-        """Download an agent pushed with `push_to_hub` and load it (its tools' code runs)."""
-        if not trust_remote_code:
-            raise ValueError(
-                f"Loading the agent {repo_id!r} runs its tools' code on this machine. Read that code, then "
-                "pass trust_remote_code=True to load it."
-            )
-        from huggingface_hub import snapshot_download
+        """Download an agent pushed with `push_to_hub` and load it (its tools' code runs).
 
-        folder = snapshot_download(repo_id, repo_type="space", token=token)
-        return cls.from_folder(folder, **kwargs)
+        Download options (``cache_dir``, ``revision``, ``force_download``, ``proxies``,
+        ``local_files_only``) in `kwargs` go to the download, the rest to the agent.
+        """
+        return persistence.agent_from_hub(
+            repo_id, _agent_classes(), token, trust_remote_code, top_class=cls, **kwargs
+        )
 
     def _require_run(self) -> RunState:
         if self._current is None:
@@ -417,8 +425,9 @@ class CodeAgent(MultiStepAgent):
         executor_kwargs: Keyword arguments for the executor built from `executor_type`.
         max_print_outputs_length: Cap on the printed output kept per step.
         use_structured_outputs_internally: Ask the model for ``{"thought", "code"}`` JSON.
-        code_block_tags: The (opening, closing) tags around code, or ``"markdown"``; default
-            markdown ``py`` fences. Markdown fences are always accepted too.
+        code_block_tags: The (opening, closing) tags the prompt asks for: default ``<code>`` and
+            ``</code>`` (as in smolagents 1.26), ``"markdown"`` for ```` ```python ```` fences, or
+            a pair of your own. ``<code>`` tags and markdown fences are always accepted too.
         Other arguments: see `MultiStepAgent`.
     """
 
@@ -560,5 +569,12 @@ class ToolCallingAgent(MultiStepAgent):
         return run_sync(execute_tool_call(self, run, call, on_thread=False)).output
 
 
+AGENT_REGISTRY: dict[str, type[MultiStepAgent]] = {
+    "ToolCallingAgent": ToolCallingAgent,
+    "CodeAgent": CodeAgent,
+}
+"""The agent classes a saved agent may name: the only classes loading one builds."""
+
+
 def _agent_classes() -> dict[str, type[MultiStepAgent]]:
-    return {"CodeAgent": CodeAgent, "ToolCallingAgent": ToolCallingAgent}
+    return AGENT_REGISTRY

@@ -159,7 +159,9 @@ class AgentLogger:
         elif isinstance(event, ToolCall):
             self._render_tool_call(event)
         elif isinstance(event, ToolOutput):
-            self.log(f"Observation: {bounded_text(event.observation, 4000)}", level=LogLevel.INFO, markup=False)
+            self.log(
+                f"Observation: {bounded_text(event.observation, 4000)}", level=LogLevel.INFO, markup=False
+            )
         elif isinstance(event, ActionStep):
             self._render_action_step(event)
         elif isinstance(event, PlanningStep):

@@ -56,8 +56,8 @@ def test_code_agent_recovers_after_parse_error(quiet) -> None:
     assert agent.run("2+2?") == 4
     failed = action_steps(agent)[0]
     assert isinstance(failed.error, AgentParsingError)
-    assert "```py" in failed.error.message and "I think the answer is 4." in failed.error.message
-    assert "no code block" in model.calls[1].messages[-1].text  # the error was shown to the model
+    assert "<code>" in failed.error.message and "I think the answer is 4." in failed.error.message
+    assert "Error in code parsing" in model.calls[1].messages[-1].text  # the error was shown to the model
 
 
 def test_code_agent_recovers_after_execution_error_and_keeps_logs(quiet) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .._errors import AgentError
-from ..memory import ActionStep, AgentMemory, MemoryStep
+from ..memory import ActionStep, AgentMemory, CallbackRegistry, MemoryStep
 
 __all__ = ["StepCallbacks", "run_final_answer_checks"]
 
@@ -22,8 +22,8 @@ def _accepts_agent(function: Callable[..., Any]) -> bool:
     return any(p.kind is p.VAR_KEYWORD or p.name == "agent" for p in parameters)
 
 
-class StepCallbacks:
-    """Callables run after each step, chosen by the step's type.
+class StepCallbacks(CallbackRegistry):
+    """The agent's step callbacks, built from its `step_callbacks` argument.
 
     A list registers its callables for action steps; a dict maps a step type (e.g.
     `PlanningStep`) to a callable or a list of callables. Each is called as
@@ -33,7 +33,7 @@ class StepCallbacks:
     def __init__(
         self, callbacks: list[Callback] | dict[type[MemoryStep], Callback | list[Callback]] | None
     ) -> None:
-        self._by_type: dict[type, list[tuple[Callback, bool]]] = {}
+        super().__init__()
         if callbacks is None:
             return
         if isinstance(callbacks, dict):
@@ -49,23 +49,8 @@ class StepCallbacks:
                 f"got {type(callbacks).__name__}."
             )
 
-    def register(self, step_type: type, callback: Callback) -> None:
-        """Run `callback` after every step of `step_type` (or a subclass)."""
-        if not callable(callback):
-            raise TypeError(f"Step callback {callback!r} for {step_type.__name__} is not callable.")
-        self._by_type.setdefault(step_type, []).append((callback, _accepts_agent(callback)))
-
-    def __bool__(self) -> bool:
-        return bool(self._by_type)
-
     def __call__(self, step: MemoryStep, agent: Any) -> None:
-        for step_type, callbacks in self._by_type.items():
-            if isinstance(step, step_type):
-                for callback, takes_agent in callbacks:
-                    if takes_agent:
-                        callback(step, agent=agent)
-                    else:
-                        callback(step)
+        self.callback(step, agent=agent)
 
 
 def run_final_answer_checks(checks: list[Callback], answer: Any, memory: AgentMemory, agent: Any) -> None:
@@ -80,11 +65,11 @@ def run_final_answer_checks(checks: list[Callback], answer: Any, memory: AgentMe
             accepted = check(answer, memory, agent=agent) if _accepts_agent(check) else check(answer, memory)
         except Exception as error:
             raise AgentError(
-                f"Final answer check '{name}' failed with {type(error).__name__}: {error}. "
+                f"Check {name} failed with error: {type(error).__name__}: {error}. "
                 f"The answer {answer!r:.200} was not accepted; give an answer that passes the check."
             ) from error
         if not accepted:
             raise AgentError(
-                f"Final answer check '{name}' rejected the answer {answer!r:.200}; "
+                f"Check {name} failed with error: it rejected the answer {answer!r:.200}; "
                 "give an answer that passes the check."
             )

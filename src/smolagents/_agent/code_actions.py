@@ -10,7 +10,8 @@ from .._errors import AgentExecutionError, AgentParsingError
 from .._events import ActionOutput
 from .._text import bounded_text
 from ..memory import ActionStep, ToolCall
-from .code_parsing import extract_code, extract_structured_code
+from ..models.helpers import CODEAGENT_RESPONSE_FORMAT
+from .code_parsing import close_code_block, extract_code, extract_structured_code
 from .loop import ModelReply
 from .run_state import RunState
 from .sync import closing
@@ -23,22 +24,8 @@ __all__ = ["CODE_RESPONSE_FORMAT", "code_step_events", "execute_code"]
 CODE_TOOL_NAME = "python_interpreter"
 MAX_OUTPUT_CHARS = 20_000
 
-CODE_RESPONSE_FORMAT: dict[str, Any] = {
-    "type": "json_schema",
-    "json_schema": {
-        "name": "code_action",
-        "strict": True,
-        "schema": {
-            "type": "object",
-            "properties": {
-                "thought": {"type": "string", "description": "What you know and what you will do next."},
-                "code": {"type": "string", "description": "The Python code to run."},
-            },
-            "required": ["thought", "code"],
-            "additionalProperties": False,
-        },
-    },
-}
+# The structured-output format is 1.26's, so providers and fine-tuned models see the same schema.
+CODE_RESPONSE_FORMAT: dict[str, Any] = CODEAGENT_RESPONSE_FORMAT
 
 
 async def code_step_events(agent: CodeAgent, run: RunState, step: ActionStep) -> AsyncIterator[Any]:
@@ -56,6 +43,8 @@ async def code_step_events(agent: CodeAgent, run: RunState, step: ActionStep) ->
     if agent.use_structured_outputs_internally:
         _, code = extract_structured_code(message.text)
     else:
+        if isinstance(message.content, str):  # the closing tag was a stop sequence: show it in memory
+            message.content = step.model_output = close_code_block(message.content, agent.code_block_tags)
         code = extract_code(message.text, agent.code_block_tags)
     step.code_action = code
     call = ToolCall(name=CODE_TOOL_NAME, arguments=code, id=f"call_{step.step_number}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..memory import ActionStep, AgentMemory
-from .code_parsing import DEFAULT_CODE_BLOCK_TAGS
+from .code_parsing import resolve_code_block_tags
 from .prompts import AgentKind
 
 if TYPE_CHECKING:
@@ -116,14 +116,8 @@ def describe(value: Any) -> str:
 
 
 def code_block_tags(tags: tuple[str, str] | list[str] | str | None) -> tuple[str, str]:
-    """Return the (opening, closing) code tags from the user's setting."""
-    if tags is None or tags == "markdown":
-        return DEFAULT_CODE_BLOCK_TAGS
-    if isinstance(tags, (tuple, list)) and len(tags) == 2 and all(isinstance(t, str) and t for t in tags):
-        return (tags[0], tags[1])
-    raise ValueError(
-        f"code_block_tags must be 'markdown' or a pair of non-empty strings (opening, closing), got {tags!r}."
-    )
+    """Return the (opening, closing) code tags from the user's setting (see `resolve_code_block_tags`)."""
+    return resolve_code_block_tags(tags)
 
 
 def remote_executor(agent: CodeAgent) -> Any:

@@ -33,7 +33,7 @@ async def run_events(agent: MultiStepAgent, run: RunState) -> AsyncIterator[Any]
     while not is_done and run.steps_left > 0:
         if run.interrupt_requested:
             raise AgentInterruptedError(
-                f"The run was interrupted by agent.interrupt() before step {run.step_number}."
+                f"Agent interrupted. The run was stopped by agent.interrupt() before step {run.step_number}."
             )
         if agent.planning_interval and (run.step_number - run.first_step) % agent.planning_interval == 0:
             async with closing(planning_events(agent, run)) as plan_events:
@@ -65,7 +65,7 @@ async def run_events(agent: MultiStepAgent, run: RunState) -> AsyncIterator[Any]
     if not is_done:
         if run.interrupt_requested:
             raise AgentInterruptedError(
-                f"The run was interrupted by agent.interrupt() after step {run.step_number - 1}."
+                f"Agent interrupted. The run was stopped by agent.interrupt() after step {run.step_number - 1}."
             )
         await _answer_at_step_limit(agent, run)
     agent._emit(RunFinished(run.output, run.outcome))
@@ -84,7 +84,9 @@ async def _answer_at_step_limit(agent: MultiStepAgent, run: RunState) -> None:
     step = ActionStep(
         step_number=run.step_number,
         timing=Timing.start_now(),
-        error=AgentMaxStepsError(f"Reached the step limit ({run.max_steps}) before a final answer."),
+        error=AgentMaxStepsError(
+            f"Reached max steps. The step limit ({run.max_steps}) came before a final answer."
+        ),
     )
     try:
         message = await provide_final_answer(agent, run)
@@ -210,7 +212,9 @@ async def call_model(
 
 
 def _generation_error(error: Exception) -> AgentGenerationError:
-    return AgentGenerationError(f"The model call failed with {type(error).__name__}: {error}")
+    return AgentGenerationError(
+        f"Error while generating output:\nThe model call failed with {type(error).__name__}: {error}"
+    )
 
 
 def _user(text: str) -> ChatMessage:

@@ -43,8 +43,9 @@ async def tool_step_events(agent: ToolCallingAgent, run: RunState, step: ActionS
         yield call
     if any(call.name == FINAL_ANSWER for call in calls) and len(calls) > 1:
         raise AgentToolCallError(
-            f"You called final_answer together with {len(calls) - 1} other tool call(s) in one step. "
-            "Call final_answer alone, once you have every result you need."
+            "If you want to return an answer, please do not perform any other tool calls than the final answer "
+            f"tool call! You called final_answer together with {len(calls) - 1} other tool call(s) in one step: "
+            "call final_answer alone, once you have every result you need."
         )
     outcomes = await _execute_concurrently(agent, run, calls)
     observations, errors, final = [], [], None
@@ -75,7 +76,9 @@ def _read_tool_calls(agent: ToolCallingAgent, message: ChatMessage) -> list[Tool
         except AgentError:
             raise
         except Exception as error:
-            raise AgentParsingError(f"Could not read a tool call from your output: {error}") from error
+            raise AgentParsingError(
+                f"Error while parsing tool call from model output: {error}. Could not read a tool call from your output."
+            ) from error
     calls = []
     for index, call in enumerate(message.tool_calls or ()):
         arguments = call.function.arguments
@@ -124,7 +127,7 @@ async def execute_tool_call(
     target = agent._callables.get(call.name)
     if target is None:
         raise AgentToolCallError(
-            f"Unknown tool '{call.name}'. Call one of: {', '.join(sorted(agent._callables))}."
+            f"Unknown tool {call.name}, should be one of: {', '.join(agent._callables)}. Call one of these names."
         )
     arguments = _substitute_variables(call.arguments, run.variables)
     if not isinstance(target, ManagedAgentCall):
@@ -139,8 +142,8 @@ async def execute_tool_call(
         raise
     except Exception as error:
         raise AgentToolExecutionError(
-            f"Tool '{call.name}' failed with {type(error).__name__}: {error} (arguments: {json.dumps(arguments, default=str)[:500]}). "
-            "Check the arguments, or try another approach."
+            f"Error executing tool '{call.name}' with arguments {json.dumps(arguments, default=str)[:500]}: "
+            f"{type(error).__name__}: {error}\nCheck the arguments, or try another approach."
         ) from error
     is_final_answer = call.name == FINAL_ANSWER
     observation = _observation(call, output, run)

@@ -12,8 +12,19 @@ from .._messages import (
     MessageRole,
     agglomerate_stream_deltas,
 )
-from .base import REMOVE_PARAMETER, Model, get_tool_json_schema
-from .conversion import get_clean_message_list, parse_json_blob, tool_role_conversions
+from .base import REMOVE_PARAMETER, Model, get_tool_json_schema, parse_json_if_needed
+from .conversion import (
+    get_clean_message_list,
+    get_tool_call_from_text,
+    parse_json_blob,
+    tool_role_conversions,
+)
+from .helpers import (
+    CODEAGENT_RESPONSE_FORMAT,
+    MODEL_REGISTRY,
+    remove_content_after_stop_sequences,
+    supports_stop_parameter,
+)
 from .scripted import ModelCall, ScriptedModel, tool_call_message
 
 _BACKENDS: dict[str, str] = {
@@ -34,6 +45,8 @@ _BACKENDS: dict[str, str] = {
 }
 
 __all__ = [
+    "CODEAGENT_RESPONSE_FORMAT",
+    "MODEL_REGISTRY",
     "AmazonBedrockModel",
     "AmazonBedrockServerModel",
     "ApiModel",
@@ -60,8 +73,12 @@ __all__ = [
     "VLLMModel",
     "agglomerate_stream_deltas",
     "get_clean_message_list",
+    "get_tool_call_from_text",
     "get_tool_json_schema",
     "parse_json_blob",
+    "parse_json_if_needed",
+    "remove_content_after_stop_sequences",
+    "supports_stop_parameter",
     "tool_call_message",
     "tool_role_conversions",
 ]

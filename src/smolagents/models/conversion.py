@@ -14,6 +14,7 @@ __all__ = [
     "get_clean_message_list",
     "get_tool_call_from_text",
     "parse_json_blob",
+    "TextParsingError",
     "tool_role_conversions",
 ]
 
@@ -45,14 +46,22 @@ def get_clean_message_list(
         if role not in MessageRole.roles():
             raise ValueError(f"Unknown message role {role!r}: use one of {MessageRole.roles()}.")
         parts = _content_parts(message.content, convert_images_to_image_urls)
-        if output and output[-1]["role"] == role and not message.tool_calls and not output[-1].get("tool_calls"):
+        if (
+            output
+            and output[-1]["role"] == role
+            and not message.tool_calls
+            and not output[-1].get("tool_calls")
+        ):
             previous = output[-1]["content"]
             if flatten_messages_as_text:
                 output[-1]["content"] = previous + "\n" + _flatten(parts)
             else:
                 _merge_parts(previous, parts)
             continue
-        entry: dict[str, Any] = {"role": role, "content": _flatten(parts) if flatten_messages_as_text else parts}
+        entry: dict[str, Any] = {
+            "role": role,
+            "content": _flatten(parts) if flatten_messages_as_text else parts,
+        }
         if message.tool_calls:
             entry["tool_calls"] = [call.dict() for call in message.tool_calls]
         output.append(entry)
@@ -102,40 +111,50 @@ def _flatten(parts: list[dict[str, Any]]) -> str:
 _JSON_FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL)
 
 
+class TextParsingError(AgentParsingError, ValueError):
+    """A model output could not be read; also a ValueError, as smolagents 1.26's parsing helpers raise."""
+
+
 def parse_json_blob(text: str) -> tuple[dict[str, Any], str]:
     """Find the first JSON object in `text`; return it and the text before it.
 
     Raises:
-        AgentParsingError: When no JSON object can be decoded, saying where decoding failed.
+        TextParsingError: When no JSON object can be decoded, saying where decoding failed.
     """
     fenced = _JSON_FENCE.search(text)
     search_in = fenced.group(1) if fenced else text
     start = search_in.find("{")
     if start == -1:
-        raise AgentParsingError(
-            "The model output contains no JSON object: write the action as a JSON blob such as "
+        raise TextParsingError(
+            "The model output does not contain any JSON blob. Write the action as a JSON blob such as "
             '{"name": "tool_name", "arguments": {"arg": "value"}}.'
         )
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(strict=False)  # models write raw newlines inside strings
     try:
         blob, _ = decoder.raw_decode(search_in[start:])
     except json.JSONDecodeError as error:
-        raise AgentParsingError(
-            f"The JSON blob in the model output is invalid at line {error.lineno}, column {error.colno}: "
-            f"{error.msg}. Write a single valid JSON object."
+        raise TextParsingError(
+            f"The JSON blob you used is invalid due to the following error: {error}. It is invalid at line "
+            f"{error.lineno}, column {error.colno}, near {search_in[start:][max(error.pos - 4, 0) : error.pos + 5]!r}: "
+            "write a single valid JSON object."
         ) from error
     if not isinstance(blob, dict):
-        raise AgentParsingError("The JSON blob in the model output must be an object, not a list or a value.")
+        raise TextParsingError("The JSON blob in the model output must be an object, not a list or a value.")
     prefix = text[: text.find(search_in) + start] if fenced else text[:start]
     return blob, prefix
 
 
 def get_tool_call_from_text(text: str, tool_name_key: str, tool_arguments_key: str) -> ChatMessageToolCall:
-    """Read one tool call written as JSON in the text of a model without native tool calls."""
+    """Read one tool call written as JSON in the text of a model without native tool calls.
+
+    Raises:
+        TextParsingError: When the text holds no JSON object or it does not name a tool.
+    """
     blob, _ = parse_json_blob(text)
     if tool_name_key not in blob:
-        raise AgentParsingError(
-            f"The JSON action has no {tool_name_key!r} key naming the tool to call; keys found: {sorted(blob)}."
+        raise TextParsingError(
+            f"Tool call needs to have a key {tool_name_key!r}. Got keys: {list(blob)} instead. Name the tool "
+            f"to call under {tool_name_key!r} and its arguments under {tool_arguments_key!r}."
         )
     arguments = blob.get(tool_arguments_key)
     if isinstance(arguments, str):
@@ -144,7 +163,7 @@ def get_tool_call_from_text(text: str, tool_name_key: str, tool_arguments_key: s
         except json.JSONDecodeError:
             pass  # a plain string argument, e.g. the text of a final answer
     return ChatMessageToolCall(
-        id=f"call_{uuid.uuid4().hex[:12]}",
+        id=str(uuid.uuid4()),
         type="function",
         function=ChatMessageToolCallFunction(name=str(blob[tool_name_key]), arguments=arguments),
     )

@@ -125,7 +125,9 @@ class ScriptedModel(Model):
     ) -> ChatMessage:
         messages = list(messages)
         self.calls.append(
-            ModelCall(messages, stop_sequences, response_format, tools_to_call_from, {**self.kwargs, **kwargs})
+            ModelCall(
+                messages, stop_sequences, response_format, tools_to_call_from, {**self.kwargs, **kwargs}
+            )
         )
         if self._responder is not None:
             reply: Reply = self._responder
@@ -150,7 +152,8 @@ class ScriptedModel(Model):
                 message.token_usage,
             )
         message.token_usage = message.token_usage or TokenUsage(
-            input_tokens=sum(_count_tokens(m.text) for m in messages), output_tokens=_count_tokens(message.text)
+            input_tokens=sum(_count_tokens(m.text) for m in messages),
+            output_tokens=_count_tokens(message.text),
         )
         return message
 
@@ -201,7 +204,9 @@ class ScriptedModel(Model):
         **kwargs: Any,
     ) -> AsyncIterator[ChatMessageStreamDelta]:
         """Async twin of `generate_stream`."""
-        message = await self.agenerate(messages, stop_sequences, response_format, tools_to_call_from, **kwargs)
+        message = await self.agenerate(
+            messages, stop_sequences, response_format, tools_to_call_from, **kwargs
+        )
         for delta in _as_deltas(message):
             yield delta
 
@@ -217,7 +222,9 @@ def _as_deltas(message: ChatMessage) -> Iterator[ChatMessageStreamDelta]:
     for index, call in enumerate(message.tool_calls or ()):
         yield ChatMessageStreamDelta(
             tool_calls=[
-                ChatMessageToolCallStreamDelta(index=index, id=call.id, type=call.type, function=call.function)
+                ChatMessageToolCallStreamDelta(
+                    index=index, id=call.id, type=call.type, function=call.function
+                )
             ]
         )
     yield ChatMessageStreamDelta(token_usage=message.token_usage)

@@ -1,8 +1,13 @@
-"""Tools: the `Tool` base class, the `@tool` decorator, tool collections and argument validation."""
+"""Tools: the `Tool` base class, the `@tool` decorator, tool collections and argument validation.
+
+`PipelineTool`, `launch_gradio_demo` and `get_json_schema` load on first use (they need optional
+packages or higher layers).
+"""
 
 from __future__ import annotations
 
-from .base import Tool
+from .._lazy import lazy_exports
+from .base import BaseTool, Tool
 from .collection import ToolCollection
 from .decorator import tool
 from .errors import ToolDefinitionError
@@ -12,10 +17,23 @@ from .validation import validate_tool_arguments
 
 __all__ = [
     "AUTHORIZED_TYPES",
+    "BaseTool",
+    "PipelineTool",
     "Tool",
     "ToolCollection",
     "ToolDefinitionError",
+    "get_json_schema",
+    "launch_gradio_demo",
     "load_tool",
     "tool",
     "validate_tool_arguments",
 ]
+
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "PipelineTool": "smolagents.tools.pipeline",
+        "get_json_schema": "smolagents._function_type_hints_utils",
+        "launch_gradio_demo": "smolagents.tools.gradio_demo",
+    },
+)

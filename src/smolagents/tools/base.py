@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 import threading
-from abc import ABCMeta
+from abc import ABC, ABCMeta, abstractmethod
 from typing import Any, ClassVar
 
 from ..agent_types import handle_agent_input_types, handle_agent_output_types
@@ -13,7 +13,7 @@ from .errors import ToolDefinitionError
 from .rendering import to_code_prompt, to_tool_calling_prompt
 from .schema import AUTHORIZED_TYPES
 
-__all__ = ["AUTHORIZED_TYPES", "Tool", "ToolDefinitionError"]
+__all__ = ["AUTHORIZED_TYPES", "BaseTool", "Tool", "ToolDefinitionError"]
 
 _DEFINITION_ATTRIBUTES = ("name", "description", "inputs", "output_type", "output_schema", "forward")
 
@@ -34,7 +34,17 @@ class _ToolMeta(ABCMeta):
         return instance
 
 
-class Tool(metaclass=_ToolMeta):
+class BaseTool(ABC):
+    """What every tool offers: a `name` and a call. Subclass `Tool` to write one."""
+
+    name: str
+
+    @abstractmethod
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Run the tool."""
+
+
+class Tool(BaseTool, metaclass=_ToolMeta):
     """A function an agent can call, described for the model.
 
     Subclasses set the class attributes below and implement `forward` (sync or ``async def``)
@@ -183,19 +193,18 @@ class Tool(metaclass=_ToolMeta):
 
         return tool_from_code(tool_code, **kwargs)
 
-    def save(
-        self, output_dir: str | Any, tool_file_name: str = "tool", make_gradio_app: bool = False
-    ) -> None:
-        """Write the tool's code to ``<output_dir>/<tool_file_name>.py`` and its ``requirements.txt``.
+    def save(self, output_dir: str | Any, tool_file_name: str = "tool", make_gradio_app: bool = True) -> None:
+        """Write the tool's code to ``<output_dir>/<tool_file_name>.py``, in the format of smolagents 1.26.
 
         Args:
             output_dir: The folder to write to; created if missing.
             tool_file_name: The name of the code file, without ``.py``.
-            make_gradio_app: Accepted for compatibility; a Gradio app is not written yet.
+            make_gradio_app: Also write ``app.py`` (a Gradio demo of the tool, for a Space) and
+                ``requirements.txt``.
         """
         from .source import save_tool
 
-        save_tool(self, output_dir, tool_file_name=tool_file_name)
+        save_tool(self, output_dir, tool_file_name=tool_file_name, make_gradio_app=make_gradio_app)
 
     def push_to_hub(
         self,

@@ -15,6 +15,7 @@ import importlib.metadata
 import importlib.util
 import inspect
 import itertools
+import json
 import linecache
 import os
 import re
@@ -28,9 +29,20 @@ from .decorator import FunctionTool
 from .definition import check_tool_definition
 from .errors import ToolDefinitionError
 
-__all__ = ["requirements_of", "save_tool", "tool_from_code", "tool_from_dict", "tool_source", "tool_to_dict"]
+__all__ = [
+    "SIMPLE_TOOL_CLASS",
+    "requirements_of",
+    "save_tool",
+    "saved_class_name",
+    "tool_app_code",
+    "tool_from_code",
+    "tool_from_dict",
+    "tool_source",
+    "tool_to_dict",
+]
 
 _SOURCE_ATTRIBUTE = "_tool_source_code"
+SIMPLE_TOOL_CLASS = "SimpleTool"
 _OVERRIDABLE = ("name", "description", "inputs", "output_type", "output_schema")
 _code_counter = itertools.count()
 
@@ -55,7 +67,8 @@ def tool_from_dict(tool_dict: dict[str, Any], **kwargs: Any) -> Tool:
     """Rebuild a tool from `tool_to_dict` output (runs its code: trusted input only)."""
     if not isinstance(tool_dict, dict) or not isinstance(tool_dict.get("code"), str):
         raise ToolDefinitionError(
-            "Tool.from_dict needs a dict with the tool's source under 'code', as written by tool.to_dict()."
+            "Tool dictionary must contain 'code' key with the tool source code: Tool.from_dict needs the dict "
+            "written by tool.to_dict()."
         )
     tool = tool_from_code(tool_dict["code"], **kwargs)
     overridden = False
@@ -68,14 +81,36 @@ def tool_from_dict(tool_dict: dict[str, Any], **kwargs: Any) -> Tool:
     return tool
 
 
-def save_tool(tool: Tool, output_dir: str | os.PathLike[str], tool_file_name: str = "tool") -> None:
-    """Write ``<output_dir>/<tool_file_name>.py`` and ``requirements.txt`` for the tool."""
+def save_tool(
+    tool: Tool, output_dir: str | os.PathLike[str], tool_file_name: str = "tool", make_gradio_app: bool = True
+) -> None:
+    """Write ``<output_dir>/<tool_file_name>.py``; with `make_gradio_app`, also ``app.py`` and ``requirements.txt``.
+
+    The layout is smolagents 1.26's, so a folder written here can be pushed as a Space or
+    loaded by either library.
+    """
     code = tool_source(tool)
     os.makedirs(output_dir, exist_ok=True)
-    with open(os.path.join(output_dir, f"{tool_file_name}.py"), "w", encoding="utf-8") as file:
-        file.write(code)
-    with open(os.path.join(output_dir, "requirements.txt"), "w", encoding="utf-8") as file:
-        file.write("\n".join(requirements_of(code)) + "\n")
+    _write(os.path.join(output_dir, f"{tool_file_name}.py"), code)
+    if make_gradio_app:
+        _write(os.path.join(output_dir, "app.py"), tool_app_code(tool, tool_file_name))
+        _write(os.path.join(output_dir, "requirements.txt"), "\n".join(requirements_of(code)))
+
+
+def tool_app_code(tool: Tool, tool_module_name: str = "tool") -> str:
+    """Return the ``app.py`` of a tool's Space: it starts a Gradio demo of the tool."""
+    class_name = saved_class_name(tool)
+    return (
+        "from smolagents import launch_gradio_demo\n"
+        f"from {tool_module_name} import {class_name}\n\n"
+        f"tool = {class_name}()\n"
+        "launch_gradio_demo(tool)\n"
+    )
+
+
+def _write(path: str, text: str) -> None:
+    with open(path, "w", encoding="utf-8") as file:
+        file.write(text)
 
 
 def tool_from_code(tool_code: str, **kwargs: Any) -> Tool:
@@ -129,34 +164,87 @@ def tool_source(tool: Tool) -> str:
             tool class needs constructor arguments, or the code uses a name that cannot be
             imported or written as a literal.
     """
-    stored = type(tool).__dict__.get(_SOURCE_ATTRIBUTE)
-    if stored is not None:
-        return stored
     if isinstance(tool, FunctionTool):
-        function = tool.function
-        source = "@tool\n" + _strip_decorators(_get_source(function, tool.name))
-        definition = _absolute_imports(source, function.__module__)
-        module_globals = function.__globals__
-        nonlocals = _closure_values(function)
-        lines = _dependency_lines(
-            tool.name, definition, module_globals, nonlocals, {"tool"}, ["from smolagents import tool"]
-        )
-    else:
-        cls = type(tool)
-        _check_constructor(cls, tool.name)
-        definition = _absolute_imports(_get_source(cls, tool.name), cls.__module__)
-        module_globals = vars(sys.modules[cls.__module__]) if cls.__module__ in sys.modules else {}
-        nonlocals = {}
-        for member in cls.__dict__.values():
-            function = getattr(member, "__func__", member)
-            if inspect.isfunction(function):
-                nonlocals.update(_closure_values(function))
-        lines = _dependency_lines(tool.name, definition, module_globals, nonlocals, set(), [])
+        return _function_tool_source(tool)
+    stored = type(tool).__dict__.get(_SOURCE_ATTRIBUTE)
+    if isinstance(stored, str):
+        return stored
+    cls = type(tool)
+    _check_constructor(cls, tool.name)
+    definition = _absolute_imports(_get_source(cls, tool.name), cls.__module__)
+    module_globals = vars(sys.modules[cls.__module__]) if cls.__module__ in sys.modules else {}
+    nonlocals = {}
+    for member in cls.__dict__.values():
+        function = getattr(member, "__func__", member)
+        if inspect.isfunction(function):
+            nonlocals.update(_closure_values(function))
+    lines = _dependency_lines(tool.name, definition, module_globals, nonlocals, set(), [])
     # Keep postponed annotations if the tool's module had them: its hints may name types that only
     # exist for type checkers.
     if module_globals.get("annotations") is __future__.annotations:
         lines = ["from __future__ import annotations", "", *lines]
     return "\n".join(lines) + "\n\n\n" + definition.rstrip() + "\n"
+
+
+def _function_tool_source(tool: FunctionTool) -> str:
+    """Write an ``@tool`` function as a `Tool` subclass named ``SimpleTool``, as smolagents 1.26 does.
+
+    A class (not the decorated function) is what 1.26's ``Tool.from_code`` looks for, so the
+    code loads in both libraries.
+    """
+    function = tool.function
+    forward = _absolute_imports(_forward_method(function, tool.name), function.__module__)
+    imports = ["from smolagents import Tool", "from typing import Any", "from typing import Optional"]
+    lines = _dependency_lines(
+        tool.name, forward, function.__globals__, _closure_values(function), {"Tool"}, imports
+    )
+    if function.__globals__.get("annotations") is __future__.annotations:
+        lines = ["from __future__ import annotations", *lines]
+    attributes = [
+        f'    name = "{tool.name}"',
+        f"    description = {json.dumps(textwrap.dedent(tool.description).strip())}",
+        f"    inputs = {tool.inputs!r}",
+        f'    output_type = "{tool.output_type}"',
+    ]
+    if tool.output_schema is not None:
+        attributes.append(f"    output_schema = {tool.output_schema!r}")
+    definition = f"class {SIMPLE_TOOL_CLASS}(Tool):\n" + "\n".join(attributes)
+    return "\n".join(lines) + "\n\n" + definition + "\n\n" + textwrap.indent(forward, "    ").rstrip() + "\n"
+
+
+def _forward_method(function: Any, tool_name: str) -> str:
+    """Return the function's source as a ``forward(self, ...)`` method (decorators dropped)."""
+    source = _get_source(function, tool_name)
+    node = ast.parse(source).body[0]
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        raise ToolDefinitionError(
+            f"Cannot find the definition of tool {tool_name!r} in its source.", tool_name=tool_name
+        )
+    arguments = ast.arguments(
+        posonlyargs=node.args.posonlyargs,
+        args=[ast.arg(arg="self"), *node.args.args],
+        vararg=node.args.vararg,
+        kwonlyargs=node.args.kwonlyargs,
+        kw_defaults=node.args.kw_defaults,
+        kwarg=node.args.kwarg,
+        defaults=node.args.defaults,
+    )
+    if node.args.posonlyargs:  # self must come first: it joins the positional-only parameters
+        arguments.posonlyargs, arguments.args = [ast.arg(arg="self"), *node.args.posonlyargs], node.args.args
+    returns = f" -> {ast.unparse(node.returns)}" if node.returns else ""
+    keyword = "async def" if isinstance(node, ast.AsyncFunctionDef) else "def"
+    lines = source.splitlines()
+    first = node.body[0]
+    if first.lineno == node.lineno:  # a one-line definition: `def f(x): return x`
+        body = ["    " + lines[first.lineno - 1][first.col_offset :], *lines[first.lineno :]]
+    else:
+        body = lines[first.lineno - 1 :]
+    return f"{keyword} forward({ast.unparse(arguments)}){returns}:\n" + "\n".join(body) + "\n"
+
+
+def saved_class_name(tool: Tool) -> str:
+    """Return the name of the class defined by the code `tool_source` writes for `tool`."""
+    return SIMPLE_TOOL_CLASS if isinstance(tool, FunctionTool) else type(tool).__name__
 
 
 def requirements_of(code: str) -> list[str]:
@@ -219,8 +307,9 @@ def _check_constructor(cls: type, tool_name: str) -> None:
     ]
     if required:
         raise ToolDefinitionError(
-            f"Tool {tool_name!r} cannot be saved: its __init__ requires {', '.join(required)}, and a loaded "
-            "tool is built without arguments. Give these parameters default values.",
+            f"Parameters in __init__ must have default values, found required parameters: {', '.join(required)}. "
+            f"Tool {tool_name!r} cannot be saved this way: a loaded tool is built without arguments, so give "
+            "these parameters default values.",
             tool_name=tool_name,
         )
 
