@@ -7,15 +7,11 @@ tool of the same name. The snippet itself is copied verbatim from guided_tour.md
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import textwrap
-import threading
 from pathlib import Path
 from typing import Any
 
-from _browser_support import free_port, require_browser_stack
+from _browser_support import require_browser_stack, served_script
 
 TOUR_SNIPPET = """
 from smolagents import (
@@ -69,41 +65,9 @@ def test_the_tour_gradio_example_serves_a_working_chat(page: Any, tmp_path: Path
     require_browser_stack("gradio", "playwright")
     (tmp_path / "snippet.py").write_text(textwrap.dedent(TOUR_SNIPPET))
     (tmp_path / "driver.py").write_text(DRIVER)
-    port = free_port()
-    env = {
-        **os.environ,
-        "GRADIO_SERVER_NAME": "127.0.0.1",
-        "GRADIO_SERVER_PORT": str(port),
-        "PYTHONUNBUFFERED": "1",
-    }
-    process = subprocess.Popen(
-        [sys.executable, str(tmp_path / "driver.py"), str(tmp_path / "snippet.py")],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        ready = threading.Event()
-        output: list[str] = []
-
-        def read_output() -> None:
-            assert process.stdout is not None
-            for line in process.stdout:
-                output.append(line)
-                if f"127.0.0.1:{port}" in line:
-                    ready.set()
-
-        threading.Thread(target=read_output, daemon=True).start()
-        assert ready.wait(timeout=180), "the app did not start:\n" + "".join(output)
-        page.goto(f"http://127.0.0.1:{port}", wait_until="load")
+    with served_script(tmp_path / "driver.py", str(tmp_path / "snippet.py")) as url:
+        page.goto(url, wait_until="load")
         page.locator("#task-input textarea").fill("Draw me a lion")
         page.locator("#task-input textarea").press("Enter")
         page.locator("#agent-chat").get_by_text("Final answer:").wait_for()
         page.locator("#agent-chat img[src*='.png']").first.wait_for()
-    finally:
-        process.terminate()
-        process.wait(timeout=60)
-        if process.stdout is not None:
-            process.stdout.close()
