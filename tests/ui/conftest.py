@@ -1,4 +1,8 @@
-"""Fixtures of the browser tests: one Chromium per test session, a fresh context per test."""
+"""Fixtures of the browser tests: one Chromium per test module, a fresh context per test.
+
+Playwright's sync API keeps an event loop marked as running on the test thread while the browser
+is open, so the browser must close before modules with async tests run: hence module scope.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +15,9 @@ from _browser_support import require_browser_stack
 from smolagents._ui.browser import CHROMIUM_FLAGS
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    """A headless Chromium driven by Playwright, shared by the whole session."""
+    """A headless Chromium driven by Playwright, shared by the tests of one module."""
     executable = require_browser_stack("playwright")
     from playwright.sync_api import sync_playwright
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from .._agent.configuration import next_step_number
 from .chat_rendering import Message
+from .sessions import open_session
 
 __all__ = ["Conversation", "Conversations"]
 
@@ -53,10 +54,7 @@ class Conversations:
     """
 
     def __init__(self, agent: Any) -> None:
-        if not callable(getattr(agent, "new_session", None)):
-            raise TypeError(
-                f"GradioUI needs an agent with sessions (a smolagents MultiStepAgent), got {type(agent).__name__}."
-            )
+        open_session(agent)  # refuses, now rather than at the first visit, an agent without sessions
         self._agent = agent
         self._by_key: dict[str, Conversation] = {}
         self._lock = threading.Lock()
@@ -66,7 +64,7 @@ class Conversations:
         with self._lock:
             conversation = self._by_key.get(key)
             if conversation is None:
-                conversation = self._by_key[key] = Conversation(self._agent.new_session())
+                conversation = self._by_key[key] = Conversation(open_session(self._agent))
             return conversation
 
     def forget(self, key: str) -> None:

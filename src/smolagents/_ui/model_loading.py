@@ -18,6 +18,10 @@ __all__ = [
 ]
 
 DEFAULT_HUB_MODEL_ID = "Qwen/Qwen3-Next-80B-A3B-Thinking"
+# Tokens one step of the embedded model may generate on the command line. The small model often
+# repeats itself until its budget runs out; a step needs far fewer, and a confused run then ends in
+# a minute or two on a laptop CPU rather than in a quarter of an hour.
+EMBEDDED_MAX_NEW_TOKENS = 512
 MODEL_TYPES = (
     "InferenceClientModel",
     "OpenAIModel",
@@ -101,10 +105,14 @@ def load_model(
 
 
 def default_model() -> Model:
-    """Return the library's default model: the embedded local one, offline."""
+    """Return the library's default model (the embedded local one, offline), with a short token budget."""
     from .._agent.configuration import default_model as configured_default
 
-    return configured_default()
+    model = configured_default()
+    budget = getattr(model, "max_new_tokens", None)
+    if isinstance(budget, int):
+        model.max_new_tokens = min(budget, EMBEDDED_MAX_NEW_TOKENS)  # type: ignore[attr-defined]  # checked above
+    return model
 
 
 def _check_litellm_key(model_id: str, api_key: str | None, api_base: str | None) -> None:
