@@ -6,7 +6,8 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -41,6 +42,22 @@ def run(
     return subprocess.run(
         [command(name), *args], input=stdin, capture_output=True, text=True, timeout=timeout, env=environment
     )
+
+
+def assert_one_sentence_errors(name: str, cases: Sequence[tuple[list[str], str]]) -> None:
+    """Run `name` once per case at the same time; each must fail with status 2 and one line starting with its message.
+
+    The runs are concurrent because each is mostly interpreter start-up: together they take the
+    time of the slowest rather than the sum.
+    """
+    with ThreadPoolExecutor(max_workers=len(cases)) as pool:
+        results = list(pool.map(lambda case: run(name, "Find something", *case[0]), cases))
+    for (args, message), result in zip(cases, results, strict=True):
+        shown = f"{name} {' '.join(args)}:\n{result.stderr}"
+        assert result.returncode == 2, shown
+        assert result.stderr.startswith(f"{name}: error: {message}"), shown
+        assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr, shown
+        assert result.stdout == "", shown
 
 
 def scripted_replies(*contents: str) -> Callable[[RecordedRequest], Reply]:

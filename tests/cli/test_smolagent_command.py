@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-from _commands import model_flags, run, scripted_replies
+from _commands import assert_one_sentence_errors, model_flags, run, scripted_replies
 from _servers import WireServer
 
 
@@ -43,22 +42,14 @@ def test_tool_calling_agents_and_default_tools_by_name(model_server: WireServer)
     assert {tool["function"]["name"] for tool in tools} == {"python_interpreter", "final_answer"}
 
 
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
+def test_settings_that_cannot_work_are_one_sentence_and_status_2() -> None:
+    assert_one_sentence_errors("smolagent", [
         (["--model-type", "Nope"], "Unknown model type 'Nope': use one of InferenceClientModel"),
         (["--model-type", "InferenceClientModel"], "InferenceClientModel needs a Hugging Face token: pass --api-key"),
         (["--model-type", "OpenAIModel", "--model-id", "gpt-4o"], "OpenAIModel needs an API key: pass --api-key or set OPENAI_API_KEY"),
         (["--model-type", "OpenAIModel", "--model-id", "m", "--api-base", "http://127.0.0.1:9", "--tools", "teleport"], "Unknown tool 'teleport': use one of"),
         (["--model-type", "OpenAIModel", "--model-id", "m", "--api-base", "http://127.0.0.1:9", "--action-type", "dance"], "Unknown action type 'dance'"),
-    ],
-)  # fmt: skip
-def test_a_setting_that_cannot_work_is_one_sentence_and_status_2(args: list[str], message: str) -> None:
-    result = run("smolagent", "Hello", *args)
-    assert result.returncode == 2
-    assert result.stderr.startswith(f"smolagent: error: {message}")
-    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
-    assert result.stdout == ""
+    ])  # fmt: skip
 
 
 def test_a_failing_model_server_ends_the_run_with_status_1_and_no_traceback(model_server: WireServer) -> None:

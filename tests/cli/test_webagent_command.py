@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _commands import model_flags, run, scripted_replies
+from _commands import assert_one_sentence_errors, model_flags, run, scripted_replies
 from _servers import WireServer
 
 from system_requirements import require
@@ -63,37 +63,11 @@ def test_webagent_browses_a_page_and_the_model_sees_screenshots(
     assert "close_popups" in json.dumps(requests[0]["messages"][0])  # the tool is offered to the model
 
 
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (["--model-type", "Nope"], "Unknown model type 'Nope'"),
-        ([], "LiteLLMModel 'gpt-4o' needs an API key: pass --api-key or set OPENAI_API_KEY"),
-        (
-            [
-                "--model-type",
-                "OpenAIModel",
-                "--api-base",
-                "http://127.0.0.1:9",
-                "--browser-path",
-                "/nonexistent/chromium",
-            ],
-            "No browser at /nonexistent/chromium: install Chromium",
-        ),
-        (
-            [
-                "--model-type",
-                "OpenAIModel",
-                "--api-base",
-                "http://127.0.0.1:9",
-                "--browser-path",
-                "/bin/true",
-            ],
-            "Chromium could not start (",
-        ),
-    ],
-)
-def test_webagent_errors_are_one_sentence_and_status_2(args: list[str], message: str) -> None:
-    result = run("webagent", "Find something", *args)
-    assert result.returncode == 2, result.stderr
-    assert result.stderr.startswith(f"webagent: error: {message}")
-    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+def test_webagent_errors_are_one_sentence_and_status_2() -> None:
+    no_key = "LiteLLMModel 'gpt-4o' needs an API key: pass --api-key or set OPENAI_API_KEY"
+    some_model = ["--model-type", "OpenAIModel", "--api-base", "http://127.0.0.1:9"]
+    assert_one_sentence_errors("webagent", [
+        ([], no_key),  # the default model type, without a key
+        ([*some_model, "--browser-path", "/nonexistent/chromium"], "No browser at /nonexistent/chromium: install Chromium"),
+        ([*some_model, "--browser-path", "/bin/true"], "Chromium could not start ("),
+    ])  # fmt: skip
