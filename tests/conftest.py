@@ -30,3 +30,6 @@ def _no_network_beyond_loopback() -> Iterator[None]:
     attempted = _violations[start:]
     if attempted:
         pytest.fail(f"test tried to reach non-loopback addresses: {attempted}")
+
+
+pytest_plugins = ["thread_guard"]

@@ -133,8 +133,10 @@ def test_push_to_hub_then_load_the_tool_back(hub: LoopbackHub, tmp_path: Path) -
     assert result["url"].startswith(f"{hub.endpoint}/spaces/tester/python-tool/commit/")
     assert hub.created[0]["type"] == "space" and hub.created[0]["sdk"] == "gradio"
     files = hub.spaces["tester/python-tool"]
-    assert set(files) == {"tool.py", "requirements.txt", "README.md"}
+    # As in 1.26, the Space gets an app.py that serves a demo of the tool, so the pushed Space runs.
+    assert set(files) == {"tool.py", "app.py", "requirements.txt", "README.md"}
     assert b"class PythonInterpreterTool(Tool)" in files["tool.py"]
+    assert b"from tool import PythonInterpreterTool" in files["app.py"]
     assert b"sdk: gradio" in files["README.md"] and b"- smolagents" in files["README.md"]
 
 
