@@ -80,6 +80,14 @@ API_PATHS = {
         "InterpreterError",
         "BASE_BUILTIN_MODULES",
     ],
+    "smolagents.remote_executors": [
+        "BlaxelExecutor",
+        "DockerExecutor",
+        "E2BExecutor",
+        "IsolatedPythonExecutor",
+        "ModalExecutor",
+        "WasmExecutor",
+    ],
     "smolagents.memory": [
         "AgentMemory",
         "TaskStep",

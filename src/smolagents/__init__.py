@@ -73,6 +73,13 @@ _EXPORTS: dict[str, str] = {
     "LocalPythonExecutor": ".local_python_executor",
     "PythonExecutor": ".local_python_executor",
     "evaluate_python_code": ".local_python_executor",
+    # executors outside this process
+    "BlaxelExecutor": ".remote_executors",
+    "DockerExecutor": ".remote_executors",
+    "E2BExecutor": ".remote_executors",
+    "IsolatedPythonExecutor": ".remote_executors",
+    "ModalExecutor": ".remote_executors",
+    "WasmExecutor": ".remote_executors",
     # MCP
     "MCPClient": ".mcp_client",
     # memory

@@ -37,6 +37,7 @@ from ._errors import (  # noqa: F401  # importable from here, as in smolagents 1
     AgentToolExecutionError,
 )
 from ._events import ActionOutput, ToolOutput
+from ._executors import factory as executor_factory
 from ._messages import ChatMessage
 from .agent_types import handle_agent_output_types  # noqa: F401  # importable from here, as in 1.26
 from .memory import ActionStep, AgentMemory, TaskStep, ToolCall
@@ -456,7 +457,7 @@ class CodeAgent(MultiStepAgent):
         self.code_block_tags = configuration.code_block_tags(code_block_tags)
         self.use_structured_outputs_internally = use_structured_outputs_internally
         self.max_print_outputs_length = max_print_outputs_length
-        configuration.check_executor_type(executor_type, executor)
+        executor_factory.check_executor_type(executor_type, executor)
         self.executor_type = executor_type
         self.executor_kwargs = dict(executor_kwargs or {})
         self._executor = executor
@@ -468,6 +469,8 @@ class CodeAgent(MultiStepAgent):
             stream_outputs=stream_outputs,
             **kwargs,
         )
+        if executor is None:
+            executor_factory.check_tools(executor_type, self._callables)
         self._code_needs_thread = bool(self.managed_agents) or any(
             getattr(tool, "is_async", False) for tool in self.tools.values()
         )
@@ -489,16 +492,16 @@ class CodeAgent(MultiStepAgent):
             run.executor = previous.executor  # a continued conversation keeps its variables
         elif self._executor is not None:
             run.executor = self._executor
-        elif self.executor_type == "local":
-            from .local_python_executor import LocalPythonExecutor
-
-            run.executor = LocalPythonExecutor(
-                self.additional_authorized_imports,
-                max_print_outputs_length=self.max_print_outputs_length,
-                **self.executor_kwargs,
-            )
         else:
-            self._executor = run.executor = configuration.remote_executor(self)
+            run.executor = executor_factory.build_executor(
+                self.executor_type,
+                self.additional_authorized_imports,
+                self.logger,
+                self.max_print_outputs_length,
+                self.executor_kwargs,
+            )
+            if self.executor_type != "local":  # a sandbox is kept for the agent's runs until cleanup()
+                self._executor = run.executor
         run.executor.send_tools(self._callables)
         if run.additional_args:
             run.executor.send_variables(run.additional_args)

@@ -1,4 +1,4 @@
-"""Checking and indexing an agent's configuration: tools, managed agents, names, executors."""
+"""Checking and indexing an agent's configuration: tools, managed agents, names (executors: _executors/factory.py)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,10 @@ from .code_parsing import resolve_code_block_tags
 from .prompts import AgentKind
 
 if TYPE_CHECKING:
-    from ..agents import CodeAgent, MultiStepAgent
+    from ..agents import MultiStepAgent
     from ..models.base import Model
 
 __all__ = [
-    "EXECUTOR_TYPES",
-    "check_executor_type",
     "check_name",
     "code_block_tags",
     "default_model",
@@ -22,27 +20,7 @@ __all__ = [
     "index_managed_agents",
     "index_tools",
     "next_step_number",
-    "remote_executor",
 ]
-
-EXECUTOR_TYPES = {"local", "docker", "e2b", "modal", "blaxel", "wasm"}
-
-
-def check_executor_type(executor_type: str, executor: Any) -> None:
-    """Refuse an unknown executor type, or a remote one this installation cannot provide."""
-    if executor_type not in EXECUTOR_TYPES:
-        raise ValueError(f"Unknown executor_type {executor_type!r}: use one of {sorted(EXECUTOR_TYPES)}.")
-    if executor_type == "local" or executor is not None:
-        return
-    import importlib.util
-
-    if importlib.util.find_spec("smolagents.remote_executors") is None:
-        raise ValueError(
-            f"executor_type={executor_type!r} needs the remote executors (smolagents.remote_executors), which "
-            "this version does not ship yet. Use executor_type='local' (the sandboxed local interpreter) or "
-            "pass your own PythonExecutor as executor=..."
-        )
-
 
 def default_model() -> Model:
     """Return the model used when none is given: the embedded local SmolLM2."""
@@ -119,19 +97,3 @@ def code_block_tags(tags: tuple[str, str] | list[str] | str | None) -> tuple[str
     """Return the (opening, closing) code tags from the user's setting (see `resolve_code_block_tags`)."""
     return resolve_code_block_tags(tags)
 
-
-def remote_executor(agent: CodeAgent) -> Any:
-    """Build the remote executor named by the agent's `executor_type`."""
-    import importlib
-
-    remote_executors = importlib.import_module("smolagents.remote_executors")  # optional, loaded by name
-
-    classes = {
-        "docker": "DockerExecutor",
-        "e2b": "E2BExecutor",
-        "modal": "ModalExecutor",
-        "blaxel": "BlaxelExecutor",
-        "wasm": "WasmExecutor",
-    }
-    executor_class = getattr(remote_executors, classes[agent.executor_type])
-    return executor_class(agent.additional_authorized_imports, agent.logger, **agent.executor_kwargs)
