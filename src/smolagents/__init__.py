@@ -74,6 +74,10 @@ _EXPORTS: dict[str, str] = {
     "make_init_file": ".utils",
     "parse_code_blobs": ".utils",
     "truncate_content": ".utils",
+    # user interfaces
+    "GradioUI": ".gradio_ui",
+    "load_model": ".cli",
+    "stream_to_gradio": ".gradio_ui",
     # local interpreter
     "BASE_BUILTIN_MODULES": ".local_python_executor",
     "CodeOutput": ".local_python_executor",
@@ -238,6 +242,9 @@ if TYPE_CHECKING:  # static analysers see the real definitions
     from .agents import (
         populate_template as populate_template,
     )
+    from .cli import (
+        load_model as load_model,
+    )
     from .default_tools import (
         ApiWebSearchTool as ApiWebSearchTool,
     )
@@ -267,6 +274,12 @@ if TYPE_CHECKING:  # static analysers see the real definitions
     )
     from .default_tools import (
         WikipediaSearchTool as WikipediaSearchTool,
+    )
+    from .gradio_ui import (
+        GradioUI as GradioUI,
+    )
+    from .gradio_ui import (
+        stream_to_gradio as stream_to_gradio,
     )
     from .local_python_executor import (
         BASE_BUILTIN_MODULES as BASE_BUILTIN_MODULES,
