@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import gradio as gr
 
@@ -16,10 +16,25 @@ from .chat_rendering import Message, error_message, notice_message
 from .conversations import Conversation, Conversations
 from .run_thread import ThreadedEvents
 from .transcript import RunTranscript
-from .uploads import UploadRejectedError
+from .uploads import UploadFolder, UploadRejectedError
 
-if TYPE_CHECKING:
-    from ..gradio_ui import GradioUI
+
+class ChatSettings(Protocol):
+    """What the app reads of its `GradioUI` (described here: the UI class lives a layer above)."""
+
+    @property
+    def agent(self) -> Any: ...
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def description(self) -> str | None: ...
+    @property
+    def reset_agent_memory(self) -> bool: ...
+    @property
+    def uploads(self) -> UploadFolder | None: ...
+    @property
+    def concurrency_limit(self) -> int | None: ...
+
 
 __all__ = ["build_app"]
 
@@ -37,7 +52,7 @@ Update = tuple[Any, Any, Any, Any]
 class ChatApp:
     """Handlers of the chat, bound to one `GradioUI`."""
 
-    def __init__(self, ui: GradioUI) -> None:
+    def __init__(self, ui: ChatSettings) -> None:
         self.ui = ui
         self.conversations = Conversations(ui.agent)
 
@@ -145,7 +160,7 @@ def _describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-def build_app(ui: GradioUI) -> gr.Blocks:
+def build_app(ui: ChatSettings) -> gr.Blocks:
     """Build the Blocks app of `ui`."""
     app = ChatApp(ui)
     title = (ui.name or "Agent interface").replace("_", " ")
