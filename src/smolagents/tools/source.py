@@ -77,7 +77,7 @@ def tool_from_dict(tool_dict: dict[str, Any], **kwargs: Any) -> Tool:
             setattr(tool, key, tool_dict[key])
             overridden = True
     if overridden:
-        check_tool_definition(tool, is_class=False)
+        check_tool_definition(tool)
     return tool
 
 
