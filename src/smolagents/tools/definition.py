@@ -276,6 +276,9 @@ def _type_hints(function: Any) -> dict[str, Any]:
 
 
 def _admits_none(hint: Any) -> bool:
-    if hint is None or hint is type(None):
-        return hint is type(None)
-    return typing.get_origin(hint) in (typing.Union, types.UnionType) and type(None) in typing.get_args(hint)
+    if hint is type(None):
+        return True
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin is typing.Literal:
+        return None in args
+    return origin in (typing.Union, types.UnionType) and type(None) in args
