@@ -27,7 +27,6 @@ from .search_results import (
 
 __all__ = ["ApiWebSearchTool", "GoogleSearchTool", "RateLimiter", "WebSearchTool", "no_results"]
 
-_QUERY_INPUT = {"query": {"type": "string", "description": "The search query to perform."}}
 _ENGINES = {
     "duckduckgo": ("SMOLAGENTS_DUCKDUCKGO_URL", "https://lite.duckduckgo.com/lite/"),
     "bing": ("SMOLAGENTS_BING_URL", "https://www.bing.com/search"),
@@ -132,7 +131,7 @@ class WebSearchTool(Tool):
         "Performs a web search for a query and returns the top results as a markdown list of titles, "
         "links and snippets."
     )
-    inputs = _QUERY_INPUT
+    inputs = {"query": {"type": "string", "description": "The search query to perform."}}
     output_type = "string"
 
     def __init__(
@@ -191,7 +190,7 @@ class GoogleSearchTool(Tool):
         "Performs a google web search for your query then returns a string of the top search results."
     )
     inputs = {
-        **_QUERY_INPUT,
+        "query": {"type": "string", "description": "The search query to perform."},
         "filter_year": {
             "type": "integer",
             "description": "Optionally restrict results to a certain year",
@@ -273,7 +272,7 @@ class ApiWebSearchTool(Tool):
         "Performs a web search for a query and returns a string of the top search results formatted as "
         "markdown with titles, URLs, and descriptions."
     )
-    inputs = _QUERY_INPUT
+    inputs = {"query": {"type": "string", "description": "The search query to perform."}}
     output_type = "string"
 
     def __init__(

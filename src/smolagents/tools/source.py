@@ -33,6 +33,7 @@ __all__ = [
     "SIMPLE_TOOL_CLASS",
     "decorator_names",
     "forward_method_source",
+    "importable_name",
     "requirements_of",
     "save_tool",
     "saved_class_name",
@@ -457,7 +458,7 @@ def _import_line(name: str, value: Any, own_module: str | None) -> str | None:
     attribute = getattr(value, "__name__", None)
     if not isinstance(module_name, str) or not isinstance(attribute, str):
         return None
-    if module_name in ("__main__", own_module):
+    if module_name == "__main__" or (module_name == own_module and not _is_library_module(module_name)):
         return None
     for candidate in dict.fromkeys((module_name.split(".")[0], module_name)):
         module = sys.modules.get(candidate)
@@ -465,6 +466,16 @@ def _import_line(name: str, value: Any, own_module: str | None) -> str | None:
         if found is value or (inspect.ismethod(value) and found == value):
             return f"from {candidate} import {attribute}" + (f" as {name}" if attribute != name else "")
     return None
+
+
+def _is_library_module(module_name: str) -> bool:
+    """Whether the module is part of smolagents, which every saved tool requires (so it can be imported from)."""
+    return module_name == "smolagents" or module_name.startswith("smolagents.")
+
+
+def importable_name(name: str, value: Any, own_module: str | None) -> bool:
+    """Whether saved code can get `value` (named `name` in module `own_module`) by an import line."""
+    return _import_line(name, value, own_module) is not None
 
 
 def _is_literal(value: Any) -> bool:
