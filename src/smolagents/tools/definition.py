@@ -93,7 +93,7 @@ def _check_name(name: Any, class_name: str) -> str:
         )
         raise ToolDefinitionError(
             f"Invalid Tool name '{name}': must be a valid Python identifier and not a reserved keyword. "
-            f"{where}: the name {reason}; CodeAgent calls tools as Python functions. Use letters, "
+            f"{where}: {name!r} {reason}; CodeAgent calls tools as Python functions. Use letters, "
             f"digits and underscores, not starting with a digit{hint}.",
             tool_name=name,
         )
