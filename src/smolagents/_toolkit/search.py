@@ -153,7 +153,11 @@ class WebSearchTool(Tool):
         self.endpoint = endpoint or os.environ.get(variable) or default
         self.limits = FetchLimits(timeout_seconds=timeout_seconds, max_bytes=2_000_000)
 
-    async def forward(self, query: str) -> str:
+    def forward(self, query: str) -> str:
+        """Run `aforward` to completion (for sync callers, as in smolagents 1.26)."""
+        return self.run_aforward(query)
+
+    async def aforward(self, query: str) -> str:
         """Search and return the results as markdown."""
         results = await self.search(query)
         if not results:
@@ -257,7 +261,11 @@ class GoogleSearchTool(Tool):
         self.max_results = _check_max_results(max_results)
         self.limits = FetchLimits(timeout_seconds=timeout_seconds, max_bytes=2_000_000)
 
-    async def forward(self, query: str, filter_year: int | None = None) -> str:
+    def forward(self, query: str, filter_year: int | None = None) -> str:
+        """Run `aforward` to completion (for sync callers, as in smolagents 1.26)."""
+        return self.run_aforward(query, filter_year)
+
+    async def aforward(self, query: str, filter_year: int | None = None) -> str:
         """Search and return the results as markdown."""
         period = f"cdr:1,cd_min:01/01/{filter_year},cd_max:12/31/{filter_year}" if filter_year else None
         if self.provider == "serpapi":
@@ -343,7 +351,11 @@ class ApiWebSearchTool(Tool):
         self.limiter = RateLimiter(rate_limit)
         self.limits = FetchLimits(timeout_seconds=timeout_seconds, max_bytes=2_000_000)
 
-    async def forward(self, query: str) -> str:
+    def forward(self, query: str) -> str:
+        """Run `aforward` to completion (for sync callers, as in smolagents 1.26)."""
+        return self.run_aforward(query)
+
+    async def aforward(self, query: str) -> str:
         """Search and return the results as markdown."""
         await self.limiter.wait()
         response = await fetch(

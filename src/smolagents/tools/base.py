@@ -74,8 +74,19 @@ class Tool(BaseTool, metaclass=_ToolMeta):
 
     @property
     def is_async(self) -> bool:
-        """Whether `forward` is a coroutine function (``async def``)."""
-        return inspect.iscoroutinefunction(self.forward)
+        """Whether the tool's work is a coroutine: an ``async def forward``, or an ``async def aforward``.
+
+        Tools of this library that do I/O define ``async def aforward`` and a sync `forward` that runs
+        it, so that ``tool.forward(...)`` returns the result as in smolagents 1.26 while agents await
+        `aforward`.
+        """
+        return inspect.iscoroutinefunction(self.forward) or inspect.iscoroutinefunction(
+            getattr(self, "aforward", None)
+        )
+
+    def run_aforward(self, *args: Any, **kwargs: Any) -> Any:
+        """Run ``await self.aforward(...)`` to completion from sync code; a sync `forward` delegates here."""
+        return _run_to_completion(self.name, self.aforward, args, kwargs)
 
     def setup(self) -> None:
         """Prepare expensive state (load a model...) once, before the first call. Override when needed."""
@@ -98,7 +109,7 @@ class Tool(BaseTool, metaclass=_ToolMeta):
         thread while this one waits (prefer ``await tool.acall(...)`` in async code).
         """
         args, kwargs = self._prepare_call(args, kwargs, sanitize_inputs_outputs)
-        if self.is_async:
+        if inspect.iscoroutinefunction(self.forward):
             result = _run_to_completion(self.name, self.forward, args, kwargs)
         else:
             result = self.forward(*args, **kwargs)
@@ -112,7 +123,11 @@ class Tool(BaseTool, metaclass=_ToolMeta):
         Takes the same arguments as `__call__`.
         """
         args, kwargs = self._prepare_call(args, kwargs, sanitize_inputs_outputs)
-        result = self.forward(*args, **kwargs)
+        aforward = getattr(self, "aforward", None)
+        if inspect.iscoroutinefunction(aforward):
+            result = await aforward(*args, **kwargs)
+        else:
+            result = self.forward(*args, **kwargs)
         if inspect.isawaitable(result):
             result = await result
         return handle_agent_output_types(result, self.output_type) if sanitize_inputs_outputs else result
