@@ -27,7 +27,9 @@ def _is_idle_pool_worker(thread: threading.Thread) -> bool:
     if frame is None:
         return False
     code = frame.f_code
-    return code.co_name == "_worker" and code.co_filename.endswith(os.path.join("concurrent", "futures", "thread.py"))
+    return code.co_name == "_worker" and code.co_filename.endswith(
+        os.path.join("concurrent", "futures", "thread.py")
+    )
 
 
 def _busy_threads() -> list[threading.Thread]:
@@ -35,7 +37,10 @@ def _busy_threads() -> list[threading.Thread]:
     return [
         thread
         for thread in threading.enumerate()
-        if thread is not current and not thread.daemon and thread.is_alive() and not _is_idle_pool_worker(thread)
+        if thread is not current
+        and not thread.daemon
+        and thread.is_alive()
+        and not _is_idle_pool_worker(thread)
     ]
 
 

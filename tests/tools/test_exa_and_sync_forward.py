@@ -53,4 +53,7 @@ async def test_async_backed_tool_is_awaited_by_acall_and_reports_is_async(
     monkeypatch.setenv("EXA_API_KEY", "k")
     tool = WebSearchTool(engine="exa", endpoint=site.url("/search"))
     assert tool.is_async
-    assert await tool.acall(query="nothing") == "No results found for 'nothing'. Try a shorter or more general query."
+    assert (
+        await tool.acall(query="nothing")
+        == "No results found for 'nothing'. Try a shorter or more general query."
+    )

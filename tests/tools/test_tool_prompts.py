@@ -86,7 +86,9 @@ def test_code_prompt_of_decorated_tool_without_inputs() -> None:
         """Return the current time as ISO text."""
         return "2026-01-01T00:00:00"
 
-    assert now.to_code_prompt() == 'def now() -> string:\n    """Return the current time as ISO text.\n    """'
+    assert (
+        now.to_code_prompt() == 'def now() -> string:\n    """Return the current time as ISO text.\n    """'
+    )
 
 
 def test_code_prompt_indents_multiline_descriptions_inside_the_docstring() -> None:

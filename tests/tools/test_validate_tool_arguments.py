@@ -169,7 +169,9 @@ def test_bare_value_is_accepted_for_single_input_tools_only() -> None:
 def test_long_values_are_shortened_in_messages() -> None:
     with pytest.raises(AgentToolCallError) as info:
         validate_tool_arguments(fib, {"n": "x" * 500})
-    assert info.value.message.endswith(f"argument 'n' of tool 'fib' must be an integer, got string '{'x' * 76}....")
+    assert info.value.message.endswith(
+        f"argument 'n' of tool 'fib' must be an integer, got string '{'x' * 76}...."
+    )
 
 
 JSON_VALUES = st.recursive(
@@ -235,7 +237,11 @@ def test_optional_hint_without_default_is_nullable_but_required() -> None:
         """
         return f"Hello {name or 'all'}"
 
-    assert greet.inputs["name"] == {"type": "string", "nullable": True, "description": "Who, or None for everyone."}
+    assert greet.inputs["name"] == {
+        "type": "string",
+        "nullable": True,
+        "description": "Who, or None for everyone.",
+    }
     validate_tool_arguments(greet, {"name": None})
     with pytest.raises(AgentToolCallError, match=r"^Argument name is required"):
         validate_tool_arguments(greet, {})

@@ -183,7 +183,6 @@ class WebSearchTool(Tool):
         )
         return parse_duckduckgo_html(response.text(), response.url)
 
-
     def _search_exa(self, query: str) -> list[SearchResult]:
         """Ask Exa's search API (with `requests`, as smolagents 1.26 does) for highlights of the top pages."""
         import requests
@@ -196,7 +195,11 @@ class WebSearchTool(Tool):
             )
         response = requests.post(
             self.endpoint,
-            headers={"x-api-key": api_key, "Content-Type": "application/json", "x-exa-integration": "smolagents"},
+            headers={
+                "x-api-key": api_key,
+                "Content-Type": "application/json",
+                "x-exa-integration": "smolagents",
+            },
             json={"query": query, "numResults": self.max_results, "contents": {"highlights": True}},
             timeout=self.limits.timeout_seconds,
         )

@@ -15,6 +15,7 @@ from .schema import AUTHORIZED_TYPES
 
 __all__ = ["AUTHORIZED_TYPES", "BaseTool", "Tool", "ToolDefinitionError"]
 
+
 class _ToolMeta(ABCMeta):
     """Checks each tool instance once its `__init__` (and any subclass `__init__`) has finished.
 
@@ -86,7 +87,10 @@ class Tool(BaseTool, metaclass=_ToolMeta):
 
     def run_aforward(self, *args: Any, **kwargs: Any) -> Any:
         """Run ``await self.aforward(...)`` to completion from sync code; a sync `forward` delegates here."""
-        return _run_to_completion(self.name, self.aforward, args, kwargs)
+        aforward = getattr(self, "aforward", None)
+        if aforward is None:
+            raise NotImplementedError(f"Tool {self.name!r} has no aforward() to run.")
+        return _run_to_completion(self.name, aforward, args, kwargs)
 
     def setup(self) -> None:
         """Prepare expensive state (load a model...) once, before the first call. Override when needed."""

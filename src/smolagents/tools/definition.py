@@ -165,7 +165,7 @@ def _check_type(type_name: Any, where: str, tool_name: str, argument: str | None
         if not all(isinstance(name, str) for name in type_name):
             raise ToolDefinitionError(
                 f"Input '{argument}': when type is a list, all elements must be strings, got {type_name}. "
-                f"{where}: use type names such as \"string\" or \"integer\".",
+                f'{where}: use type names such as "string" or "integer".',
                 tool_name=tool_name,
                 argument=argument,
             )

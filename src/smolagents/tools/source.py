@@ -273,7 +273,9 @@ def _parameter_text(argument: ast.arg, default: ast.expr | None) -> str:
     if argument.annotation is not None:
         text += f": {ast.unparse(argument.annotation)}"
     if default is not None:
-        text += f" = {ast.unparse(default)}" if argument.annotation is not None else f"={ast.unparse(default)}"
+        text += (
+            f" = {ast.unparse(default)}" if argument.annotation is not None else f"={ast.unparse(default)}"
+        )
     return text
 
 
