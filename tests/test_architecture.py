@@ -28,3 +28,23 @@ def test_the_package_type_checks() -> None:
         [sys.executable, "-m", "mypy", "--no-incremental"], cwd=ROOT, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+
+
+def test_the_run_machinery_uses_only_the_public_members_of_an_agent() -> None:
+    """No module of smolagents._agent reads or writes a private member of an agent object."""
+    import ast
+
+    offenders = []
+    for path in sorted((ROOT / "src" / "smolagents" / "_agent").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not (
+                isinstance(node, ast.Attribute)
+                and node.attr.startswith("_")
+                and not node.attr.startswith("__")
+            ):
+                continue
+            owner = node.value
+            name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
+            if name == "agent" or name.endswith("_agent"):
+                offenders.append(f"{path.name}:{node.lineno}: {name}.{node.attr}")
+    assert offenders == []

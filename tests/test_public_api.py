@@ -80,6 +80,14 @@ API_PATHS = {
         "InterpreterError",
         "BASE_BUILTIN_MODULES",
     ],
+    "smolagents.remote_executors": [
+        "BlaxelExecutor",
+        "DockerExecutor",
+        "E2BExecutor",
+        "IsolatedPythonExecutor",
+        "ModalExecutor",
+        "WasmExecutor",
+    ],
     "smolagents.memory": [
         "AgentMemory",
         "TaskStep",
@@ -154,3 +162,43 @@ def test_building_and_running_a_silent_agent_loads_no_rendering_library() -> Non
     )
     out = run_python(probe)
     assert out == "False"
+
+
+def test_type_checkers_see_every_export_with_its_module() -> None:
+    """Each lazily exported name is also imported, from the same module, for type checkers."""
+    import ast
+
+    source = (Path(SRC) / "smolagents" / "__init__.py").read_text()
+    tree = ast.parse(source)
+    guarded = next(
+        node
+        for node in tree.body
+        if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING"
+    )
+    seen = {
+        alias.name: "." * node.level + (node.module or "")
+        for node in guarded.body
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+        if alias.asname == alias.name  # `X as X`: re-exported under strict checkers
+    }
+    assert seen == smolagents._EXPORTS
+
+
+def test_version_names_the_1_26_api_level_and_matches_the_project_metadata() -> None:
+    import tomllib
+
+    pyproject = tomllib.loads((Path(SRC).parent / "pyproject.toml").read_text())
+    assert smolagents.__version__ == pyproject["project"]["version"]
+    major, minor, patch = (int(part) for part in smolagents.__version__.split("."))
+    assert (major, minor) == (1, 26) and patch >= 100
+
+
+def test_listing_the_package_namespace_loads_the_lazy_exports_in_a_fresh_interpreter() -> None:
+    probe = (
+        "import sys, smolagents\n"
+        "assert 'smolagents.models.openai' not in sys.modules\n"
+        "names = vars(smolagents)\n"
+        "print(isinstance(names.get('OpenAIServerModel'), type), 'openai' in sys.modules)\n"
+    )
+    assert run_python(probe) == "True False"  # the classes, not the provider SDKs

@@ -1,13 +1,50 @@
-"""Events of a run besides the step records: what the loop emits to subscribers and streams."""
+"""The events of a run: one typed union, published once to every subscriber.
+
+A run publishes each event exactly once, in order. The logger, step callbacks, tracing,
+`run(stream=True)` and `stream_events()` are all subscribers of that one publication.
+
+- `run(stream=True)` keeps the stream shape of smolagents 1.26: `StreamEvent`, i.e. model deltas
+  (when `stream_outputs`), `ToolCall`, `ToolOutput`, `ActionOutput`, the step records
+  (`PlanningStep`, `ActionStep`) and a last `FinalAnswerStep`.
+- `stream_events()` yields every `AgentEvent`: the above plus the start and end of the run, of
+  each step, of each model call and of each tool call (or code execution).
+
+Every event names its run (`run_id`), or is a record the run also keeps in memory. Events are
+read-only by convention (plain slotted dataclasses: frozen ones cost four times as much to make,
+and a run makes about ten per step).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Literal, Union
 
-from .memory import ToolCall
+from ._errors import AgentError
+from ._messages import ChatMessage, ChatMessageStreamDelta
+from ._usage import TokenUsage
+from .memory import ActionStep, FinalAnswerStep, PlanningStep, ToolCall
 
-__all__ = ["ActionOutput", "RunFinished", "RunStarted", "StepStarted", "ToolOutput"]
+__all__ = [
+    "STREAM_EVENT_TYPES",
+    "ActionOutput",
+    "AgentEvent",
+    "ModelCallFinished",
+    "ModelCallStarted",
+    "RunFinished",
+    "RunStarted",
+    "RunStatus",
+    "StepKind",
+    "StepStarted",
+    "StreamEvent",
+    "ToolCallFinished",
+    "ToolOutput",
+]
+
+StepKind = Literal["planning", "action", "final_answer"]
+"""What a step does: write a plan, act, or (at the step limit) ask for a final answer."""
+
+RunStatus = Literal["success", "max_steps_error", "error", "interrupted"]
+"""How a run ended: an answer, an answer forced at the step limit, a failure, or an interruption."""
 
 
 @dataclass
@@ -29,25 +66,116 @@ class ToolOutput:
     tool_call: ToolCall
 
 
-@dataclass
+@dataclass(slots=True)
 class RunStarted:
-    """A run began (rendered as the task panel)."""
+    """A run began: its task is in memory and no step has run yet."""
 
+    run_id: str
     task: str
-    title: str
-    subtitle: str
+    agent_name: str | None
+    model_id: str | None
+    model_label: str
+    parent_run_id: str | None = None
+    images: tuple[Any, ...] = ()
 
 
-@dataclass
+@dataclass(slots=True)
 class StepStarted:
-    """An action step began (rendered as the step rule)."""
+    """A step began."""
 
+    run_id: str
     step_number: int
+    kind: StepKind = "action"
 
 
-@dataclass
+@dataclass(slots=True)
+class ModelCallStarted:
+    """The agent is asking the model (for a plan, an action or a final answer)."""
+
+    run_id: str
+    step_number: int
+    purpose: StepKind
+    model_id: str | None
+    messages: tuple[ChatMessage, ...]
+    stop_sequences: tuple[str, ...] = ()
+    tool_names: tuple[str, ...] = ()
+    is_streaming: bool = False
+
+
+@dataclass(slots=True)
+class ModelCallFinished:
+    """The model answered (`message`) or failed (`error`)."""
+
+    run_id: str
+    step_number: int
+    purpose: StepKind
+    model_id: str | None
+    message: ChatMessage | None = None
+    error: AgentError | None = None
+
+    @property
+    def token_usage(self) -> TokenUsage | None:
+        """Tokens the call read and wrote, when the provider said."""
+        return self.message.token_usage if self.message is not None else None
+
+
+@dataclass(slots=True)
+class ToolCallFinished:
+    """A tool call (or a code action, `python_interpreter`) ended with an output or an error."""
+
+    run_id: str
+    step_number: int
+    call: ToolCall
+    output: Any = None
+    error: AgentError | None = None
+    is_final_answer: bool = False
+
+
+@dataclass(slots=True)
 class RunFinished:
-    """A run ended with `output` (rendered as the final answer)."""
+    """A run ended: with an answer (`status` success or max_steps_error) or an `error`."""
 
-    output: Any
-    state: str
+    run_id: str
+    status: RunStatus
+    output: Any = None
+    error: BaseException | None = None
+    token_usage: TokenUsage = field(default_factory=TokenUsage)
+    steps: int = 0
+
+    @property
+    def state(self) -> RunStatus:
+        """Same as `status` (the name `RunResult` uses)."""
+        return self.status
+
+
+StreamEvent = Union[
+    ChatMessageStreamDelta, ToolCall, ToolOutput, ActionOutput, PlanningStep, ActionStep, FinalAnswerStep
+]
+"""What `run(stream=True)` yields, as in smolagents 1.26."""
+
+AgentEvent = Union[
+    RunStarted,
+    StepStarted,
+    ModelCallStarted,
+    ChatMessageStreamDelta,
+    ModelCallFinished,
+    ToolCall,
+    ToolOutput,
+    ToolCallFinished,
+    ActionOutput,
+    PlanningStep,
+    ActionStep,
+    FinalAnswerStep,
+    RunFinished,
+]
+"""Every event of a run, as `stream_events()` yields them."""
+
+STREAM_EVENT_TYPES: tuple[type, ...] = (
+    ChatMessageStreamDelta,
+    ToolCall,
+    ToolOutput,
+    ActionOutput,
+    PlanningStep,
+    ActionStep,
+    FinalAnswerStep,
+)

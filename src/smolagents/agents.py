@@ -1,21 +1,34 @@
 """The agents: `MultiStepAgent` and its two kinds, `CodeAgent` and `ToolCallingAgent`.
 
-An agent object holds configuration only (model, tools, prompts, limits). Each run gets its own
-`RunState` (memory, step counter, executor), so one agent can serve many concurrent `arun` calls.
-`agent.memory` is the memory of the latest run, which `reset=False` continues.
+An agent object holds configuration and the public API only. Its settings are frozen into an
+`AgentConfig` the first time it runs (and again when one changes); each run has its own
+`RunState` (memory, step counter, executor), driven by the runner in `smolagents._agent`, so one
+agent serves many concurrent runs and conversations (`new_session()`).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Callable
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any, cast
 
-from ._agent import configuration, loop, persistence
+from ._agent import configuration, persistence
 from ._agent.callbacks import StepCallbacks
-from ._agent.code_actions import code_step_events
-from ._agent.managed import ManagedAgentCall
+from ._agent.code_actions import CODE_RESPONSE_FORMAT
+from ._agent.config import (
+    AgentConfig,
+    CodeAction,
+    ExecutorSlot,
+    ToolCallingAction,
+    build_configuration,
+    settings_key,
+)
+from ._agent.instrumented import act_once
+from ._agent.managed import ManagedAgentCall, managed_agent_report
+from ._agent.model_reply import model_label
+from ._agent.outcomes import FinalAnswer
 from ._agent.prompts import (
+    EMPTY_PROMPT_TEMPLATES,
     AgentKind,
     FinalAnswerPromptTemplate,
     ManagedAgentPromptTemplate,
@@ -24,9 +37,12 @@ from ._agent.prompts import (
     complete_prompt_templates,
     populate_template,
 )
-from ._agent.run_state import RunResult, RunState
-from ._agent.sync import closing, iterate_sync, run_sync
-from ._agent.tool_actions import execute_tool_call, tool_step_events
+from ._agent.run_state import RunResult, RunState, current_run
+from ._agent.runner import perform_action, provide_final_answer
+from ._agent.seams import is_wrapped
+from ._agent.session import AgentSession
+from ._agent.sync import iterate_sync, run_sync
+from ._agent.tool_actions import execute_tool_call
 from ._errors import (  # noqa: F401  # importable from here, as in smolagents 1.26
     AgentError,
     AgentExecutionError,
@@ -36,38 +52,49 @@ from ._errors import (  # noqa: F401  # importable from here, as in smolagents 1
     AgentToolCallError,
     AgentToolExecutionError,
 )
-from ._events import ActionOutput, ToolOutput
+from ._events import (
+    STREAM_EVENT_TYPES,
+    ActionOutput,
+    AgentEvent,
+    ModelCallFinished,
+    ModelCallStarted,
+    RunFinished,
+    RunStarted,
+    StepStarted,
+    StreamEvent,
+    ToolCallFinished,
+    ToolOutput,
+)
+from ._executors import factory as executor_factory
 from ._messages import ChatMessage
 from .agent_types import handle_agent_output_types  # noqa: F401  # importable from here, as in 1.26
-from .memory import ActionStep, AgentMemory, TaskStep, ToolCall
-from .models.base import Model
+from .memory import ActionStep, AgentMemory, ToolCall
 from .monitoring import AgentLogger, LogLevel, Monitor
 
 __all__ = [
     "AGENT_REGISTRY",
     "EMPTY_PROMPT_TEMPLATES",
     "ActionOutput",
+    "AgentEvent",
+    "AgentSession",
     "CodeAgent",
     "FinalAnswerPromptTemplate",
     "ManagedAgentPromptTemplate",
+    "ModelCallFinished",
+    "ModelCallStarted",
     "MultiStepAgent",
     "PlanningPromptTemplate",
     "PromptTemplates",
+    "RunFinished",
     "RunResult",
+    "RunStarted",
+    "StepStarted",
+    "StreamEvent",
+    "ToolCallFinished",
     "ToolCallingAgent",
     "ToolOutput",
     "populate_template",
 ]
-
-EMPTY_PROMPT_TEMPLATES = PromptTemplates(
-    system_prompt="",
-    planning=PlanningPromptTemplate(
-        initial_plan="", update_plan_pre_messages="", update_plan_post_messages=""
-    ),
-    managed_agent=ManagedAgentPromptTemplate(task="", report=""),
-    final_answer=FinalAnswerPromptTemplate(pre_messages="", post_messages=""),
-)
-"""Prompt templates whose every text is empty: a base for building your own."""
 
 
 class MultiStepAgent:
@@ -78,6 +105,10 @@ class MultiStepAgent:
     `add_base_tools`, `verbosity_level`, `managed_agents`, `step_callbacks`, `planning_interval`,
     `name`, `description`, `provide_run_summary`, `final_answer_checks`, `return_full_result`,
     `logger`, and `stream_outputs` (stream model deltas as events).
+
+    The model may be any object with a ``generate(messages, stop_sequences=None, ...)`` method
+    returning a `ChatMessage`: a `Model`, a subclass that implements only `generate`, a
+    duck-typed object, or a `unittest.mock` model.
     """
 
     _prompt_kind: AgentKind = "code_agent"
@@ -85,7 +116,7 @@ class MultiStepAgent:
     def __init__(
         self,
         tools: list[Any],
-        model: Model | None,
+        model: Any,
         prompt_templates: PromptTemplates | None = None,
         instructions: str | None = None,
         max_steps: int = 20,
@@ -103,9 +134,10 @@ class MultiStepAgent:
         stream_outputs: bool = False,
     ) -> None:
         self.model = model if model is not None else configuration.default_model()
-        if not isinstance(self.model, Model) and not callable(getattr(self.model, "agenerate", None)):
+        if not callable(getattr(self.model, "generate", None)):
             raise TypeError(
-                f"model must be a smolagents Model (e.g. InferenceClientModel()), got {type(model).__name__}."
+                "model must have a generate(messages, stop_sequences=None, ...) method returning a ChatMessage "
+                f"(e.g. InferenceClientModel() or a Model subclass), got {type(model).__name__}."
             )
         if max_steps < 1:
             raise ValueError(f"max_steps must be at least 1, got {max_steps}.")
@@ -125,18 +157,41 @@ class MultiStepAgent:
         self.logger = logger or AgentLogger(level=verbosity_level)
         self.stream_outputs = stream_outputs
         self.step_callbacks = StepCallbacks(step_callbacks)
-        self.managed_agents: dict[str, MultiStepAgent] = configuration.index_managed_agents(managed_agents)
+        self.managed_agents = cast(
+            "dict[str, MultiStepAgent]", configuration.index_managed_agents(managed_agents)
+        )
         self.tools: dict[str, Any] = configuration.index_tools(
             tools, add_base_tools, self._prompt_kind, self.managed_agents
         )
-        self._callables: dict[str, Any] = {
-            **self.tools,
-            **{name: ManagedAgentCall(agent) for name, agent in self.managed_agents.items()},
-        }
-        self._callables_list = list(self._callables.values())
-        self._current: RunState | None = None
-        self._active_runs: set[int] = set()
-        self._runs: dict[int, RunState] = {}
+        configuration.check_name_is_free(self.name, {**self.tools, **self.managed_agents})
+        self._configuration: tuple[tuple[Any, ...], AgentConfig] | None = None
+        self._active_runs: dict[str, RunState] = {}
+        self._session = AgentSession(self, self._active_runs)
+
+    # -- configuration -------------------------------------------------------------------------------
+    @property
+    def configuration(self) -> AgentConfig:
+        """The frozen configuration runs read; rebuilt only when a setting of the agent changed."""
+        step_hook = self._step_stream if is_wrapped(type(self), "_step_stream") else None
+        key = settings_key(self, (step_hook is not None, *self._action_settings()))
+        cached = self._configuration
+        if cached is None or cached[0] != key:
+            callables = {
+                **self.tools,
+                **{name: ManagedAgentCall(agent) for name, agent in self.managed_agents.items()},
+            }
+            action, variables = self._action(callables), self._prompt_variables(callables)
+            config = build_configuration(self, self._prompt_kind, callables, action, variables, step_hook)
+            cached = self._configuration = (key, config)
+        return cached[1]
+
+    def _action_settings(self) -> tuple[Any, ...]:
+        return ()
+
+    def _action(self, callables: dict[str, Any]) -> CodeAction | ToolCallingAction:
+        raise NotImplementedError(
+            f"{type(self).__name__} must define its action: use CodeAgent or ToolCallingAgent."
+        )
 
     # -- running -----------------------------------------------------------------------------
     def run(
@@ -154,7 +209,8 @@ class MultiStepAgent:
         Args:
             task: What to do.
             stream: Return a generator of the run's events (steps, tool calls and outputs, and
-                model deltas when `stream_outputs` is set) instead of the answer.
+                model deltas when `stream_outputs` is set) instead of the answer. For every event
+                of the run (starts and ends included), use `stream_events`.
             reset: Start from an empty memory; False continues the previous run's conversation.
             images: Images given to the model with the task.
             additional_args: Values handed to the run: variables of the code for a CodeAgent,
@@ -162,10 +218,9 @@ class MultiStepAgent:
             max_steps: Step limit of this run (default: the agent's `max_steps`).
             return_full_result: Return a `RunResult` instead of the bare answer.
         """
-        run = self._start_run(task, reset, images, additional_args, max_steps)
-        if stream:
-            return iterate_sync(self._events(run))
-        return run_sync(self._complete(run, return_full_result))
+        return self._session.start(
+            task, reset, stream, images, additional_args, max_steps, return_full_result
+        )
 
     async def arun(
         self,
@@ -178,133 +233,80 @@ class MultiStepAgent:
         return_full_result: bool | None = None,
     ) -> Any:
         """Async twin of `run`; with `stream=True` it returns an async iterator of events."""
-        run = self._start_run(task, reset, images, additional_args, max_steps)
+        run = self._session.begin(task, reset, images, additional_args, max_steps)
         if stream:
-            return self._events(run)
-        return await self._complete(run, return_full_result)
+            events: AsyncIterator[StreamEvent] = self._session.events(run, STREAM_EVENT_TYPES)
+            return events
+        return await self._session.complete(run, return_full_result)
 
-    async def _complete(self, run: RunState, return_full_result: bool | None) -> Any:
-        async with closing(self._events(run)) as events:
-            async for _ in events:
-                pass
-        full = self.return_full_result if return_full_result is None else return_full_result
-        if not full:
-            return run.output
-        usage = run.memory.token_usage
-        return RunResult(
-            output=run.output,
-            state=run.outcome,
-            steps=run.memory.get_full_steps(),
-            token_usage=usage,
-            timing=run.timing,
-        )
-
-    async def _events(self, run: RunState) -> AsyncIterator[Any]:
-        key = id(run)
-        self._runs[key] = run
-        try:
-            async with closing(loop.run_events(self, run)) as events:
-                async for event in events:
-                    yield event
-        finally:
-            run.timing.stop()
-            self._runs.pop(key, None)
-            self._close_run(run)
-
-    def _start_run(
+    def stream_events(
         self,
         task: str,
-        reset: bool,
-        images: list[Any] | None,
-        additional_args: dict[str, Any] | None,
-        max_steps: int | None,
-    ) -> RunState:
-        if not isinstance(task, str):
-            raise TypeError(f"task must be a string, got {type(task).__name__}.")
-        previous = self._current
-        continuing = not reset and previous is not None
-        memory = previous.memory if continuing else AgentMemory("")  # type: ignore[union-attr]  # checked
-        memory.system_prompt.system_prompt = self.system_prompt
-        if additional_args:
-            task += (
-                "\nYou have been given these additional arguments, available as variables of the same name:\n"
-                + "\n".join(
-                    f"- {key}: {configuration.describe(value)}" for key, value in additional_args.items()
-                )
-            )
-        memory.steps.append(TaskStep(task=task, task_images=list(images) if images else None))
-        run = RunState(
-            task=task,
-            memory=memory,
-            max_steps=max_steps if max_steps is not None else self.max_steps,
-            images=list(images) if images else None,
-            additional_args=additional_args,
-            step_number=configuration.next_step_number(memory),
-            first_step=configuration.next_step_number(memory),
-            variables=dict(previous.variables) if continuing else {},  # type: ignore[union-attr]  # checked
+        reset: bool = True,
+        images: list[Any] | None = None,
+        additional_args: dict[str, Any] | None = None,
+        max_steps: int | None = None,
+    ) -> Iterator[AgentEvent]:
+        """Run the agent on `task`, yielding every event of the run as it happens.
+
+        The events (`AgentEvent`) are those `run(stream=True)` yields, plus `RunStarted`,
+        `StepStarted`, `ModelCallStarted`/`ModelCallFinished`, `ToolCallFinished` and a last
+        `RunFinished`. Stopping the iteration stops the run.
+        """
+        return iterate_sync(self.astream_events(task, reset, images, additional_args, max_steps))
+
+    def astream_events(
+        self,
+        task: str,
+        reset: bool = True,
+        images: list[Any] | None = None,
+        additional_args: dict[str, Any] | None = None,
+        max_steps: int | None = None,
+    ) -> AsyncIterator[AgentEvent]:
+        """Async twin of `stream_events`."""
+        return self._session.events(
+            self._session.begin(task, reset, images, additional_args, max_steps), (object,)
         )
-        run.variables.update(additional_args or {})
-        self._prepare_run(run, previous if continuing else None)
-        self._current = run
-        return run
 
-    def _prepare_run(self, run: RunState, previous: RunState | None) -> None:
-        """Give the run what its action needs (CodeAgent: an executor)."""
+    def new_session(self) -> AgentSession:
+        """Start a conversation of its own (memory, variables, executor), e.g. one per UI user."""
+        return AgentSession(self, self._active_runs)
 
-    def _close_run(self, run: RunState) -> None:
-        """Release what `_prepare_run` acquired, when it must not outlive the run."""
-
-    async def _step_stream(self, run: RunState, step: ActionStep) -> AsyncIterator[Any]:
-        raise NotImplementedError
-        yield  # pragma: no cover  # makes this an async generator
-
-    def _emit(self, event: Any) -> None:
-        if self.logger.level != LogLevel.OFF:
-            self.logger.on_event(event)
+    def subscribe(self, subscriber: Callable[[AgentEvent], None]) -> None:
+        """Call `subscriber(event)` for every event of this agent's default session's runs."""
+        self._session.subscribe(subscriber)
 
     # -- public helpers -------------------------------------------------------------------------
     def step(self, memory_step: ActionStep) -> Any:
-        """Run one action step of the current run into `memory_step`; return the answer if final."""
-        run = self._require_run()
+        """Run one action step of the current run into `memory_step`; return the answer if final.
 
-        async def one_step() -> Any:
-            async with closing(self._step_stream(run, memory_step)) as events:
-                async for event in events:
-                    if isinstance(event, ActionOutput) and event.is_final_answer:
-                        memory_step.is_final_answer = True
-                        return event.output
-            return None
+        The step is not added to memory. Final-answer checks apply, as in a run.
+        """
+        outcome = run_sync(perform_action(self.configuration, self._session.current_run(), memory_step))
+        return outcome.output if isinstance(outcome, FinalAnswer) else None
 
-        return run_sync(one_step())
+    def _step_stream(self, memory_step: ActionStep) -> Iterator[Any]:
+        """Run one action into `memory_step`, yielding its `ActionOutput` (the 1.26 step hook).
+
+        Instrumentors written for smolagents 1.26 wrap this method; the runner then calls it.
+        """
+        run = current_run.get() or self._session.current_run()
+        yield run_sync(act_once(self.configuration, run, memory_step))
 
     def interrupt(self) -> None:
         """Stop every run of this agent at the end of its current step (it raises AgentInterruptedError)."""
-        for run in list(self._runs.values()):
+        for run in list(self._active_runs.values()):
             run.interrupt_requested = True
 
     def provide_final_answer(self, task: str, images: list[Any] | None = None) -> ChatMessage:
         """Ask the model for a final answer to `task` from the current memory alone."""
-        run = self._require_run()
+        run = self._session.current_run()
         run.task = task
-        return run_sync(loop.provide_final_answer(self, run))
+        return run_sync(provide_final_answer(run.config, run)).message
 
     def write_memory_to_messages(self, summary_mode: bool = False) -> list[ChatMessage]:
         """Return the current memory as the chat messages the model would see."""
-        return self._memory_messages(self._require_run(), summary_mode)
-
-    def _memory_messages(self, run: RunState, summary_mode: bool = False) -> list[ChatMessage]:
-        messages = run.memory.system_prompt.to_messages(summary_mode=summary_mode)
-        cache = run.message_cache
-        for step in run.memory.steps:
-            # A step's messages are rebuilt only when one of its fields was reassigned (a callback
-            # may drop old images, say); otherwise each step would be converted again at every step.
-            key = (id(step), summary_mode)
-            fingerprint = tuple(map(id, vars(step).values()))
-            cached = cache.get(key)
-            if cached is None or cached[0] != fingerprint:
-                cached = cache[key] = (fingerprint, step.to_messages(summary_mode=summary_mode))
-            messages.extend(cached[1])
-        return messages
+        return self.memory.to_messages(summary_mode=summary_mode)
 
     def replay(self, detailed: bool = False) -> None:
         """Render the steps of the latest run again."""
@@ -314,6 +316,13 @@ class MultiStepAgent:
         """Draw the agent, its tools and its managed agents as a tree."""
         self.logger.visualize_agent_tree(self)
 
+    def __call__(self, task: str, **kwargs: Any) -> str:
+        """Run as a manager runs a managed agent: the task in its template, the answer in a report."""
+        full_task = populate_template(
+            self.prompt_templates["managed_agent"]["task"], {"name": self.name, "task": task}
+        )
+        return managed_agent_report(self, self.run(full_task, **{"return_full_result": True, **kwargs}))
+
     # -- saving and loading the configuration ------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         """Return the agent's configuration (model, tools with their code, prompts, settings)."""
@@ -322,7 +331,9 @@ class MultiStepAgent:
     @classmethod
     def from_dict(cls, agent_dict: dict[str, Any], **kwargs: Any) -> MultiStepAgent:
         """Rebuild an agent from `to_dict()` output; `kwargs` override saved arguments (e.g. model=)."""
-        return persistence.agent_from_dict(agent_dict, _agent_classes(), top_class=cls, **kwargs)
+        return cast(
+            MultiStepAgent, persistence.agent_from_dict(agent_dict, _agent_classes(), top_class=cls, **kwargs)
+        )
 
     def save(self, output_dir: str | Any, relative_path: str | None = None) -> None:
         """Write the agent to a folder in smolagents 1.26's layout.
@@ -336,7 +347,9 @@ class MultiStepAgent:
     @classmethod
     def from_folder(cls, folder: str | Any, **kwargs: Any) -> MultiStepAgent:
         """Load an agent saved with `save` (this runs its tools' code: load only trusted folders)."""
-        return persistence.agent_from_folder(folder, _agent_classes(), top_class=cls, **kwargs)
+        return cast(
+            MultiStepAgent, persistence.agent_from_folder(folder, _agent_classes(), top_class=cls, **kwargs)
+        )
 
     def push_to_hub(
         self,
@@ -358,29 +371,23 @@ class MultiStepAgent:
         Download options (``cache_dir``, ``revision``, ``force_download``, ``proxies``,
         ``local_files_only``) in `kwargs` go to the download, the rest to the agent.
         """
-        return persistence.agent_from_hub(
-            repo_id, _agent_classes(), token, trust_remote_code, top_class=cls, **kwargs
+        return cast(
+            MultiStepAgent,
+            persistence.agent_from_hub(
+                repo_id, _agent_classes(), token, trust_remote_code, top_class=cls, **kwargs
+            ),
         )
-
-    def _require_run(self) -> RunState:
-        if self._current is None:
-            raise RuntimeError("This agent has not run yet: call agent.run(task) first.")
-        return self._current
 
     # -- views ------------------------------------------------------------------------------------
     @property
     def memory(self) -> AgentMemory:
-        """The memory of the latest run (an empty memory before the first run)."""
-        if self._current is None:
-            return AgentMemory(self.system_prompt)
-        return self._current.memory
+        """The memory of the default conversation (continued by `run(..., reset=False)`)."""
+        return self._session.memory
 
     @memory.setter
     def memory(self, memory: AgentMemory) -> None:
         """Replace the memory, e.g. with `AgentMemory.load(path)`; `run(..., reset=False)` resumes it."""
-        if not isinstance(memory, AgentMemory):
-            raise TypeError(f"memory must be an AgentMemory, got {type(memory).__name__}.")
-        self._current = RunState(task="", memory=memory, max_steps=self.max_steps)
+        self._session.memory = memory
 
     @property
     def logs(self) -> tuple[Any, ...]:
@@ -395,23 +402,36 @@ class MultiStepAgent:
 
     @property
     def state(self) -> dict[str, Any]:
-        """Variables of the latest run (a CodeAgent's Python variables)."""
-        return self._current.variables if self._current else {}
+        """Variables of the latest run (a CodeAgent's Python variables); set before a run, it starts with them."""
+        return self._session.variables
+
+    @property
+    def task(self) -> str | None:
+        """The task of the latest run (None before the first run)."""
+        run = self._session.latest_run
+        return run.task if run is not None and run.task else None
+
+    @property
+    def step_number(self) -> int:
+        """The number of the step the latest run is at (or would take next); 0 before any run."""
+        run = self._session.latest_run
+        return run.step_number if run is not None and run.config is not None else 0
 
     @property
     def system_prompt(self) -> str:
         """The system prompt rendered from the templates, tools and instructions."""
-        return populate_template(self.prompt_templates["system_prompt"], self._prompt_variables())
+        managed = {name: ManagedAgentCall(agent) for name, agent in self.managed_agents.items()}
+        return populate_template(self.prompt_templates["system_prompt"], self._prompt_variables(managed))
 
-    def _prompt_variables(self) -> dict[str, Any]:
+    def _prompt_variables(self, callables: dict[str, Any]) -> dict[str, Any]:
         return {
             "tools": self.tools,
-            "managed_agents": {name: self._callables[name] for name in self.managed_agents},
+            "managed_agents": {name: callables[name] for name in self.managed_agents},
             "custom_instructions": self.instructions,
         }
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(name={self.name!r}, model={self.model.model_id!r}, tools={list(self.tools)})"
+        return f"{type(self).__name__}(name={self.name!r}, model={model_label(self.model)!r}, tools={list(self.tools)})"
 
 
 class CodeAgent(MultiStepAgent):
@@ -421,7 +441,7 @@ class CodeAgent(MultiStepAgent):
         additional_authorized_imports: Modules the code may import besides the safe base set;
             ``"pkg.*"`` authorises a package and its submodules, ``"*"`` any module.
         executor: An executor instance to use (shared by every run of this agent).
-        executor_type: ``"local"`` (our interpreter, a fresh one per run) or a remote sandbox.
+        executor_type: ``"local"`` (our interpreter, one per conversation) or a remote sandbox.
         executor_kwargs: Keyword arguments for the executor built from `executor_type`.
         max_print_outputs_length: Cap on the printed output kept per step.
         use_structured_outputs_internally: Ask the model for ``{"thought", "code"}`` JSON.
@@ -436,7 +456,7 @@ class CodeAgent(MultiStepAgent):
     def __init__(
         self,
         tools: list[Any],
-        model: Model | None,
+        model: Any,
         prompt_templates: PromptTemplates | None = None,
         additional_authorized_imports: list[str] | None = None,
         planning_interval: int | None = None,
@@ -456,10 +476,10 @@ class CodeAgent(MultiStepAgent):
         self.code_block_tags = configuration.code_block_tags(code_block_tags)
         self.use_structured_outputs_internally = use_structured_outputs_internally
         self.max_print_outputs_length = max_print_outputs_length
-        configuration.check_executor_type(executor_type, executor)
+        executor_factory.check_executor_type(executor_type, executor)
         self.executor_type = executor_type
         self.executor_kwargs = dict(executor_kwargs or {})
-        self._executor = executor
+        self._shared_executor = ExecutorSlot(executor)
         super().__init__(
             tools,
             model,
@@ -468,51 +488,55 @@ class CodeAgent(MultiStepAgent):
             stream_outputs=stream_outputs,
             **kwargs,
         )
-        self._code_needs_thread = bool(self.managed_agents) or any(
-            getattr(tool, "is_async", False) for tool in self.tools.values()
+        if executor is None:  # refuse tools the sandbox cannot offer before anything runs
+            executor_factory.check_tools(executor_type, {**self.tools, **self.managed_agents})
+
+    def _action_settings(self) -> tuple[Any, ...]:
+        return (
+            tuple(self.additional_authorized_imports),
+            self.code_block_tags,
+            self.use_structured_outputs_internally,
+            self.max_print_outputs_length,
+            self.executor_type,
+            tuple(self.executor_kwargs.items()),
         )
 
-    def _prompt_variables(self) -> dict[str, Any]:
+    def _action(self, callables: dict[str, Any]) -> CodeAction:
+        opening, closing = self.code_block_tags
+        return CodeAction(
+            code_block_tags=self.code_block_tags,
+            # A closing tag inside the opening one (``` in ```py) would stop the model at once.
+            stop_sequences=("Observation:", "Calling tools:", *([closing] if closing not in opening else [])),
+            response_format=CODE_RESPONSE_FORMAT if self.use_structured_outputs_internally else None,
+            additional_authorized_imports=tuple(self.additional_authorized_imports),
+            max_print_outputs_length=self.max_print_outputs_length,
+            executor_type=self.executor_type,
+            executor_kwargs=dict(self.executor_kwargs),
+            shared_executor=self._shared_executor,
+            needs_thread=bool(self.managed_agents)
+            or any(getattr(tool, "is_async", False) for tool in self.tools.values()),
+        )
+
+    def _prompt_variables(self, callables: dict[str, Any]) -> dict[str, Any]:
         imports = "any module" if "*" in self.authorized_imports else ", ".join(self.authorized_imports)
-        return super()._prompt_variables() | {
+        return super()._prompt_variables(callables) | {
             "authorized_imports": imports,
             "code_block_opening_tag": self.code_block_tags[0],
             "code_block_closing_tag": self.code_block_tags[1],
         }
 
-    def _stop_sequences(self) -> list[str]:
-        opening, closing = self.code_block_tags
-        return ["Observation:", "Calling tools:"] + ([closing] if closing not in opening else [])
-
-    def _prepare_run(self, run: RunState, previous: RunState | None) -> None:
-        if previous is not None and previous.executor is not None:
-            run.executor = previous.executor  # a continued conversation keeps its variables
-        elif self._executor is not None:
-            run.executor = self._executor
-        elif self.executor_type == "local":
-            from .local_python_executor import LocalPythonExecutor
-
-            run.executor = LocalPythonExecutor(
-                self.additional_authorized_imports,
-                max_print_outputs_length=self.max_print_outputs_length,
-                **self.executor_kwargs,
-            )
-        else:
-            self._executor = run.executor = configuration.remote_executor(self)
-        run.executor.send_tools(self._callables)
-        if run.additional_args:
-            run.executor.send_variables(run.additional_args)
-        state = getattr(run.executor, "state", None)
-        if isinstance(state, dict):
-            run.variables = state
-
-    def _step_stream(self, run: RunState, step: ActionStep) -> AsyncIterator[Any]:
-        return code_step_events(self, run, step)
+    @property
+    def python_executor(self) -> Any:
+        """The executor of the latest run (or the one given as `executor=`); None before a run."""
+        run = self._session.latest_run
+        if run is not None and run.executor is not None:
+            return run.executor
+        return self._shared_executor.executor
 
     def cleanup(self) -> None:
-        """Release the executor (a remote sandbox stops; the local interpreter holds nothing)."""
-        if self._executor is not None:
-            self._executor.cleanup()
+        """Release the shared executor (a remote sandbox stops; the local interpreter holds nothing)."""
+        if self._shared_executor.executor is not None:
+            self._shared_executor.executor.cleanup()
 
     def __enter__(self) -> CodeAgent:
         return self
@@ -535,13 +559,16 @@ class ToolCallingAgent(MultiStepAgent):
     def __init__(
         self,
         tools: list[Any],
-        model: Model | None,
+        model: Any,
         prompt_templates: PromptTemplates | None = None,
         planning_interval: int | None = None,
         stream_outputs: bool = False,
         max_tool_threads: int | None = None,
         **kwargs: Any,
     ) -> None:
+        if max_tool_threads is not None and max_tool_threads < 1:
+            raise ValueError(f"max_tool_threads must be at least 1, got {max_tool_threads}.")
+        self.max_tool_threads = max_tool_threads or min(32, (os.cpu_count() or 1) + 4)
         super().__init__(
             tools,
             model,
@@ -550,23 +577,26 @@ class ToolCallingAgent(MultiStepAgent):
             stream_outputs=stream_outputs,
             **kwargs,
         )
-        if max_tool_threads is not None and max_tool_threads < 1:
-            raise ValueError(f"max_tool_threads must be at least 1, got {max_tool_threads}.")
-        self.max_tool_threads = max_tool_threads or min(32, (os.cpu_count() or 1) + 4)
+
+    def _action_settings(self) -> tuple[Any, ...]:
+        return (self.max_tool_threads,)
+
+    def _action(self, callables: dict[str, Any]) -> ToolCallingAction:
+        return ToolCallingAction(
+            stop_sequences=("Observation:", "Calling tools:"), max_tool_threads=self.max_tool_threads
+        )
 
     @property
     def tools_and_managed_agents(self) -> list[Any]:
         """Everything the model can call: tools, then managed agents."""
-        return self._callables_list
-
-    def _step_stream(self, run: RunState, step: ActionStep) -> AsyncIterator[Any]:
-        return tool_step_events(self, run, step)
+        return list(self.configuration.callable_list)
 
     def execute_tool_call(self, tool_name: str, arguments: dict[str, Any] | str) -> Any:
         """Run one tool (or managed agent) by name with validated arguments; return its output."""
-        run = self._current or RunState(task="", memory=AgentMemory(""), max_steps=self.max_steps)
+        config = self.configuration
+        run = self._session.latest_run or RunState(task="", memory=AgentMemory(""), max_steps=self.max_steps)
         call = ToolCall(name=tool_name, arguments=arguments, id="manual")
-        return run_sync(execute_tool_call(self, run, call, on_thread=False)).output
+        return run_sync(execute_tool_call(config, run, call, on_thread=False)).output
 
 
 AGENT_REGISTRY: dict[str, type[MultiStepAgent]] = {

@@ -9,6 +9,7 @@ a curated set of builtins. State persists between calls, like a notebook.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor  # noqa: F401  # 1.26 had it here; tracing instrumentors patch it
 from typing import Any
 
 from ._executors.base import CodeOutput, PythonExecutor

@@ -12,14 +12,20 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ._errors import AgentError
 from ._messages import ChatMessage, MessageRole
 from ._usage import Timing, TokenUsage
 
-if TYPE_CHECKING:
-    from .monitoring import AgentLogger
+
+class StepRenderer(Protocol):
+    """What `AgentMemory.replay` draws with (an `AgentLogger`, which lives a layer above)."""
+
+    def replay(self, memory: AgentMemory, detailed: bool = False) -> None:
+        """Render every step of `memory`."""
+        ...
+
 
 __all__ = [
     "ActionStep",
@@ -72,8 +78,8 @@ class MemoryStep:
     """Base class of step records."""
 
     def dict(self) -> Dict[str, Any]:
-        """Return the step as a JSON-ready dict."""
-        raise NotImplementedError
+        """Return the step as a JSON-ready dict (empty for this base: subclasses add their fields)."""
+        return {}
 
     def to_messages(self, summary_mode: bool = False) -> list[ChatMessage]:
         """Return the chat messages this step contributes to the model's context."""
@@ -107,7 +113,9 @@ class ActionStep(MemoryStep):
             "model_input_messages": _messages_dict(self.model_input_messages),
             "tool_calls": [call.dict() for call in self.tool_calls] if self.tool_calls else [],
             "error": self.error.dict() if self.error else None,
-            "model_output_message": self.model_output_message.dict() if self.model_output_message else None,
+            "model_output_message": _message_dict(self.model_output_message)
+            if self.model_output_message
+            else None,
             "model_output": self.model_output,
             "code_action": self.code_action,
             "observations": self.observations,
@@ -187,7 +195,7 @@ class PlanningStep(MemoryStep):
         return {
             "type": "planning",
             "model_input_messages": _messages_dict(self.model_input_messages),
-            "model_output_message": self.model_output_message.dict(),
+            "model_output_message": _message_dict(self.model_output_message),
             "plan": self.plan,
             "timing": self.timing.dict(),
             "token_usage": self.token_usage.dict() if self.token_usage else None,
@@ -281,6 +289,10 @@ class AgentMemory:
             system_prompt if isinstance(system_prompt, SystemPromptStep) else SystemPromptStep(system_prompt)
         )
         self.steps: list[TaskStep | ActionStep | PlanningStep] = list(steps or ())
+        # (step id, summary mode) -> (step, ids of its field values, its messages)
+        self._message_cache: Dict[
+            tuple[int, bool], tuple[MemoryStep, tuple[int, ...], list[ChatMessage]]
+        ] = {}
 
     def __repr__(self) -> str:
         return f"AgentMemory(steps={len(self.steps)})"
@@ -288,6 +300,27 @@ class AgentMemory:
     def reset(self) -> None:
         """Forget every step (the system prompt stays)."""
         self.steps = []
+        self._message_cache.clear()
+
+    def to_messages(self, summary_mode: bool = False) -> list[ChatMessage]:
+        """Return the memory as the chat messages the model sees: system prompt, then each step.
+
+        Args:
+            summary_mode: Leave out the system prompt, plans and model outputs (used to update
+                a plan from a summary of the run).
+        """
+        messages = self.system_prompt.to_messages(summary_mode=summary_mode)
+        cache = self._message_cache
+        for step in self.steps:
+            # A step's messages are rebuilt only when one of its fields was reassigned (a callback
+            # may drop old images, say); otherwise every step would be converted again at each step.
+            key = (id(step), summary_mode)
+            fingerprint = tuple(map(id, vars(step).values()))
+            cached = cache.get(key)
+            if cached is None or cached[0] is not step or cached[1] != fingerprint:
+                cached = cache[key] = (step, fingerprint, step.to_messages(summary_mode=summary_mode))
+            messages.extend(cached[2])
+        return messages
 
     def get_succinct_steps(self) -> list[Dict[str, Any]]:
         """Return the steps as dicts without the model input messages."""
@@ -313,7 +346,7 @@ class AgentMemory:
                 total = total + usage
         return total
 
-    def replay(self, logger: AgentLogger, detailed: bool = False) -> None:
+    def replay(self, logger: StepRenderer, detailed: bool = False) -> None:
         """Render every step again through `logger`; `detailed` also shows each step's model input."""
         logger.replay(self, detailed=detailed)
 
@@ -364,7 +397,14 @@ class AgentMemory:
 
 
 def _messages_dict(messages: list[ChatMessage] | None) -> list[Dict[str, Any]] | None:
-    return None if messages is None else [message.dict() for message in messages]
+    return None if messages is None else [_message_dict(message) for message in messages]
+
+
+def _message_dict(message: ChatMessage) -> Dict[str, Any]:
+    """A message as 1.26's memory writes it: the provider's raw response kept, made JSON-ready."""
+    from .utils import make_json_serializable
+
+    return {**message.dict(), "raw": make_json_serializable(message.raw)}
 
 
 def _messages_from(data: list[Dict[str, Any]] | None) -> list[ChatMessage] | None:

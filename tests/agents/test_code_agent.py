@@ -222,11 +222,6 @@ def test_sync_run_works_when_called_from_a_running_event_loop(quiet) -> None:
     assert asyncio.run(inside()) == 5
 
 
-def test_remote_executor_types_not_shipped_yet_are_refused_clearly() -> None:
-    with pytest.raises(ValueError, match="executor_type='docker' needs the remote executors"):
-        CodeAgent(tools=[], model=ScriptedModel([]), executor_type="docker")
-
-
 def test_step_runs_one_action_into_the_given_step(quiet) -> None:
     from smolagents import Timing
 

@@ -309,11 +309,11 @@ def test_replay_draws_the_finished_run() -> None:
     assert "Replay me" in buffer.getvalue() and "final_answer(1)" in buffer.getvalue()
 
 
-def test_agent_before_any_run_has_an_empty_memory_and_clear_errors(quiet) -> None:
+def test_agent_before_any_run_has_an_empty_memory_holding_the_system_prompt(quiet) -> None:
     agent = CodeAgent(tools=[], model=ScriptedModel([]), logger=quiet)
     assert agent.memory.steps == []
-    with pytest.raises(RuntimeError, match="has not run yet"):
-        agent.write_memory_to_messages()
+    messages = agent.write_memory_to_messages()
+    assert [m.role for m in messages] == [MessageRole.SYSTEM] and messages[0].text == agent.system_prompt
 
 
 def test_task_must_be_a_string(quiet) -> None:

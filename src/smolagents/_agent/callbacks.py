@@ -52,6 +52,19 @@ class StepCallbacks(CallbackRegistry):
     def __call__(self, step: MemoryStep, agent: Any) -> None:
         self.callback(step, agent=agent)
 
+    def subscriber(self, agent: Any) -> Callable[[Any], None]:
+        """Return the event subscriber that runs these callbacks on each finished step record.
+
+        Planning, action and final-answer steps are published when they are complete, so a
+        callback sees each step once, in order.
+        """
+
+        def on_event(event: Any) -> None:
+            if self and isinstance(event, MemoryStep):
+                self(event, agent)
+
+        return on_event
+
 
 def run_final_answer_checks(checks: list[Callback], answer: Any, memory: AgentMemory, agent: Any) -> None:
     """Call each check as ``check(answer, memory)`` (plus ``agent=`` when it takes it).

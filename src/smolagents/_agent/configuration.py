@@ -1,54 +1,36 @@
-"""Checking and indexing an agent's configuration: tools, managed agents, names, executors."""
+"""Checking and indexing an agent's configuration: tools, managed agents, names (executors: _executors/factory.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..memory import ActionStep, AgentMemory
 from .code_parsing import resolve_code_block_tags
 from .prompts import AgentKind
+from .protocols import AgentLike
 
 if TYPE_CHECKING:
-    from ..agents import CodeAgent, MultiStepAgent
     from ..models.base import Model
 
 __all__ = [
-    "EXECUTOR_TYPES",
-    "check_executor_type",
     "check_name",
+    "check_name_is_free",
     "code_block_tags",
     "default_model",
     "describe",
     "index_managed_agents",
     "index_tools",
     "next_step_number",
-    "remote_executor",
 ]
-
-EXECUTOR_TYPES = {"local", "docker", "e2b", "modal", "blaxel", "wasm"}
-
-
-def check_executor_type(executor_type: str, executor: Any) -> None:
-    """Refuse an unknown executor type, or a remote one this installation cannot provide."""
-    if executor_type not in EXECUTOR_TYPES:
-        raise ValueError(f"Unknown executor_type {executor_type!r}: use one of {sorted(EXECUTOR_TYPES)}.")
-    if executor_type == "local" or executor is not None:
-        return
-    import importlib.util
-
-    if importlib.util.find_spec("smolagents.remote_executors") is None:
-        raise ValueError(
-            f"executor_type={executor_type!r} needs the remote executors (smolagents.remote_executors), which "
-            "this version does not ship yet. Use executor_type='local' (the sandboxed local interpreter) or "
-            "pass your own PythonExecutor as executor=..."
-        )
 
 
 def default_model() -> Model:
     """Return the model used when none is given: the embedded local SmolLM2."""
     from ..models import TransformersModel
 
-    return TransformersModel()
+    model: Model = TransformersModel()
+    return model
 
 
 def check_name(name: str | None) -> str | None:
@@ -60,9 +42,18 @@ def check_name(name: str | None) -> str | None:
     return name
 
 
-def index_managed_agents(agents: list[MultiStepAgent] | None) -> dict[str, MultiStepAgent]:
+def check_name_is_free(name: str | None, tools: dict[str, Any]) -> None:
+    """Refuse an agent named like one of its own tools or managed agents (its manager could not tell them apart)."""
+    if name is not None and name in tools:
+        raise ValueError(
+            "Each tool or managed_agent should have a unique name! "
+            f"The agent is named {name!r}, like one of its tools: rename one."
+        )
+
+
+def index_managed_agents(agents: Sequence[AgentLike] | None) -> dict[str, AgentLike]:
     """Index managed agents by name, checking each has a unique name and a description."""
-    indexed: dict[str, MultiStepAgent] = {}
+    indexed: dict[str, AgentLike] = {}
     for agent in agents or ():
         if not agent.name or not agent.description:
             raise ValueError(
@@ -70,7 +61,10 @@ def index_managed_agents(agents: list[MultiStepAgent] | None) -> dict[str, Multi
                 "reads the description to know when. Pass name=... and description=... when creating it."
             )
         if agent.name in indexed:
-            raise ValueError(f"Two managed agents are named {agent.name!r}: names must be unique.")
+            raise ValueError(
+                "Each tool or managed_agent should have a unique name! "
+                f"Two managed agents are named {agent.name!r}: rename one."
+            )
         indexed[agent.name] = agent
     return indexed
 
@@ -97,7 +91,10 @@ def index_tools(
                 f"{tool!r} is not a tool: build tools with the @tool decorator or by subclassing Tool."
             )
         if name in indexed or name in managed:
-            raise ValueError(f"Two tools or managed agents are named {name!r}: names must be unique.")
+            raise ValueError(
+                "Each tool or managed_agent should have a unique name! "
+                f"Two tools or managed agents are named {name!r}: rename one."
+            )
         indexed[name] = tool
     indexed.setdefault("final_answer", FinalAnswerTool())
     return indexed
@@ -118,20 +115,3 @@ def describe(value: Any) -> str:
 def code_block_tags(tags: tuple[str, str] | list[str] | str | None) -> tuple[str, str]:
     """Return the (opening, closing) code tags from the user's setting (see `resolve_code_block_tags`)."""
     return resolve_code_block_tags(tags)
-
-
-def remote_executor(agent: CodeAgent) -> Any:
-    """Build the remote executor named by the agent's `executor_type`."""
-    import importlib
-
-    remote_executors = importlib.import_module("smolagents.remote_executors")  # optional, loaded by name
-
-    classes = {
-        "docker": "DockerExecutor",
-        "e2b": "E2BExecutor",
-        "modal": "ModalExecutor",
-        "blaxel": "BlaxelExecutor",
-        "wasm": "WasmExecutor",
-    }
-    executor_class = getattr(remote_executors, classes[agent.executor_type])
-    return executor_class(agent.additional_authorized_imports, agent.logger, **agent.executor_kwargs)

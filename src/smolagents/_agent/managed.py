@@ -3,15 +3,33 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .._text import bounded_text
+from .._threads import in_thread
 from .prompts import populate_template
+from .protocols import AgentLike
+from .seams import is_wrapped
 from .sync import run_sync
 
-if TYPE_CHECKING:
-    from ..agents import MultiStepAgent
+__all__ = ["ManagedAgentCall", "managed_agent_report"]
 
-__all__ = ["ManagedAgentCall"]
+MAX_SUMMARY_CHARS = 20_000  # per message of the summary, as the observations are cut
+
+
+def managed_agent_report(agent: AgentLike, result: Any) -> str:
+    """Wrap a managed agent's `RunResult` in its report template (and a summary of its steps)."""
+    output = getattr(result, "output", result)
+    report = populate_template(
+        agent.prompt_templates["managed_agent"]["report"], {"name": agent.name, "final_answer": output}
+    )
+    if agent.provide_run_summary:
+        # 1.26's layout: the messages of the agent's memory in summary mode, one block each.
+        report += "\n\nFor more detail, find below a summary of this agent's work:\n<summary_of_work>\n"
+        for message in agent.write_memory_to_messages(summary_mode=True):
+            report += "\n" + bounded_text(str(message.content), MAX_SUMMARY_CHARS) + "\n---"
+        report += "\n</summary_of_work>"
+    return report
 
 
 class ManagedAgentCall:
@@ -25,7 +43,7 @@ class ManagedAgentCall:
     output_schema = None
     is_async = True
 
-    def __init__(self, agent: MultiStepAgent) -> None:
+    def __init__(self, agent: AgentLike) -> None:
         self.agent = agent
         self.name: str = agent.name or ""
         self.description: str = agent.description or ""
@@ -50,18 +68,16 @@ class ManagedAgentCall:
                 "\nYou can use these additional arguments directly as variables: "
                 f"{json.dumps(list(additional_args))}."
             )
-        result = await self.agent.arun(
-            full_task, additional_args=additional_args or None, return_full_result=True
-        )
-        report = populate_template(templates["report"], {"name": self.name, "final_answer": result.output})
-        if self.agent.provide_run_summary:
-            report += "\n\nSummary of this team member's work:\n<summary_of_work>\n"
-            report += "\n".join(
-                f"{step.get('type')}: {step.get('model_output') or step.get('observations') or step.get('task') or ''}"
-                for step in result.steps
+        if is_wrapped(type(self.agent), "run"):
+            # An instrumentor wrapped `run`: go through it, so that it sees the managed agent's run.
+            result = await in_thread(
+                self.agent.run, full_task, additional_args=additional_args or None, return_full_result=True
             )
-            report += "\n</summary_of_work>"
-        return report
+        else:
+            result = await self.agent.arun(
+                full_task, additional_args=additional_args or None, return_full_result=True
+            )
+        return managed_agent_report(self.agent, result)
 
     def __call__(self, task: str, additional_args: dict[str, Any] | None = None) -> str:
         """Run the managed agent from sync code (e.g. a CodeAgent's code, on a worker thread)."""

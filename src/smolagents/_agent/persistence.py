@@ -24,8 +24,9 @@ from typing import TYPE_CHECKING, Any
 from .app_template import create_agent_gradio_app_template
 
 if TYPE_CHECKING:
-    from ..agents import MultiStepAgent
     from ..tools.base import Tool
+
+MultiStepAgent = Any  # the agent classes live in the layer above (smolagents.agents)
 
 __all__ = [
     "AGENT_REGISTRY_NAMES",

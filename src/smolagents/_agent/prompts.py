@@ -7,6 +7,7 @@ from importlib import resources
 from typing import Any, Literal, TypedDict, cast
 
 __all__ = [
+    "EMPTY_PROMPT_TEMPLATES",
     "FinalAnswerPromptTemplate",
     "ManagedAgentPromptTemplate",
     "PlanningPromptTemplate",
@@ -55,7 +56,8 @@ def _load_yaml(name: str) -> dict[str, Any]:
     import yaml
 
     text = resources.files("smolagents.prompts").joinpath(f"{name}.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    loaded: dict[str, Any] = yaml.safe_load(text)
+    return loaded
 
 
 def default_prompt_templates(kind: AgentKind) -> PromptTemplates:
@@ -114,10 +116,22 @@ def populate_template(template: str, variables: dict[str, Any]) -> str:
     from jinja2 import TemplateError, UndefinedError
 
     try:
-        return _compile(template).render(**variables)
+        rendered: str = _compile(template).render(**variables)
+        return rendered
     except UndefinedError as error:
         raise ValueError(
             f"Prompt template uses an undefined variable ({error.message}); variables available: {sorted(variables)}."
         ) from error
     except TemplateError as error:
         raise ValueError(f"Prompt template could not be rendered: {error}") from error
+
+
+EMPTY_PROMPT_TEMPLATES = PromptTemplates(
+    system_prompt="",
+    planning=PlanningPromptTemplate(
+        initial_plan="", update_plan_pre_messages="", update_plan_post_messages=""
+    ),
+    managed_agent=ManagedAgentPromptTemplate(task="", report=""),
+    final_answer=FinalAnswerPromptTemplate(pre_messages="", post_messages=""),
+)
+"""Prompt templates whose every text is empty: a base for building your own."""

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import queue
+import sys
 import threading
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
+
+from .._threads import new_event_loop, run_coroutine
 
 __all__ = ["closing", "iterate_sync", "run_sync"]
 
@@ -38,7 +41,7 @@ def run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
 
     def target() -> None:
         try:
-            outcome["value"] = asyncio.run(coroutine)
+            outcome["value"] = run_coroutine(coroutine)
         except BaseException as error:  # handed back to the calling thread below
             outcome["error"] = error
 
@@ -47,7 +50,8 @@ def run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
     worker.join()
     if "error" in outcome:
         raise outcome["error"]
-    return outcome["value"]
+    value: T = outcome["value"]
+    return value
 
 
 @asynccontextmanager
@@ -69,12 +73,25 @@ _DONE = object()
 _local = threading.local()
 
 
+class _LoopHolder:
+    """Holds a thread's private loop, and closes it when the thread ends (its locals are dropped)."""
+
+    def __init__(self) -> None:
+        self.loop = new_event_loop()
+
+    def __del__(self) -> None:
+        # At interpreter exit there is nothing to release, and closing would wake SDK callbacks
+        # whose modules are already torn down.
+        if not sys.is_finalizing() and not self.loop.is_closed() and not self.loop.is_running():
+            self.loop.close()
+
+
 def _thread_loop() -> asyncio.AbstractEventLoop:
     """Return this thread's private event loop, kept between runs (creating one costs ~0.1 ms)."""
-    loop: asyncio.AbstractEventLoop | None = getattr(_local, "loop", None)
-    if loop is None or loop.is_closed():
-        loop = _local.loop = asyncio.new_event_loop()
-    return loop
+    holder: _LoopHolder | None = getattr(_local, "holder", None)
+    if holder is None or holder.loop.is_closed():
+        holder = _local.holder = _LoopHolder()
+    return holder.loop
 
 
 def iterate_sync(events: AsyncIterator[T]) -> Iterator[T]:
@@ -89,7 +106,7 @@ def iterate_sync(events: AsyncIterator[T]) -> Iterator[T]:
     try:
         while True:
             try:
-                item = loop.run_until_complete(events.__anext__())  # type: ignore[arg-type]  # an awaitable
+                item = loop.run_until_complete(events.__anext__())  # an awaitable
             except StopAsyncIteration:
                 return
             yield item
@@ -128,7 +145,7 @@ def _iterate_on_thread(events: AsyncIterator[T]) -> Iterator[T]:
         else:
             items.put(_DONE)
 
-    worker = threading.Thread(target=lambda: asyncio.run(pump()), name="smolagents-stream", daemon=True)
+    worker = threading.Thread(target=lambda: run_coroutine(pump()), name="smolagents-stream", daemon=True)
     worker.start()
     while True:
         item = items.get()

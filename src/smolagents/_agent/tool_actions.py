@@ -4,56 +4,64 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .._errors import AgentError, AgentParsingError, AgentToolCallError, AgentToolExecutionError
-from .._events import ActionOutput, ToolOutput
+from .._events import ActionOutput, ToolCallFinished, ToolOutput
 from .._messages import ChatMessage
 from .._text import bounded_text
+from .._threads import in_thread
 from ..memory import ActionStep, ToolCall
-from .loop import ModelReply
+from ..models.base import Model, parse_tool_calls
+from .config import AgentConfig, ToolCallingAction
 from .managed import ManagedAgentCall
+from .model_reply import ask_model
+from .outcomes import Continue, FinalAnswer, StepOutcome
 from .run_state import RunState
-from .sync import closing
+from .seams import is_wrapped
 
-if TYPE_CHECKING:
-    from ..agents import ToolCallingAgent
-
-__all__ = ["execute_tool_call", "tool_step_events"]
+__all__ = ["execute_tool_call", "tool_action"]
 
 FINAL_ANSWER = "final_answer"
 
 
-async def tool_step_events(agent: ToolCallingAgent, run: RunState, step: ActionStep) -> AsyncIterator[Any]:
-    """Run one ToolCallingAgent step and yield its events, ending with an `ActionOutput`."""
-    reply = ModelReply(
-        agent,
-        agent._memory_messages(run),
-        stop_sequences=["Observation:", "Calling tools:"],
-        tools_to_call_from=agent._callables_list,
+async def tool_action(
+    config: AgentConfig, action: ToolCallingAction, run: RunState, step: ActionStep
+) -> StepOutcome:
+    """Ask the model for tool calls, run them concurrently, and record the observations.
+
+    Raises:
+        AgentGenerationError: The model call failed.
+        AgentParsingError: The reply holds no tool call.
+        AgentToolCallError: A call is malformed (unknown tool, bad arguments).
+        AgentToolExecutionError: A tool failed.
+    """
+    reply = await ask_model(
+        config,
+        run,
+        "action",
+        run.memory.to_messages(),
+        stop_sequences=action.stop_sequences,
+        tools=config.callable_list,
     )
-    async with closing(reply.deltas()) as deltas:
-        async for delta in deltas:
-            yield delta
     message = reply.record(step)
-    calls = _read_tool_calls(agent, message)
+    calls = _read_tool_calls(config.model, message)
     step.tool_calls = calls
     for call in calls:
-        yield call
+        await run.bus.emit(call)
     if any(call.name == FINAL_ANSWER for call in calls) and len(calls) > 1:
         raise AgentToolCallError(
             "If you want to return an answer, please do not perform any other tool calls than the final answer "
             f"tool call! You called final_answer together with {len(calls) - 1} other tool call(s) in one step: "
             "call final_answer alone, once you have every result you need."
         )
-    outcomes = await _execute_concurrently(agent, run, calls)
+    outcomes = await _execute_concurrently(config, action, run, calls)
     observations, errors, final = [], [], None
     for outcome in outcomes:
         if isinstance(outcome, BaseException):
             errors.append(outcome)
             continue
-        yield outcome
+        await run.bus.emit(outcome)
         observations.append(outcome.observation)
         if outcome.is_final_answer:
             final = outcome
@@ -61,18 +69,20 @@ async def tool_step_events(agent: ToolCallingAgent, run: RunState, step: ActionS
         step.observations = "\n".join(observations)
     if errors:
         raise _combine(errors)
-    if final is not None:
-        step.action_output = final.output
-        yield ActionOutput(output=final.output, is_final_answer=True)
-    else:
-        step.action_output = None
-        yield ActionOutput(output=None, is_final_answer=False)
+    step.action_output = final.output if final is not None else None
+    await run.bus.emit(ActionOutput(output=step.action_output, is_final_answer=final is not None))
+    return FinalAnswer(final.output) if final is not None else Continue()
 
 
-def _read_tool_calls(agent: ToolCallingAgent, message: ChatMessage) -> list[ToolCall]:
+def _read_tool_calls(model: Any, message: ChatMessage) -> list[ToolCall]:
     if not message.tool_calls:
         try:
-            message = agent.model.parse_tool_calls(message)
+            # A model that is not one of ours (a mock, a duck-typed object) gets the base parsing.
+            message = (
+                model.parse_tool_calls(message)
+                if issubclass(type(model), Model)
+                else parse_tool_calls(message)
+            )
         except AgentError:
             raise
         except Exception as error:
@@ -98,23 +108,25 @@ def _read_tool_calls(agent: ToolCallingAgent, message: ChatMessage) -> list[Tool
     return calls
 
 
-async def _execute_concurrently(agent: ToolCallingAgent, run: RunState, calls: list[ToolCall]) -> list[Any]:
+async def _execute_concurrently(
+    config: AgentConfig, action: ToolCallingAction, run: RunState, calls: list[ToolCall]
+) -> list[Any]:
     if len(calls) == 1:
         try:
-            return [await execute_tool_call(agent, run, calls[0], on_thread=False)]
+            return [await execute_tool_call(config, run, calls[0], on_thread=False)]
         except AgentError as error:
             return [error]
-    limit = asyncio.Semaphore(agent.max_tool_threads)
+    limit = asyncio.Semaphore(action.max_tool_threads)
 
     async def bounded(call: ToolCall) -> ToolOutput:
         async with limit:
-            return await execute_tool_call(agent, run, call, on_thread=True)
+            return await execute_tool_call(config, run, call, on_thread=True)
 
     return await asyncio.gather(*(bounded(call) for call in calls), return_exceptions=True)
 
 
 async def execute_tool_call(
-    agent: ToolCallingAgent, run: RunState, call: ToolCall, on_thread: bool
+    config: AgentConfig, run: RunState, call: ToolCall, on_thread: bool
 ) -> ToolOutput:
     """Validate and run one tool call; sync tools run on a worker thread when `on_thread` is set.
 
@@ -122,22 +134,40 @@ async def execute_tool_call(
         AgentToolCallError: Unknown tool or arguments that do not match its inputs.
         AgentToolExecutionError: The tool raised.
     """
+    bus = run.bus
+    try:
+        with bus.scope(call):
+            output = await _call_tool(config, run, call, on_thread)
+    except AgentError as error:
+        await bus.emit(ToolCallFinished(run.run_id, run.step_number, call, error=error))
+        raise
+    is_final_answer = call.name == FINAL_ANSWER
+    await bus.emit(ToolCallFinished(run.run_id, run.step_number, call, output, None, is_final_answer))
+    observation = _observation(call, output, run)
+    return ToolOutput(
+        id=call.id, output=output, is_final_answer=is_final_answer, observation=observation, tool_call=call
+    )
+
+
+async def _call_tool(config: AgentConfig, run: RunState, call: ToolCall, on_thread: bool) -> Any:
     from ..tools import validate_tool_arguments
 
-    target = agent._callables.get(call.name)
+    target = config.callables.get(call.name)
     if target is None:
         raise AgentToolCallError(
-            f"Unknown tool {call.name}, should be one of: {', '.join(agent._callables)}. Call one of these names."
+            f"Unknown tool {call.name}, should be one of: {', '.join(config.callables)}. Call one of these names."
         )
     arguments = _substitute_variables(call.arguments, run.variables)
     if not isinstance(target, ManagedAgentCall):
         validate_tool_arguments(target, arguments)
     kwargs = arguments if isinstance(arguments, dict) else {next(iter(target.inputs), "input"): arguments}
     try:
+        if is_wrapped(type(target), "__call__"):
+            # An instrumentor wrapped Tool.__call__: call through it so that it sees the call.
+            return await in_thread(target, **kwargs)
         if target.is_async or not on_thread:
-            output = await target.acall(**kwargs)
-        else:
-            output = await asyncio.to_thread(target, **kwargs)
+            return await target.acall(**kwargs)
+        return await in_thread(target, **kwargs)
     except AgentError:
         raise
     except Exception as error:
@@ -145,11 +175,6 @@ async def execute_tool_call(
             f"Error executing tool '{call.name}' with arguments {json.dumps(arguments, default=str)[:500]}: "
             f"{type(error).__name__}: {error}\nCheck the arguments, or try another approach."
         ) from error
-    is_final_answer = call.name == FINAL_ANSWER
-    observation = _observation(call, output, run)
-    return ToolOutput(
-        id=call.id, output=output, is_final_answer=is_final_answer, observation=observation, tool_call=call
-    )
 
 
 def _observation(call: ToolCall, output: Any, run: RunState) -> str:

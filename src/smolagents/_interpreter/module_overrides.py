@@ -190,7 +190,7 @@ def _statistics_function(function: Any) -> Any:
 
 
 def _random_generators() -> tuple[Any, Any]:
-    return random._inst, random.Random()  # type: ignore[attr-defined]  # the module's shared instance
+    return random._inst, random.Random()  # the module's shared instance
 
 
 PRIVATE_GENERATORS: dict[str, Any] = {"random": _random_generators, "numpy.random": private_numpy_generator}

@@ -61,7 +61,7 @@ def _summed_axes(a: Any, axes: Any) -> tuple[int, ...] | None:
     try:
         first = axes[0]
         listed = [first] if index_of(first) is not None else list(first)
-        return tuple(index_of(axis) % a.ndim for axis in listed)  # type: ignore[operator]
+        return tuple(index_of(axis) % a.ndim for axis in listed)
     except (TypeError, IndexError, ZeroDivisionError):
         return None  # numpy will say what is wrong with `axes`
 
@@ -245,7 +245,7 @@ def _resize(real: Any) -> Any:
         if all(size is not None and size >= 0 for size in sizes):
             elements = math.prod(sizes)  # type: ignore[arg-type]
             check_bytes(elements * max(array.itemsize, 8), f"numpy.resize(..., {tuple(sizes)})")
-            new_shape = tuple(sizes)  # type: ignore[arg-type]
+            new_shape = tuple(sizes)
         return real(array, new_shape)
 
     return resize

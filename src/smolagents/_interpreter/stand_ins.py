@@ -70,7 +70,7 @@ ITERTOOLS_CHAIN_TYPES: dict[str, type] = {
 def _expansion_bound(template: Any, match: Any) -> int:
     # A template copies at most its own text plus, per backslash reference, the whole match.
     separator = "\\" if isinstance(template, str) else b"\\"
-    return len(template) + template.count(separator) * len(match.group(0))
+    return len(template) + int(template.count(separator)) * len(match.group(0))
 
 
 def checked_expand(match: Any, template: Any) -> Any:
@@ -104,7 +104,7 @@ def checked_repl(repl: Any, string: Any) -> Any:
 
 def _regex_overrides() -> dict[str, Any]:
     try:
-        import regex  # type: ignore[import-not-found]  # optional: the stdlib `re` serves without it
+        import regex  # optional: the stdlib `re` serves without it
     except ImportError:
         return _stdlib_regex_overrides()
 
@@ -198,8 +198,8 @@ def _regex_overrides() -> dict[str, Any]:
 try:  # the stdlib's own pattern parser, read only (module names changed in Python 3.11)
     from re import _constants, _parser  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover - Python 3.10
-    import sre_constants as _constants  # type: ignore[no-redef]
-    import sre_parse as _parser  # type: ignore[no-redef]
+    import sre_constants as _constants
+    import sre_parse as _parser
 
 _REPEATS = tuple(
     getattr(_constants, name)

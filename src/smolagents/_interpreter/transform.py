@@ -309,7 +309,7 @@ class Rewriter(ast.NodeTransformer):
     def visit_AsyncFunctionDef(self, node: ast.AST) -> ast.AST:
         raise self.refuse(node, "async functions are not supported; write synchronous code.")
 
-    visit_Await = visit_AsyncFor = visit_AsyncWith = visit_AsyncFunctionDef  # type: ignore[assignment]
+    visit_Await = visit_AsyncFor = visit_AsyncWith = visit_AsyncFunctionDef
 
     def visit_Lambda(self, node: ast.Lambda) -> ast.AST:
         self._function(node)

@@ -167,9 +167,9 @@ class WebSearchTool(Tool):
     async def search(self, query: str) -> list[SearchResult]:
         """Run the search and return the parsed results."""
         if self.engine == "exa":
-            import asyncio
+            from .._threads import in_thread  # a daemon worker: a stuck request cannot block exit
 
-            return await asyncio.to_thread(self._search_exa, query)
+            return await in_thread(self._search_exa, query)
         if self.engine == "bing":
             response = await fetch(
                 self.endpoint, self.limits, params={"q": query, "format": "rss"}, must_be_complete=True

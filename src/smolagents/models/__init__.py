@@ -12,7 +12,7 @@ from .._messages import (
     MessageRole,
     agglomerate_stream_deltas,
 )
-from .base import REMOVE_PARAMETER, Model, get_tool_json_schema, parse_json_if_needed
+from .base import REMOVE_PARAMETER, Model, ModelRequest, get_tool_json_schema, parse_json_if_needed
 from .conversion import (
     get_clean_message_list,
     get_tool_call_from_text,
@@ -64,6 +64,7 @@ __all__ = [
     "MessageRole",
     "Model",
     "ModelCall",
+    "ModelRequest",
     "OpenAIModel",
     "OpenAIServerModel",
     "REMOVE_PARAMETER",

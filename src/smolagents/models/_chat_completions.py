@@ -14,9 +14,10 @@ from .._messages import ChatMessage, ChatMessageStreamDelta
 from ._openai_wire import MalformedResponse, delta_from_chunk, message_from_completion, to_wire_messages
 from ._retry import ProviderFailure
 from .api import ApiModel
+from .base import ModelRequest
 
 if TYPE_CHECKING:
-    from ..tools.base import Tool
+    pass
 
 __all__ = ["ChatCompletionsModel"]
 
@@ -44,20 +45,11 @@ class ChatCompletionsModel(ApiModel):
         """
         return response.model_dump()
 
-    def _build_request(
-        self,
-        messages: list[ChatMessage] | list[dict[str, Any]],
-        stop_sequences: list[str] | None = None,
-        response_format: dict[str, Any] | None = None,
-        tools_to_call_from: list[Tool] | None = None,
-        **kwargs: Any,
-    ) -> dict[str, Any]:
+    def _build_request(self, request: ModelRequest) -> dict[str, Any]:
         """Assemble a chat-completions request (tool-call arguments as JSON text)."""
-        request = super()._build_request(
-            messages, stop_sequences, response_format, tools_to_call_from, **kwargs
-        )
-        request["messages"] = to_wire_messages(request["messages"])
-        return request
+        wire = super()._build_request(request)
+        wire["messages"] = to_wire_messages(wire["messages"])
+        return wire
 
     def _stream_defaults(self) -> dict[str, Any]:
         # Ask for a final usage chunk (servers that reject stream_options: stream_options=REMOVE_PARAMETER).
@@ -70,10 +62,12 @@ class ChatCompletionsModel(ApiModel):
         return await self._asend(self.async_client, request)
 
     def _open_stream(self, request: dict[str, Any]) -> Iterator[Any]:
-        return self._send(self.client, {**request, "stream": True})
+        chunks: Iterator[Any] = self._send(self.client, {**request, "stream": True})
+        return chunks
 
     async def _aopen_stream(self, request: dict[str, Any]) -> AsyncIterator[Any]:
-        return await self._asend(self.async_client, {**request, "stream": True})
+        chunks: AsyncIterator[Any] = await self._asend(self.async_client, {**request, "stream": True})
+        return chunks
 
     def _message_from_response(self, response: Any) -> ChatMessage:
         try:

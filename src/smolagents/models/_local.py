@@ -19,7 +19,7 @@ from .._errors import AgentParsingError
 from .._messages import ChatMessage, ChatMessageStreamDelta, ChatMessageToolCall, MessageRole
 from .._usage import TokenUsage
 from ._stops import StopSequenceCutter, cut_at_stop_sequences
-from .base import REMOVE_PARAMETER, Model, get_tool_json_schema
+from .base import REMOVE_PARAMETER, Model, ModelRequest, get_tool_json_schema
 from .conversion import get_clean_message_list, get_tool_call_from_text, tool_role_conversions
 
 if TYPE_CHECKING:
@@ -180,17 +180,11 @@ class LocalModel(Model):
             )
         return {**options, "response_format": response_format}
 
-    def generate(
-        self,
-        messages: list[ChatMessage],
-        stop_sequences: list[str] | None = None,
-        response_format: dict[str, Any] | None = None,
-        tools_to_call_from: list[Tool] | None = None,
-        **kwargs: Any,
-    ) -> ChatMessage:
+    def _respond(self, request: ModelRequest) -> ChatMessage:
         """Generate the reply, cut at the first stop sequence, with tool calls read from its text."""
-        options = self._options(kwargs, response_format)
-        prompt = self.render_prompt(messages, tools_to_call_from)
+        stop_sequences, tools_to_call_from = request.stop_sequences, request.tools_to_call_from
+        options = self._options(request.options, request.response_format)
+        prompt = self.render_prompt(request.messages, tools_to_call_from)
         completion = self._complete(prompt, stop_sequences, options)
         text = cut_at_stop_sequences(completion.text, stop_sequences or [])
         message = ChatMessage(
@@ -207,20 +201,14 @@ class LocalModel(Model):
             message.tool_calls = self._tool_calls_from_text(text)
         return message
 
-    def generate_stream(
-        self,
-        messages: list[ChatMessage],
-        stop_sequences: list[str] | None = None,
-        response_format: dict[str, Any] | None = None,
-        tools_to_call_from: list[Tool] | None = None,
-        **kwargs: Any,
-    ) -> Iterator[ChatMessageStreamDelta]:
+    def _respond_stream(self, request: ModelRequest) -> Iterator[ChatMessageStreamDelta]:
         """Yield the reply as text deltas, then one delta carrying the token usage.
 
         Tool calls are not parsed while streaming: the agent reads them from the joined text.
         """
-        options = self._options(kwargs, response_format)
-        prompt = self.render_prompt(messages, tools_to_call_from)
+        stop_sequences = request.stop_sequences
+        options = self._options(request.options, request.response_format)
+        prompt = self.render_prompt(request.messages, request.tools_to_call_from)
         trimmer = StopSequenceCutter(stop_sequences or [])
         pieces = self._complete_stream(prompt, stop_sequences, options)
         try:

@@ -30,10 +30,10 @@ from ._retry import (
     call_with_retries,
 )
 from ._stops import StopSequenceCutter, cut_at_stop_sequences
-from .base import REMOVE_PARAMETER, Model
+from .base import REMOVE_PARAMETER, Model, ModelRequest
 
 if TYPE_CHECKING:
-    from ..tools.base import Tool
+    pass
 
 __all__ = ["ApiModel", "RetryPolicy"]
 
@@ -127,44 +127,29 @@ class ApiModel(Model):
         """Classify an SDK exception; None for exceptions that are not provider failures."""
         return None
 
-    def _build_request(
-        self,
-        messages: list[ChatMessage] | list[dict[str, Any]],
-        stop_sequences: list[str] | None = None,
-        response_format: dict[str, Any] | None = None,
-        tools_to_call_from: list[Tool] | None = None,
-        **kwargs: Any,
-    ) -> dict[str, Any]:
-        """Assemble the request (OpenAI-style by default: images as ``image_url`` parts)."""
+    def _build_request(self, request: ModelRequest) -> dict[str, Any]:
+        """Assemble the wire request (OpenAI-style by default: images as ``image_url`` parts)."""
         return self._prepare_completion_kwargs(
-            messages,
-            stop_sequences=stop_sequences,
-            response_format=response_format,
-            tools_to_call_from=tools_to_call_from,
+            request.messages,
+            stop_sequences=request.stop_sequences,
+            response_format=request.response_format,
+            tools_to_call_from=request.tools_to_call_from,
             custom_role_conversions=self.custom_role_conversions,
             convert_images_to_image_urls=True,
-            model=self.model_id,
-            **kwargs,
+            **{"model": self.model_id, **request.options},
         )
 
     def _stream_defaults(self) -> dict[str, Any]:
         """Request fields added to streamed requests unless the caller set or removed them."""
         return {}
 
-    def _build_stream_request(
-        self,
-        messages: list[ChatMessage],
-        stop_sequences: list[str] | None,
-        response_format: dict[str, Any] | None,
-        tools_to_call_from: list[Tool] | None,
-        kwargs: dict[str, Any],
-    ) -> dict[str, Any]:
-        request = self._build_request(messages, stop_sequences, response_format, tools_to_call_from, **kwargs)
+    def _build_stream_request(self, request: ModelRequest) -> dict[str, Any]:
+        wire = self._build_request(request)
         for key, value in self._stream_defaults().items():
             # REMOVE_PARAMETER given per call or at construction also removes a default.
-            if key not in request and kwargs.get(key, self.kwargs.get(key)) is not REMOVE_PARAMETER:
-                request[key] = value
-        return request
+            if key not in wire and request.options.get(key, self.kwargs.get(key)) is not REMOVE_PARAMETER:
+                wire[key] = value
+        return wire
 
     def _request_sends_stop(self, request: dict[str, Any]) -> bool:
         """Whether `request` asks the provider to apply the stop sequences itself."""
@@ -246,40 +231,24 @@ class ApiModel(Model):
             message.token_usage = TokenUsage(0, 0)  # the provider reported none
         return message
 
-    def generate(
-        self,
-        messages: list[ChatMessage],
-        stop_sequences: list[str] | None = None,
-        response_format: dict[str, Any] | None = None,
-        tools_to_call_from: list[Tool] | None = None,
-        **kwargs: Any,
-    ) -> ChatMessage:
+    def _respond(self, request: ModelRequest) -> ChatMessage:
         """Return the model's reply; transient failures are retried.
 
         Raises:
             ModelProviderError: The provider failed (after retries when the failure was transient)
                 or answered with something that cannot be read.
         """
-        request = self._build_request(messages, stop_sequences, response_format, tools_to_call_from, **kwargs)
-        response = self._call(lambda: self._complete(request))
-        return self._finish(self._message_from_response(response), stop_sequences, request)
+        wire = self._build_request(request)
+        response = self._call(lambda: self._complete(wire))
+        return self._finish(self._message_from_response(response), request.stop_sequences, wire)
 
-    async def agenerate(
-        self,
-        messages: list[ChatMessage],
-        stop_sequences: list[str] | None = None,
-        response_format: dict[str, Any] | None = None,
-        tools_to_call_from: list[Tool] | None = None,
-        **kwargs: Any,
-    ) -> ChatMessage:
-        """Async twin of `generate`, on the SDK's async client."""
+    async def _arespond(self, request: ModelRequest) -> ChatMessage:
+        """Async twin of `_respond`, on the SDK's async client."""
         if not self.has_async_client:
-            return await super().agenerate(
-                messages, stop_sequences, response_format, tools_to_call_from, **kwargs
-            )
-        request = self._build_request(messages, stop_sequences, response_format, tools_to_call_from, **kwargs)
-        response = await self._acall(lambda: self._acomplete(request))
-        return self._finish(self._message_from_response(response), stop_sequences, request)
+            return await super()._arespond(request)
+        wire = self._build_request(request)
+        response = await self._acall(lambda: self._acomplete(wire))
+        return self._finish(self._message_from_response(response), request.stop_sequences, wire)
 
     def _open(self, request: dict[str, Any]) -> tuple[Any, Iterator[Any]]:
         # Pull the first chunk inside the retried call: some SDKs send the request lazily. Nothing
@@ -300,20 +269,11 @@ class ApiModel(Model):
             raise StreamReadError(error) from error
         return first, chunks
 
-    def generate_stream(
-        self,
-        messages: list[ChatMessage],
-        stop_sequences: list[str] | None = None,
-        response_format: dict[str, Any] | None = None,
-        tools_to_call_from: list[Tool] | None = None,
-        **kwargs: Any,
-    ) -> Iterator[ChatMessageStreamDelta]:
+    def _respond_stream(self, request: ModelRequest) -> Iterator[ChatMessageStreamDelta]:
         """Yield the reply as deltas; the last one carries the token usage, counted once."""
-        request = self._build_stream_request(
-            messages, stop_sequences, response_format, tools_to_call_from, kwargs
-        )
-        first, chunks = self._call(lambda: self._open(request))
-        shaper = _DeltaShaper(stop_sequences if not self._request_sends_stop(request) else None)
+        wire = self._build_stream_request(request)
+        first, chunks = self._call(lambda: self._open(wire))
+        shaper = _DeltaShaper(request.stop_sequences if not self._request_sends_stop(wire) else None)
         chunk = first
         while chunk is not _END:
             yield from shaper.take(self._delta_from_chunk(chunk))
@@ -323,26 +283,15 @@ class ApiModel(Model):
                 raise self._map_read_error(error) from error
         yield from shaper.finish()
 
-    async def agenerate_stream(
-        self,
-        messages: list[ChatMessage],
-        stop_sequences: list[str] | None = None,
-        response_format: dict[str, Any] | None = None,
-        tools_to_call_from: list[Tool] | None = None,
-        **kwargs: Any,
-    ) -> AsyncIterator[ChatMessageStreamDelta]:
-        """Async twin of `generate_stream`, on the SDK's async client."""
+    async def _arespond_stream(self, request: ModelRequest) -> AsyncIterator[ChatMessageStreamDelta]:
+        """Async twin of `_respond_stream`, on the SDK's async client."""
         if not self.has_async_client:
-            async for delta in super().agenerate_stream(
-                messages, stop_sequences, response_format, tools_to_call_from, **kwargs
-            ):
+            async for delta in super()._arespond_stream(request):
                 yield delta
             return
-        request = self._build_stream_request(
-            messages, stop_sequences, response_format, tools_to_call_from, kwargs
-        )
-        first, chunks = await self._acall(lambda: self._aopen(request))
-        shaper = _DeltaShaper(stop_sequences if not self._request_sends_stop(request) else None)
+        wire = self._build_stream_request(request)
+        first, chunks = await self._acall(lambda: self._aopen(wire))
+        shaper = _DeltaShaper(request.stop_sequences if not self._request_sends_stop(wire) else None)
         chunk = first
         while chunk is not _END:
             for delta in shaper.take(self._delta_from_chunk(chunk)):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from .._messages import (
@@ -12,12 +13,13 @@ from .._messages import (
     ChatMessageStreamDelta,
     MessageRole,
 )
+from .._threads import in_thread
 from .conversion import get_clean_message_list, get_tool_call_from_text, tool_role_conversions
 
 if TYPE_CHECKING:
     from ..tools.base import Tool
 
-__all__ = ["REMOVE_PARAMETER", "Model", "get_tool_json_schema"]
+__all__ = ["REMOVE_PARAMETER", "Model", "ModelRequest", "get_tool_json_schema", "parse_tool_calls"]
 
 
 class _RemoveParameter:
@@ -65,6 +67,83 @@ def get_tool_json_schema(tool: Tool) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class ModelRequest:
+    """One request to a model: the messages, and what the caller set for this call.
+
+    Args:
+        messages: The conversation so far.
+        stop_sequences: Where the reply must stop.
+        response_format: A JSON schema the reply must follow.
+        tools_to_call_from: The tools the model may call natively.
+        options: Other keyword arguments of this call (they override the model's own).
+    """
+
+    messages: list[ChatMessage]
+    stop_sequences: list[str] | None = None
+    response_format: dict[str, Any] | None = None
+    tools_to_call_from: list[Tool] | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def keywords(self) -> dict[str, Any]:
+        """Return the keyword arguments of this call as smolagents 1.26 passes them: only those set."""
+        keywords = dict(self.options)
+        if self.stop_sequences is not None:
+            keywords["stop_sequences"] = self.stop_sequences
+        if self.response_format is not None:
+            keywords["response_format"] = self.response_format
+        if self.tools_to_call_from is not None:
+            keywords["tools_to_call_from"] = self.tools_to_call_from
+        return keywords
+
+
+def _owner(cls: type, name: str) -> type | None:
+    return next((klass for klass in cls.__mro__ if name in vars(klass)), None)
+
+
+_WINS: dict[tuple[type, str], tuple[Any, Any, bool]] = {}
+
+
+def _sync_method_wins(cls: type, sync_name: str, async_hook: str) -> bool:
+    """Whether `sync_name` must serve async calls: it was redefined (or wrapped) below `async_hook`.
+
+    A 1.26-style subclass overrides `generate`; a tracer may wrap it. Either way the call must
+    go through it, and the async hook of a base class would bypass it.
+    """
+    # Remembered per class for the methods it has now, compared by identity (a wrapper compares
+    # equal to what it wraps): wrapping one later (an instrumentor) makes a new decision.
+    sync_method, hook = getattr(cls, sync_name, None), getattr(cls, async_hook, None)
+    known = _WINS.get((cls, sync_name))
+    if known is not None and known[0] is sync_method and known[1] is hook:
+        return known[2]
+    wins = _decide_sync_method_wins(cls, sync_name, async_hook)
+    _WINS[(cls, sync_name)] = (sync_method, hook, wins)
+    return wins
+
+
+def _decide_sync_method_wins(cls: type, sync_name: str, async_hook: str) -> bool:
+    sync_owner, hook_owner = _owner(cls, sync_name), _owner(cls, async_hook)
+    if sync_owner is None or hook_owner is None:
+        return False
+    method = vars(sync_owner)[sync_name]
+    if hasattr(method, "__wrapped__"):
+        return True  # wrapped after definition (an instrumentor, a decorator)
+    if method is _BASE_METHODS.get(sync_name):
+        # The base implementation, which calls the hooks; an instrumentor's undo may have copied
+        # it into a subclass, which is no override.
+        return False
+    return hook_owner is Model or (sync_owner is not hook_owner and issubclass(sync_owner, hook_owner))
+
+
+async def _drive_on_thread(stream: Iterator[ChatMessageStreamDelta]) -> AsyncIterator[ChatMessageStreamDelta]:
+    chunks = iter(stream)
+    while True:
+        delta = await in_thread(next, chunks, None)
+        if delta is None:
+            return
+        yield delta
+
+
 class Model:
     """Base class of model backends.
 
@@ -83,6 +162,12 @@ class Model:
 
     supports_streaming: bool = False
     supports_native_tool_calls: bool = True
+    # Defaults for subclasses that never call `Model.__init__` (allowed, as in 1.26).
+    model_id: str | None = None
+    flatten_messages_as_text: bool = False
+    tool_name_key: str = "name"
+    tool_arguments_key: str = "arguments"
+    kwargs: Mapping[str, Any] = MappingProxyType({})
 
     def __init__(
         self,
@@ -139,6 +224,10 @@ class Model:
         completion.update(kwargs)
         return {key: value for key, value in completion.items() if value is not REMOVE_PARAMETER}
 
+    # -- the public calls, with the signatures of smolagents 1.26 ---------------------------------
+    # Each packs its arguments into one `ModelRequest` and hands it to the backend's hook
+    # (`_respond`, `_respond_stream`, `_arespond`, `_arespond_stream`).
+
     def generate(
         self,
         messages: list[ChatMessage],
@@ -148,7 +237,9 @@ class Model:
         **kwargs: Any,
     ) -> ChatMessage:
         """Return the model's reply to `messages`."""
-        raise NotImplementedError(f"{type(self).__name__} does not implement generate().")
+        return self._respond(
+            ModelRequest(messages, stop_sequences, response_format, tools_to_call_from, kwargs)
+        )
 
     def generate_stream(
         self,
@@ -159,8 +250,8 @@ class Model:
         **kwargs: Any,
     ) -> Iterator[ChatMessageStreamDelta]:
         """Yield the reply as deltas. Backends that cannot stream yield the whole reply once."""
-        message = self.generate(messages, stop_sequences, response_format, tools_to_call_from, **kwargs)
-        yield ChatMessageStreamDelta(content=message.text or None, token_usage=message.token_usage)
+        request = ModelRequest(messages, stop_sequences, response_format, tools_to_call_from, kwargs)
+        return self._respond_stream(request)
 
     async def agenerate(
         self,
@@ -170,10 +261,15 @@ class Model:
         tools_to_call_from: list[Tool] | None = None,
         **kwargs: Any,
     ) -> ChatMessage:
-        """Async twin of `generate`; by default runs it on a worker thread."""
-        return await asyncio.to_thread(
-            self.generate, messages, stop_sequences, response_format, tools_to_call_from, **kwargs
-        )
+        """Async twin of `generate`.
+
+        A subclass that overrides `generate` (and not the async hook below it) gets its
+        `generate` called on a worker thread, with only the keywords in use.
+        """
+        request = ModelRequest(messages, stop_sequences, response_format, tools_to_call_from, kwargs)
+        if _sync_method_wins(type(self), "generate", "_arespond"):
+            return await in_thread(self.generate, request.messages, **request.keywords())
+        return await self._arespond(request)
 
     async def agenerate_stream(
         self,
@@ -183,14 +279,35 @@ class Model:
         tools_to_call_from: list[Tool] | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatMessageStreamDelta]:
-        """Async twin of `generate_stream`; by default drives the sync stream on a worker thread."""
-        stream = self.generate_stream(messages, stop_sequences, response_format, tools_to_call_from, **kwargs)
-        done = object()
-        while True:
-            delta = await asyncio.to_thread(next, stream, done)
-            if delta is done:
-                return
-            yield delta  # type: ignore[misc]  # `done` is filtered above
+        """Async twin of `generate_stream` (an overriding `generate_stream` runs on a worker thread)."""
+        request = ModelRequest(messages, stop_sequences, response_format, tools_to_call_from, kwargs)
+        if _sync_method_wins(type(self), "generate_stream", "_arespond_stream"):
+            stream = self.generate_stream(request.messages, **request.keywords())
+            async for delta in _drive_on_thread(stream):
+                yield delta
+            return
+        async for delta in self._arespond_stream(request):
+            yield delta
+
+    # -- the hooks backends implement ----------------------------------------------------------------
+
+    def _respond(self, request: ModelRequest) -> ChatMessage:
+        """Answer `request` (backends implement this, or override `generate` as in 1.26)."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement generate().")
+
+    def _respond_stream(self, request: ModelRequest) -> Iterator[ChatMessageStreamDelta]:
+        """Stream the answer to `request`; by default the whole reply of `generate` at once."""
+        message = self.generate(request.messages, **request.keywords())
+        yield ChatMessageStreamDelta(content=message.text or None, token_usage=message.token_usage)
+
+    async def _arespond(self, request: ModelRequest) -> ChatMessage:
+        """Async answer to `request`; by default `generate` on a worker thread."""
+        return await in_thread(self.generate, request.messages, **request.keywords())
+
+    async def _arespond_stream(self, request: ModelRequest) -> AsyncIterator[ChatMessageStreamDelta]:
+        """Async stream of the answer; by default `generate_stream` driven on a worker thread."""
+        async for delta in _drive_on_thread(self.generate_stream(request.messages, **request.keywords())):
+            yield delta
 
     def __call__(self, *args: Any, **kwargs: Any) -> ChatMessage:
         return self.generate(*args, **kwargs)
@@ -200,14 +317,7 @@ class Model:
 
         Arguments given as JSON strings are decoded.
         """
-        message.role = MessageRole.ASSISTANT
-        if not message.tool_calls:
-            message.tool_calls = [
-                get_tool_call_from_text(message.text, self.tool_name_key, self.tool_arguments_key)
-            ]
-        for call in message.tool_calls:
-            call.function.arguments = parse_json_if_needed(call.function.arguments)
-        return message
+        return parse_tool_calls(message, self.tool_name_key, self.tool_arguments_key)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the configuration needed to rebuild this model (secrets are left out)."""
@@ -226,6 +336,24 @@ class Model:
         """Rebuild a model from `to_dict()` output."""
         data = {key: value for key, value in model_dictionary.items() if key != "class"}
         return cls(**data)
+
+
+_BASE_METHODS: dict[str, Any] = {"generate": Model.generate, "generate_stream": Model.generate_stream}
+
+
+def parse_tool_calls(
+    message: ChatMessage, tool_name_key: str = "name", tool_arguments_key: str = "arguments"
+) -> ChatMessage:
+    """Make sure `message` carries tool calls, reading one from its text when it has none.
+
+    Arguments given as JSON strings are decoded.
+    """
+    message.role = MessageRole.ASSISTANT
+    if not message.tool_calls:
+        message.tool_calls = [get_tool_call_from_text(message.text, tool_name_key, tool_arguments_key)]
+    for call in message.tool_calls:
+        call.function.arguments = parse_json_if_needed(call.function.arguments)
+    return message
 
 
 def parse_json_if_needed(arguments: Any) -> Any:

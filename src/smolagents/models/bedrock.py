@@ -15,9 +15,10 @@ from ._converse import (
 )
 from ._retry import FailureKind, ProviderFailure, failure_from_status
 from .api import ApiModel
+from .base import ModelRequest
 
 if TYPE_CHECKING:
-    from ..tools.base import Tool
+    pass
 
 __all__ = ["AmazonBedrockModel", "AmazonBedrockServerModel"]
 
@@ -104,44 +105,37 @@ class AmazonBedrockServerModel(ApiModel):
                 "client_kwargs={'region_name': 'us-east-1'}."
             ) from error
 
-    def _build_request(
-        self,
-        messages: list[ChatMessage] | list[dict[str, Any]],
-        stop_sequences: list[str] | None = None,
-        response_format: dict[str, Any] | None = None,
-        tools_to_call_from: list[Tool] | None = None,
-        **kwargs: Any,
-    ) -> dict[str, Any]:
+    def _build_request(self, request: ModelRequest) -> dict[str, Any]:
         """Assemble a Converse request: system blocks, messages, toolConfig and inferenceConfig."""
-        if response_format is not None:
+        if request.response_format is not None:
             raise ValueError(
                 "AmazonBedrockServerModel cannot send response_format: Converse has no structured-output "
                 "parameter. Describe the format in the prompt, or use LiteLLMModel for this model."
             )
-        request = self._prepare_completion_kwargs(
-            messages,
-            stop_sequences=stop_sequences,
-            tools_to_call_from=tools_to_call_from,
+        wire = self._prepare_completion_kwargs(
+            request.messages,
+            stop_sequences=request.stop_sequences,
+            tools_to_call_from=request.tools_to_call_from,
             custom_role_conversions=self.custom_role_conversions,
             convert_images_to_image_urls=False,
-            **kwargs,
+            **request.options,
         )
-        system, converse_messages = to_converse_messages(request.pop("messages"))
+        system, converse_messages = to_converse_messages(wire.pop("messages"))
         converse: dict[str, Any] = {"modelId": self.model_id, "messages": converse_messages}
         if system:
             converse["system"] = system
-        tools, tool_choice = request.pop("tools", None), request.pop("tool_choice", None)
+        tools, tool_choice = wire.pop("tools", None), wire.pop("tool_choice", None)
         if tools:
             converse["toolConfig"] = to_tool_config(tools, tool_choice)
-        inference = dict(request.pop("inferenceConfig", None) or {})
+        inference = dict(wire.pop("inferenceConfig", None) or {})
         for name, converse_name in INFERENCE_CONFIG_NAMES.items():
-            if name in request:
-                inference.setdefault(converse_name, request.pop(name))
-        if "stop" in request:
-            inference["stopSequences"] = request.pop("stop")
+            if name in wire:
+                inference.setdefault(converse_name, wire.pop(name))
+        if "stop" in wire:
+            inference["stopSequences"] = wire.pop("stop")
         if inference:
             converse["inferenceConfig"] = inference
-        converse.update(request)
+        converse.update(wire)
         return converse
 
     def _request_sends_stop(self, request: dict[str, Any]) -> bool:

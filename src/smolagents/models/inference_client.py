@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from .._messages import ChatMessage
 from ._chat_completions import ChatCompletionsModel
 from ._retry import ProviderFailure, failure_from_status, parse_retry_after
+from .base import ModelRequest
 
 if TYPE_CHECKING:
-    from ..tools.base import Tool
+    pass
 
 __all__ = ["InferenceClientModel"]
 
@@ -124,27 +124,18 @@ class InferenceClientModel(ChatCompletionsModel):
         """Build a `huggingface_hub.AsyncInferenceClient`."""
         return _import_hub().AsyncInferenceClient(**self._client_arguments())
 
-    def _build_request(
-        self,
-        messages: list[ChatMessage] | list[dict[str, Any]],
-        stop_sequences: list[str] | None = None,
-        response_format: dict[str, Any] | None = None,
-        tools_to_call_from: list[Tool] | None = None,
-        **kwargs: Any,
-    ) -> dict[str, Any]:
+    def _build_request(self, request: ModelRequest) -> dict[str, Any]:
         """Assemble a `chat_completion` call; parameters it does not name go in ``extra_body``.
 
         Raises:
             ModelProviderError: The Hugging Face router would refuse the call for want of a token.
         """
         self._check_router_token()
-        request = super()._build_request(
-            messages, stop_sequences, response_format, tools_to_call_from, **kwargs
-        )
-        extra = {key: request.pop(key) for key in list(request) if key not in _CHAT_COMPLETION_PARAMETERS}
+        wire = super()._build_request(request)
+        extra = {key: wire.pop(key) for key in list(wire) if key not in _CHAT_COMPLETION_PARAMETERS}
         if extra:
-            request["extra_body"] = {**extra, **request.get("extra_body", {})}
-        return request
+            wire["extra_body"] = {**extra, **wire.get("extra_body", {})}
+        return wire
 
     def _check_router_token(self) -> None:
         # The router needs a Hugging Face token; the SDK says so with a bare ValueError at call
@@ -216,7 +207,7 @@ def _hub_error_detail(response: Any) -> str:
     try:
         body = response.json()
     except (ValueError, RuntimeError):  # not JSON, or a streamed body that was not read
-        return response.reason_phrase
+        return str(response.reason_phrase)
     error = body.get("error", body) if isinstance(body, dict) else body
     if isinstance(error, dict):
         error = error.get("message", error)

@@ -8,14 +8,13 @@ import os
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from .._messages import ChatMessage
 from ._chat_completions import ChatCompletionsModel
 from ._openai_wire import classify_openai_error
 from ._retry import ProviderFailure, failure_from_status, parse_retry_after
-from .base import is_secret_name
+from .base import ModelRequest, is_secret_name
 
 if TYPE_CHECKING:
-    from ..tools.base import Tool
+    pass
 
 __all__ = ["LiteLLMModel", "LiteLLMRouterModel", "import_litellm"]
 
@@ -139,19 +138,10 @@ class LiteLLMModel(ChatCompletionsModel):
         """Return the litellm module (`acompletion` is its async client)."""
         return self.client
 
-    def _build_request(
-        self,
-        messages: list[ChatMessage] | list[dict[str, Any]],
-        stop_sequences: list[str] | None = None,
-        response_format: dict[str, Any] | None = None,
-        tools_to_call_from: list[Tool] | None = None,
-        **kwargs: Any,
-    ) -> dict[str, Any]:
+    def _build_request(self, request: ModelRequest) -> dict[str, Any]:
         """Assemble a `litellm.completion` request."""
-        request = super()._build_request(
-            messages, stop_sequences, response_format, tools_to_call_from, **{**self._connection(), **kwargs}
-        )
-        return _skip_mcp_bridge(request)
+        options = {**self._connection(), **request.options}
+        return _skip_mcp_bridge(super()._build_request(replace(request, options=options)))
 
     def _connection(self) -> dict[str, Any]:
         """Per-call connection settings; our retries replace litellm's own."""

@@ -29,7 +29,7 @@ from .._messages import (
 )
 from .._usage import TokenUsage
 from ._stops import cut_at_stop_sequences
-from .base import Model
+from .base import Model, ModelRequest
 
 if TYPE_CHECKING:
     from ..tools.base import Tool
@@ -115,18 +115,15 @@ class ScriptedModel(Model):
         """Queue more replies."""
         self._replies.extend(replies)
 
-    def _next_message(
-        self,
-        messages: list[ChatMessage],
-        stop_sequences: list[str] | None,
-        response_format: dict[str, Any] | None,
-        tools_to_call_from: list[Tool] | None,
-        kwargs: dict[str, Any],
-    ) -> ChatMessage:
-        messages = list(messages)
+    def _next_message(self, request: ModelRequest) -> ChatMessage:
+        messages = list(request.messages)
         self.calls.append(
             ModelCall(
-                messages, stop_sequences, response_format, tools_to_call_from, {**self.kwargs, **kwargs}
+                messages,
+                request.stop_sequences,
+                request.response_format,
+                request.tools_to_call_from,
+                {**self.kwargs, **request.options},
             )
         )
         if self._responder is not None:
@@ -143,6 +140,7 @@ class ScriptedModel(Model):
         if callable(reply) and not isinstance(reply, ChatMessage):
             reply = reply(messages)
         message = reply if isinstance(reply, ChatMessage) else ChatMessage(MessageRole.ASSISTANT, str(reply))
+        stop_sequences = request.stop_sequences
         if self.stop_sequences_apply and stop_sequences and isinstance(message.content, str):
             message = ChatMessage(
                 message.role,
@@ -157,57 +155,25 @@ class ScriptedModel(Model):
         )
         return message
 
-    def generate(
-        self,
-        messages: list[ChatMessage],
-        stop_sequences: list[str] | None = None,
-        response_format: dict[str, Any] | None = None,
-        tools_to_call_from: list[Tool] | None = None,
-        **kwargs: Any,
-    ) -> ChatMessage:
+    def _respond(self, request: ModelRequest) -> ChatMessage:
         """Return the next scripted reply, after `delay` seconds."""
         if self.delay:
             time.sleep(self.delay)
-        return self._next_message(messages, stop_sequences, response_format, tools_to_call_from, kwargs)
+        return self._next_message(request)
 
-    async def agenerate(
-        self,
-        messages: list[ChatMessage],
-        stop_sequences: list[str] | None = None,
-        response_format: dict[str, Any] | None = None,
-        tools_to_call_from: list[Tool] | None = None,
-        **kwargs: Any,
-    ) -> ChatMessage:
+    async def _arespond(self, request: ModelRequest) -> ChatMessage:
         """Return the next scripted reply, sleeping `delay` seconds without blocking the loop."""
         if self.delay:
             await asyncio.sleep(self.delay)
-        return self._next_message(messages, stop_sequences, response_format, tools_to_call_from, kwargs)
+        return self._next_message(request)
 
-    def generate_stream(
-        self,
-        messages: list[ChatMessage],
-        stop_sequences: list[str] | None = None,
-        response_format: dict[str, Any] | None = None,
-        tools_to_call_from: list[Tool] | None = None,
-        **kwargs: Any,
-    ) -> Iterator[ChatMessageStreamDelta]:
+    def _respond_stream(self, request: ModelRequest) -> Iterator[ChatMessageStreamDelta]:
         """Yield the next scripted reply word by word, then its tool calls and usage."""
-        message = self.generate(messages, stop_sequences, response_format, tools_to_call_from, **kwargs)
-        yield from _as_deltas(message)
+        yield from _as_deltas(self._respond(request))
 
-    async def agenerate_stream(
-        self,
-        messages: list[ChatMessage],
-        stop_sequences: list[str] | None = None,
-        response_format: dict[str, Any] | None = None,
-        tools_to_call_from: list[Tool] | None = None,
-        **kwargs: Any,
-    ) -> AsyncIterator[ChatMessageStreamDelta]:
-        """Async twin of `generate_stream`."""
-        message = await self.agenerate(
-            messages, stop_sequences, response_format, tools_to_call_from, **kwargs
-        )
-        for delta in _as_deltas(message):
+    async def _arespond_stream(self, request: ModelRequest) -> AsyncIterator[ChatMessageStreamDelta]:
+        """Async twin of `_respond_stream`."""
+        for delta in _as_deltas(await self._arespond(request)):
             yield delta
 
 

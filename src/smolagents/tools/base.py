@@ -287,14 +287,14 @@ def _run_to_completion(tool_name: str, function: Any, args: tuple[Any, ...], kwa
     """
     import asyncio  # only async tools need it; keeps `import smolagents.tools` light
 
+    # Loops and threads of ours: daemon workers, so a call that never returns cannot block exit.
+    from .._threads import run_coroutine, submit
+
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(function(*args, **kwargs))
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"smolagents-tool-{tool_name}") as pool:
-        return pool.submit(lambda: asyncio.run(function(*args, **kwargs))).result()
+        return run_coroutine(function(*args, **kwargs))
+    return submit(lambda: run_coroutine(function(*args, **kwargs))).result()
 
 
 async def _await(awaitable: Any) -> Any:

@@ -76,7 +76,7 @@ def tool(tool_function: Callable[..., Any]) -> Tool:
         "__doc__": tool_function.__doc__,
     }
     tool_class = type(SIMPLE_TOOL_CLASS, (FunctionTool,), namespace)
-    instance = tool_class()
+    instance: Tool = tool_class()
     instance.__name__ = tool_function.__name__  # type: ignore[attr-defined]  # mimic the function
     return instance
 
