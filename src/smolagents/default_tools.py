@@ -129,3 +129,12 @@ def base_tools(for_code_agent: bool) -> list[Tool]:
         for name, tool_class in TOOL_MAPPING.items()
         if not (for_code_agent and name == PythonInterpreterTool.name)
     ]
+
+
+def __getattr__(name: str) -> Any:
+    # 1.26 re-exported the executor's builtins here; loaded on first use (the interpreter is heavy).
+    if name == "BASE_PYTHON_TOOLS":
+        from .local_python_executor import BASE_PYTHON_TOOLS
+
+        return BASE_PYTHON_TOOLS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

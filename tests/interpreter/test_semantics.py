@@ -369,7 +369,7 @@ CONTROL_FLOW = [
     ("try:\n    int('x')\nexcept (TypeError, ValueError):\n    r = 'caught'\nr", "caught"),
     ("try:\n    r = 1\nexcept Exception:\n    r = 2\nelse:\n    r += 10\nfinally:\n    r += 100\nr", 111),
     (
-        "def f():\n    try:\n        return 'try'\n    finally:\n        log.append('finally')\nlog = []\nf(), log",
+        "def f():\n    try:\n        return 'try'\n    finally:\n        events.append('finally')\nevents = []\nf(), events",
         ("try", ["finally"]),
     ),
     ("try:\n    raise ValueError('bad')\nexcept Exception as e:\n    r = str(e)\nr", "bad"),

@@ -348,11 +348,11 @@ def handle_text(engine: Engine, request: str) -> str:
 
 def install_tool_shim() -> None:
     """Provide `smolagents.Tool` and `smolagents.tool` where smolagents is not installed, for shipped tools."""
-    try:
-        import smolagents  # noqa: F401
-    except ImportError:
-        pass
-    else:
+    import importlib.util
+
+    if (
+        "smolagents" in sys.modules or importlib.util.find_spec("smolagents") is not None
+    ):  # nothing to provide
         return
     import types
 
@@ -377,7 +377,7 @@ def install_tool_shim() -> None:
             return self.forward(*args, **kwargs)
 
     def tool(function: Callable[..., Any]) -> Tool:
-        shipped = type(function.__name__, (Tool,), {"name": function.__name__})()
+        shipped: Tool = type(function.__name__, (Tool,), {"name": function.__name__})()
         shipped.forward = function  # type: ignore[method-assign]
         return shipped
 

@@ -21,6 +21,7 @@ from typing import Any
 from .context import current_budget
 from .errors import RefusedError
 from .guards import as_index
+from .watchdog import uninterruptible
 
 __all__ = [
     "ARRAY_METHOD_NAMES",
@@ -110,6 +111,7 @@ def _best_rate(operations: float, task: Callable[[], Any]) -> float:
     return operations / max(best, 1e-6)
 
 
+@uninterruptible
 def _rate(kind: str) -> float:
     """Operations per second of this machine for `kind`, measured once.
 

@@ -159,6 +159,17 @@ class Budget:
             self.exceeded = self._operations_reason()
             self._fail(self.exceeded)
 
+    def timeout_reason(self) -> str:
+        """Say, for the model, that the time limit was reached."""
+        return self._timeout_reason()
+
+    def memory_reason(self) -> str:
+        """Say, for the model, that the memory allowance was used up."""
+        return (
+            f"the code used more than {(self.max_memory_bytes or 0) // 2**20:,} MiB of memory; "
+            "work on smaller data or in pieces"
+        )
+
     def _timeout_reason(self) -> str:
         return (
             f"the code ran longer than the {self.timeout_seconds:g} s time limit; "
@@ -167,8 +178,8 @@ class Budget:
 
     def _operations_reason(self) -> str:
         return (
-            f"the code exceeded the limit of {self.max_operations:,} operations "
-            "(loop iterations and function calls); make it do less work or avoid endless loops"
+            f"Reached the max number of operations ({self.max_operations:,} loop iterations and function "
+            "calls); make the code do less work or avoid endless loops"
         )
 
     def _fail(self, reason: str) -> None:
@@ -182,6 +193,8 @@ class Budget:
         # Must not raise: an exception here would exhaust the chain (see `_make_ticker`).
         try:
             reason = self._check_running() if self.is_running else self._check_outside()
+        except BudgetExceededSignal:  # the watchdog stopped the run here: fail like any check
+            return iter(self._poison, None)
         except BaseException:  # RecursionError at the depth limit: the caller sees a RecursionError
             return iter(_OneShotRecursionError(), None)
         if reason is not None:
@@ -202,10 +215,7 @@ class Budget:
         if self.max_memory_bytes is not None:
             peak = _peak_rss_bytes()
             if peak > self._memory_ceiling:
-                return (
-                    f"the code used more than {self.max_memory_bytes // 2**20:,} MiB of memory; "
-                    "work on smaller data or in pieces"
-                )
+                return self.memory_reason()
             # Memory climbing fast (e.g. a value doubling each iteration): check at every tick.
             is_growing = peak - self._last_peak > self.max_memory_bytes // 16
             self._last_peak = peak

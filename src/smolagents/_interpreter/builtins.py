@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import builtins as _builtins
+import math
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,6 +20,7 @@ from .guards import (
     guarded_getattr,
     guarded_hasattr,
     guarded_setattr,
+    guarded_super,
     mark_owned,
     stand_in,
 )
@@ -31,7 +34,7 @@ from .limits import (
     guarded_sum,
 )
 from .stand_ins import CHAIN_TYPES
-from .tables import FORBIDDEN_METHOD_DEFINITIONS, LIMITS
+from .tables import DEFINABLE_DUNDERS, FORBIDDEN_METHOD_DEFINITIONS, LIMITS
 
 __all__ = ["BASE_BUILTINS", "build_class"]
 
@@ -132,14 +135,78 @@ def _adopt(cls: Any, name: str) -> Any:
     return cls
 
 
-def _check_created_class(cls: type) -> None:
-    namespace = type.__getattribute__(cls, "__dict__")
-    forbidden = sorted(FORBIDDEN_METHOD_DEFINITIONS.intersection(namespace))
+def check_class_namespace(namespace: Any) -> None:
+    """Refuse a class namespace holding dunder names outside `DEFINABLE_DUNDERS`.
+
+    One rule for every way a class is made (class statement, `type(name, bases, ns)`, a
+    metaclass): protocol attributes such as numpy's `__array_interface__` would otherwise let
+    a library act on whatever the code puts there (any address as a writable array).
+    """
+    names = [name for name in namespace if isinstance(name, str)]
+    forbidden = sorted(FORBIDDEN_METHOD_DEFINITIONS.intersection(names))
     if forbidden:
         raise RefusedError(f"Defining {forbidden} is not allowed (the host would call it later).")
+    if any(not isinstance(name, str) for name in namespace):
+        raise RefusedError("Class attribute names must be strings.")
+    closed = sorted(
+        name
+        for name in names
+        if name.startswith("__") and name.endswith("__") and name not in DEFINABLE_DUNDERS
+    )
+    if closed:
+        raise RefusedError(
+            f"Defining {closed} in a class is not allowed: libraries and the interpreter give these names "
+            "a meaning of their own."
+        )
     if "__match_args__" in namespace:
         check_match_args(namespace["__match_args__"])
+    slots = namespace.get("__slots__", ())
+    for slot in (
+        [slots] if isinstance(slots, str) else list(slots) if isinstance(slots, (tuple, list)) else []
+    ):
+        if isinstance(slot, str) and slot.startswith("__") and slot.endswith("__") and slot != "__dict__":
+            raise RefusedError(f"A slot may not be named {slot!r}.")
+
+
+def _dunder_blind(getattr_method: Any) -> Any:
+    # A model-defined __getattr__ is never asked for dunder names: libraries look protocols up on
+    # instances (numpy's __array_interface__) and would take whatever it answered.
+    def __getattr__(self: Any, name: str) -> Any:
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        return getattr_method(self, name)
+
+    __getattr__.__sg_blind__ = True  # type: ignore[attr-defined]
+    return __getattr__
+
+
+def _check_created_class(cls: type) -> None:
+    namespace = type.__getattribute__(cls, "__dict__")
+    check_class_namespace(
+        {key: value for key, value in namespace.items() if key not in _IMPLICIT_CLASS_NAMES}
+    )
     check_annotation_names(cls)
+    _blind_getattr(cls)
+
+
+def _blind_getattr(cls: type) -> None:
+    found = type.__getattribute__(cls, "__dict__").get("__getattr__")
+    if found is not None and not getattr(found, "__sg_blind__", False):
+        type.__setattr__(cls, "__getattr__", _dunder_blind(found))
+
+
+_IMPLICIT_CLASS_NAMES = frozenset(
+    {
+        "__dict__",
+        "__weakref__",
+        "__module__",
+        "__qualname__",
+        "__doc__",
+        "__abstractmethods__",
+        "__parameters__",
+    }
+)
+"""Names the standard metaclasses (type, ABCMeta, Generic) put into the classes they create."""
 
 
 def _guard_metaclass(metaclass: type) -> None:
@@ -166,7 +233,10 @@ def build_class(func: Any, name: str, *bases: Any, **kwargs: Any) -> Any:
     """Create a class for a `class` statement and mark it as defined by the model code."""
     if isinstance(kwargs.get("metaclass"), GuardedTypeMeta):
         kwargs["metaclass"] = kwargs["metaclass"]._real
-    return _adopt(_builtins.__build_class__(func, name, *_real_bases(bases), **kwargs), name)
+    cls = _builtins.__build_class__(func, name, *_real_bases(bases), **kwargs)
+    if isinstance(cls, type):  # the body's names were checked with the code; a __getattr__ is wrapped
+        _blind_getattr(cls)
+    return _adopt(cls, name)
 
 
 def guarded_type(*args: Any, **kwargs: Any) -> Any:
@@ -176,18 +246,17 @@ def guarded_type(*args: Any, **kwargs: Any) -> Any:
         # `type(int)` is `type` itself: hand out the stand-in, or its 3-argument form would be unchecked.
         return _TYPE if found is type or found is GuardedTypeMeta else _STAND_INS.get(found, found)
     name, bases, namespace = args
-    forbidden = (
-        sorted(FORBIDDEN_METHOD_DEFINITIONS.intersection(namespace)) if isinstance(namespace, dict) else []
+    if not isinstance(namespace, dict):
+        raise TypeError(f"type() argument 3 must be dict, not {type(namespace).__name__}")
+    namespace = dict(namespace)  # checked and used as one snapshot
+    check_class_namespace(
+        {key: value for key, value in namespace.items() if key not in _IMPLICIT_CLASS_NAMES}
     )
-    if forbidden:
-        raise RefusedError(f"Defining {forbidden} is not allowed (the host would call it later).")
-    if isinstance(namespace, dict) and isinstance(namespace.get("__annotations__"), dict):
+    if isinstance(namespace.get("__annotations__"), dict):
         for value in namespace["__annotations__"].values():
             checked_annotation(value)
-    if isinstance(namespace, dict) and "__match_args__" in namespace:
-        check_match_args(namespace["__match_args__"])
     cls = type(name, _real_bases(tuple(bases)), namespace, **kwargs)
-    check_annotation_names(cls)
+    _check_created_class(cls)
     return _adopt(cls, str(name))
 
 
@@ -204,6 +273,22 @@ def _ticked(iterable: Any) -> Any:
     except TypeError:  # an iterator or generator: its length is unknown
         size = _TICK_ABOVE + 1
     return ticking(iter(iterable)) if size > _TICK_ABOVE else iterable
+
+
+_BUILTIN_SOURCES = frozenset({list, tuple, str, bytes, bytearray, dict, set, frozenset, range})
+
+
+def _sequence_factory(real: type) -> Any:
+    # `list(x)` of a builtin container copies it in C (fast, bounded by what exists); a foreign
+    # one (a numpy array: one Python object per element, 30x its memory) or an iterator is taken
+    # through the ticker, so the budget sees the time and memory it costs.
+    def make(*args: Any) -> Any:
+        if len(args) == 1 and type(args[0]) not in _BUILTIN_SOURCES and type(args[0]) is not _BigRange:
+            return real(_ticked(args[0]))
+        return real(*args)
+
+    make.__name__ = real.__name__
+    return make
 
 
 def _hashing_factory(real: type) -> Any:
@@ -230,7 +315,65 @@ def _hashing_stand_in(real: type, **extra: Any) -> type:
     return GuardedTypeMeta(real.__name__, (), namespace)
 
 
+_MAX_CHAIN = 2000
+"""Deepest chain of slices/properties/class- or staticmethods the code may build.
+
+These builtins free their contents by recursing in C with no depth check: a chain of a few
+hundred thousand, built well within the memory allowance, crashes the process when the host
+frees it (after the run, on a thread with an ordinary stack)."""
+
+_LINKS: dict[type, tuple[str, ...]] = {
+    slice: ("start", "stop", "step"),
+    property: ("fget", "fset", "fdel"),
+    classmethod: ("__func__",),
+    staticmethod: ("__func__",),
+}
+
+
+_known_depths: OrderedDict[int, tuple[Any, int]] = OrderedDict()  # id -> (object kept alive, depth)
+
+
+def _depth_of(value: Any, kind: type, budget: int = _MAX_CHAIN) -> int:
+    if type(value) is not kind:
+        return 0
+    known = _known_depths.get(id(value))
+    if known is not None and known[0] is value:
+        return known[1]
+    if budget <= 0:
+        return _MAX_CHAIN  # deeper than we walk: treated as too deep
+    links = (getattr(value, name, None) for name in _LINKS[kind])
+    return 1 + max((_depth_of(link, kind, budget - 1) for link in links), default=0)
+
+
+def _chain_depth(values: tuple[Any, ...], kind: type) -> int:
+    return 1 + max((_depth_of(value, kind) for value in values), default=0)
+
+
+def _remember(value: Any, depth: int) -> None:
+    _known_depths[id(value)] = (value, depth)
+    if len(_known_depths) > 4096:
+        _known_depths.popitem(last=False)
+
+
+def _chain_bounded(kind: type) -> Any:
+    def make(*args: Any, **kwargs: Any) -> Any:
+        depth = _chain_depth((*args, *kwargs.values()), kind)
+        if depth >= _MAX_CHAIN:
+            raise RefusedError(
+                f"{kind.__name__} objects nested {_MAX_CHAIN:,} deep would crash the process when freed; "
+                "build a flat structure instead."
+            )
+        made = kind(*args, **kwargs)
+        if depth > 1:
+            _remember(made, depth)
+        return made
+
+    make.__name__ = kind.__name__
+    return make
+
+
 _TYPE = stand_in(type, guarded_type)
+_SUPER = stand_in(super, guarded_super)
 _STAND_INS: dict[type, type] = {
     bytes: stand_in(bytes, guarded_bytes),
     bytearray: stand_in(bytearray, guarded_bytearray),
@@ -238,6 +381,10 @@ _STAND_INS: dict[type, type] = {
     set: _hashing_stand_in(set),
     frozenset: _hashing_stand_in(frozenset),
     dict: _hashing_stand_in(dict, fromkeys=staticmethod(_fromkeys)),
+    super: _SUPER,
+    list: stand_in(list, _sequence_factory(list)),
+    tuple: stand_in(tuple, _sequence_factory(tuple)),
+    **{kind: stand_in(kind, _chain_bounded(kind)) for kind in _LINKS},
 }
 """Builtin types whose constructor is guarded; `type(x)` answers with the stand-in too."""
 
@@ -256,8 +403,28 @@ def _exceptions() -> dict[str, Any]:
     return found
 
 
+_MATH_NAMES = (
+    "ceil",
+    "floor",
+    "log",
+    "exp",
+    "sin",
+    "cos",
+    "tan",
+    "asin",
+    "acos",
+    "atan",
+    "atan2",
+    "degrees",
+    "radians",
+    "sqrt",
+)
+"""math functions 1.26 gives the code without an import."""
+
+
 def _base_builtins() -> dict[str, Any]:
     table = {name: getattr(_builtins, name) for name in _SAFE_NAMES}
+    table.update({name: getattr(math, name) for name in _MATH_NAMES})
     table.update(_exceptions())
     table.update(CHAIN_TYPES)
     table.update(

@@ -23,6 +23,8 @@ from collections.abc import Callable
 from queue import SimpleQueue
 from typing import Any, TypeVar
 
+from .host_access import host_boundary
+
 __all__ = ["CodeThread", "stack_bytes_for"]
 
 T = TypeVar("T")
@@ -95,8 +97,26 @@ class CodeThread:
         finally:
             self._busy = False
 
+    def free(self, values: list[Any]) -> None:
+        """Drop `values` on the code thread, whose stack can free whatever the code built there.
+
+        Called when an executor goes away: chains the code built (iterators, generators) may be
+        freed recursively in C, which an ordinary thread's stack cannot always take.
+        """
+        if self._worker is not None and self._generation == _generation:
+            self._jobs.put(values.clear)
+
+    def is_code_thread(self) -> bool:
+        """Return whether the caller runs on this executor's code thread (not inline on the host's)."""
+        return threading.get_ident() == self._worker
+
+    @host_boundary
     def call_back(self, function: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]) -> T:
-        """Call `function` on the caller's thread (from the code thread) and return its result."""
+        """Call `function` on the caller's thread (from the code thread) and return its result.
+
+        What the host handed in (tools, final_answer, functions) is the host's code: a host
+        boundary for the permission checks, wherever it runs.
+        """
         if threading.get_ident() != self._worker or not self._busy:
             return function(*args, **kwargs)
         self._events.put(("call", function, args, kwargs))

@@ -10,16 +10,28 @@ import ast
 from functools import lru_cache
 from types import CodeType
 
+from . import names
+from .rewrite_nodes import CompileRefusal, guard_call, load_name, source_line
 from .tables import CODE_FILENAME, LIMITS
-from .transform import CompileRefusal, Rewriter, guard_call, load_name, source_line
+from .transform import Rewriter
 
 __all__ = ["compile_checked"]
 
 
+_MAX_NODES = 100_000
+"""Syntax nodes in one piece of code: far above what an agent writes, and a bound on compile time."""
+
+
 def _check_depth(tree: ast.AST, source: str) -> None:
     stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+    nodes = 0
     while stack:
         node, depth = stack.pop()
+        nodes += 1
+        if nodes > _MAX_NODES:
+            raise CompileRefusal(
+                f"The code has more than {_MAX_NODES:,} syntax elements; send it in smaller pieces."
+            )
         if depth > LIMITS.max_nesting_depth:
             lineno = getattr(node, "lineno", None)
             raise CompileRefusal(
@@ -31,34 +43,71 @@ def _check_depth(tree: ast.AST, source: str) -> None:
 
 
 _STATEMENT_LISTS = ("body", "orelse", "finalbody")
+_LOOPS = (ast.For, ast.While)
 
 
 def _does_work(statement: ast.stmt) -> bool:
+    if isinstance(statement, (ast.FunctionDef, ast.ClassDef)):  # a definition runs its body later
+        parts: list[ast.AST] = [*statement.decorator_list]
+        if isinstance(statement, ast.FunctionDef):
+            parts.extend([*statement.args.defaults, *statement.args.kw_defaults])  # type: ignore[list-item]
+        else:
+            parts.extend(statement.bases)
+        return any(isinstance(node, (ast.BinOp, ast.Call)) for part in parts for node in ast.walk(part))
     return any(isinstance(node, (ast.BinOp, ast.Call)) for node in ast.walk(statement))
 
 
 def _is_tick(statement: ast.stmt) -> bool:
     call = statement.value if isinstance(statement, ast.Expr) else None
-    return isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "__sg_tick__"
+    return isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == names.TICK
 
 
-def _tick_between_statements(tree: ast.AST) -> None:
-    """Tick before every statement that computes, after the first of its block.
+def _sets_temporary(statement: ast.stmt) -> bool:
+    # A fast path's temporary and the statement that uses it are one statement of the model code.
+    return (
+        isinstance(statement, ast.Assign)
+        and len(statement.targets) == 1
+        and isinstance(statement.targets[0], ast.Name)
+        and statement.targets[0].id == names.VALUE
+    )
+
+
+def _child_statements(node: ast.AST) -> list[ast.AST]:
+    # Statements only: expressions hold no statement lists (lambdas have a single expression).
+    found: list[ast.AST] = []
+    for field in (*_STATEMENT_LISTS, "handlers", "cases"):
+        block = getattr(node, field, None)
+        if isinstance(block, list):
+            found.extend(block)
+    return found
+
+
+def _tick_between_statements(node: ast.AST, in_loop: bool = False) -> None:
+    """Tick before every statement that computes, after the first of its block, outside loops.
 
     Loops tick per iteration and functions on entry, but straight-line code could otherwise chain
     allocations (`s = s + s + s` ten lines in a row) with no check of time or memory in between.
+    Inside a loop body the iteration's tick already bounds each pass.
     """
-    for node in ast.walk(tree):
-        for field in _STATEMENT_LISTS:
-            block = getattr(node, field, None)
-            if not isinstance(block, list) or len(block) < 2 or not isinstance(block[0], ast.stmt):
-                continue
-            ticked: list[ast.stmt] = [block[0]]
-            for statement in block[1:]:
-                if _does_work(statement) and not _is_tick(ticked[-1]):
-                    ticked.append(ast.copy_location(ast.Expr(value=guard_call("__sg_tick__")), statement))
-                ticked.append(statement)
-            setattr(node, field, ticked)
+    for child in _child_statements(node):
+        if isinstance(child, (ast.FunctionDef, ast.ClassDef)):
+            _tick_between_statements(child, in_loop=False)
+        else:
+            _tick_between_statements(child, in_loop or isinstance(node, _LOOPS))
+    if in_loop:
+        return
+    for field in _STATEMENT_LISTS:
+        block = getattr(node, field, None)
+        if not isinstance(block, list) or len(block) < 2 or not isinstance(block[0], ast.stmt):
+            continue
+        if isinstance(node, _LOOPS) and field == "body":
+            continue
+        ticked: list[ast.stmt] = [block[0]]
+        for statement in block[1:]:
+            if _does_work(statement) and not _is_tick(ticked[-1]) and not _sets_temporary(ticked[-1]):
+                ticked.append(ast.copy_location(ast.Expr(value=guard_call(names.TICK)), statement))
+            ticked.append(statement)
+        setattr(node, field, ticked)
 
 
 def _capture_output(body: list[ast.stmt]) -> None:
@@ -69,12 +118,12 @@ def _capture_output(body: list[ast.stmt]) -> None:
     if isinstance(last, (ast.Expr, ast.Assign, ast.AnnAssign)) and last.value is not None:
         value = last.value
         if isinstance(last, ast.Expr) and isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
-            if value.func.id == "__sg_setattr__":
-                value.args[0] = guard_call("__sg_result__", value.args[0])
+            if value.func.id == names.SETATTR:
+                value.args[0] = guard_call(names.RESULT, value.args[0])
                 return
-        last.value = ast.copy_location(guard_call("__sg_result__", value), value)
+        last.value = ast.copy_location(guard_call(names.RESULT, value), value)
     elif isinstance(last, ast.AugAssign) and isinstance(last.target, ast.Name):
-        body.append(ast.Expr(value=guard_call("__sg_result__", load_name(last.target.id))))
+        body.append(ast.Expr(value=guard_call(names.RESULT, load_name(last.target.id))))
     elif isinstance(last, ast.If):
         _capture_output(last.body)
         _capture_output(last.orelse)
@@ -145,9 +194,16 @@ def compile_checked(source: str, protected: frozenset[str]) -> tuple[CodeType, b
     try:
         tree = ast.parse(source, filename=CODE_FILENAME)
     except SyntaxError as error:
-        line = (error.text or "").strip()
+        line = (error.text or "").rstrip("\n")[:500]  # a huge one-line program stays readable
+        # The offending line with a caret under the error, as 1.26 shows it (models read it).
+        caret = (
+            " " * max((error.offset or 1) - 1, 0) + "^"
+            if error.offset and error.offset <= len(line) + 1
+            else ""
+        )
         raise CompileRefusal(
-            f"Code parsing failed on line {error.lineno} due to: {type(error).__name__}: {error.msg}\n{line}",
+            f"Code parsing failed on line {error.lineno} due to: {type(error).__name__}: {error.msg}\n{line}"
+            + (f"\n{caret}" if caret else ""),
             lineno=error.lineno,
         ) from None
     except (RecursionError, MemoryError) as error:

@@ -8,21 +8,25 @@ from __future__ import annotations
 
 import keyword
 import operator
+from array import array
+from collections import deque
 from enum import Enum
 from types import BuiltinFunctionType, FunctionType, MemberDescriptorType, MethodType, ModuleType
 from typing import Any
 
-from .errors import RefusedError
+from .errors import BudgetExceededSignal, FinalAnswerSignal, RefusedError, text_only
 from .tables import (
     ALLOWED_DUNDER_ATTRIBUTES,
     ALLOWED_PRIVATE_ATTRIBUTES,
     CODE_FILENAME,
     DENIED_ATTRIBUTES,
-    ROUTED_ATTRIBUTES,
 )
 
 __all__ = [
     "as_index",
+    "guarded_super",
+    "replacement",
+    "true_length",
     "checked_match_subject",
     "check_match_args",
     "pattern_attribute_problem",
@@ -50,7 +54,24 @@ OWNED_MARKER = "__sg_owned__"
 """Set on every class the model code defines; model code cannot read or write dunder names."""
 
 _MISSING = object()
-_routed_handler: Any = None  # set by limits.py: (obj, name) -> value, for ROUTED_ATTRIBUTES
+_routed_handler: Any = None  # set by policy.py: (obj, name) -> value, for the routed names
+_routed_names: frozenset[str] = frozenset()
+
+
+_BASE_LENGTHS: dict[type, Any] = {
+    kind: kind.__len__ for kind in (str, bytes, bytearray, list, tuple, dict, set, frozenset, deque, array)
+}
+
+
+def true_length(value: Any) -> int:
+    """Return `len(value)` read through its builtin base type (a subclass's __len__ can lie)."""
+    length = _BASE_LENGTHS.get(type(value))
+    if length is not None:
+        return length(value)  # type: ignore[no-any-return]
+    for base, length in _BASE_LENGTHS.items():
+        if isinstance(value, base):
+            return length(value)  # type: ignore[no-any-return]
+    return len(value)
 
 
 def as_index(value: Any) -> int | None:
@@ -83,7 +104,10 @@ class GuardedTypeMeta(type):
         return issubclass(subclass._real if isinstance(subclass, GuardedTypeMeta) else subclass, cls._real)
 
     def __getattr__(cls, name: str) -> Any:
-        return getattr(cls._real, name)
+        found = getattr(cls._real, name, _MISSING)
+        if found is _MISSING:  # raised here: an error from the lookup would carry the real type
+            raise AttributeError(f"type object {cls._real.__name__!r} has no attribute {name!r}")
+        return found
 
     def __call__(cls, *args: Any, **kwargs: Any) -> Any:
         return cls._factory(*args, **kwargs)
@@ -102,10 +126,37 @@ def real_type(obj: Any) -> Any:
     return obj._real if isinstance(obj, GuardedTypeMeta) else obj
 
 
-def set_routed_handler(handler: Any) -> None:
-    """Install the function that serves reads of `ROUTED_ATTRIBUTES` (breaks an import cycle)."""
-    global _routed_handler
+def set_routed_handler(handler: Any, routed_names: frozenset[str]) -> None:
+    """Install the policy's server of the attribute names it routes (breaks an import cycle)."""
+    global _routed_handler, _routed_names
     _routed_handler = handler
+    _routed_names = routed_names
+
+
+_REPLACEMENTS: set[type] = set()
+
+
+def replacement(cls: type) -> type:
+    """Record that `cls` is the interpreter's stand-in for a library class (`super()` may not skip it)."""
+    _REPLACEMENTS.add(cls)
+    return cls
+
+
+def guarded_super(*args: Any) -> Any:
+    """Do `super(cls, obj)`, refusing to look past the interpreter's stand-in classes.
+
+    A stand-in (a bounded queue, a depth-counting iterator, a safe formatter) subclasses the
+    library class it replaces; `super(StandIn, obj).method` would reach the unbounded original.
+    """
+    if not args:
+        raise RuntimeError("super(): no arguments")
+    cls = real_type(args[0])
+    if cls in _REPLACEMENTS:
+        raise RefusedError(
+            f"super() past the interpreter's {cls.__name__} is not allowed: it would reach the unchecked "
+            "original. Call the method on the object itself."
+        )
+    return super(cls, *args[1:])
 
 
 def mark_owned(cls: type) -> None:
@@ -185,19 +236,36 @@ def check_load(obj: Any, name: str) -> None:
     if name.startswith("_"):
         if name.startswith("__") and name.endswith("__"):
             if name not in ALLOWED_DUNDER_ATTRIBUTES:
-                raise _refuse(obj, name, "dunder attributes other than a few harmless ones are closed")
+                raise RefusedError(
+                    f"Forbidden access to dunder attribute: {name}. Reading {name!r} of {_describe(obj)} is not "
+                    "allowed: dunder attributes other than a few harmless ones are closed."
+                )
         elif name not in ALLOWED_PRIVATE_ATTRIBUTES and not _private_is_allowed(obj, name):
             raise _refuse(obj, name, "private attributes are closed except on objects the code defined")
     elif name in DENIED_ATTRIBUTES:
         raise _refuse(obj, name, "interpreter internals (frames, code, class hierarchy) are closed")
 
 
+def _lookup(obj: Any, name: str) -> Any:
+    # The lookup a guard does for model code: whatever it raises reaches the code as a fresh
+    # exception holding only text (an AttributeError would carry the real object in `.obj`).
+    try:
+        if name in _routed_names:
+            return _routed_handler(obj, name)
+        return getattr(obj, name)
+    except (FinalAnswerSignal, BudgetExceededSignal):
+        raise
+    except BaseException as error:
+        if is_owned(error):
+            raise  # the model's own exception, raised by its own property
+        failure = text_only(error)
+    raise failure
+
+
 def load_attribute(obj: Any, name: str) -> Any:
     """Read `obj.name` for a static name the checker routed here (private or policy-table names)."""
     check_load(obj, name)
-    if name in ROUTED_ATTRIBUTES:
-        return _routed_handler(obj, name)
-    return getattr(obj, name)
+    return _lookup(obj, name)
 
 
 def guarded_getattr(obj: Any, name: Any, *default: Any) -> Any:
@@ -207,20 +275,22 @@ def guarded_getattr(obj: Any, name: Any, *default: Any) -> Any:
     name = attribute_name(name)
     check_load(obj, name)
     try:
-        if name in ROUTED_ATTRIBUTES:
-            return _routed_handler(obj, name)
-        return getattr(obj, name)
+        return _lookup(obj, name)
     except AttributeError:
-        if default:
-            return default[0]
-        raise
+        if not default:
+            raise
+    return default[0]
 
 
 def guarded_hasattr(obj: Any, name: Any) -> bool:
     """Apply the attribute rules to `hasattr(obj, name)`."""
     name = attribute_name(name)
     check_load(obj, name)
-    return hasattr(obj, name)
+    try:
+        _lookup(obj, name)
+    except AttributeError:
+        return False
+    return True
 
 
 def check_store(obj: Any, name: str) -> None:
@@ -324,7 +394,9 @@ def checked_annotation(value: Any) -> Any:
         arguments = getattr(item, "__args__", None) if not isinstance(item, type) else None
         if isinstance(arguments, tuple):
             pending.extend(arguments)
-    return value
+    # The code's `dict`, `list`... are bounded stand-ins; annotations name the real types, which is
+    # what dataclasses, pydantic and `__annotations__` readers compare against.
+    return value._real if isinstance(value, GuardedTypeMeta) else value
 
 
 def pattern_attribute_problem(attribute: Any) -> str | None:
@@ -333,7 +405,7 @@ def pattern_attribute_problem(attribute: Any) -> str | None:
         return f"{attribute!r} is not a string"
     if attribute.startswith("_") and attribute not in ALLOWED_PRIVATE_ATTRIBUTES:
         return f"{attribute!r} is private or dunder"
-    if attribute in DENIED_ATTRIBUTES or attribute in ROUTED_ATTRIBUTES:
+    if attribute in DENIED_ATTRIBUTES or attribute in _routed_names:
         return f"{attribute!r} is an attribute the interpreter guards"
     return None
 

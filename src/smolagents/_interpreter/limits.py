@@ -2,31 +2,46 @@
 
 A cooperative budget cannot interrupt `'a' * 10**10` or `10 ** 10 ** 8`: the work happens in C
 between two checks. These guards estimate the size (or work) of the result first and refuse
-absurd ones. `routed_attribute` serves the attribute names of `ROUTED_ATTRIBUTES` with guarded
-versions (string methods, `list.extend/sort`, `int.to_bytes`, ctypes and queue internals...).
+absurd ones. The guarded methods here (string methods, `list.extend/sort`, `int.to_bytes`...)
+are served by the policy registry (`policy.py`) when model code reads them.
 """
 
 from __future__ import annotations
 
 import math
-import queue
-from abc import ABCMeta
 from array import array
 from collections import Counter, deque
-from functools import partial
 from random import Random
-from types import CodeType
 from typing import Any
 
-from .arrays import ARRAY_METHOD_NAMES, array_method
+from .arrays import check_bytes
 from .context import current_budget, ticking
-from .errors import RefusedError
-from .formatting import safe_format, safe_format_map
-from .guards import as_index, is_model_function, is_owned, real_type, set_routed_handler
-from .stand_ins import checked_expand
-from .tables import CTYPES_ATTRIBUTES, LIMITS, PANDAS_EVAL_METHODS, QUEUE_LOCK_ATTRIBUTES
+from .errors import RefusedError, text_only
+from .formatting import check_strftime, safe_format, safe_format_map
+from .guards import (
+    as_index,
+    is_model_function,
+    is_owned,
+    load_attribute,
+    true_length,
+)
+from .tables import LIMITS
 
 __all__ = [
+    "STRING_METHODS",
+    "STRING_ROUTES",
+    "checked_randbits",
+    "checked_randbytes",
+    "counter_elements",
+    "exception_link",
+    "extend",
+    "sort_list",
+    "strftime_method",
+    "to_bytes",
+    "translate",
+    "counted_items",
+    "call_method",
+    "guarded_add",
     "guarded_chain_sum",
     "as_index",
     "guarded_bytes",
@@ -41,6 +56,7 @@ __all__ = [
 ]
 
 _SEQUENCES = (str, bytes, bytearray, list, tuple)
+_REPEATABLE = (*_SEQUENCES, deque, array)  # `x * n` repeats the items of these
 _MAX_MODULAR_WORK = 2e8
 
 
@@ -51,21 +67,29 @@ def _too_big(what: str, size: float, limit: int) -> RefusedError:
     )
 
 
+def _item_bytes(kind: Any) -> int:
+    # Bytes per item of what the operation builds: a pointer per element of a container.
+    return 1 if isinstance(kind, (str, bytes, bytearray)) else 8
+
+
 def _check_repeat_size(sequence: Any, count: int) -> None:
-    size = len(sequence) * count
+    size = true_length(sequence) * count
     if size > LIMITS.max_sequence_length:
         raise _too_big(f"a {type(sequence).__name__} of length", size, LIMITS.max_sequence_length)
+    # Within the length limit, still within the memory left: many such values in one expression
+    # (a tuple display, arguments of one call) are built with no tick in between.
+    check_bytes(size * _item_bytes(sequence), f"Building a {type(sequence).__name__} of length {size:,}")
 
 
 def _repeat(a: Any, b: Any) -> Any:
     # `sequence * n` and `n * sequence` with the count converted once and checked.
-    if isinstance(a, _SEQUENCES):
-        if not isinstance(b, _SEQUENCES):
+    if isinstance(a, _REPEATABLE):
+        if not isinstance(b, _REPEATABLE):
             count = as_index(b)
             if count is not None:
                 _check_repeat_size(a, count)
                 return a * count
-    elif isinstance(b, _SEQUENCES):
+    elif isinstance(b, _REPEATABLE):
         multiply = getattr(type(a), "__mul__", None)
         if multiply is not None and not isinstance(a, int):  # the left operand's own __mul__ goes first
             result = multiply(a, b)
@@ -80,10 +104,17 @@ def _repeat(a: Any, b: Any) -> Any:
     return a * b
 
 
+def guarded_add(a: Any, b: Any) -> Any:
+    """Return `a + b`, refusing a sequence longer than the limit (`x = x + x` doubles it)."""
+    if isinstance(a, _SEQUENCES) and isinstance(b, _SEQUENCES):
+        _check_sequence_length(a, true_length(a) + true_length(b))
+    return a + b
+
+
 def guarded_chain_sum(*operands: Any) -> Any:
     """Return `a + b + c + ...` (left to right), refusing a sequence longer than the limit."""
     if all(isinstance(operand, _SEQUENCES) for operand in operands):
-        size = sum(map(len, operands))
+        size = sum(map(true_length, operands))
         if size > LIMITS.max_sequence_length:
             raise _too_big(f"a {type(operands[0]).__name__} of length", size, LIMITS.max_sequence_length)
     result = operands[0]
@@ -112,16 +143,19 @@ def guarded_mul(a: Any, b: Any) -> Any:
 
 def guarded_imul(a: Any, b: Any) -> Any:
     """Return the result of `a *= b` (in place for mutable sequences), with `guarded_mul`'s limits."""
-    if isinstance(a, (list, bytearray)) and not isinstance(b, _SEQUENCES):
+    if isinstance(a, (list, bytearray, deque, array)) and not isinstance(b, _REPEATABLE):
         count = as_index(b)
         if count is not None:
             _check_repeat_size(a, count)
             a *= count
             return a
-    if type(a) is float or type(b) is float or isinstance(a, (list, bytearray)):
+    if type(a) is float or type(b) is float or isinstance(a, (list, bytearray, deque, array)):
         a *= b
         return a
-    return _repeat(a, b)
+    if isinstance(a, (*_REPEATABLE, int)) or isinstance(b, _REPEATABLE):
+        return _repeat(a, b)
+    a *= b  # another type's own __imul__ (a class the code defined, a numpy array)
+    return a
 
 
 def guarded_iadd(a: Any, b: Any) -> Any:
@@ -134,9 +168,9 @@ def guarded_iadd(a: Any, b: Any) -> Any:
         a += b
         return a
     if isinstance(a, _GROWABLE):
-        b = _counted_items(a, b)
+        b = counted_items(a, b)
     elif isinstance(a, _SEQUENCES) and isinstance(b, _SEQUENCES):
-        _check_sequence_length(a, len(a) + len(b))
+        _check_sequence_length(a, true_length(a) + true_length(b))
     a += b
     return a
 
@@ -155,7 +189,7 @@ def guarded_sum(iterable: Any, /, start: Any = 0) -> Any:
     for item in items:
         if not isinstance(item, type(start)):  # TypeError as `sum` gives, or a type with __radd__
             return sum(items, (result if isinstance(start, list) else tuple(result)) + item)
-        _check_sequence_length(result, len(result) + len(item))
+        _check_sequence_length(result, len(result) + true_length(item))
         result.extend(item)
     return result if isinstance(start, list) else tuple(result)
 
@@ -164,6 +198,7 @@ def _check_sequence_length(kind: Any, size: int) -> None:
     # `kind`: the sequence being built (or one of its type), named in the refusal.
     if size > LIMITS.max_sequence_length:
         raise _too_big(f"a {type(kind).__name__} of length", size, LIMITS.max_sequence_length)
+    check_bytes(size * _item_bytes(kind), f"Building a {type(kind).__name__} of length {size:,}")
 
 
 def _check_pow(base: Any, exponent: Any) -> None:
@@ -213,6 +248,9 @@ def guarded_ilshift(a: Any, b: Any) -> Any:
 
 
 def _base_of(text: Any) -> Any:
+    kind = type(text)
+    if kind is str or kind is bytes or kind is bytearray:
+        return kind
     for base in (str, bytes, bytearray):
         if isinstance(text, base):
             return base
@@ -222,27 +260,32 @@ def _base_of(text: Any) -> Any:
 def _check_length(size: int) -> None:
     if size > LIMITS.max_sequence_length:
         raise _too_big("a string of length", size, LIMITS.max_sequence_length)
+    check_bytes(size, f"Building a string of length {size:,}")
 
 
 def _join(separator: Any, iterable: Any) -> Any:
     base = _base_of(separator)
-    items = iterable if isinstance(iterable, (list, tuple)) else list(iterable)
+    items = iterable if type(iterable) is list or type(iterable) is tuple else list(iterable)
     try:
-        size = sum(map(len, items)) + len(separator) * max(len(items) - 1, 0)
+        # Read lengths through the base type: a subclass's __len__ could report them small.
+        lengths = map(str.__len__, items) if base is str else (memoryview(item).nbytes for item in items)
+        size = sum(lengths) + true_length(separator) * max(len(items) - 1, 0)
     except TypeError:
         size = 0  # a non-string item: the native join raises the proper TypeError
     _check_length(size)
     return base.join(separator, items)
 
 
-def _replace(text: Any, old: Any, new: Any, count: int = -1) -> Any:
+def _replace(text: Any, old: Any, new: Any, count: Any = -1) -> Any:
     base = _base_of(text)
-    if len(new) > len(old):
+    grows = true_length(new) - true_length(old)
+    if grows > 0:
         hits = base.count(text, old)
-        if count >= 0:
+        count = as_index(count)
+        if count is not None and count >= 0:
             hits = min(hits, count)
-        _check_length(len(text) + hits * (len(new) - len(old)))
-    return base.replace(text, old, new, count)
+        _check_length(true_length(text) + hits * grows)
+    return base.replace(text, old, new, -1 if count is None else count)
 
 
 def _padder(name: str) -> Any:
@@ -263,7 +306,7 @@ def _expandtabs(text: Any, tabsize: int = 8) -> Any:
     tabsize = tabsize if converted is None else converted
     if isinstance(tabsize, int) and tabsize > 1:
         tab = "\t" if base is str else b"\t"
-        _check_length(len(text) + base.count(text, tab) * tabsize)
+        _check_length(true_length(text) + base.count(text, tab) * tabsize)
     return base.expandtabs(text, tabsize)
 
 
@@ -280,7 +323,7 @@ _STRING_METHODS: dict[str, Any] = {
 }
 
 
-def _checked_randbits(generator: Random, bits: Any) -> int:
+def checked_randbits(generator: Random, bits: Any) -> int:
     converted = as_index(bits)
     if converted is not None:
         bits = converted
@@ -288,7 +331,7 @@ def _checked_randbits(generator: Random, bits: Any) -> int:
     return generator.getrandbits(bits)
 
 
-def _checked_randbytes(generator: Random, size: Any) -> bytes:
+def checked_randbytes(generator: Random, size: Any) -> bytes:
     converted = as_index(size)
     if converted is not None:
         size = converted
@@ -296,75 +339,63 @@ def _checked_randbytes(generator: Random, size: Any) -> bytes:
     return generator.randbytes(size)
 
 
-def routed_attribute(obj: Any, name: str) -> Any:
-    """Serve a read of one of `ROUTED_ATTRIBUTES`: guarded versions for the objects that need them."""
-    obj = real_type(obj)  # `str.join` through the `str` stand-in is `str.join`
-    if isinstance(obj, CodeType):
-        raise RefusedError("Code objects cannot be modified or read: they would run unchecked.")
-    if name in CTYPES_ATTRIBUTES or (name == "ctypes" and type(obj).__module__.startswith("numpy")):
-        raise RefusedError(f"Attribute {name!r} is not allowed: it gives raw access to the process's memory.")
-    if name in QUEUE_LOCK_ATTRIBUTES and isinstance(obj, queue.Queue):
-        raise RefusedError(
-            f"Attribute {name!r} of a queue is not allowed: use put/get/join, which are time-bounded."
-        )
-    if name == "register" and isinstance(obj, ABCMeta) and not is_owned(obj):
-        raise RefusedError(
-            f"{obj.__name__}.register() is not allowed: it would change isinstance() for the whole process. "
-            "Subclass it instead."
-        )
-    if name in ARRAY_METHOD_NAMES:
-        found = array_method(obj, name)
-        if found is not None:
-            return found
-    if name == "extend":
-        if isinstance(obj, _GROWABLE):
-            return partial(_extend, obj)
-        if isinstance(obj, type) and issubclass(obj, _GROWABLE):
-            return _extend
-    if name == "sort" and isinstance(obj, list):
-        return partial(_sort, obj)
-    if name == "expand" and type(obj).__name__ == "Match" and hasattr(obj, "group"):
-        return partial(checked_expand, obj)
-    if name == "translate" and isinstance(obj, str):
-        return partial(_translate, obj)
-    if name == "to_bytes" and isinstance(obj, int):
-        return partial(_to_bytes, obj)
-    if name in _STRING_METHODS:
-        if isinstance(obj, (str, bytes, bytearray)) and not (
-            name.startswith("format") and not isinstance(obj, str)
-        ):
-            return partial(_STRING_METHODS[name], obj)
-        if isinstance(obj, type) and issubclass(obj, (str, bytes, bytearray)) and hasattr(obj, name):
-            return _STRING_METHODS[name]
-    elif name == "elements" and isinstance(obj, Counter):
-        return partial(_counter_elements, obj)
-    elif name == "getrandbits" and isinstance(obj, Random):
-        return partial(_checked_randbits, obj)
-    elif name == "randbytes" and isinstance(obj, Random):
-        return partial(_checked_randbytes, obj)
-    elif name in PANDAS_EVAL_METHODS and type(obj).__module__.startswith("pandas"):
-        raise RefusedError(
-            f"pandas {name}() is not allowed: it evaluates a string that can reach the interpreter's "
-            "variables. Use boolean indexing (df[df.a > 1]) or explicit column arithmetic instead."
-        )
-    return getattr(obj, name)
+def _fast_methods() -> dict[tuple[type, str], Any]:
+    # Routed methods of exact builtin types, served without building a bound object.
+    table: dict[tuple[type, str], Any] = {}
+    kind: type
+    for kind in (str, bytes, bytearray):
+        for name, function in _STRING_METHODS.items():
+            if hasattr(kind, name) and not (name.startswith("format") and kind is not str):
+                table[kind, name] = function
+    table[str, "translate"] = translate
+    table[int, "to_bytes"] = to_bytes
+    for kind in (list, bytearray, deque, array):
+        table[kind, "extend"] = extend
+    table[list, "sort"] = sort_list
+    return table
+
+
+def exception_link(error: BaseException, name: str) -> Any:
+    """Read `error.obj` / `__context__` / `__cause__` without handing model code a host object.
+
+    Libraries raise exceptions that point at their internals: `AttributeError.obj` is whatever a
+    lookup failed on (a real module, say), and a chained exception carries its own. Objects the
+    code defined, and plain values, come back as they are; anything else as None or a text copy.
+    """
+    value = getattr(error, name, None)
+    if value is None or is_owned(value) or type(value) in _PLAIN_LINKS:
+        return value
+    if isinstance(value, BaseException):
+        return text_only(value)
+    return None
+
+
+_PLAIN_LINKS = frozenset({str, bytes, int, float, bool, complex})
+
+
+def call_method(obj: Any, name: str, /, *args: Any, **kwargs: Any) -> Any:
+    """Do `obj.name(*args, **kwargs)` for a name the checker routes through the guards."""
+    function = _FAST_METHODS.get((type(obj), name))
+    if function is not None:
+        return function(obj, *args, **kwargs)
+    return load_attribute(obj, name)(*args, **kwargs)
 
 
 _SIZED = (list, tuple, str, bytes, bytearray, dict, set, frozenset, range)
 _GROWABLE = (list, bytearray, deque, array)
 
 
-def _counted_items(target: Any, items: Any) -> Any:
+def counted_items(target: Any, items: Any) -> Any:
     # Sized items are checked against the length limit; any other iterable is consumed through
     # the ticker, so `items.extend(iter(items))` (fed by its own growth) ends at the budget.
     if isinstance(items, _SIZED):
-        _check_sequence_length(target, len(target) + len(items))
+        _check_sequence_length(target, true_length(target) + true_length(items))
         return items
     return ticking(iter(items))
 
 
-def _extend(target: Any, items: Any) -> None:
-    target.extend(_counted_items(target, items))
+def extend(target: Any, items: Any) -> None:
+    target.extend(counted_items(target, items))
 
 
 def ticking_key(key: Any) -> Any:
@@ -390,23 +421,30 @@ def guarded_max(*args: Any, key: Any = None, **kwargs: Any) -> Any:
     return max(*args, key=ticking_key(key), **kwargs)
 
 
-def _sort(target: list[Any], *, key: Any = None, reverse: bool = False) -> None:
+def sort_list(target: list[Any], *, key: Any = None, reverse: bool = False) -> None:
     target.sort(key=ticking_key(key), reverse=reverse)
 
 
 def guarded_sorted(iterable: Any, /, *, key: Any = None, reverse: bool = False) -> list[Any]:
     """Do `sorted(...)`; a C key function (e.g. `key=str`) counts each call against the budget."""
+    if not isinstance(iterable, (list, tuple, str, dict, set, frozenset)):
+        iterable = ticking(iter(iterable))  # a numpy array or an iterator: one object per item
     return sorted(iterable, key=ticking_key(key), reverse=reverse)
 
 
-def _translate(text: str, table: Any) -> str:
+def strftime_method(moment: Any, template: Any) -> str:
+    check_strftime(template)
+    return moment.strftime(template)  # type: ignore[no-any-return]
+
+
+def translate(text: str, table: Any) -> str:
     if isinstance(table, dict):
-        longest = max((len(value) for value in table.values() if isinstance(value, str)), default=1)
-        _check_length(len(text) * longest)
+        longest = max((true_length(value) for value in table.values() if isinstance(value, str)), default=1)
+        _check_length(true_length(text) * longest)
     return text.translate(table)
 
 
-def _to_bytes(number: int, length: Any = 1, *args: Any, **kwargs: Any) -> bytes:
+def to_bytes(number: int, length: Any = 1, *args: Any, **kwargs: Any) -> bytes:
     converted = as_index(length)
     if converted is not None:
         length = converted
@@ -414,7 +452,7 @@ def _to_bytes(number: int, length: Any = 1, *args: Any, **kwargs: Any) -> bytes:
     return number.to_bytes(length, *args, **kwargs)
 
 
-def _counter_elements(counter: Counter[Any]) -> Any:
+def counter_elements(counter: Counter[Any]) -> Any:
     _check_length(sum(count for count in counter.values() if count > 0))
     return counter.elements()
 
@@ -438,4 +476,8 @@ def guarded_bytearray(source: Any = b"", *args: Any) -> bytearray:
     return bytearray(source, *args)
 
 
-set_routed_handler(routed_attribute)
+_FAST_METHODS = _fast_methods()
+STRING_METHODS: dict[str, Any] = {**_STRING_METHODS, "translate": translate}
+"""Guarded methods of exact `str` objects, called directly by checked code (`obj.join(...)`)."""
+STRING_ROUTES = _STRING_METHODS
+"""Guarded str/bytes methods by name (the policy routes reads of these names here)."""

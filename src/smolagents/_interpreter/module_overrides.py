@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import importlib
 import itertools
 import math
 import operator
 import queue
 import random
 import statistics
+import sys
 import time
 import unicodedata
 from functools import partial
@@ -19,9 +21,9 @@ from typing import Any
 
 from .arrays import checked_imatmul, checked_matmul
 from .context import current_budget, ticking
-from .errors import RefusedError
-from .formatting import SafeFormatter, guarded_mod
-from .guards import check_annotation_names, check_annotations
+from .errors import BudgetExceededSignal, RefusedError
+from .formatting import SafeFormatter, check_strftime, guarded_mod
+from .guards import check_annotation_names, check_annotations, replacement
 from .limits import (
     as_index,
     guarded_iadd,
@@ -36,13 +38,18 @@ from .numpy_functions import private_numpy_generator
 from .stand_ins import ITERTOOLS_CHAIN_TYPES
 from .tables import LIMITS
 
-__all__ = ["OVERRIDES", "PRIVATE_GENERATORS", "use_private_generator"]
+__all__ = ["LAZY_OVERRIDES", "OVERRIDES", "PRIVATE_GENERATORS", "use_private_generator"]
 
 
 def _sleep(seconds: float) -> None:
     budget = current_budget()
     if seconds > budget.remaining_seconds():
         budget.check()
+        if budget.is_running:  # the same stop as running out of time (1.26 raises a timeout here)
+            raise BudgetExceededSignal(
+                f"{budget.timeout_reason()}: time.sleep({seconds}) would outlast the "
+                f"{budget.remaining_seconds():.1f} s left"
+            )
         raise RefusedError(
             f"time.sleep({seconds}) would outlast the time left ({budget.remaining_seconds():.1f} s); sleep less."
         )
@@ -74,11 +81,13 @@ def _bounded_queue(base: Any) -> type:
     namespace: dict[str, Any] = {"get": get, "put": put, "__module__": "queue"}
     if hasattr(base, "join"):
         namespace["join"] = join
-    return type(base.__name__, (base,), namespace)
+    return replacement(type(base.__name__, (base,), namespace))
 
 
 def _ticking_factory(real: Any) -> Any:
     def factory(*args: Any, **kwargs: Any) -> Any:
+        if real.__name__ in _POOLED:
+            args, kwargs = _bounded_pools(real.__name__, args, kwargs)
         return ticking(real(*args, **kwargs))
 
     factory.__name__ = real.__name__
@@ -248,6 +257,7 @@ def _singledispatch(func: Any) -> Any:
     return dispatcher
 
 
+@replacement
 class _SingleDispatchMethod(functools.singledispatchmethod):  # type: ignore[type-arg]
     """singledispatchmethod whose register() refuses string annotations."""
 
@@ -262,32 +272,99 @@ _STATISTICS_FUNCTIONS = (
     "covariance", "correlation", "linear_regression",
 )  # fmt: skip
 
+_POOLED = frozenset({"product", "permutations", "combinations", "combinations_with_replacement"})
+_MAX_TEE = 10_000
+
+
+def _pool(iterable: Any) -> tuple[Any, ...]:
+    # The constructors copy every input into a tuple in C: copy it here, counting the items.
+    if isinstance(iterable, (list, tuple, str, bytes, range)) and len(iterable) <= LIMITS.max_sequence_length:
+        return tuple(iterable)
+    pool = []
+    for item in ticking(iter(iterable)):
+        pool.append(item)
+        if len(pool) > LIMITS.max_sequence_length:
+            raise RefusedError(
+                f"itertools would copy more than {LIMITS.max_sequence_length:,} items; use fewer."
+            )
+    return tuple(pool)
+
+
+def _bounded_pools(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, Any]:
+    if name == "product":
+        repeat = _index_or_same(kwargs.get("repeat", 1))
+        pools = tuple(_pool(iterable) for iterable in args)
+        if isinstance(repeat, int) and repeat * sum(map(len, pools)) > LIMITS.max_sequence_length:
+            raise RefusedError(
+                f"itertools.product(..., repeat={repeat}) would copy too many items; use fewer."
+            )
+        return pools, kwargs
+    pool = _pool(args[0]) if args else _pool(kwargs.pop("iterable", ()))
+    rest = args[1:]
+    size = _index_or_same(rest[0] if rest else kwargs.get("r", len(pool)))
+    if isinstance(size, int) and name != "combinations_with_replacement" and size > len(pool):
+        return ((), 1), {}  # no r-length arrangement exists: nothing to allocate
+    if isinstance(size, int) and size > LIMITS.max_sequence_length:
+        raise RefusedError(f"itertools.{name} with r={size:,} is too big; use a smaller r.")
+    return (pool, *rest), kwargs
+
+
+def _tee(iterable: Any, n: Any = 2) -> tuple[Any, ...]:
+    count = _index_or_same(n)
+    if isinstance(count, int) and count > _MAX_TEE:
+        raise RefusedError(
+            f"itertools.tee(..., {count:,}) makes too many iterators (the limit is {_MAX_TEE:,})."
+        )
+    return itertools.tee(iterable, count)
+
+
 _INFINITE_OR_HUGE_ITERTOOLS = (
     "count", "cycle", "repeat", "product", "permutations", "combinations", "combinations_with_replacement",
 )  # fmt: skip
 
 
-def _normalize(form: str, text: str) -> str:
+class _BoundedUCD:
+    """unicodedata.ucd_3_2_0 whose normalize() is bounded like unicodedata.normalize."""
+
+    def __init__(self, real: Any) -> None:
+        self._real = real
+
+    def normalize(self, form: str, text: str) -> str:
+        """Normalize `text` with the Unicode 3.2 tables, refusing a huge result."""
+        return _normalize(form, text, self._real)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._real, name)
+
+
+def _strftime(template: Any, *args: Any) -> str:
+    check_strftime(template)
+    return time.strftime(template, *args)
+
+
+def _normalize(form: str, text: str, tables: Any = unicodedata) -> str:
     # Compatibility forms expand one character to up to 18 ("\ufdfa"), canonical ones to 4.
     if isinstance(text, str):
         factor = 18 if isinstance(form, str) and form.startswith("NFK") else 4
-        if len(text) * factor > LIMITS.max_sequence_length:
+        if len(text) * factor > LIMITS.max_sequence_length // 4:  # slow per character in C too
             raise RefusedError(
                 f"unicodedata.normalize of {len(text):,} characters could build a string over the limit; "
                 "normalize smaller pieces."
             )
-    return unicodedata.normalize(form, text)  # type: ignore[arg-type]  # the C function checks the form
+    return tables.normalize(form, text)  # type: ignore[no-any-return]  # the C function checks the form
 
 
 OVERRIDES: dict[str, dict[str, Any]] = {
-    "unicodedata": {"normalize": _normalize},
+    "unicodedata": {"normalize": _normalize, "ucd_3_2_0": _BoundedUCD(unicodedata.ucd_3_2_0)},
     "numpy": {
         **{
             name: _refuse_global_setting(name)
             for name in ("seterr", "seterrcall", "set_printoptions", "setbufsize", "set_string_function")
         },
     },
-    "time": {"sleep": _sleep},
+    "time": {"sleep": _sleep, "strftime": _strftime},
     "queue": {
         "Queue": _bounded_queue(queue.Queue),
         "LifoQueue": _bounded_queue(queue.LifoQueue),
@@ -297,6 +374,7 @@ OVERRIDES: dict[str, dict[str, Any]] = {
     "itertools": {
         **ITERTOOLS_CHAIN_TYPES,
         **{name: _ticking_factory(getattr(itertools, name)) for name in _INFINITE_OR_HUGE_ITERTOOLS},
+        "tee": _tee,
     },
     "math": {"factorial": _factorial, "comb": _comb, "perm": _perm, "prod": _prod, "lcm": _lcm, "gcd": _gcd},
     "random": {"choices": _choices, "sample": _sample},
@@ -318,3 +396,41 @@ OVERRIDES: dict[str, dict[str, Any]] = {
         "getitem": operator.getitem,
     },
 }
+
+
+def _sqlite_overrides() -> dict[str, Any]:
+    # Every connection model code opens gets an authorizer: ATTACH (and VACUUM INTO) open database
+    # files in C, which the audit hook never sees.
+    sqlite3 = importlib.import_module("sqlite3")
+    from .host_access import HostPermissions, model_permissions, sqlite_authorizer
+
+    @replacement
+    class Connection(sqlite3.Connection):  # type: ignore[misc, name-defined]
+        """A sqlite3 connection whose ATTACH statements obey the executor's file grants."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            grants = model_permissions(sys._getframe(1))
+            self.set_authorizer(sqlite_authorizer(grants if grants is not None else HostPermissions()))
+
+    Connection.__module__ = "sqlite3"
+
+    def connect(*args: Any, **kwargs: Any) -> Any:
+        factory = kwargs.get("factory", Connection)
+        if not (isinstance(factory, type) and issubclass(factory, Connection)):
+            raise RefusedError("sqlite3.connect(factory=...) must be sqlite3.Connection or a subclass of it.")
+        kwargs["factory"] = factory
+        return sqlite3.connect(*args, **kwargs)
+
+    connect.__doc__ = sqlite3.connect.__doc__
+    return {"connect": connect, "Connection": Connection}
+
+
+def _collections_overrides() -> dict[str, Any]:
+    from .user_collections import UserList, UserString
+
+    return {"UserString": UserString, "UserList": UserList}
+
+
+LAZY_OVERRIDES: dict[str, Any] = {"sqlite3": _sqlite_overrides, "collections": _collections_overrides}
+"""Overrides built when model code first imports the module (the module is not imported before)."""

@@ -8,12 +8,15 @@ and guarded stand-ins where the real function could block or build something hug
 from __future__ import annotations
 
 import importlib
+import importlib.util
+import os
 import sys
 from collections.abc import Callable, Iterable
 from types import ModuleType
 from typing import Any
 
 from .arrays import enable_arrays
+from .c_openers import PATH_ARGUMENTS, cover_c_openers
 from .errors import RefusedError
 from .guards import (
     guarded_delattr,
@@ -21,10 +24,10 @@ from .guards import (
     guarded_hasattr,
     guarded_setattr,
 )
-from .module_overrides import OVERRIDES, PRIVATE_GENERATORS, use_private_generator
-from .numpy_functions import ARRAY_OVERRIDES
-from .stand_ins import regex_overrides
-from .tables import DANGEROUS_FUNCTIONS, DANGEROUS_MODULES, MODULE_REMOVED_ATTRIBUTES
+from .host_access import host_boundary
+from .module_overrides import PRIVATE_GENERATORS, use_private_generator
+from .policy import module_replacements, removed_attributes
+from .tables import ALWAYS_CLOSED_MODULES, DANGEROUS_FUNCTIONS, DANGEROUS_MODULES
 
 __all__ = ["ImportPolicy"]
 
@@ -54,7 +57,7 @@ _DANGEROUS_IDS = _dangerous_callable_ids()
 def _is_removed(name: str) -> bool:
     parts = name.split(".")
     for split in range(1, len(parts)):
-        removed = MODULE_REMOVED_ATTRIBUTES.get(".".join(parts[:split]), frozenset())
+        removed = removed_attributes(".".join(parts[:split]))
         if parts[split] in removed or ".".join(parts[split:]) in removed:
             return True
     return False
@@ -83,6 +86,18 @@ def _without_pickle(function: Any, position: int) -> Any:
     return call
 
 
+def _cover_c_openers_near(name: str) -> None:
+    # Libraries that open paths in C are covered when model code may reach them: imported
+    # directly, or used inside an authorised package (pandas reads HTML and XML with lxml).
+    for module in PATH_ARGUMENTS:
+        top = _top(module)
+        if top in sys.modules or (_top(name) == "pandas" and importlib.util.find_spec(top) is not None):
+            try:
+                cover_c_openers(module)
+            except ImportError:
+                continue
+
+
 def _top(name: str) -> str:
     return name.partition(".")[0]
 
@@ -95,44 +110,69 @@ class ImportPolicy:
             module except the dangerous ones.
     """
 
-    def __init__(self, authorized: Iterable[str], on_numpy: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        authorized: Iterable[str],
+        on_numpy: Callable[[], None] | None = None,
+        on_import: Callable[[str | None], None] | None = None,
+    ) -> None:
         self.authorized = frozenset(authorized)
         self._copies: dict[str, ModuleType] = {}
         self._on_numpy = on_numpy
+        self._on_import = on_import
 
     def is_authorized(self, name: str) -> bool:
         """Return whether `name` may be imported."""
-        if name in self.authorized:
+        if _top(name) in ALWAYS_CLOSED_MODULES or name in ALWAYS_CLOSED_MODULES:
+            return False
+        if name in self.authorized or (name in _MODULE_ALIASES and self.is_authorized(_top(name))):
             return True
         parts = name.split(".")
         for end in range(1, len(parts) + 1):
             if ".".join(parts[:end]) + ".*" in self.authorized:
                 return True
-        return "*" in self.authorized and _top(name) not in _DANGEROUS_MODULES and not name.startswith("_")
+        return "*" in self.authorized
 
     def refusal(self, name: str) -> RefusedError:
         """Build the error for an unauthorised import of `name`."""
+        if _top(name) in ALWAYS_CLOSED_MODULES or name in ALWAYS_CLOSED_MODULES:
+            return RefusedError(
+                f"Import of {name} is not allowed. It stays closed even when authorised: it would let code "
+                "switch off the interpreter's checks, change state the whole process shares, or act on the "
+                "host with no audit. Use a tool for what you need from it."
+            )
         return RefusedError(
-            f"Import of {name!r} is not allowed. Authorized imports are: {sorted(self.authorized)}. "
+            f"Import of {name} is not allowed. Authorized imports are: {sorted(self.authorized)}. "
             f"To allow it, create the executor (or agent) with additional_authorized_imports=[{name!r}]"
             + (f" (or [{_top(name) + '.*'!r}] for the whole package)" if "." in name else "")
             + "."
         )
 
+    @host_boundary
     def module(self, name: str) -> ModuleType:
-        """Return the sanitized copy of module `name`, refusing unauthorised ones."""
+        """Return the sanitized copy of module `name`, refusing unauthorised ones.
+
+        Importing is the host's work (a host boundary): the checks apply to what the module does
+        later for the code, not to the import machinery reading installed files.
+        """
         if not self.is_authorized(name):
             raise self.refusal(name)
         if _is_removed(name):
             raise RefusedError(
-                f"Import of {name!r} is not allowed: it stays closed even when its package is authorised."
+                f"Import of {name} is not allowed: it stays closed even when its package is authorised."
             )
         copy = self._copies.get(name)
         if copy is None:
             try:
                 real = importlib.import_module(name)
-            except ImportError as error:
-                raise ModuleNotFoundError(f"No module named {name!r}") from error
+            except ImportError:
+                real = None
+            if real is None:  # raised outside the handler: the error carries no host objects
+                raise ModuleNotFoundError(f"No module named {name!r}")
+            if self._on_import is not None:
+                top = sys.modules.get(_top(name))
+                self._on_import(getattr(top, "__file__", None))
+            _cover_c_openers_near(name)
             copy = self._sanitize(real, name)
         return copy
 
@@ -161,16 +201,22 @@ class ImportPolicy:
         if source is not None and name in source.__dict__:
             return source.__dict__[name]
         if self.is_authorized(submodule):
-            try:
-                return self.module(submodule)
-            except ModuleNotFoundError:
-                pass
+            found_module = self._submodule(submodule)
+            if found_module is not None:
+                return found_module
         if source is None:
             raise self.refusal(dotted)
+        found = getattr(source, name, _ABSENT)
+        if found is _ABSENT:  # raised outside any handler: the error carries no context
+            raise ImportError(f"cannot import name {name!r} from {dotted!r}")
+        return found
+
+    def _submodule(self, dotted: str) -> ModuleType | None:
         try:
-            return getattr(source, name)
-        except AttributeError:
-            raise ImportError(f"cannot import name {name!r} from {dotted!r}") from None
+            found: ModuleType = self.module(dotted)
+            return found
+        except ModuleNotFoundError:
+            return None
 
     def star_names(self, dotted: str) -> dict[str, Any]:
         """Return the names `from dotted import *` binds."""
@@ -187,10 +233,8 @@ class ImportPolicy:
     def _sanitize(self, real: ModuleType, name: str) -> ModuleType:
         copy = ModuleType(name, real.__doc__ if isinstance(real.__doc__, str) else None)
         self._copies[name] = copy  # before recursing: packages refer to each other
-        removed = MODULE_REMOVED_ATTRIBUTES.get(name, frozenset())
-        overrides = regex_overrides() if name == "re" else OVERRIDES.get(name, {})
-        if name in ARRAY_OVERRIDES:
-            overrides = {**overrides, **ARRAY_OVERRIDES[name]()}
+        removed = removed_attributes(name)
+        overrides = module_replacements(name)
         if "numpy" in sys.modules:  # any authorised package may hand out numpy arrays
             enable_arrays()
             if self._on_numpy is not None:
@@ -215,15 +259,23 @@ class ImportPolicy:
 
         def lazy_attribute(attribute: str) -> Any:
             # Lazily loaded attributes (PEP 562) and submodules not imported yet.
-            if attribute.startswith("_") or attribute in removed:
+            if attribute.startswith("_"):
                 raise AttributeError(f"module {name!r} has no attribute {attribute!r}")
+            if attribute in removed or id(getattr(real, attribute, None)) in _DANGEROUS_IDS:
+                what = "module" if isinstance(getattr(real, attribute, None), ModuleType) else "function"
+                shown = f"{name}.{attribute}" if what == "module" else attribute
+                raise RefusedError(
+                    f"Forbidden access to {what}: {shown} (module {name!r}): it stays closed to model code."
+                )
             submodule = f"{name}.{attribute}"
             if self.is_authorized(submodule):
                 try:
                     return self.module(submodule)
                 except ModuleNotFoundError:
                     pass
-            found = getattr(real, attribute)
+            found = getattr(real, attribute, _ABSENT)
+            if found is _ABSENT:  # raised here, outside any handler: the error holds no host object
+                raise AttributeError(f"module {name!r} has no attribute {attribute!r}")
             value = self._safe_value(found, submodule)
             if value is _ABSENT:
                 if (
@@ -234,6 +286,11 @@ class ImportPolicy:
                     raise AttributeError(
                         f"module {name!r} has no attribute {attribute!r}: submodule {submodule!r} is not "
                         f"authorised; add {submodule!r} (or {_top(name) + '.*'!r}) to additional_authorized_imports."
+                    )
+                if isinstance(found, ModuleType):  # a module it imported: 1.26's words, then ours
+                    raise RefusedError(
+                        f"Forbidden access to module: {found.__name__} (reached as {submodule}): import what you "
+                        "need directly; only authorised modules can be imported."
                     )
                 raise AttributeError(f"module {name!r} has no attribute {attribute!r}")
             namespace[attribute] = value
@@ -246,7 +303,8 @@ class ImportPolicy:
         if type(value) in (dict, list, set):
             return type(value)(value)  # a module-level table: the code may change its own copy only
         if isinstance(value, ModuleType):
-            if value.__name__ == dotted and self.is_authorized(dotted) and not _is_removed(dotted):
+            is_that_module = value.__name__ == dotted or _MODULE_ALIASES.get(dotted) == value.__name__
+            if is_that_module and self.is_authorized(dotted) and not _is_removed(dotted):
                 return self.module(dotted)
             return _ABSENT
         if id(value) in _GUARDED_BUILTINS:
@@ -257,9 +315,21 @@ class ImportPolicy:
         if pickle_position is not None:
             return _without_pickle(value, pickle_position)
         owner = getattr(value, "__module__", None) if callable(value) else None
-        if isinstance(owner, str) and _top(owner) in _DANGEROUS_MODULES and owner != "builtins":
-            return _ABSENT
+        holder = dotted.rpartition(".")[0]
+        if (
+            isinstance(owner, str)
+            and _top(owner) in _DANGEROUS_MODULES
+            and owner != "builtins"
+            and not self.is_authorized(owner)
+            and not (_top(holder) in _DANGEROUS_MODULES and self.is_authorized(holder))
+        ):
+            return _ABSENT  # a function of a module the user did not name, re-exported here
         return value
 
 
 _ABSENT = object()
+_MODULE_ALIASES = {"os.path": "posixpath" if os.name == "posix" else "ntpath"}
+"""Submodule paths whose real module has another name; authorised with their package."""
+
+
+host_boundary(importlib._bootstrap._find_and_load)  # type: ignore[attr-defined]  # imports by libraries

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import operator
+import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -10,12 +11,14 @@ from itertools import compress
 from types import CodeType, TracebackType
 from typing import Any
 
+from . import names
 from .arrays import checked_imatmul, checked_matmul, size_text
 from .budget import Budget
 from .builtins import BASE_BUILTINS
 from .code_thread import CodeThread, stack_bytes_for
 from .compiler import compile_checked
 from .context import use_budget
+from .environment import scrub_environment_for_model_code
 from .errors import (
     BudgetExceededSignal,
     ExecutionTimeoutError,
@@ -29,10 +32,15 @@ from .guards import (
     check_store,
     checked_annotation,
     checked_match_subject,
+    guarded_super,
     load_attribute,
     store_attribute,
 )
+from .host_access import HostPermissions, enable_audit_hook, host_boundary
 from .limits import (
+    STRING_METHODS,
+    call_method,
+    guarded_add,
     guarded_chain_sum,
     guarded_iadd,
     guarded_ilshift,
@@ -43,10 +51,12 @@ from .limits import (
     guarded_pow,
 )
 from .modules import ImportPolicy
+from .names import RESERVED_PREFIX
 from .numpy_memory import bounded_numpy_allocations, restore_numpy_allocations
 from .plain import plain_arguments
-from .tables import CODE_FILENAME, LIMITS, RESERVED_PREFIX
-from .transform import source_line
+from .rewrite_nodes import source_line
+from .tables import CODE_FILENAME, LIMITS
+from .watchdog import AsyncStop, clear_pending_stop, unwatch, watch
 
 __all__ = ["RunResult", "Runtime"]
 
@@ -100,32 +110,61 @@ def _raisable(value: Any) -> Any:
     return value
 
 
+_INT_BOUND = 1 << 64  # products of two such ints are far below the integer-size limit
+
+
+def _keep_source(source: str) -> Any:
+    def keep(function: Any) -> Any:
+        try:
+            function.__source__ = source
+        except (AttributeError, TypeError):  # a decorator returned something that takes no attributes
+            pass
+        return function
+
+    return keep
+
+
 _STATIC_GUARDS: dict[str, Any] = {
-    **{f"__sg_{name}__": function for name, function in _IN_PLACE.items()},
-    "__sg_compress__": compress,
-    "__sg_getattr__": load_attribute,
-    "__sg_setattr__": store_attribute,
-    "__sg_slot__": AttributeSlot,
-    "__sg_augattr__": _augmented_attribute,
-    "__sg_augitem__": _augmented_item,
-    "__sg_mul__": guarded_mul,
-    "__sg_sum__": guarded_chain_sum,
-    "__sg_pow__": guarded_pow,
-    "__sg_lshift__": guarded_lshift,
-    "__sg_mod__": guarded_mod,
-    "__sg_matmul__": checked_matmul,
-    "__sg_imul__": guarded_imul,
-    "__sg_ipow__": guarded_ipow,
-    "__sg_ilshift__": guarded_ilshift,
-    "__sg_fmtval__": guarded_format_value,
-    "__sg_render__": checked_render,
-    "__sg_str__": guarded_str_call,
-    "__sg_match__": checked_match_subject,
-    "__sg_exc__": _exception_filter,
-    "__sg_raise__": _raisable,
-    "__sg_finally_exit__": _finally_exit,
-    "__sg_ann__": checked_annotation,
-    "__sg_Exception__": Exception,
+    **{names.in_place(name): function for name, function in _IN_PLACE.items()},
+    names.COMPRESS: compress,
+    names.GETATTR: load_attribute,
+    names.SETATTR: store_attribute,
+    names.SLOT: AttributeSlot,
+    names.AUGATTR: _augmented_attribute,
+    names.AUGITEM: _augmented_item,
+    names.CALL_METHOD: call_method,
+    names.STRING_METHODS: STRING_METHODS,
+    names.IS_OWNED: getattr,
+    names.ADD: guarded_add,
+    names.SUM: guarded_chain_sum,
+    names.MUL: guarded_mul,
+    names.POW: guarded_pow,
+    names.LSHIFT: guarded_lshift,
+    names.MOD: guarded_mod,
+    names.MATMUL: checked_matmul,
+    names.TYPE: type,
+    names.LEN: len,
+    names.INTS_AND_FLOATS: frozenset({int, float}),
+    names.INT: int,
+    names.FLOAT: float,
+    names.STR: str,
+    names.NATIVE_ADDENDS: frozenset({int, float, complex, bool}),
+    names.SHORT_SEQUENCES: frozenset({str, list, tuple, bytes}),
+    names.PLAIN_RENDERS: frozenset({int, float, complex, bool, type(None)}),
+    names.CONTAINERS: frozenset({list, tuple, set, frozenset, dict}),
+    names.INT_BOUND: _INT_BOUND,
+    names.INT_LOW: -_INT_BOUND,
+    names.FORMAT_VALUE: guarded_format_value,
+    names.RENDER: checked_render,
+    names.STR_CALL: guarded_str_call,
+    names.MATCH: checked_match_subject,
+    names.EXCEPTION_FILTER: _exception_filter,
+    names.RAISE: _raisable,
+    names.FINALLY_EXIT: _finally_exit,
+    names.ANNOTATION: checked_annotation,
+    names.EXCEPTION: Exception,
+    names.SUPER: guarded_super,
+    names.KEEP_SOURCE: _keep_source,
 }
 _SHARED_BUILTINS = {**BASE_BUILTINS, **_STATIC_GUARDS}
 _TRUNCATION_NOTE = "\n..._This content has been truncated to stay below {limit} characters_...\n"
@@ -174,6 +213,7 @@ class Runtime:
         timeout_seconds: Wall-clock limit of one run (None: no limit).
         max_operations: Loop iterations plus function calls allowed in one run.
         max_memory_bytes: Growth of peak memory allowed in one run (None: unchecked).
+        permissions: What the code may do on the host (files, network); nothing by default.
     """
 
     def __init__(
@@ -183,10 +223,16 @@ class Runtime:
         timeout_seconds: float | None,
         max_operations: int,
         max_memory_bytes: int | None,
+        permissions: HostPermissions | None = None,
     ) -> None:
+        enable_audit_hook()
+        scrub_environment_for_model_code()
+        self.permissions = permissions or HostPermissions.build((), (), net=False)
         self.budget = Budget(timeout_seconds, max_operations, max_memory_bytes)
         self.thread = CodeThread(stack_bytes_for(max_memory_bytes), self.budget.interrupt)
-        self.imports = ImportPolicy(authorized_imports, on_numpy=self._bound_numpy)
+        self.imports = ImportPolicy(
+            authorized_imports, on_numpy=self._bound_numpy, on_import=self.permissions.add_library
+        )
         self._allocator: Any = None  # numpy's allocator before ours, while ours is installed
         self.max_print_outputs_length = max_print_outputs_length
         self.builtins: dict[str, Any] = dict(_SHARED_BUILTINS)
@@ -195,24 +241,40 @@ class Runtime:
                 "__name__": "__main__",
                 "print": self._print,
                 "final_answer": self._make_final_answer(lambda answer: answer),
-                "__sg_import__": self.imports.import_name,
-                "__sg_from__": self.imports.import_from,
-                "__sg_star__": self._import_star,
-                "__sg_result__": self._result,
-                "__sg_tick__": self.budget.tick,
-                "__sg_T__": self.budget.ticker,
+                names.IMPORT: self.imports.import_name,
+                names.IMPORT_FROM: self.imports.import_from,
+                names.IMPORT_STAR: self._import_star,
+                names.RESULT: self._result,
+                names.TICK: self.budget.tick,
+                names.TICKER: self.budget.ticker,
+                names.PERMISSIONS: self.permissions,  # read by the audit hook from model frames
             }
         )
-        # Only `__builtins__` sits in the globals (dir() shows the code nothing else of ours);
-        # `__name__` resolves through the builtins.
-        self.globals: dict[str, Any] = {"__builtins__": self.builtins}
+        # The guards also sit in the globals: module-level code finds them with one lookup.
+        self.globals: dict[str, Any] = {
+            "__builtins__": self.builtins,
+            "__name__": "__main__",
+            **{name: value for name, value in self.builtins.items() if name.startswith(RESERVED_PREFIX)},
+        }
+        self._hidden_names = frozenset(
+            {*self.globals, names.VALUE, names.WALRUS, names.WALRUS_RIGHT} - {"__name__"}
+        )
         self.protected: frozenset[str] = frozenset({"final_answer"})
-        self.state: dict[str, Any] = {}
+        self.state: dict[str, Any] = {"__name__": "__main__"}
         self._printed: list[str] = []
         self._printed_length = 0
         self._output: Any = None
         self._final_answer: Any = None
         self._has_final_answer = False
+
+    def __del__(self) -> None:
+        # The notebook's values are freed on the code thread, where they were built (see CodeThread.free).
+        try:
+            values = list(self.globals.values())
+            self.globals.clear()
+            self.thread.free(values)
+        except Exception:  # interpreter shutdown: nothing left to protect
+            pass
 
     # -- what the code is given -----------------------------------------------------------------
     def _make_final_answer(self, tool: Any) -> Any:
@@ -264,11 +326,11 @@ class Runtime:
             return self._execute(code, source)
         previous = use_budget(self.budget)  # calls served back on this thread count against the run
         try:
-            return self.thread.run(lambda: self._execute(code, source))
+            return self.thread.run(lambda: self._execute(code, source, watched=self.thread.is_code_thread()))
         finally:
             use_budget(previous)
 
-    def _execute(self, code: CodeType, source: str) -> RunResult:
+    def _execute(self, code: CodeType, source: str, watched: bool = False) -> RunResult:
         self._printed = []
         self._printed_length = 0
         self._output = None
@@ -277,25 +339,23 @@ class Runtime:
         previous = use_budget(budget)
         budget.start()
         self._bound_numpy()
-        self.builtins["__sg_tick__"] = budget.tick
-        self.builtins["__sg_T__"] = budget.ticker
+        self.builtins[names.TICK] = self.globals[names.TICK] = budget.tick
+        self.builtins[names.TICKER] = self.globals[names.TICKER] = budget.ticker
+        raised = self._run_watched(code) if watched else self._run(code)
+        budget.stop()
+        if self._allocator is not None:
+            restore_numpy_allocations(self._allocator)
+            self._allocator = None
+        use_budget(previous)
+        self._refresh_state()
         error: InterpreterError | None = None
-        try:
-            exec(code, self.globals)
-        except (FinalAnswerSignal, BudgetExceededSignal) as raised:
+        if isinstance(raised, (FinalAnswerSignal, BudgetExceededSignal)):
             if not self._has_final_answer:
                 error = self._error(raised, source)
-        except KeyboardInterrupt:
-            raise  # only the host can raise it (model code sees a look-alike Exception subclass)
-        except BaseException as raised:
+        elif isinstance(raised, KeyboardInterrupt):
+            raise raised  # only the host can raise it (model code sees a look-alike Exception subclass)
+        elif raised is not None:
             error = self._error(raised, source)
-        finally:
-            budget.stop()
-            if self._allocator is not None:
-                restore_numpy_allocations(self._allocator)
-                self._allocator = None
-            use_budget(previous)
-            self._refresh_state()
         logs = self._logs()
         if self._has_final_answer:
             return RunResult(self._final_answer, logs, True)
@@ -303,6 +363,35 @@ class Runtime:
             error.logs = logs
             raise error
         return RunResult(self._output, logs, False)
+
+    @host_boundary  # events below this frame, before any model frame, are the executor's own
+    def _run(self, code: CodeType) -> BaseException | None:
+        try:
+            exec(code, self.globals)
+        except BaseException as raised:  # classified by the caller, after the run's cleanup
+            return raised
+        return None
+
+    def _run_watched(self, code: CodeType) -> BaseException | None:
+        # On the code thread the watchdog may raise AsyncStop at any bytecode until `unwatch`
+        # returns; after that none comes, except one already pending, which is dropped here.
+        raised: BaseException | None = None
+        ran = False
+        while True:
+            try:
+                if not ran:
+                    ran = True
+                    watch(self.budget)
+                    raised = self._run(code)
+                stopped = unwatch()
+                clear_pending_stop()
+                if stopped and raised is None:  # stopped while finishing: the budget says why
+                    raised = AsyncStop()
+                if isinstance(raised, AsyncStop):
+                    raised.reason = self.budget.exceeded or raised.reason
+                return raised
+            except AsyncStop as late:
+                raised = raised or late
 
     def _bound_numpy(self) -> None:
         # From the start of a run, or when the code first imports numpy: every numpy allocation
@@ -324,20 +413,19 @@ class Runtime:
                 f"Code execution failed at {where}: {_refused_allocation(raised, self.budget)}"
             )
         else:
+            text = _text(raised)
             error = InterpreterError(
-                f"Code execution failed at {where} due to: {type(raised).__name__}: {_text(raised)}"
+                f"Code execution failed at {where} due to: {_well_known(raised, text)}{type(raised).__name__}: {text}"
             )
         error.lineno = lineno
         error.__cause__ = raised
         return error
 
     def _refresh_state(self) -> None:
+        # The notebook's variables and `__name__` (1.26's state shows it); never the interpreter's names.
+        hidden = self._hidden_names
         self.state.clear()
-        self.state.update(
-            (name, value)
-            for name, value in self.globals.items()
-            if not (name.startswith("__") and name.endswith("__"))
-        )
+        self.state.update({name: value for name, value in self.globals.items() if name not in hidden})
 
     # -- builtins bound to this runtime --------------------------------------------------------------
     def _result(self, value: Any) -> Any:
@@ -353,9 +441,23 @@ class Runtime:
             raise TypeError(f"sep must be None or a string, not {type(sep).__name__}")
         if end is not None and not isinstance(end, str):
             raise TypeError(f"end must be None or a string, not {type(end).__name__}")
+        separator = " " if sep is None else sep
+        left = LIMITS.max_print_length - self._printed_length
+        if len(args) * (len(separator) + 1) > left:  # print(*huge): refused before rendering anything
+            raise RefusedError(
+                f"print() of {len(args):,} values would print more than the code may; print a summary."
+            )
+        pieces: list[str] = []
         for value in args:
             check_rendering(value, LIMITS.max_print_length)
-        text = (" " if sep is None else sep).join(map(str, args)) + ("\n" if end is None else end)
+            piece = str(value)
+            left -= len(piece) + len(separator)
+            if left < 0:
+                raise RefusedError(
+                    f"The code printed more than {LIMITS.max_print_length:,} characters; print summaries instead."
+                )
+            pieces.append(piece)
+        text = separator.join(pieces) + ("\n" if end is None else end)
         if file is not None:
             file.write(text)
             return
@@ -401,6 +503,23 @@ def _model_line(trace: TracebackType | None) -> int | None:
             lineno = trace.tb_lineno
         trace = trace.tb_next
     return lineno
+
+
+_KWARGS_NOT_A_MAPPING = re.compile(r"argument after \*\* must be a mapping, not (\w+)")
+_UNDEFINED_NAME = re.compile(r"name '(\w+)' is not defined")
+
+
+def _well_known(raised: BaseException, text: str) -> str:
+    # 1.26's wording for the errors models and users match on, ahead of Python's own message.
+    if isinstance(raised, ValueError) and "values to unpack" in text:
+        return "Cannot unpack tuple of wrong size. "
+    found = _KWARGS_NOT_A_MAPPING.search(text) if isinstance(raised, TypeError) else None
+    if found:
+        return f"Cannot unpack non-dict value in **kwargs: {found.group(1)}. "
+    found = _UNDEFINED_NAME.match(text) if isinstance(raised, NameError) else None
+    if found:
+        return f"The variable `{found.group(1)}` is not defined. "
+    return ""
 
 
 def _text(raised: BaseException) -> str:

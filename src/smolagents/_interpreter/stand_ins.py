@@ -16,6 +16,7 @@ from typing import Any
 
 from .context import current_budget
 from .errors import RefusedError
+from .guards import replacement
 from .tables import LIMITS
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "checked_repl",
     "depth_tracked",
     "regex_overrides",
+    "rewrapped_pattern",
 ]
 
 _MAX_CHAIN_DEPTH = 5_000
@@ -51,7 +53,7 @@ def depth_tracked(base: type) -> type:
         instance._sg_depth = depth
         return instance
 
-    return type(base.__name__, (base,), {"__new__": __new__, "__module__": base.__module__})
+    return replacement(type(base.__name__, (base,), {"__new__": __new__, "__module__": base.__module__}))
 
 
 CHAIN_TYPES: dict[str, type] = {base.__name__: depth_tracked(base) for base in (map, filter, zip, enumerate)}
@@ -263,7 +265,33 @@ def _stdlib_regex_overrides() -> dict[str, Any]:
     return overrides
 
 
+def _check_star_height(pattern: Any, flags: int = 0) -> None:
+    if isinstance(pattern, (str, bytes)) and _star_height(_parser.parse(pattern, flags).data) > 1:
+        raise RefusedError(
+            f"The pattern {str(pattern)[:60]!r} nests unbounded repeats, which can take exponential "
+            "time in a scanner; simplify it."
+        )
+
+
+@replacement
+class _Scanner(re.Scanner):  # type: ignore[misc, name-defined]
+    """re.Scanner compiles its phrases with the regex engine directly: each is checked first."""
+
+    def __init__(self, lexicon: Any, flags: int = 0) -> None:
+        for phrase, _action in lexicon:
+            _check_star_height(phrase, flags)
+        super().__init__(lexicon, flags)
+
+
+_Scanner.__name__ = _Scanner.__qualname__ = "Scanner"
+
+
 @lru_cache(maxsize=1)
 def regex_overrides() -> dict[str, Any]:
     """Return the replacements for `re`'s matching functions (built on first `import re`)."""
-    return _regex_overrides()
+    return {**_regex_overrides(), "Scanner": _Scanner}
+
+
+def rewrapped_pattern(raw: Any) -> Any:
+    """Return the checked pattern model code gets for a raw compiled pattern (`match.re`)."""
+    return regex_overrides()["compile"](raw.pattern, raw.flags)

@@ -9,8 +9,8 @@ from __future__ import annotations
 __all__ = [
     "ALLOWED_DUNDER_ATTRIBUTES",
     "ALLOWED_PRIVATE_ATTRIBUTES",
-    "CTYPES_ATTRIBUTES",
-    "QUEUE_LOCK_ATTRIBUTES",
+    "ALWAYS_CLOSED_MODULES",
+    "DEFINABLE_DUNDERS",
     "BASE_BUILTIN_MODULES",
     "CODE_FILENAME",
     "DANGEROUS_FUNCTIONS",
@@ -18,10 +18,7 @@ __all__ = [
     "DENIED_ATTRIBUTES",
     "FORBIDDEN_METHOD_DEFINITIONS",
     "LIMITS",
-    "MODULE_REMOVED_ATTRIBUTES",
-    "PANDAS_EVAL_METHODS",
-    "RESERVED_PREFIX",
-    "ROUTED_ATTRIBUTES",
+    "PROTECTED_BUILTIN_NAMES",
     "Limits",
 ]
 
@@ -169,7 +166,28 @@ DANGEROUS_MODULES: list[str] = [
     "zipfile",
     "zipimport",
 ]
-"""Modules refused even under a `"*"` wildcard; only an exact entry (or `"name.*"`) authorises one."""
+"""Modules that reach the host (files, processes, sockets, process-wide state): not in the base list,
+and a warning is logged when an executor is given one of them (or `"*"`)."""
+
+ALWAYS_CLOSED_MODULES: frozenset[str] = frozenset(
+    {
+        # reach the interpreter's own objects or real modules: the checks could be switched off
+        "sys", "builtins", "importlib", "inspect", "gc", "pkgutil", "runpy", "pydoc", "site", "unittest",
+        "traceback",
+        "zipimport", "code", "codeop",
+        # change state the whole process shares, or make the host call model code later
+        "logging", "atexit", "signal", "copyreg", "faulthandler", "tracemalloc", "warnings", "locale",
+        "threading", "_thread", "multiprocessing", "concurrent", "asyncio",
+        # low-level modules that act with no audit event
+        "_posixsubprocess", "_posixshmem", "_xxsubinterpreters", "_xxinterpchannels", "_testcapi",
+        "_testinternalcapi", "_testbuffer", "dbm", "_dbm", "_gdbm", "shelve", "fcntl", "termios", "tty",
+        "pty", "readline", "curses", "_curses", "tkinter", "turtle", "idlelib",
+    }
+)  # fmt: skip
+"""Modules refused even when named in additional_authorized_imports or under `"*"`.
+
+Every other module the user names (os, subprocess, socket...) is honoured: what it does on the
+host then meets the host permissions (files, network, processes, environment)."""
 
 DANGEROUS_FUNCTIONS: list[str] = [
     "builtins.__import__",
@@ -234,34 +252,26 @@ ALLOWED_DUNDER_ATTRIBUTES: frozenset[str] = frozenset(
 Methods whose operator is guarded against huge results (`__mul__`, `__pow__`, `__lshift__`,
 `__mod__`, `__format__`) are absent, so the guard cannot be bypassed by calling them by name."""
 
+DEFINABLE_DUNDERS: frozenset[str] = ALLOWED_DUNDER_ATTRIBUTES | frozenset(
+    {
+        "__annotations__", "__classcell__", "__orig_bases__", "__dataclass_fields__", "__dataclass_params__",
+        "__getattr__", "__setattr__", "__delattr__", "__get__", "__set__", "__delete__",
+        "__format__", "__sizeof__", "__length_hint__", "__trunc__",
+        "__mul__", "__rmul__", "__mod__", "__rmod__", "__pow__", "__rpow__", "__lshift__", "__rlshift__",
+        "__rshift__", "__rrshift__", "__matmul__", "__rmatmul__", "__rand__", "__ror__", "__rxor__",
+        "__rdivmod__", "__iadd__", "__isub__", "__imul__", "__imatmul__", "__itruediv__",
+        "__ifloordiv__", "__imod__", "__ipow__", "__ilshift__", "__irshift__", "__iand__", "__ixor__",
+        "__ior__",
+    }
+)  # fmt: skip
+"""Dunder names a class the code defines may hold: its own behaviour (operators, containers,
+context managers, comparisons, hashing); never a protocol other code reads off objects
+(`__array_interface__`, `__fspath__`, `__reduce__`...) nor a hook the host calls later."""
+
 ALLOWED_PRIVATE_ATTRIBUTES: frozenset[str] = frozenset(
     {"_asdict", "_fields", "_field_defaults", "_make", "_replace", "_name_", "_value_", "_missing_"}
 )
 """Single-underscore names that are public API (namedtuple, Enum) and allowed on any object."""
-
-ROUTED_ATTRIBUTES: frozenset[str] = frozenset(
-    {
-        "format", "format_map",  # attribute lookups inside format strings
-        "join", "replace", "ljust", "rjust", "center", "zfill", "expandtabs",  # huge strings
-        "elements", "getrandbits", "randbytes",  # huge iterators and numbers
-        "eval", "query",  # pandas expression hooks that see the caller's frame
-        "extend", "sort", "to_bytes", "translate", "expand",  # list doubling, C sort keys, huge byte strings
-        "ctypes", "from_address", "from_buffer", "from_buffer_copy", "in_dll",  # raw memory
-        "mutex", "not_empty", "not_full", "all_tasks_done",  # queue locks that can deadlock
-        "register",  # ABCMeta.register on shared classes changes isinstance() for the host
-        "dot", "argsort", "tolist",  # numpy work far bigger than its result; a Python object per element
-    }
-)  # fmt: skip
-"""Public attribute names whose reads go through a guard that checks the object they belong to."""
-
-PANDAS_EVAL_METHODS: frozenset[str] = frozenset({"eval", "query"})
-"""Methods of pandas objects that evaluate strings against the caller's frame: refused."""
-
-CTYPES_ATTRIBUTES: frozenset[str] = frozenset({"from_address", "from_buffer", "from_buffer_copy", "in_dll"})
-"""Attributes of ctypes types that read or write arbitrary memory: refused on every object."""
-
-QUEUE_LOCK_ATTRIBUTES: frozenset[str] = frozenset({"mutex", "not_empty", "not_full", "all_tasks_done"})
-"""Locks and conditions inside `queue.Queue` objects: a raw lock is a deadlock primitive."""
 
 FORBIDDEN_METHOD_DEFINITIONS: frozenset[str] = frozenset(
     {
@@ -272,19 +282,18 @@ FORBIDDEN_METHOD_DEFINITIONS: frozenset[str] = frozenset(
 )  # fmt: skip
 """Dunder methods model code may not define: hooks the host would call later, outside any limit."""
 
-MODULE_REMOVED_ATTRIBUTES: dict[str, frozenset[str]] = {
-    "numpy": frozenset({"ctypeslib", "f2py", "distutils", "testing", "lib.npyio"}),
-    # raw memory access: strides and addresses chosen by the code read or write any byte
-    "numpy.lib.stride_tricks": frozenset({"as_strided"}),
-    "numpy.lib.array_utils": frozenset({"byte_bounds"}),
-    "pandas": frozenset({"read_pickle", "eval", "read_hdf", "HDFStore", "io"}),
-    "operator": frozenset({"attrgetter", "methodcaller"}),
-    "typing": frozenset({"get_type_hints", "ForwardRef", "_eval_type"}),
-}
-"""Public names of authorised modules that stay closed: pickle loading, string evaluation, ctypes."""
+PROTECTED_BUILTIN_NAMES: frozenset[str] = frozenset(
+    {
+        "print", "isinstance", "range", "float", "int", "bool", "str", "set", "list", "dict", "tuple",
+        "round", "ceil", "floor", "log", "exp", "sin", "cos", "tan", "asin", "acos", "atan", "atan2",
+        "degrees", "radians", "pow", "sqrt", "len", "sum", "max", "min", "abs", "enumerate", "zip",
+        "reversed", "sorted", "all", "any", "map", "filter", "ord", "chr", "next", "iter", "divmod",
+        "callable", "getattr", "hasattr", "setattr", "issubclass", "type", "complex",
+    }
+)  # fmt: skip
+"""Names the agent and later steps rely on (1.26's BASE_PYTHON_TOOLS): no binding form may rebind
+them outside a class body or a parameter list, as for tools."""
 
-RESERVED_PREFIX = "__sg_"
-"""Prefix of the names the checked code uses to reach its guards; model code cannot spell them."""
 
 CODE_FILENAME = "<smolagents code>"
 """Filename given to compiled model code: marks functions the model code defined."""

@@ -15,26 +15,51 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+from . import names
 from .errors import InterpreterError
+from .fast_paths import (
+    fast_augmented_assignment,
+    fast_binop,
+    fast_chain,
+    fast_percent_format,
+    fast_render,
+    fast_store,
+    fast_str_call,
+    fast_string_method,
+    shrinking_replace,
+)
 from .formatting import check_format_spec
 from .guards import pattern_attribute_problem
+from .names import RESERVED_PREFIX
+from .policy import ROUTED_ATTRIBUTES
+from .rewrite_flow import FlowRewrites
+from .rewrite_nodes import (
+    CompileRefusal,
+    guard_call,
+    is_constant,
+    load_name,
+    located,
+    mentions_string,
+    source_line,
+    tick,
+)
 from .tables import (
     ALLOWED_DUNDER_ATTRIBUTES,
+    DEFINABLE_DUNDERS,
     DENIED_ATTRIBUTES,
     FORBIDDEN_METHOD_DEFINITIONS,
-    RESERVED_PREFIX,
-    ROUTED_ATTRIBUTES,
+    PROTECTED_BUILTIN_NAMES,
 )
 
-__all__ = ["CompileRefusal", "Rewriter", "guard_call", "load_name", "source_line"]
+__all__ = ["Rewriter"]
 
 _MODULE_DUNDER_NAMES = frozenset({"__name__", "__debug__"})
 _RISKY_AUG_OPS: dict[type, str] = {
-    ast.Add: "__sg_iadd__",
-    ast.MatMult: "__sg_imatmul__",
-    ast.Mult: "__sg_imul__",
-    ast.Pow: "__sg_ipow__",
-    ast.LShift: "__sg_ilshift__",
+    ast.Add: names.in_place("iadd"),
+    ast.MatMult: names.in_place("imatmul"),
+    ast.Mult: names.in_place("imul"),
+    ast.Pow: names.in_place("ipow"),
+    ast.LShift: names.in_place("ilshift"),
 }
 _AUG_OP_NAMES: dict[type, str] = {
     ast.Add: "iadd", ast.Sub: "isub", ast.Mult: "imul", ast.MatMult: "imatmul", ast.Div: "itruediv",
@@ -43,82 +68,7 @@ _AUG_OP_NAMES: dict[type, str] = {
 }  # fmt: skip
 
 
-class CompileRefusal(InterpreterError):
-    """The code was refused before it ran (syntax error or a forbidden construct)."""
-
-
-def source_line(source: str, lineno: int | None) -> str:
-    """Return line `lineno` (1-based) of `source`, stripped, or an empty string."""
-    if not lineno:
-        return ""
-    lines = source.splitlines()
-    return lines[lineno - 1].strip() if 0 < lineno <= len(lines) else ""
-
-
-def load_name(identifier: str) -> ast.Name:
-    return ast.Name(id=identifier, ctx=ast.Load())
-
-
-def guard_call(function: str, *args: ast.expr) -> ast.Call:
-    return ast.Call(func=load_name(function), args=list(args), keywords=[])
-
-
-def _tick() -> ast.stmt:
-    return ast.Expr(value=guard_call("__sg_tick__"))
-
-
-def _is_constant(node: ast.AST, kinds: tuple[type, ...]) -> bool:
-    return (
-        isinstance(node, ast.Constant) and isinstance(node.value, kinds) and not isinstance(node.value, bool)
-    )
-
-
-def _root_name(expression: ast.expr) -> str:
-    while isinstance(expression, ast.Attribute):
-        expression = expression.value
-    return expression.id if isinstance(expression, ast.Name) else ""
-
-
-def _load_copy(expression: ast.expr) -> ast.expr:
-    # The class of a pattern as an ordinary expression (its attribute reads obey the normal rules).
-    if isinstance(expression, ast.Attribute):
-        return ast.Attribute(value=_load_copy(expression.value), attr=expression.attr, ctx=ast.Load())
-    assert isinstance(expression, ast.Name)
-    return load_name(expression.id)
-
-
-def _guard_finally_exits(statements: list[ast.stmt], in_loop: bool = False) -> list[ast.stmt]:
-    guarded: list[ast.stmt] = []
-    for statement in statements:
-        if isinstance(statement, ast.Return) or (
-            isinstance(statement, (ast.Break, ast.Continue)) and not in_loop
-        ):
-            guarded.append(ast.copy_location(ast.Expr(value=guard_call("__sg_finally_exit__")), statement))
-        elif not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            is_loop = isinstance(statement, (ast.For, ast.While))
-            for field in ("body", "orelse", "finalbody"):
-                children = getattr(statement, field, None)
-                if isinstance(children, list) and children and isinstance(children[0], ast.stmt):
-                    setattr(
-                        statement,
-                        field,
-                        _guard_finally_exits(children, in_loop or (is_loop and field == "body")),
-                    )
-            for holder in getattr(statement, "handlers", []) + getattr(statement, "cases", []):
-                holder.body = _guard_finally_exits(holder.body, in_loop)
-        guarded.append(statement)
-    return guarded
-
-
-def _mentions_string(annotation: ast.AST) -> bool:
-    # Libraries evaluate string annotations (typing.get_type_hints, functools.singledispatch)
-    # with eval() and no guards: the checker drops them, keeping only real expressions.
-    return any(
-        isinstance(node, ast.Constant) and isinstance(node.value, str) for node in ast.walk(annotation)
-    )
-
-
-class Rewriter(ast.NodeTransformer):
+class Rewriter(FlowRewrites):
     """Refuse what is forbidden and route what is sensitive through the guards."""
 
     def __init__(self, source: str, protected: frozenset[str]) -> None:
@@ -127,6 +77,16 @@ class Rewriter(ast.NodeTransformer):
         self.class_names: list[str | None] = []  # innermost scope last; None for function scopes
         self.lazy_annotations = False
         self.match_args_checked = False  # `from __future__ import annotations`: never evaluate them
+        # > 0 where the rewrite may not bind temporaries (class bodies, comprehension iterables,
+        # annotations): Python forbids or would expose them there.
+        self.no_temporaries = 0
+        self.fstring_fields: list[int] = []
+        self.methods: list[str | None] = []  # per enclosing function: its first parameter if a method
+
+    @property
+    def temporaries(self) -> bool:
+        """Whether the code being rewritten may bind the interpreter's temporary names here."""
+        return self.no_temporaries == 0
 
     # -- refusals -----------------------------------------------------------------------------
     def refuse(self, node: ast.AST, what: str) -> CompileRefusal:
@@ -134,18 +94,22 @@ class Rewriter(ast.NodeTransformer):
         line = source_line(self.source, lineno)
         return CompileRefusal(f"Refused at line {lineno} ({line!r}): {what}", lineno=lineno)
 
-    def check_binding(self, node: ast.AST, identifier: str | None) -> None:
+    def check_binding(self, node: ast.AST, identifier: str | None, parameter: bool = False) -> None:
         if identifier is None:
             return
         if identifier == "__match_args__" and not self.match_args_checked:
             raise self.refuse(
                 node, "__match_args__ can only be set by a plain assignment of a literal tuple."
             )
-        if identifier in self.protected:
+        in_class_body = bool(self.class_names) and self.class_names[-1] is not None
+        if identifier in self.protected or (
+            identifier in PROTECTED_BUILTIN_NAMES and not in_class_body and not parameter
+        ):
+            what = "a tool or function given to the code" if identifier in self.protected else "a builtin"
             raise self.refuse(
                 node,
-                f"{identifier!r} is a tool or function provided to the code and cannot be rebound; "
-                "use another name for your variable.",
+                f"Cannot assign to name {identifier!r}: doing this would erase the existing tool! "
+                f"{identifier!r} is {what}, which later steps rely on: it cannot be rebound; use another name.",
             )
         self.check_identifier(node, identifier)
 
@@ -160,9 +124,7 @@ class Rewriter(ast.NodeTransformer):
                 raise self.refuse(
                     node, f"defining or using {identifier!r} is not allowed (the host would call it later)."
                 )
-            if identifier not in _MODULE_DUNDER_NAMES and not (
-                in_class and identifier in ALLOWED_DUNDER_ATTRIBUTES
-            ):
+            if identifier not in _MODULE_DUNDER_NAMES and not (in_class and identifier in DEFINABLE_DUNDERS):
                 raise self.refuse(node, f"the name {identifier!r} is not available to the code.")
 
     # -- names and bindings -----------------------------------------------------------------------
@@ -173,24 +135,35 @@ class Rewriter(ast.NodeTransformer):
             self.check_identifier(node, node.id)
         return node
 
+    def _without_temporaries(self, node: ast.expr) -> ast.expr:
+        self.no_temporaries += 1
+        try:
+            visited: ast.expr = self.visit(node)  # an expression is always rewritten to one
+            return visited
+        finally:
+            self.no_temporaries -= 1
+
     def visit_arg(self, node: ast.arg) -> ast.AST:
-        self.check_binding(node, node.arg)
+        self.check_binding(node, node.arg, parameter=True)  # a parameter is local: `def f(type)` is fine
         if node.annotation is not None:
             annotation = node.annotation
             node.annotation = (
                 None
-                if self.lazy_annotations or _mentions_string(annotation)
-                else guard_call("__sg_ann__", self.visit(annotation))
+                if self.lazy_annotations or mentions_string(annotation)
+                else guard_call(names.ANNOTATION, self._without_temporaries(annotation))
             )
         return node
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> ast.AST:
         annotation = node.annotation
-        self.generic_visit(node)
-        if self.lazy_annotations or _mentions_string(annotation):
+        node.annotation = self._without_temporaries(annotation)
+        node.target = self.visit(node.target)
+        if node.value is not None:
+            node.value = self.visit(node.value)
+        if self.lazy_annotations or mentions_string(annotation):
             node.annotation = ast.copy_location(ast.Constant(value=None), annotation)
         else:
-            node.annotation = ast.copy_location(guard_call("__sg_ann__", node.annotation), annotation)
+            node.annotation = ast.copy_location(guard_call(names.ANNOTATION, node.annotation), annotation)
         return node
 
     def visit_Global(self, node: ast.Global) -> ast.AST:
@@ -200,110 +173,40 @@ class Rewriter(ast.NodeTransformer):
 
     visit_Nonlocal = visit_Global  # type: ignore[assignment]  # same check for both statements
 
-    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> ast.AST:
-        self.check_binding(node, node.name)
-        self.generic_visit(node)
-        # Model code catches only Exception subclasses: never the interpreter's control signals
-        # nor the host's SystemExit/KeyboardInterrupt/GeneratorExit.
-        node.type = (
-            load_name("__sg_Exception__") if node.type is None else guard_call("__sg_exc__", node.type)
-        )
-        return node
-
-    def visit_Try(self, node: ast.Try) -> ast.AST:
-        # return/break/continue in `finally` drop the exception in flight. Before each of them a
-        # guard re-raises it when it is one the code may never stop: the host's Ctrl-C, the end
-        # of the run (final_answer), a spent budget.
-        self.generic_visit(node)
-        node.finalbody = _guard_finally_exits(node.finalbody)
-        return node
-
-    visit_TryStar = visit_Try  # type: ignore[assignment]  # same rule for except*
-
-    def visit_Raise(self, node: ast.Raise) -> ast.AST:
-        self.generic_visit(node)
-        if node.exc is not None:
-            node.exc = guard_call("__sg_raise__", node.exc)
-        if node.cause is not None:
-            node.cause = guard_call("__sg_raise__", node.cause)
-        return node
-
-    def visit_MatchAs(self, node: ast.MatchAs) -> ast.AST:
-        self.check_binding(node, node.name)
-        return self.generic_visit(node)
-
-    def visit_MatchStar(self, node: ast.MatchStar) -> ast.AST:
-        self.check_binding(node, node.name)
-        return node
-
-    def visit_MatchMapping(self, node: ast.MatchMapping) -> ast.AST:
-        self.check_binding(node, node.rest)
-        return self.generic_visit(node)
-
-    def visit_Match(self, node: ast.Match) -> ast.AST:
-        # Positional class patterns read the names in the class's `__match_args__` natively, at
-        # match time: the classes are checked when the subject is evaluated, and nothing in the
-        # statement may rebind their names in between.
-        classes = [
-            pattern.cls
-            for case in node.cases
-            for pattern in ast.walk(case.pattern)
-            if isinstance(pattern, ast.MatchClass) and pattern.patterns
-        ]
-        roots = {_root_name(cls) for cls in classes}
-        for part in [node.subject, *(case.guard for case in node.cases if case.guard is not None)]:
-            for inner in ast.walk(part):
-                if isinstance(inner, ast.NamedExpr) and inner.target.id in roots:
-                    raise self.refuse(
-                        inner,
-                        f"rebinding {inner.target.id!r} inside a match that uses it as a class is not allowed.",
-                    )
-        self.generic_visit(node)
-        if classes:
-            checks: list[ast.expr] = [
-                ast.Tuple(elts=[load_name(_root_name(cls)), _load_copy(cls)], ctx=ast.Load())
-                for cls in classes
-            ]
-            node.subject = guard_call("__sg_match__", node.subject, ast.Tuple(elts=checks, ctx=ast.Load()))
-        return node
-
-    def visit_MatchClass(self, node: ast.MatchClass) -> ast.AST:
-        # The class path (`case mod.Cls(...)`) is read natively too: public names only.
-        path = node.cls
-        while isinstance(path, ast.Attribute):
-            if path.attr.startswith("_") or path.attr in DENIED_ATTRIBUTES:
-                raise self.refuse(node, f"class patterns may not read attribute {path.attr!r}.")
-            path = path.value
-        # Keyword patterns read attributes natively: they obey the static attribute rules.
-        for attribute in node.kwd_attrs:
-            problem = pattern_attribute_problem(attribute)
-            if problem:
-                raise self.refuse(node, f"matching on attribute {attribute!r} is not allowed: {problem}.")
-        return self.generic_visit(node)
-
     # -- functions, classes, loops (budget) ------------------------------------------------------
-    def _function(self, node: ast.FunctionDef | ast.Lambda) -> None:
+    def _function(self, node: ast.Lambda) -> None:
+        node.args = self.visit(node.args)  # defaults are evaluated in the enclosing scope
         self.class_names.append(None)
-        self.generic_visit(node)
+        saved, self.no_temporaries = self.no_temporaries, 0
+        node.body = self.visit(node.body)
+        self.no_temporaries = saved
         self.class_names.pop()
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.AST:
         self.check_binding(node, node.name)
         if node.name in FORBIDDEN_METHOD_DEFINITIONS:
             raise self.refuse(node, f"defining {node.name!r} is not allowed (the host would call it later).")
+        source = ast.unparse(node)  # before rewriting: kept as __source__, in 1.26's form (utils.get_source)
         node.decorator_list = [self.visit(decorator) for decorator in node.decorator_list]
+        node.decorator_list.append(guard_call(names.KEEP_SOURCE, ast.Constant(source)))
+        node.args = self.visit(node.args)  # defaults are evaluated in the enclosing scope
         self.class_names.append(None)
-        node.args = self.visit(node.args)
         if node.returns is not None:
             node.returns = (
                 None
-                if self.lazy_annotations or _mentions_string(node.returns)
-                else guard_call("__sg_ann__", self.visit(node.returns))
+                if self.lazy_annotations or mentions_string(node.returns)
+                else guard_call(names.ANNOTATION, self._without_temporaries(node.returns))
             )
+        saved, self.no_temporaries = self.no_temporaries, 0
+        parameters = [*node.args.posonlyargs, *node.args.args]
+        in_class = len(self.class_names) > 1 and self.class_names[-2] is not None
+        self.methods.append(parameters[0].arg if in_class and parameters else None)
         node.body = self._statements(node.body)
+        self.methods.pop()
+        self.no_temporaries = saved
         self.class_names.pop()
-        has_docstring = isinstance(node.body[0], ast.Expr) and _is_constant(node.body[0].value, (str,))
-        node.body.insert(1 if has_docstring else 0, _tick())
+        has_docstring = isinstance(node.body[0], ast.Expr) and is_constant(node.body[0].value, (str,))
+        node.body.insert(1 if has_docstring else 0, tick())
         return node
 
     def visit_AsyncFunctionDef(self, node: ast.AST) -> ast.AST:
@@ -313,7 +216,7 @@ class Rewriter(ast.NodeTransformer):
 
     def visit_Lambda(self, node: ast.Lambda) -> ast.AST:
         self._function(node)
-        node.body = ast.BoolOp(op=ast.And(), values=[guard_call("__sg_tick__"), node.body])
+        node.body = ast.BoolOp(op=ast.And(), values=[guard_call(names.TICK), node.body])
         return node
 
     def visit_ClassDef(self, node: ast.ClassDef) -> ast.AST:
@@ -322,7 +225,9 @@ class Rewriter(ast.NodeTransformer):
         node.keywords = [self.visit(keyword) for keyword in node.keywords]
         node.decorator_list = [self.visit(decorator) for decorator in node.decorator_list]
         self.class_names.append(node.name)
+        self.no_temporaries += 1  # a temporary would become a class attribute
         node.body = self._statements(node.body)
+        self.no_temporaries -= 1
         self.class_names.pop()
         return node
 
@@ -338,19 +243,21 @@ class Rewriter(ast.NodeTransformer):
 
     def visit_For(self, node: ast.For) -> ast.AST:
         self.generic_visit(node)
-        node.iter = guard_call("__sg_compress__", node.iter, load_name("__sg_T__"))
+        node.iter = guard_call(names.COMPRESS, node.iter, load_name(names.TICKER))
         return node
 
     def visit_While(self, node: ast.While) -> ast.AST:
         self.generic_visit(node)
-        node.body.insert(0, _tick())
+        node.body.insert(0, tick())
         return node
 
     def visit_comprehension(self, node: ast.comprehension) -> ast.AST:
         if node.is_async:
             raise self.refuse(node.target, "async comprehensions are not supported.")
-        self.generic_visit(node)
-        node.iter = guard_call("__sg_compress__", node.iter, load_name("__sg_T__"))
+        node.target = self.visit(node.target)
+        node.iter = self._without_temporaries(node.iter)  # Python forbids := in iterables
+        node.ifs = [self.visit(condition) for condition in node.ifs]
+        node.iter = guard_call(names.COMPRESS, node.iter, load_name(names.TICKER))
         return node
 
     # -- attributes ---------------------------------------------------------------------------------
@@ -368,7 +275,9 @@ class Rewriter(ast.NodeTransformer):
         if attribute.startswith("__") and attribute.endswith("__"):
             if not isinstance(node.ctx, ast.Load) or attribute not in ALLOWED_DUNDER_ATTRIBUTES:
                 raise self.refuse(
-                    node, f"access to {attribute!r} is not allowed (dunder attributes are closed)."
+                    node,
+                    f"Forbidden access to dunder attribute: {attribute}. Access to {attribute!r} is not allowed "
+                    "(dunder attributes other than a few harmless ones are closed).",
                 )
         if attribute in DENIED_ATTRIBUTES:
             raise self.refuse(
@@ -385,21 +294,19 @@ class Rewriter(ast.NodeTransformer):
             if (
                 attribute.startswith("_") and attribute not in ALLOWED_DUNDER_ATTRIBUTES
             ) or attribute in ROUTED_ATTRIBUTES:
-                return ast.copy_location(
-                    guard_call("__sg_getattr__", node.value, ast.Constant(attribute)), node
-                )
+                return ast.copy_location(guard_call(names.GETATTR, node.value, ast.Constant(attribute)), node)
             return node
-        slot = guard_call("__sg_slot__", node.value)
+        slot = guard_call(names.SLOT, node.value)
         return ast.copy_location(ast.Subscript(value=slot, slice=ast.Constant(attribute), ctx=node.ctx), node)
 
-    def visit_Assign(self, node: ast.Assign) -> ast.AST:
+    def visit_Assign(self, node: ast.Assign) -> ast.AST | list[ast.stmt]:
         if any(isinstance(target, ast.Name) and target.id == "__match_args__" for target in node.targets):
             # Positional class patterns read these names natively: only a literal tuple of
             # attribute names the rules allow.
-            names = node.value.elts if isinstance(node.value, ast.Tuple) else None
-            if names is None or not all(isinstance(name, ast.Constant) for name in names):
+            entries = node.value.elts if isinstance(node.value, ast.Tuple) else None
+            if entries is None or not all(isinstance(name, ast.Constant) for name in entries):
                 raise self.refuse(node, "__match_args__ must be a literal tuple of attribute names.")
-            for name in names:
+            for name in entries:
                 problem = pattern_attribute_problem(name.value)  # type: ignore[attr-defined]
                 if problem:
                     raise self.refuse(node, f"__match_args__ may not name {problem}.")
@@ -411,16 +318,41 @@ class Rewriter(ast.NodeTransformer):
         if len(node.targets) == 1 and isinstance(node.targets[0], ast.Attribute):
             target = node.targets[0]
             self._check_attribute(target)
+            value = self.visit(node.value)
             call = guard_call(
-                "__sg_setattr__",
-                self.visit(node.value),
-                self.visit(target.value),
-                ast.Constant(self._mangled(target.attr)),
+                names.SETATTR, value, self.visit(target.value), ast.Constant(self._mangled(target.attr))
             )
-            return ast.copy_location(ast.Expr(value=call), node)
+            slow: ast.stmt = ast.copy_location(ast.Expr(value=call), node)
+            native_target = ast.Attribute(
+                value=target.value, attr=self._mangled(target.attr), ctx=ast.Store()
+            )
+            fast = fast_store(native_target, value, slow, self.temporaries)
+            return located(fast, node) if fast else slow
+        if (
+            len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, ast.BinOp)
+            and isinstance(node.value.op, ast.Add)
+            and isinstance(node.value.left, ast.Name)
+            and node.value.left.id == node.targets[0].id
+            and not isinstance(node.value.right, ast.Constant)
+        ):
+            # `s = s + t`: kept native so CPython appends in place (a guard call would copy s).
+            self.check_binding(node.targets[0], node.targets[0].id)
+            addend = self.visit(node.value.right)
+            slow = ast.Assign(
+                targets=[node.targets[0]], value=guard_call(names.ADD, load_name(node.targets[0].id), addend)
+            )
+            fast = fast_augmented_assignment(
+                ast.AugAssign(target=node.targets[0], op=ast.Add(), value=addend),
+                slow,
+                self.temporaries,
+                concatenate=True,
+            )
+            return located(fast, node) if fast else ast.copy_location(slow, node)
         return self.generic_visit(node)
 
-    def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST:
+    def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST | list[ast.stmt]:
         target = node.target
         operator = _AUG_OP_NAMES[type(node.op)]
         if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
@@ -433,15 +365,23 @@ class Rewriter(ast.NodeTransformer):
                 ),
                 target,
             )
-            combined = guard_call(f"__sg_{operator}__", self.visit(load), self.visit(node.value))
+            value = self.visit(node.value)
+            combined = guard_call(names.in_place(operator), self.visit(load), value)
             store = guard_call(
-                "__sg_setattr__", combined, self.visit(target.value), ast.Constant(self._mangled(target.attr))
+                names.SETATTR, combined, self.visit(target.value), ast.Constant(self._mangled(target.attr))
             )
-            return ast.copy_location(ast.Expr(value=store), node)
+            slow: ast.stmt = ast.copy_location(ast.Expr(value=store), node)
+            native = ast.AugAssign(
+                target=ast.Attribute(value=target.value, attr=self._mangled(target.attr), ctx=ast.Store()),
+                op=node.op,
+                value=value,
+            )
+            fast = fast_augmented_assignment(native, slow, self.temporaries)
+            return located(fast, node) if fast else slow
         if isinstance(target, ast.Attribute):
             self._check_attribute(target)
             call = guard_call(
-                "__sg_augattr__",
+                names.AUGATTR,
                 self.visit(target.value),
                 ast.Constant(self._mangled(target.attr)),
                 self.visit(node.value),
@@ -452,25 +392,60 @@ class Rewriter(ast.NodeTransformer):
             return self.generic_visit(node)
         if isinstance(target, ast.Name):
             self.check_binding(target, target.id)
-            value = guard_call(_RISKY_AUG_OPS[type(node.op)], load_name(target.id), self.visit(node.value))
-            return ast.copy_location(
-                ast.Assign(targets=[ast.Name(id=target.id, ctx=ast.Store())], value=value), node
+            addend = self.visit(node.value)
+            value = guard_call(_RISKY_AUG_OPS[type(node.op)], load_name(target.id), addend)
+            slow = ast.Assign(targets=[ast.Name(id=target.id, ctx=ast.Store())], value=value)
+            native = ast.AugAssign(target=target, op=node.op, value=addend)
+        else:
+            assert isinstance(target, ast.Subscript)
+            container, key, addend = (
+                self.visit(target.value),
+                self.visit(target.slice),
+                self.visit(node.value),
             )
-        assert isinstance(target, ast.Subscript)
-        call = guard_call(
-            "__sg_augitem__",
-            self.visit(target.value),
-            self.visit(target.slice),
-            self.visit(node.value),
-            ast.Constant(operator),
-        )
-        return ast.copy_location(ast.Expr(value=call), node)
+            slow = ast.Expr(value=guard_call(names.AUGITEM, container, key, addend, ast.Constant(operator)))
+            native = ast.AugAssign(
+                target=ast.Subscript(value=container, slice=key, ctx=ast.Store()), op=node.op, value=addend
+            )
+        fast = fast_augmented_assignment(native, slow, self.temporaries)
+        return located(fast, node) if fast else ast.copy_location(slow, node)
 
     def visit_Call(self, node: ast.Call) -> ast.AST:
         self.generic_visit(node)
-        if isinstance(node.func, ast.Name) and node.func.id == "str":
-            node.args.insert(0, node.func)
-            node.func = load_name("__sg_str__")
+        function = node.func
+        if isinstance(function, ast.Name) and function.id == "super" and not node.args and not node.keywords:
+            # Zero-argument super() made explicit, so the guarded `super` sees the class it starts from.
+            if self.methods and self.methods[-1] is not None:
+                node.func = load_name(names.SUPER)
+                node.args = [load_name("__class__"), load_name(self.methods[-1])]
+            return node
+        if isinstance(function, ast.Name) and function.id == "str":
+            if len(node.args) == 1 and not node.keywords and not isinstance(node.args[0], ast.Starred):
+                fast = fast_str_call(
+                    node.args[0],
+                    lambda argument: ast.Call(func=function, args=[argument], keywords=[]),
+                    self.temporaries,
+                )
+                if fast is not None:
+                    return ast.copy_location(fast, node)
+            node.args.insert(0, function)
+            node.func = load_name(names.STR_CALL)
+        elif (
+            isinstance(function, ast.Call)
+            and isinstance(function.func, ast.Name)
+            and function.func.id == names.GETATTR
+        ):
+            # `obj.method(...)` for a guarded name: one dispatch by (type, name), no bound object;
+            # the guarded methods of strings are called directly when `obj` is an exact str.
+            obj, attribute = function.args
+            if shrinking_replace(attribute, node):  # no string can grow: the native method
+                node.func = ast.Attribute(value=obj, attr="replace", ctx=ast.Load())
+                return node
+            fast = fast_string_method(obj, attribute, node, self.temporaries)
+            if fast is not None:
+                return ast.copy_location(fast, node)
+            node.func = load_name(names.CALL_METHOD)
+            node.args = [*function.args, *node.args]
         return node
 
     # -- operators and formatting -----------------------------------------------------------------
@@ -480,7 +455,8 @@ class Rewriter(ast.NodeTransformer):
             and isinstance(node.left, ast.BinOp)
             and isinstance(node.left.op, ast.Add)
         ):
-            # `s + s + s + ...` multiplies a sequence in one statement: add the chain in a guard.
+            # `s + s + s + ...` multiplies a sequence in one statement: add the chain in a guard
+            # (numbers, the usual case, are added natively after one test of the first term).
             operands: list[ast.expr] = []
             chain: ast.expr = node
             while isinstance(chain, ast.BinOp) and isinstance(chain.op, ast.Add):
@@ -488,43 +464,47 @@ class Rewriter(ast.NodeTransformer):
                 chain = chain.left
             operands.append(chain)
             visited = [self.visit(operand) for operand in reversed(operands)]
-            return ast.copy_location(guard_call("__sg_sum__", *visited), node)
+            return ast.copy_location(fast_chain(visited, self.temporaries), node)
         self.generic_visit(node)
         guard = self._binop_guard(node)
         if guard is None:
             return node
+        if guard == names.MOD and isinstance(node.left, ast.Constant):
+            return ast.copy_location(fast_percent_format(node, self.refuse), node)
+        if guard in (names.ADD, names.MUL) or (
+            guard == names.MOD and not isinstance(node.left, ast.JoinedStr)
+        ):
+            return ast.copy_location(fast_binop(node, guard, self.temporaries), node)
         return ast.copy_location(guard_call(guard, node.left, node.right), node)
 
     def _binop_guard(self, node: ast.BinOp) -> str | None:
         left, right = node.left, node.right
         if isinstance(node.op, ast.MatMult):
-            return "__sg_matmul__"
+            return names.MATMUL
         if isinstance(node.op, ast.Mult):
-            if _is_constant(left, (float, complex)) or _is_constant(right, (float, complex)):
+            if is_constant(left, (float, complex)) or is_constant(right, (float, complex)):
                 return None
             if isinstance(left, ast.Constant) and isinstance(right, ast.Constant):
-                return None if self._constant_product_is_small(left.value, right.value) else "__sg_mul__"
-            return "__sg_mul__"
+                return None if self._constant_product_is_small(left.value, right.value) else names.MUL
+            return names.MUL
         if isinstance(node.op, ast.Pow):
-            if _is_constant(right, (float, complex)) or (
-                _is_constant(right, (int,))
+            if is_constant(right, (float, complex)) or (
+                is_constant(right, (int,))
                 and getattr(right, "value", 3) <= 2
-                and _is_constant(left, (int, float))
+                and is_constant(left, (int, float))
             ):
                 return None
-            return "__sg_pow__"
+            return names.POW
         if isinstance(node.op, ast.LShift):
             return (
                 None
-                if _is_constant(right, (int,)) and 0 <= getattr(right, "value", -1) <= 64
-                else "__sg_lshift__"
+                if is_constant(right, (int,)) and 0 <= getattr(right, "value", -1) <= 64
+                else names.LSHIFT
             )
-        if isinstance(node.op, ast.Mod) and (
-            _is_constant(left, (str, bytes))
-            or isinstance(left, ast.JoinedStr)
-            or isinstance(left, (ast.BinOp, ast.Call))  # a computed format (guards already became calls)
-        ):
-            return "__sg_mod__"
+        if isinstance(node.op, ast.Mod):  # %-formatting: a variable may hold the format
+            return None if is_constant(left, (int, float)) else names.MOD
+        if isinstance(node.op, ast.Add):  # `x + x` doubles a sequence; a constant adds a bounded amount
+            return None if isinstance(left, ast.Constant) or isinstance(right, ast.Constant) else names.ADD
         return None
 
     @staticmethod
@@ -536,11 +516,21 @@ class Rewriter(ast.NodeTransformer):
                 return len(sequence) * count <= 10_000
         return False
 
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> ast.AST:
+        # Each field may repeat the same long string: the guard of a field knows how many there are.
+        fields = sum(isinstance(part, ast.FormattedValue) for part in node.values)
+        self.fstring_fields.append(fields)
+        try:
+            return self.generic_visit(node)
+        finally:
+            self.fstring_fields.pop()
+
     def visit_FormattedValue(self, node: ast.FormattedValue) -> ast.AST:
         self.generic_visit(node)
         if not isinstance(node.value, ast.Constant):
             # `f"{x}"` renders containers in one C call: shared references can make that huge.
-            node.value = guard_call("__sg_render__", node.value)
+            fields = self.fstring_fields[-1] if self.fstring_fields else 1
+            node.value = fast_render(node.value, fields, self.temporaries)
         spec = node.format_spec
         if spec is None:
             return node
@@ -550,44 +540,5 @@ class Rewriter(ast.NodeTransformer):
             except InterpreterError as error:
                 raise self.refuse(node, error.message) from None
             return node
-        value = guard_call("__sg_fmtval__", node.value, ast.Constant(node.conversion), spec)
+        value = guard_call(names.FORMAT_VALUE, node.value, ast.Constant(node.conversion), spec)
         return ast.copy_location(ast.FormattedValue(value=value, conversion=-1, format_spec=None), node)
-
-    # -- imports ----------------------------------------------------------------------------------------
-    def visit_Import(self, node: ast.Import) -> list[ast.stmt]:
-        statements: list[ast.stmt] = []
-        for alias in node.names:
-            bound = alias.asname or alias.name.partition(".")[0]
-            self.check_binding(node, bound)
-            value = guard_call("__sg_import__", ast.Constant(alias.name), ast.Constant(alias.asname is None))
-            statements.append(
-                ast.copy_location(
-                    ast.Assign(targets=[ast.Name(id=bound, ctx=ast.Store())], value=value), node
-                )
-            )
-        return statements
-
-    def visit_ImportFrom(self, node: ast.ImportFrom) -> list[ast.stmt]:
-        if node.level or not node.module:
-            raise self.refuse(node, "relative imports are not supported; import modules by their full name.")
-        if node.module == "__future__":  # a compiler directive, not an import
-            self.lazy_annotations |= any(alias.name == "annotations" for alias in node.names)
-            return []
-        statements: list[ast.stmt] = []
-        for alias in node.names:
-            if alias.name == "*":
-                statements.append(
-                    ast.copy_location(
-                        ast.Expr(value=guard_call("__sg_star__", ast.Constant(node.module))), node
-                    )
-                )
-                continue
-            bound = alias.asname or alias.name
-            self.check_binding(node, bound)
-            value = guard_call("__sg_from__", ast.Constant(node.module), ast.Constant(alias.name))
-            statements.append(
-                ast.copy_location(
-                    ast.Assign(targets=[ast.Name(id=bound, ctx=ast.Store())], value=value), node
-                )
-            )
-        return statements

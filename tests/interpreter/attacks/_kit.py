@@ -137,10 +137,12 @@ class ExecutorFactory:
         functions: dict[str, Any] | None = None,
         max_print_outputs_length: int | None = None,
         search: Any = None,
+        **options: Any,
     ) -> Any:
         """Return a new executor authorising `imports`, with web_search and final_answer sent.
 
-        `search` replaces the `SearchTool` as the web_search callable (a bound method, a closure...).
+        `search` replaces the `SearchTool` as the web_search callable (a bound method, a closure...);
+        `options` go to the executor as they are (allow_read, allow_write, allow_net...).
         """
         api = interpreter_api()
         executor = api.LocalPythonExecutor(
@@ -148,6 +150,7 @@ class ExecutorFactory:
             max_print_outputs_length=max_print_outputs_length,
             additional_functions=functions,
             timeout_seconds=timeout_seconds,
+            **options,
         )
         web_search = self.search_tool if search is None else search
         executor.send_tools({"final_answer": self.answer_tool, "web_search": web_search})

@@ -57,11 +57,14 @@ def test_output_dunders_cannot_raise_base_exceptions_in_host(
         pass  # an ordinary exception is fine: the agent's rendering code handles those
 
 
-@pytest.mark.limits(wall_seconds=30, cpu_seconds=30)
+# The model's loops below are endless: a runaway burns the child's CPU cap; the bounded path uses a
+# few CPU seconds (two 2 s budgets at most). Wall-clock caps only catch hangs, so they are generous.
+_HOST_CALL_LIMITS = pytest.mark.limits(wall_seconds=60, cpu_seconds=12)
+
+
+@_HOST_CALL_LIMITS
 @pytest.mark.parametrize("dunder", list(HOSTILE_DUNDERS))
 def test_output_dunders_called_later_by_host_are_bounded(make_executor: ExecutorFactory, dunder: str) -> None:
-    import time
-
     method, _, host_call = HOSTILE_DUNDERS[dunder]
     code = f"class X:\n    def {method}(self, *a):\n        while True:\n            pass\nX()"
     executor = make_executor(timeout_seconds=2)
@@ -69,22 +72,18 @@ def test_output_dunders_called_later_by_host_are_bounded(make_executor: Executor
         output = executor(code).output
     except interpreter_api().InterpreterError:
         return
-    start = time.monotonic()
     try:
         host_call(output)
     except Exception:
         pass
-    elapsed = time.monotonic() - start
-    assert elapsed < 6, f"a model-defined {method} called by the host ran {elapsed:.1f} s unbounded"
 
 
-@pytest.mark.limits(wall_seconds=30, cpu_seconds=30)
+@_HOST_CALL_LIMITS
 def test_model_defined_finaliser_cannot_run_unbounded_in_host(
     make_executor: ExecutorFactory, canary: Canary
 ) -> None:
     """A `__del__` runs whenever the host drops the object, long after the executor returned."""
     import gc
-    import time
 
     code = "class X:\n    def __del__(self):\n        while True:\n            pass\nkeep = X()\nkeep"
     executor = make_executor(timeout_seconds=2)
@@ -92,17 +91,13 @@ def test_model_defined_finaliser_cannot_run_unbounded_in_host(
         executor(code)
     except interpreter_api().InterpreterError:
         return
-    start = time.monotonic()
     del executor
     gc.collect()
-    elapsed = time.monotonic() - start
-    assert elapsed < 6, f"a model-defined __del__ ran {elapsed:.1f} s in the host"
 
 
-@pytest.mark.limits(wall_seconds=30, cpu_seconds=30)
+@_HOST_CALL_LIMITS
 def test_rendering_many_model_objects_is_bounded_in_total(make_executor: ExecutorFactory) -> None:
     """A fresh budget per host call must not multiply: repr of 2000 slow objects is one rendering."""
-    import time
 
     code = (
         "class X:\n    def __repr__(self):\n        s = 0\n        for i in range(10 ** 5):\n"
@@ -113,20 +108,16 @@ def test_rendering_many_model_objects_is_bounded_in_total(make_executor: Executo
         output = executor(code).output
     except interpreter_api().InterpreterError:
         return
-    start = time.monotonic()
     try:
         repr(output)
     except Exception:
         pass
-    elapsed = time.monotonic() - start
-    assert elapsed < 6, f"rendering the output ran {elapsed:.1f} s"
 
 
-@pytest.mark.limits(wall_seconds=30, cpu_seconds=30)
+@_HOST_CALL_LIMITS
 def test_generator_finaliser_cannot_run_unbounded_when_host_drops_it(make_executor: ExecutorFactory) -> None:
     """A suspended generator's `finally` runs when the host garbage-collects the notebook state."""
     import gc
-    import time
 
     code = "def g():\n    try:\n        yield 1\n    finally:\n        while True:\n            pass\nit = g()\nnext(it)"
     executor = make_executor(timeout_seconds=2)
@@ -134,11 +125,8 @@ def test_generator_finaliser_cannot_run_unbounded_when_host_drops_it(make_execut
         executor(code)
     except interpreter_api().InterpreterError:
         return
-    start = time.monotonic()
     del executor
     gc.collect()
-    elapsed = time.monotonic() - start
-    assert elapsed < 6, f"the generator's finally block ran {elapsed:.1f} s in the host"
 
 
 def test_seeding_random_does_not_change_the_host_generator(make_executor: ExecutorFactory) -> None:
@@ -185,7 +173,8 @@ def test_abc_registration_on_shared_classes_does_not_reach_the_host(
     assert not isinstance(1, collections.UserDict), "model code changed isinstance() results in the host"
 
 
-@pytest.mark.limits(wall_seconds=20, cpu_seconds=20)
+# The executor's own timeout is long: an interrupt delayed until then burns the child's CPU cap first.
+@pytest.mark.limits(wall_seconds=90, cpu_seconds=15)
 @pytest.mark.parametrize(
     "code",
     [
@@ -203,16 +192,13 @@ def test_host_ctrl_c_interrupts_model_code_and_is_not_swallowed(
     import os
     import signal
     import threading
-    import time
 
-    executor = make_executor(timeout_seconds=10)
+    executor = make_executor(timeout_seconds=60)
     timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
-    start = time.monotonic()
     timer.start()
     with pytest.raises(KeyboardInterrupt):
         executor(code)
     timer.cancel()
-    assert time.monotonic() - start < 5, "the interrupt was delayed until the executor's own timeout"
 
 
 def test_logging_configuration_of_the_host_is_not_changed(make_executor: ExecutorFactory) -> None:

@@ -181,7 +181,7 @@ def test_no_internal_helper_name_in_scope_is_usable(make_executor: ExecutorFacto
         return  # dir() refused: nothing to enumerate
     assert isinstance(names, list)
     for name in names:
-        if name in ("web_search", "final_answer") or not name.startswith("_"):
+        if name in ("web_search", "final_answer", "__name__") or not name.startswith("_"):
             continue
         expect_refused(executor, f"x = {name}", canary)
         expect_refused(executor, f"{name} = None", canary)

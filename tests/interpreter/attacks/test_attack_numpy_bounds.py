@@ -9,12 +9,10 @@ the test's rlimit stopped it, i.e. on a real host it would have taken gigabytes.
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from ._kit import ExecutorFactory, expect_refused
-from .test_attack_resources import SLACK, TIMEOUT
+from .test_attack_resources import TIMEOUT, WALL_SECONDS
 
 _SIX_GIB_BROADCAST = "x = np.arange(3 * 10 ** 4)\n"  # x[:, None] against x: 30000 x 30000 int64 = 6.7 GiB
 _VIEW = "v = np.lib.stride_tricks.sliding_window_view(np.ones(10 ** 5), 5 * 10 ** 4)\n"  # 18.6 GiB if copied
@@ -138,25 +136,23 @@ TIME_BYPASSES = [
 
 def _expect_bounded(make_executor: ExecutorFactory, code: str) -> None:
     executor = make_executor(["numpy.*", "operator"], timeout_seconds=TIMEOUT)
-    start = time.monotonic()
     error = expect_refused(executor, "import numpy as np\n" + code)
-    elapsed = time.monotonic() - start
     message = str(error)
     assert "MemoryError" not in message, f"stopped by the test's rlimit, not the executor: {message[:300]}"
-    assert elapsed < TIMEOUT + SLACK, f"stopped only after {elapsed:.1f} s: {message[:300]}"
     assert "would allocate" in message or "would take about" in message or "time limit" in message, (
         f"refused for another reason: {message[:300]}"
     )
 
 
-@pytest.mark.limits(wall_seconds=20, cpu_seconds=20)
+@pytest.mark.limits(wall_seconds=WALL_SECONDS, cpu_seconds=20)
 @pytest.mark.parametrize("code", MEMORY_BYPASSES)
 def test_numpy_allocation_bypasses_are_bounded(make_executor: ExecutorFactory, code: str) -> None:
     """No numpy entry point may allocate far beyond the call's memory allowance."""
     _expect_bounded(make_executor, code)
 
 
-@pytest.mark.limits(wall_seconds=15, cpu_seconds=12)
+# Each call runs natively for many CPU seconds; bounded, the child uses a few (its CPU cap is the check).
+@pytest.mark.limits(wall_seconds=WALL_SECONDS, cpu_seconds=10)
 @pytest.mark.parametrize("code", TIME_BYPASSES)
 def test_numpy_long_calls_are_bounded(make_executor: ExecutorFactory, code: str) -> None:
     """No single numpy call may run for many times the timeout."""
@@ -172,15 +168,12 @@ GROWTH_BYPASSES = [
 ]
 
 
-@pytest.mark.limits(wall_seconds=15, cpu_seconds=12)
+@pytest.mark.limits(wall_seconds=WALL_SECONDS, cpu_seconds=10)
 @pytest.mark.parametrize(("imports", "code"), GROWTH_BYPASSES)
 def test_self_feeding_growth_is_bounded(
     make_executor: ExecutorFactory, imports: tuple[str, ...], code: str
 ) -> None:
     """A container fed from its own iterator (or grown quadratically in C) must stop at the budget."""
     executor = make_executor([*imports, "numpy.*"], timeout_seconds=TIMEOUT)
-    start = time.monotonic()
     error = expect_refused(executor, code)
-    elapsed = time.monotonic() - start
     assert "MemoryError" not in str(error), f"stopped by the test's rlimit, not the executor: {error}"
-    assert elapsed < TIMEOUT + SLACK, f"stopped only after {elapsed:.1f} s"
