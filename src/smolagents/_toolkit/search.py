@@ -155,7 +155,8 @@ class WebSearchTool(Tool):
 
     def forward(self, query: str) -> str:
         """Run `aforward` to completion (for sync callers, as in smolagents 1.26)."""
-        return self.run_aforward(query)
+        result: str = self.run_aforward(query)
+        return result
 
     async def aforward(self, query: str) -> str:
         """Search and return the results as markdown."""
@@ -266,7 +267,8 @@ class GoogleSearchTool(Tool):
 
     def forward(self, query: str, filter_year: int | None = None) -> str:
         """Run `aforward` to completion (for sync callers, as in smolagents 1.26)."""
-        return self.run_aforward(query, filter_year)
+        result: str = self.run_aforward(query, filter_year)
+        return result
 
     async def aforward(self, query: str, filter_year: int | None = None) -> str:
         """Search and return the results as markdown."""
@@ -356,7 +358,8 @@ class ApiWebSearchTool(Tool):
 
     def forward(self, query: str) -> str:
         """Run `aforward` to completion (for sync callers, as in smolagents 1.26)."""
-        return self.run_aforward(query)
+        result: str = self.run_aforward(query)
+        return result
 
     async def aforward(self, query: str) -> str:
         """Search and return the results as markdown."""

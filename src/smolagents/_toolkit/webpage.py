@@ -77,7 +77,8 @@ class VisitWebpageTool(Tool):
 
     def forward(self, url: str) -> str:
         """Run `aforward` to completion (for sync callers, as in smolagents 1.26)."""
-        return self.run_aforward(url)
+        result: str = self.run_aforward(url)
+        return result
 
     async def aforward(self, url: str) -> str:
         """Fetch `url` and return its content as markdown, or one sentence saying what went wrong."""

@@ -75,7 +75,8 @@ class WikipediaSearchTool(Tool):
 
     def forward(self, query: str) -> str:
         """Run `aforward` to completion (for sync callers, as in smolagents 1.26)."""
-        return self.run_aforward(query)
+        result: str = self.run_aforward(query)
+        return result
 
     async def aforward(self, query: str) -> str:
         """Return the article for `query` (its exact title, else the top search hit)."""
