@@ -123,6 +123,7 @@ _EXPORTS: dict[str, str] = {
     "MLXModel": ".models",
     "Model": ".models",
     "ModelRequest": ".models",
+    "OnnxModel": ".models",
     "OpenAIModel": ".models",
     "OpenAIServerModel": ".models",
     "RetryPolicy": ".models",
@@ -374,6 +375,9 @@ if TYPE_CHECKING:  # static analysers see the real definitions
     )
     from .models import (
         ModelRequest as ModelRequest,
+    )
+    from .models import (
+        OnnxModel as OnnxModel,
     )
     from .models import (
         OpenAIModel as OpenAIModel,

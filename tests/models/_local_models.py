@@ -59,3 +59,17 @@ def write_fake_conversion(directory: Path) -> None:
 def session_cache_root(tmp_path_factory: Any) -> Path:
     """Return the cache directory the real-model tests of this session share (one conversion)."""
     return Path(tmp_path_factory.getbasetemp()) / "smolagents-cache"
+
+
+def first_action_step(agent: Any, task: str) -> Any:
+    """Run `agent` on `task` until its first action step ends; return that step.
+
+    One model call per task: the run stops there, before the step limit's summary call.
+    """
+    from smolagents.memory import ActionStep
+
+    events = agent.run(task, stream=True)
+    try:
+        return next(event for event in events if isinstance(event, ActionStep))
+    finally:
+        events.close()

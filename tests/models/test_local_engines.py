@@ -187,8 +187,8 @@ def test_text_without_a_tool_call_leaves_tool_calls_empty_for_the_agent_to_repor
     assert message.tool_calls is None and message.content == "I think it is sunny."
 
 
-def test_response_format_is_refused_with_a_pointer_to_backends_that_support_it() -> None:
-    with pytest.raises(ValueError, match="VLLMModel or a server backend"):
+def test_response_format_is_refused_with_a_pointer_to_structured_generation() -> None:
+    with pytest.raises(ValueError, match="structured_generation=True"):
         ReplyingEngine("ok").generate([user("hi")], response_format={"type": "json_object"})
 
 

@@ -42,6 +42,7 @@ async def code_action(
         run.memory.to_messages(),
         stop_sequences=action.stop_sequences,
         response_format=dict(action.response_format) if action.response_format is not None else None,
+        options=_code_request(config, action),
     )
     message = reply.record(step)
     if action.response_format is not None:
@@ -69,6 +70,16 @@ async def code_action(
     step.action_output = output
     await bus.emit(ActionOutput(output=output, is_final_answer=is_final_answer))
     return FinalAnswer(output) if is_final_answer else Continue()
+
+
+def _code_request(config: AgentConfig, action: CodeAction) -> dict[str, Any]:
+    """Say which code tags are asked for, to models that declare they take `code_block_tags`."""
+    from ..models.base import Model
+
+    model = config.model
+    if isinstance(model, Model) and model.accepts_code_block_tags and action.response_format is None:
+        return {"code_block_tags": action.code_block_tags}
+    return {}
 
 
 async def execute_code(

@@ -26,10 +26,10 @@ __all__ = [
 
 
 def default_model() -> Model:
-    """Return the model used when none is given: the embedded local SmolLM2."""
-    from ..models import TransformersModel
+    """Return the model used when none is given: the embedded local SmolLM2 on onnxruntime-genai."""
+    from ..models import OnnxModel
 
-    model: Model = TransformersModel()
+    model: Model = OnnxModel()
     return model
 
 

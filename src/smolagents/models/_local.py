@@ -1,13 +1,18 @@
-"""What the in-process engines (transformers, vLLM, MLX) share.
+"""What the in-process engines (onnxruntime-genai, transformers, vLLM, MLX) share.
 
 Each engine renders the conversation with the tokenizer's chat template, generates text, and
 hands it back here to be cut at stop sequences and read for tool calls. Only the generation step
 differs between engines, so `LocalModel` implements the rest once.
+
+Structured generation: with `structured_generation` on, each request that asks for a code
+action, a tool call or a `response_format` gets a `Grammar` (see `_grammar.py`) in its options
+under ``"grammar"``; the engine constrains decoding to it.
 """
 
 from __future__ import annotations
 
 import importlib
+import inspect
 import json
 import re
 from collections.abc import Generator, Iterator
@@ -18,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from .._errors import AgentParsingError
 from .._messages import ChatMessage, ChatMessageStreamDelta, ChatMessageToolCall, MessageRole
 from .._usage import TokenUsage
+from ._grammar import grammar_for_request
 from ._stops import StopSequenceCutter, cut_at_stop_sequences
 from .base import REMOVE_PARAMETER, Model, ModelRequest, get_tool_json_schema
 from .conversion import get_clean_message_list, get_tool_call_from_text, tool_role_conversions
@@ -106,11 +112,21 @@ class LocalModel(Model):
 
     Subclasses load `self.tokenizer` (a transformers tokenizer, or an engine wrapper exposing
     `apply_chat_template`) and implement `_complete` and `_complete_stream`.
+
+    Attributes:
+        structured_generation: Constrain decoding with a grammar when the agent asks for a code
+            action (a thought, then one well-formed block in its code tags), a tool call (JSON
+            matching the tools' schemas) or a `response_format`. Set by the constructor's
+            `structured_generation` argument.
     """
 
     supports_streaming = True
     supports_native_tool_calls = False
+    # The engine honours `response_format` natively, without structured generation (vLLM does).
     supports_response_format = False
+    # CodeAgent passes `code_block_tags=(opening, closing)` to models that declare this.
+    accepts_code_block_tags = True
+    structured_generation: bool = False
     # Constructor arguments that `to_dict` records, so that `from_dict` rebuilds the same model.
     _config_fields: tuple[str, ...] = ("apply_chat_template_kwargs",)
     tokenizer: Any
@@ -140,9 +156,13 @@ class LocalModel(Model):
     def to_dict(self) -> dict[str, Any]:
         """Return the configuration needed to rebuild this model (values JSON cannot hold are left out)."""
         data = super().to_dict()
+        # Values left at the constructor's default are not recorded: the file stays loadable by
+        # versions (and 1.26) that do not know an argument added since.
+        parameters = inspect.signature(type(self).__init__).parameters
         for name in self._config_fields:
             value = getattr(self, name)
-            if _is_json(value) and value not in ({}, None):
+            default = parameters[name].default if name in parameters else inspect.Parameter.empty
+            if _is_json(value) and value not in ({}, None) and value != default:
                 data[name] = value
         return data
 
@@ -168,22 +188,50 @@ class LocalModel(Model):
             text="", input_tokens=completion.input_tokens, output_tokens=completion.output_tokens
         )
 
-    def _options(self, kwargs: dict[str, Any], response_format: dict[str, Any] | None) -> dict[str, Any]:
-        """Check the request and return the engine options, with `response_format` when supported."""
+    def _options(
+        self,
+        kwargs: dict[str, Any],
+        response_format: dict[str, Any] | None,
+        tools_to_call_from: list[Tool] | None = None,
+        code_block_tags: tuple[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """Check the request and return the engine options, with its grammar or `response_format`."""
         options = self._generation_kwargs(kwargs)
+        if self.structured_generation:
+            grammar = grammar_for_request(
+                response_format,
+                tools_to_call_from,
+                code_block_tags,
+                self.tool_name_key,
+                self.tool_arguments_key,
+            )
+            return options if grammar is None else {**options, "grammar": grammar}
         if response_format is None:
             return options
         if not self.supports_response_format:
             raise ValueError(
-                f"{type(self).__name__} cannot constrain output to a response_format; leave it unset, "
-                "or use VLLMModel or a server backend (OpenAIServerModel, LiteLLMModel) that supports it."
+                f"{type(self).__name__} cannot constrain output to a response_format without structured "
+                "generation: create it with structured_generation=True, leave response_format unset, or "
+                "use a server backend (OpenAIServerModel, LiteLLMModel) that supports it."
             )
         return {**options, "response_format": response_format}
 
+    def _request_options(self, request: ModelRequest) -> tuple[dict[str, Any], list[str] | None]:
+        """Return the engine options of `request` and the stop sequences that still apply."""
+        keywords = dict(request.options)
+        code_block_tags = keywords.pop("code_block_tags", None)
+        options = self._options(
+            keywords, request.response_format, request.tools_to_call_from, code_block_tags
+        )
+        return options, _stops_outside_grammar(request.stop_sequences, options)
+
     def _respond(self, request: ModelRequest) -> ChatMessage:
-        """Generate the reply, cut at the first stop sequence, with tool calls read from its text."""
-        stop_sequences, tools_to_call_from = request.stop_sequences, request.tools_to_call_from
-        options = self._options(request.options, request.response_format)
+        """Generate the reply, cut at the first stop sequence, with tool calls read from its text.
+
+        A `code_block_tags` option (passed by CodeAgent) marks a request for a code action in those tags.
+        """
+        tools_to_call_from = request.tools_to_call_from
+        options, stop_sequences = self._request_options(request)
         prompt = self.render_prompt(request.messages, tools_to_call_from)
         completion = self._complete(prompt, stop_sequences, options)
         text = cut_at_stop_sequences(completion.text, stop_sequences or [])
@@ -206,8 +254,7 @@ class LocalModel(Model):
 
         Tool calls are not parsed while streaming: the agent reads them from the joined text.
         """
-        stop_sequences = request.stop_sequences
-        options = self._options(request.options, request.response_format)
+        options, stop_sequences = self._request_options(request)
         prompt = self.render_prompt(request.messages, request.tools_to_call_from)
         trimmer = StopSequenceCutter(stop_sequences or [])
         pieces = self._complete_stream(prompt, stop_sequences, options)
@@ -241,6 +288,12 @@ class LocalModel(Model):
             except AgentParsingError:
                 continue  # a block that is not a call: the agent reports the call as missing if none is left
         return calls or None
+
+
+def _stops_outside_grammar(stop_sequences: list[str] | None, options: dict[str, Any]) -> list[str] | None:
+    """Drop the stop sequences of a request a grammar governs: the grammar ends the reply, and a
+    stop sequence met inside it (say "Observation:" in a thought) would cut a well-formed reply."""
+    return None if "grammar" in options else stop_sequences
 
 
 def _is_json(value: Any) -> bool:

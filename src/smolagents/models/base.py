@@ -168,6 +168,10 @@ class Model:
     tool_name_key: str = "name"
     tool_arguments_key: str = "arguments"
     kwargs: Mapping[str, Any] = MappingProxyType({})
+    # Whether `generate` takes `code_block_tags=(opening, closing)`: CodeAgent passes it to such
+    # models to say that it asks for a code action, and in which tags (local models use it to
+    # constrain decoding); other models receive only 1.26's keywords.
+    accepts_code_block_tags: bool = False
 
     def __init__(
         self,

@@ -13,6 +13,8 @@ from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
 from ._embedded import ensure_embedded_model
+from ._grammar import Grammar
+from ._guidance import GuidanceLogitsProcessor, GuidanceTokenizer, GuidedDecoder
 from ._local import Completion, LocalModel, import_engine, probe_template_features
 
 if TYPE_CHECKING:
@@ -43,6 +45,9 @@ class TransformersModel(LocalModel):
         max_tokens: Alias of `max_new_tokens`; wins when given.
         apply_chat_template_kwargs: Extra keyword arguments for the chat template (e.g.
             ``{"enable_thinking": False}``).
+        structured_generation: Constrain replies with a grammar (llguidance, as a logits
+            processor) when the agent asks for a code action, a tool call or a `response_format`;
+            needs `pip install 'smolagents[structured]'`. Off by default.
         **kwargs: Generation options forwarded to every `generate()` call (``temperature``,
             ``top_p``, ``do_sample``...); per-call options win and `REMOVE_PARAMETER` drops one.
 
@@ -64,6 +69,7 @@ class TransformersModel(LocalModel):
         "model_kwargs",
         "max_new_tokens",
         "apply_chat_template_kwargs",
+        "structured_generation",
     )
 
     def __init__(
@@ -76,6 +82,7 @@ class TransformersModel(LocalModel):
         max_new_tokens: int = 4096,
         max_tokens: int | None = None,
         apply_chat_template_kwargs: dict[str, Any] | None = None,
+        structured_generation: bool = False,
         **kwargs: Any,
     ) -> None:
         torch = import_engine("torch", _EXTRA, "TransformersModel")
@@ -117,6 +124,8 @@ class TransformersModel(LocalModel):
             ) from error
         self.model.eval()
         self.template_features = probe_template_features(self.tokenizer)
+        self.structured_generation = structured_generation
+        self._guidance = GuidanceTokenizer(self._guidance_tokenizer) if structured_generation else None
         # One generation at a time per model: concurrent runs would only fight over the cores.
         self._lock = threading.Lock()
         self._prompt_cache = _PromptCache()
@@ -138,8 +147,10 @@ class TransformersModel(LocalModel):
         self, prompt: str, stop_sequences: list[str] | None, options: dict[str, Any], cancel: threading.Event
     ) -> tuple[dict[str, Any], int]:
         """Tokenize the prompt and build the `generate()` arguments; return them and the prompt length."""
-        from transformers import StoppingCriteriaList
+        from transformers import LogitsProcessorList, StoppingCriteriaList
 
+        options = dict(options)
+        grammar: Grammar | None = options.pop("grammar", None)
         inputs = self.tokenizer(prompt, return_tensors="pt", add_special_tokens=False).to(self.model.device)
         prompt_length = int(inputs["input_ids"].shape[1])
         criteria: list[Any] = [_StopOnFlag(cancel)]
@@ -161,7 +172,18 @@ class TransformersModel(LocalModel):
                 )
             # Past the context the model produces garbage (or fails): stop there instead.
             arguments["max_new_tokens"] = min(arguments["max_new_tokens"], context - prompt_length)
+        if grammar is not None and self._guidance is not None:
+            decoder = GuidedDecoder(self._guidance.get(), grammar, arguments["max_new_tokens"])
+            processor = GuidanceLogitsProcessor(decoder, prompt_length, self.tokenizer.eos_token_id)
+            arguments["logits_processor"] = LogitsProcessorList([processor])
         return arguments, prompt_length
+
+    def _guidance_tokenizer(self) -> Any:
+        """Build llguidance's view of this model's tokenizer (for structured generation)."""
+        import_engine("llguidance", "structured", "Structured generation")
+        from llguidance.hf import from_tokenizer
+
+        return from_tokenizer(self.tokenizer)
 
     @property
     def context_length(self) -> int | None:
@@ -181,12 +203,13 @@ class TransformersModel(LocalModel):
         with self._lock, torch.inference_mode():
             prompt_ids = arguments["input_ids"][0].tolist()
             past, reused = self._prompt_cache.take(prompt_ids) if self.reuse_prompt_cache else (None, 0)
+            name = _cache_argument_name()
             output = self.model.generate(
-                **arguments, past_key_values=past, streamer=streamer, return_dict_in_generate=True
+                **arguments, **{name: past}, streamer=streamer, return_dict_in_generate=True
             )
             sequence = output.sequences[0].tolist()
             if self.reuse_prompt_cache:
-                self._prompt_cache.keep(sequence, output.past_key_values)
+                self._prompt_cache.keep(sequence, getattr(output, name, None))
         return sequence, reused
 
     def _complete(self, prompt: str, stop_sequences: list[str] | None, options: dict[str, Any]) -> Completion:
@@ -205,7 +228,9 @@ class TransformersModel(LocalModel):
         """Run `model.generate` on a worker thread and yield the text as tokens arrive."""
         cancel = threading.Event()
         arguments, prompt_length = self._prepare(prompt, stop_sequences, options, cancel)
-        events: queue.Queue[tuple[str, Any]] = queue.Queue()
+        # Bounded: generation runs at most a few pieces ahead of the reader, so a stream nobody
+        # reads (or one closed early) does not keep the cores busy.
+        events: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=_STREAM_AHEAD)
         streamer = _TextDeltaStreamer(self.tokenizer, events)
 
         def run() -> None:
@@ -217,6 +242,7 @@ class TransformersModel(LocalModel):
 
         worker = threading.Thread(target=run, name="smolagents-transformers-generate", daemon=True)
         worker.start()
+        kind = "text"
         try:
             while True:
                 kind, value = events.get()
@@ -230,7 +256,17 @@ class TransformersModel(LocalModel):
                     raise value
         finally:
             cancel.set()  # the consumer stopped early: end generation at the next token
+            # The worker may be waiting for room in the queue; take its pieces until its last event.
+            while kind == "text":
+                kind, _ = events.get()
             worker.join()
+
+
+def _cache_argument_name() -> str:
+    """Return what `generate` calls the key/value cache: `cache` in recent transformers, else `past_key_values`."""
+    from transformers.generation.utils import GenerateDecoderOnlyOutput
+
+    return "cache" if "cache" in GenerateDecoderOnlyOutput.__dataclass_fields__ else "past_key_values"
 
 
 def _resolve_dtype(torch: Any, dtype: Any) -> Any:
@@ -325,6 +361,8 @@ class _TextDeltaStreamer:
             self.sent = text
 
 
+# How many text pieces generation may run ahead of the stream's reader.
+_STREAM_AHEAD = 4
 # Reusing fewer tokens than this is not worth keeping a cache alive for.
 _MIN_REUSED_TOKENS = 16
 

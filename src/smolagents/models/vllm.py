@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from ._grammar import Grammar
 from ._local import Completion, LocalModel, import_engine, probe_template_features
 
 __all__ = ["VLLMModel", "vllm_sampling_options"]
@@ -27,11 +29,20 @@ def vllm_sampling_options(stop_sequences: list[str] | None, options: dict[str, A
     for key, value in options.items():
         if key == "response_format":
             sampling["structured_outputs"] = _structured_outputs(value)
+        elif key == "grammar":
+            sampling["structured_outputs"] = _grammar_outputs(value)
         else:
             sampling[_OPTION_ALIASES.get(key, key)] = value
     if stop_sequences:
         sampling["stop"] = list(stop_sequences)
     return sampling
+
+
+def _grammar_outputs(grammar: Grammar) -> dict[str, Any]:
+    """Map a structured-generation grammar to vLLM's structured outputs (Lark needs its guidance backend)."""
+    if grammar.kind == "lark":
+        return {"grammar": grammar.text}
+    return {"json": json.loads(grammar.text)}
 
 
 def _structured_outputs(response_format: dict[str, Any]) -> dict[str, Any]:
@@ -54,6 +65,10 @@ class VLLMModel(LocalModel):
         model_id: A Hub id or local directory vLLM can load.
         model_kwargs: Extra keyword arguments for `vllm.LLM` (e.g. ``max_model_len``, ``dtype``).
         apply_chat_template_kwargs: Extra keyword arguments for the chat template.
+        structured_generation: Constrain replies with a grammar when the agent asks for a code
+            action, a tool call or a `response_format` (vLLM's structured outputs; code actions
+            use a Lark grammar, which needs vLLM's ``guidance`` backend). Off by default:
+            `response_format` is honoured either way.
         **kwargs: Sampling options forwarded to every call (``temperature``, ``top_p``,
             ``max_tokens``...); per-call options win and `REMOVE_PARAMETER` drops one.
 
@@ -63,16 +78,18 @@ class VLLMModel(LocalModel):
 
     supports_streaming = False
     supports_response_format = True
-    _config_fields = ("model_kwargs", "apply_chat_template_kwargs")
+    _config_fields = ("model_kwargs", "apply_chat_template_kwargs", "structured_generation")
 
     def __init__(
         self,
         model_id: str,
         model_kwargs: dict[str, Any] | None = None,
         apply_chat_template_kwargs: dict[str, Any] | None = None,
+        structured_generation: bool = False,
         **kwargs: Any,
     ) -> None:
         self._vllm = import_engine("vllm", _EXTRA, "VLLMModel")
+        self.structured_generation = structured_generation
         flatten = kwargs.pop("flatten_messages_as_text", False)
         super().__init__(flatten_messages_as_text=flatten, model_id=model_id, **kwargs)
         self.model_kwargs = dict(model_kwargs or {})
