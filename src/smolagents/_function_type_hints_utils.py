@@ -17,7 +17,7 @@ import typing
 from collections.abc import Callable
 from typing import Any
 
-from .tools.errors import ToolDefinitionError
+from .tools.errors import DocstringParsingException, ToolDefinitionError, TypeHintParsingException
 from .tools.schema import hint_to_schema, parse_google_docstring
 
 __all__ = [
@@ -34,14 +34,6 @@ IMPORT_TO_PACKAGE_MAPPING = {"wikipediaapi": "wikipedia-api"}
 
 _CHOICES = re.compile(r"\(choices:\s*(.*?)\)\s*$", re.IGNORECASE)
 _RETURN_TYPE_PREFIX = re.compile(r"^[\w\[\]., |]+:\s+")
-
-
-class TypeHintParsingException(Exception):
-    """A type hint could not be turned into a JSON schema."""
-
-
-class DocstringParsingException(Exception):
-    """A docstring lacks what a JSON schema needs (a description of the function or of an argument)."""
 
 
 def get_package_name(import_name: str) -> str:

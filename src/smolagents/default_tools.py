@@ -91,17 +91,20 @@ class PythonInterpreterTool(Tool):
         )
 
     def forward(self, code: str) -> str:
-        """Run `code` in a new interpreter; errors come back as text for the model to read."""
+        """Run `code` in a new interpreter and return its prints and last value.
+
+        Raises:
+            InterpreterError: If the code fails or does what is not allowed (an unauthorised import...);
+                an agent shows the error to the model, as in smolagents 1.26.
+            ExecutionTimeoutError: If the code runs past `timeout_seconds`.
+        """
         from .local_python_executor import LocalPythonExecutor
 
         executor = LocalPythonExecutor(
             additional_authorized_imports=self.authorized_imports, timeout_seconds=self.timeout_seconds
         )
         executor.send_tools({})
-        try:
-            result = executor(code)
-        except Exception as error:  # the model reads the error and fixes its code
-            return f"Error: {type(error).__name__}: {error}"
+        result = executor(code)
         return f"Stdout:\n{result.logs}\nOutput: {result.output}"
 
 

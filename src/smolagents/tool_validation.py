@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import sys
 from typing import Any
 
 from .local_python_executor import BASE_BUILTIN_MODULES
@@ -108,11 +109,32 @@ def validate_tool_attributes(cls: type, check_imports: bool = True) -> None:
     errors += _init_problems(class_node)
     for statement in class_node.body:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            checker = MethodChecker(attributes, check_imports=check_imports)
+            checker = MethodChecker(attributes | _importable_globals(cls), check_imports=check_imports)
             checker.visit(statement)
             errors += [f"- {statement.name}: {error}" for error in checker.errors]
     if errors:
         raise ValueError(f"Tool validation failed for {cls.__name__}:\n" + "\n".join(errors))
+
+
+def _importable_globals(cls: type) -> set[str]:
+    """Names of the class's module that saved code can import (modules, library classes and functions).
+
+    1.26 wanted every name a method uses defined inside it; `Tool.save` here writes import lines
+    for such names, so they are not errors. Constants defined next to the tool still are.
+    """
+    from .tools.source import importable_name
+
+    module = sys.modules.get(cls.__module__)
+    if module is None:
+        return set()
+    if cls.__module__.startswith("smolagents."):  # the library's own tools: saved code imports from it
+        return set(vars(module))
+    return {
+        name
+        for name, value in vars(module).items()
+        if not isinstance(value, (str, bytes, int, float, bool, tuple, list, dict, set))
+        and importable_name(name, value, cls.__module__)
+    }
 
 
 def _class_node(cls: type, get_source: Any) -> ast.ClassDef:

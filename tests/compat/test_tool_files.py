@@ -63,7 +63,7 @@ def test_a_decorated_tool_is_saved_as_1_26_writes_it(tmp_path: Path) -> None:
         "class SimpleTool(Tool):\n"
     )
     assert '    name = "shout"\n    description = "Return the text in capitals."\n' in code
-    assert "    def forward(self, text: str, times: int=1) -> str:\n" in code
+    assert "    def forward(self, text: str, times: int = 1) -> str:\n" in code
     assert "'nullable': True" in code
     reloaded = Tool.from_code(code)
     assert type(reloaded).__name__ == "SimpleTool" and reloaded(text="ab", times=2) == "ABAB"

@@ -74,7 +74,9 @@ def test_without_structured_output_results_are_text() -> None:
     with MCPClient(stdio_parameters(), structured_output=False) as tools:
         add = next(tool for tool in tools if tool.name == "add")
         assert add(a=2, b=3) == "5"
-        assert add.output_schema is None and add.output_type == "any"
+        # The schema is not exposed, but the type says the server declared one (1.26 does the same).
+        assert add.output_schema is None and add.output_type == "object"
+        assert add.forward(a=2, b=3) == "5"  # forward returns the result to sync callers, as in 1.26
 
 
 def test_server_dying_mid_run_is_a_tool_error_and_the_next_call_reconnects() -> None:

@@ -13,6 +13,7 @@ from smolagents import (
     WebSearchTool,
 )
 from smolagents.default_tools import TOOL_MAPPING, base_tools
+from smolagents.local_python_executor import InterpreterError
 
 
 def test_final_answer_returns_its_argument_unchanged() -> None:
@@ -71,22 +72,22 @@ def test_python_interpreter_starts_fresh_on_every_call() -> None:
     pytest.importorskip("smolagents.local_python_executor", reason="the local interpreter has not landed yet")
     interpreter = PythonInterpreterTool()
     interpreter(code="x = 1")
-    result = interpreter(code="x")
-    assert result.startswith("Error: ")
-    assert "NameError: name 'x' is not defined" in result
+    with pytest.raises(InterpreterError, match="NameError: name 'x' is not defined"):
+        interpreter(code="x")
 
 
-def test_python_interpreter_reports_forbidden_imports_as_text() -> None:
+def test_python_interpreter_raises_on_forbidden_imports_as_1_26_does() -> None:
     pytest.importorskip("smolagents.local_python_executor", reason="the local interpreter has not landed yet")
-    result = PythonInterpreterTool()(code="import os\nos.getcwd()")
-    assert result.startswith("Error: ")
-    assert "Import of os is not allowed" in result
+    with pytest.raises(InterpreterError, match="Import of os is not allowed"):
+        PythonInterpreterTool()(code="import os\nos.getcwd()")
 
 
-def test_python_interpreter_stops_endless_loops_and_reports_it_as_text() -> None:
+def test_python_interpreter_stops_endless_loops_with_a_timeout_error() -> None:
     pytest.importorskip("smolagents.local_python_executor", reason="the local interpreter has not landed yet")
-    result = PythonInterpreterTool(timeout_seconds=5)(code="while True:\n    pass")
-    assert result.startswith("Error: ExecutionTimeoutError")
+    from smolagents.local_python_executor import ExecutionTimeoutError
+
+    with pytest.raises(ExecutionTimeoutError):
+        PythonInterpreterTool(timeout_seconds=5)(code="while True:\n    pass")
 
 
 def test_python_interpreter_description_lists_authorized_imports() -> None:

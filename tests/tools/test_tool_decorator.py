@@ -163,7 +163,10 @@ def test_missing_docstring_is_reported_with_an_example() -> None:
     def undocumented(x: int) -> int:
         return x
 
-    with pytest.raises(ToolDefinitionError, match=r"Tool 'undocumented' has no docstring.*'Args:' section"):
+    with pytest.raises(
+        ToolDefinitionError,
+        match=r"because it has no docstring! Tool 'undocumented': add one.*'Args:' section",
+    ):
         tool(undocumented)
 
 
@@ -217,7 +220,7 @@ def test_missing_return_hint_is_reported() -> None:
         """
         return x
 
-    with pytest.raises(ToolDefinitionError, match=r"Tool 'no_return' has no return type hint.*`-> str`"):
+    with pytest.raises(ToolDefinitionError, match=r"^Tool return type not found.*Tool 'no_return'.*`-> str`"):
         tool(no_return)
 
 
@@ -275,7 +278,7 @@ def test_docstring_with_only_sections_needs_a_description() -> None:
         tool(bare)
 
 
-def test_optional_argument_without_default_is_reported() -> None:
+def test_optional_argument_without_default_is_nullable_as_in_1_26() -> None:
     def optional_required(limit: Optional[int]) -> int:
         """Limit.
 
@@ -284,8 +287,9 @@ def test_optional_argument_without_default_is_reported() -> None:
         """
         return limit or 0
 
-    with pytest.raises(ToolDefinitionError, match=r"argument 'limit' may be None.*`limit: \.\.\. = None`"):
-        tool(optional_required)
+    limited = tool(optional_required)
+    assert limited.inputs["limit"] == {"type": "integer", "nullable": True, "description": "The limit."}
+    assert limited(limit=None) == 0
 
 
 def test_lambdas_and_non_functions_are_refused_with_the_alternative() -> None:

@@ -1,4 +1,4 @@
-"""A wrongly defined Tool subclass fails when the class is created, with a message naming what to fix."""
+"""A wrongly defined Tool subclass fails when it is instantiated (as in 1.26), with a message naming what to fix."""
 
 from __future__ import annotations
 
@@ -42,17 +42,17 @@ def test_well_defined_tool_class_is_accepted() -> None:
         ({"name": "lambda"}, r"'lambda' is a reserved Python keyword"),
         ({"description": ""}, r"Tool 'search' has no description"),
         ({"description": "   "}, r"Tool 'search' has no description"),
-        ({"inputs": ["query"]}, r"Tool 'search': `inputs` must be a dict .* got list"),
+        ({"inputs": ["query"]}, r"Attribute inputs should have type dict, got <class 'list'> instead"),
         ({"inputs": {"query": "string"}}, r"input 'query' must be a dict like .* got str"),
         ({"inputs": {"query": {"type": "string"}}}, r"input 'query' lacks 'description'"),
         ({"inputs": {"query": {"description": "q"}}}, r"input 'query' lacks 'type'"),
         (
             {"inputs": {"query": {"type": "str", "description": "q"}}},
-            r"input 'query' has type 'str', which is not an authorised type\. Use one of: string, boolean",
+            r"Input 'query': types \['str'\] must be one of \[.*\]\. .*use one of string, boolean",
         ),
         (
             {"inputs": {"query": {"type": ["string", "text"], "description": "q"}}},
-            r"input 'query' has type 'text'",
+            r"Input 'query': types \['text'\] must be one of",
         ),
         (
             {"inputs": {"my-query": {"type": "string", "description": "q"}}},
@@ -70,9 +70,10 @@ def test_well_defined_tool_class_is_accepted() -> None:
         ({"output_schema": "json"}, r"output_schema must be a JSON-schema dict or None, got str"),
     ],
 )
-def test_definition_error_at_class_creation_names_tool_and_fix(body: dict[str, Any], message: str) -> None:
+def test_definition_error_at_instantiation_names_tool_and_fix(body: dict[str, Any], message: str) -> None:
+    tool_class = define(body)  # defining the class does not check it (1.26 does not either)
     with pytest.raises(ToolDefinitionError, match=message):
-        define(body)
+        tool_class()
 
 
 def test_input_missing_from_forward_is_reported_with_forward_parameters() -> None:
@@ -82,7 +83,7 @@ def test_input_missing_from_forward_is_reported_with_forward_parameters() -> Non
     with pytest.raises(
         ToolDefinitionError, match=r"input 'query' is declared in `inputs` but forward\(\) has no"
     ) as info:
-        define({}, forward)
+        define({}, forward)()
     assert info.value.tool_name == "search"
     assert info.value.argument == "query"
 
@@ -94,7 +95,7 @@ def test_forward_parameter_missing_from_inputs_is_reported() -> None:
     with pytest.raises(
         ToolDefinitionError, match=r"forward\(\) takes 'limit', which is not declared in `inputs`"
     ):
-        define({}, forward)
+        define({}, forward)()
 
 
 def test_forward_with_var_keyword_accepts_any_declared_inputs() -> None:
@@ -113,8 +114,43 @@ def test_nullable_input_needs_a_default_in_forward() -> None:
     def forward(self: Tool, query: str, limit: int) -> str:
         return query
 
-    with pytest.raises(ToolDefinitionError, match=r"input 'limit' is nullable.*`limit=None`"):
-        define({"inputs": inputs}, forward)
+    with pytest.raises(ToolDefinitionError, match=r"^Nullable argument 'limit' in inputs.*`limit=None`"):
+        define({"inputs": inputs}, forward)()
+
+
+def test_forward_default_needs_a_nullable_input() -> None:
+    def forward(self: Tool, query: str = "") -> str:
+        return query
+
+    with pytest.raises(ToolDefinitionError, match=r"^Nullable argument 'query' in function signature"):
+        define({}, forward)()
+
+
+def test_missing_definition_attribute_is_named() -> None:
+    class NoOutput(Tool):
+        name = "no_output"
+        description = "Has no output type."
+        inputs = {}
+
+        def forward(self) -> str:
+            return ""
+
+    with pytest.raises(ToolDefinitionError, match=r"^You must set an attribute output_type\."):
+        NoOutput()
+
+
+@pytest.mark.parametrize(
+    ("type_value", "error", "message"),
+    [
+        ([1, "string"], TypeError, r"when type is a list, all elements must be strings"),
+        (7, TypeError, r"type must be a string or list of strings, got int"),
+        ("text", ValueError, r"types \['text'\] must be one of"),
+    ],
+)
+def test_bad_input_types_raise_the_1_26_error_classes(type_value: Any, error: type, message: str) -> None:
+    tool_class = define({"inputs": {"query": {"type": type_value, "description": "q"}}})
+    with pytest.raises(error, match=message):
+        tool_class()
 
 
 def test_skip_forward_signature_validation_allows_adapters() -> None:
@@ -124,29 +160,31 @@ def test_skip_forward_signature_validation_allows_adapters() -> None:
     assert define({"skip_forward_signature_validation": True}, forward)()() == "ok"
 
 
-def test_class_statement_with_bad_type_fails_at_definition_time() -> None:
-    with pytest.raises(ToolDefinitionError, match="input 'n' has type 'int'"):
+def test_class_statement_with_bad_type_is_defined_but_fails_when_instantiated() -> None:
+    class Fib(Tool):
+        name = "fib"
+        description = "Fibonacci number."
+        inputs = {"n": {"type": "int", "description": "Index."}}
+        output_type = "integer"
 
-        class Fib(Tool):
-            name = "fib"
-            description = "Fibonacci number."
-            inputs = {"n": {"type": "int", "description": "Index."}}
-            output_type = "integer"
+        def forward(self, n: int) -> int:
+            return n
 
-            def forward(self, n: int) -> int:
-                return n
+    with pytest.raises(ToolDefinitionError, match=r"Input 'n': types \['int'\] must be one of"):
+        Fib()
 
 
-def test_class_with_forward_and_description_but_no_name_fails_at_definition_time() -> None:
-    with pytest.raises(ToolDefinitionError, match="Tool class Nameless has no name"):
+def test_class_without_name_fails_when_instantiated() -> None:
+    class Nameless(Tool):
+        description = "Does things."
+        inputs = {}
+        output_type = "string"
 
-        class Nameless(Tool):
-            description = "Does things."
-            inputs = {}
-            output_type = "string"
+        def forward(self) -> str:
+            return ""
 
-            def forward(self) -> str:
-                return ""
+    with pytest.raises(ToolDefinitionError, match="You must set an attribute name"):
+        Nameless()
 
 
 def test_class_setting_its_name_in_init_is_checked_only_when_instantiated() -> None:
@@ -180,7 +218,7 @@ def test_abstract_base_without_name_is_checked_only_when_instantiated() -> None:
             return "done"
 
     assert Concrete()() == "done"
-    with pytest.raises(ToolDefinitionError, match="Tool class Base has no name"):
+    with pytest.raises(ToolDefinitionError, match="You must set an attribute description"):
         Base()
 
 
@@ -205,6 +243,9 @@ def test_instance_overriding_attributes_is_rechecked() -> None:
         Renamable({"x": {"type": "string", "description": "x"}})
 
 
-def test_definition_error_is_a_value_error_for_compatibility() -> None:
+def test_definition_error_is_a_value_error_and_a_type_error_for_compatibility() -> None:
+    tool_class = define({"output_type": "nope"})
     with pytest.raises(ValueError):
-        define({"output_type": "nope"})
+        tool_class()
+    with pytest.raises(TypeError):
+        tool_class()

@@ -36,9 +36,10 @@ class WeatherTool(Tool):
         return {"temperature": 21.5, "sky": "clear"}
 
 
-def test_tour_subclass_code_prompt_is_a_python_stub_with_docstring() -> None:
+def test_tour_subclass_code_prompt_is_a_stub_in_1_26_format() -> None:
+    """JSON type names in the signature, as 1.26 writes them (models were prompted/fine-tuned on it)."""
     assert ModelDownloadTool().to_code_prompt() == (
-        "def model_download_tool(task: str) -> str:\n"
+        "def model_download_tool(task: string) -> string:\n"
         '    """This is a tool that returns the most downloaded model of a given task on the Hugging Face Hub. '
         "It returns the name of the checkpoint.\n"
         "\n"
@@ -52,29 +53,28 @@ def test_tour_subclass_tool_calling_prompt_lists_inputs_and_output_type() -> Non
     assert ModelDownloadTool().to_tool_calling_prompt() == (
         "model_download_tool: This is a tool that returns the most downloaded model of a given task on the "
         "Hugging Face Hub. It returns the name of the checkpoint.\n"
-        '    Takes inputs: {"task": {"type": "string", "description": "The task for which to get the download '
-        'count."}}\n'
+        "    Takes inputs: {'task': {'type': 'string', 'description': 'The task for which to get the download "
+        "count.'}}\n"
         "    Returns an output of type: string"
     )
 
 
-def test_code_prompt_renders_optional_enum_and_typed_list_arguments() -> None:
+def test_code_prompt_header_shows_input_types_and_dict_for_structured_output() -> None:
     header = WeatherTool().to_code_prompt().splitlines()[0]
-    assert header == (
-        "def get_weather(city: str, units: Literal['metric', 'imperial'] | None = None, "
-        "days: list[int] | None = None) -> dict:"
-    )
+    assert header == "def get_weather(city: string, units: string, days: array) -> dict:"
 
 
 def test_code_prompt_includes_output_schema_when_declared() -> None:
     prompt = WeatherTool().to_code_prompt()
-    assert "    Returns:\n        dict: A structured result following this JSON schema" in prompt
+    assert "    Returns:\n        dict: A dictionary following this JSON schema:" in prompt
+    assert "Important: this tool returns structured output (a dict)." in prompt
     assert '"temperature": {\n' in prompt
     assert prompt.endswith('    """')
 
 
 def test_tool_calling_prompt_includes_output_schema_when_declared() -> None:
     prompt = WeatherTool().to_tool_calling_prompt()
+    assert "    Takes inputs: {'city': {'type': 'string'" in prompt
     assert prompt.splitlines()[-1].startswith(
         '    Output schema: {"type": "object", "properties": {"temperature"'
     )
@@ -86,7 +86,9 @@ def test_code_prompt_of_decorated_tool_without_inputs() -> None:
         """Return the current time as ISO text."""
         return "2026-01-01T00:00:00"
 
-    assert now.to_code_prompt() == 'def now() -> str:\n    """Return the current time as ISO text.\n    """'
+    assert (
+        now.to_code_prompt() == 'def now() -> string:\n    """Return the current time as ISO text.\n    """'
+    )
 
 
 def test_code_prompt_indents_multiline_descriptions_inside_the_docstring() -> None:
@@ -106,19 +108,18 @@ def test_code_prompt_indents_multiline_descriptions_inside_the_docstring() -> No
     assert "        key: The key, exactly as stored." in lines
 
 
-def test_code_prompt_shows_real_defaults_of_optional_arguments() -> None:
+def test_code_prompt_of_a_tool_with_two_inputs_matches_1_26() -> None:
     @tool
-    def search(query: str, limit: int = 5, language: str = "en", site: Optional[str] = None) -> list[str]:
-        """Search the web.
+    def repeat(text: str, count: int) -> dict:
+        """Repeat a text.
 
         Args:
-            query: The words to look for.
-            limit: How many results.
-            language: Result language.
-            site: Restrict to this site.
+            text: Text input
+            count: Number count
         """
-        return []
+        return {}
 
-    assert search.to_code_prompt().splitlines()[0] == (
-        "def search(query: str, limit: int = 5, language: str = 'en', site: str | None = None) -> list:"
+    assert repeat.to_code_prompt() == (
+        'def repeat(text: string, count: integer) -> object:\n    """Repeat a text.\n\n    Args:\n'
+        '        text: Text input\n        count: Number count\n    """'
     )

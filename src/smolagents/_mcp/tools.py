@@ -39,13 +39,19 @@ class MCPTool(Tool):
         self.output_schema = (
             resolve_references(output_schema) if structured_output and output_schema else None
         )
-        self.output_type = "object" if self.output_schema is not None else "any"
+        # As in 1.26, a tool whose server declares an output schema is typed "object", even when its
+        # result comes back as (JSON) text because structured output is off.
+        self.output_type = "object" if output_schema else "any"
         self.structured_output = structured_output
         self._connection = connection
         self._loop = loop
         self.is_initialized = True
 
-    async def forward(self, *args: Any, **kwargs: Any) -> Any:
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """Run `aforward` to completion (for sync callers, as in smolagents 1.26)."""
+        return self.run_aforward(*args, **kwargs)
+
+    async def aforward(self, *args: Any, **kwargs: Any) -> Any:
         """Call the tool on its server and return the result as a Python value."""
         if args:
             if len(args) == 1 and isinstance(args[0], dict) and not kwargs:

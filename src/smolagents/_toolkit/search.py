@@ -27,10 +27,10 @@ from .search_results import (
 
 __all__ = ["ApiWebSearchTool", "GoogleSearchTool", "RateLimiter", "WebSearchTool", "no_results"]
 
-_QUERY_INPUT = {"query": {"type": "string", "description": "The search query to perform."}}
 _ENGINES = {
     "duckduckgo": ("SMOLAGENTS_DUCKDUCKGO_URL", "https://lite.duckduckgo.com/lite/"),
     "bing": ("SMOLAGENTS_BING_URL", "https://www.bing.com/search"),
+    "exa": ("SMOLAGENTS_EXA_URL", "https://api.exa.ai/search"),
 }
 _GOOGLE_PROVIDERS = {
     "serpapi": ("SERPAPI_API_KEY", "SMOLAGENTS_SERPAPI_URL", "https://serpapi.com/search.json"),
@@ -117,13 +117,14 @@ async def _json_from(provider: str, response: Fetched) -> dict[str, Any]:
 
 
 class WebSearchTool(Tool):
-    """Search the web through DuckDuckGo's or Bing's public result pages; no API key needed.
+    """Search the web through DuckDuckGo's or Bing's public result pages (no API key), or Exa's API.
 
     Args:
         max_results: Most results returned.
-        engine: "duckduckgo" (its lite HTML page) or "bing" (its RSS feed).
-        endpoint: The engine's search URL; defaults to $SMOLAGENTS_DUCKDUCKGO_URL or
-            $SMOLAGENTS_BING_URL, else the public site.
+        engine: "duckduckgo" (its lite HTML page), "bing" (its RSS feed) or "exa" (its search API;
+            the key comes from $EXA_API_KEY, read at each search).
+        endpoint: The engine's search URL; defaults to $SMOLAGENTS_DUCKDUCKGO_URL,
+            $SMOLAGENTS_BING_URL or $SMOLAGENTS_EXA_URL, else the public site.
         timeout_seconds: Limit for each request.
     """
 
@@ -132,7 +133,7 @@ class WebSearchTool(Tool):
         "Performs a web search for a query and returns the top results as a markdown list of titles, "
         "links and snippets."
     )
-    inputs = _QUERY_INPUT
+    inputs = {"query": {"type": "string", "description": "The search query to perform."}}
     output_type = "string"
 
     def __init__(
@@ -145,14 +146,19 @@ class WebSearchTool(Tool):
         super().__init__()
         if engine not in _ENGINES:
             raise ValueError(f"Unknown search engine {engine!r}: choose one of {', '.join(_ENGINES)}.")
-        require_modules("WebSearchTool", "httpx", "bs4")
+        require_modules("WebSearchTool", *(("requests",) if engine == "exa" else ("httpx", "bs4")))
         self.max_results = _check_max_results(max_results)
         self.engine = engine
         variable, default = _ENGINES[engine]
         self.endpoint = endpoint or os.environ.get(variable) or default
         self.limits = FetchLimits(timeout_seconds=timeout_seconds, max_bytes=2_000_000)
 
-    async def forward(self, query: str) -> str:
+    def forward(self, query: str) -> str:
+        """Run `aforward` to completion (for sync callers, as in smolagents 1.26)."""
+        result: str = self.run_aforward(query)
+        return result
+
+    async def aforward(self, query: str) -> str:
         """Search and return the results as markdown."""
         results = await self.search(query)
         if not results:
@@ -161,6 +167,10 @@ class WebSearchTool(Tool):
 
     async def search(self, query: str) -> list[SearchResult]:
         """Run the search and return the parsed results."""
+        if self.engine == "exa":
+            from .._threads import in_thread  # a daemon worker: a stuck request cannot block exit
+
+            return await in_thread(self._search_exa, query)
         if self.engine == "bing":
             response = await fetch(
                 self.endpoint, self.limits, params={"q": query, "format": "rss"}, must_be_complete=True
@@ -173,6 +183,38 @@ class WebSearchTool(Tool):
             self.endpoint, self.limits, params={"q": query}, headers={"Accept": "text/html"}
         )
         return parse_duckduckgo_html(response.text(), response.url)
+
+    def _search_exa(self, query: str) -> list[SearchResult]:
+        """Ask Exa's search API (with `requests`, as smolagents 1.26 does) for highlights of the top pages."""
+        import requests
+
+        api_key = os.environ.get("EXA_API_KEY")
+        if not api_key:
+            raise ValueError(
+                "Missing API key. Make sure you have 'EXA_API_KEY' in your env variables: WebSearchTool(engine='exa') "
+                "reads it at each search."
+            )
+        response = requests.post(
+            self.endpoint,
+            headers={
+                "x-api-key": api_key,
+                "Content-Type": "application/json",
+                "x-exa-integration": "smolagents",
+            },
+            json={"query": query, "numResults": self.max_results, "contents": {"highlights": True}},
+            timeout=self.limits.timeout_seconds,
+        )
+        response.raise_for_status()
+        data = response.json()
+        return [
+            SearchResult(
+                title=str(item.get("title") or ""),
+                url=str(item.get("url") or ""),
+                snippet=" ".join(str(text) for text in item.get("highlights") or []),
+            )
+            for item in (data.get("results") or [] if isinstance(data, dict) else [])
+            if isinstance(item, dict)
+        ]
 
 
 class GoogleSearchTool(Tool):
@@ -191,7 +233,7 @@ class GoogleSearchTool(Tool):
         "Performs a google web search for your query then returns a string of the top search results."
     )
     inputs = {
-        **_QUERY_INPUT,
+        "query": {"type": "string", "description": "The search query to perform."},
         "filter_year": {
             "type": "integer",
             "description": "Optionally restrict results to a certain year",
@@ -223,7 +265,12 @@ class GoogleSearchTool(Tool):
         self.max_results = _check_max_results(max_results)
         self.limits = FetchLimits(timeout_seconds=timeout_seconds, max_bytes=2_000_000)
 
-    async def forward(self, query: str, filter_year: int | None = None) -> str:
+    def forward(self, query: str, filter_year: int | None = None) -> str:
+        """Run `aforward` to completion (for sync callers, as in smolagents 1.26)."""
+        result: str = self.run_aforward(query, filter_year)
+        return result
+
+    async def aforward(self, query: str, filter_year: int | None = None) -> str:
         """Search and return the results as markdown."""
         period = f"cdr:1,cd_min:01/01/{filter_year},cd_max:12/31/{filter_year}" if filter_year else None
         if self.provider == "serpapi":
@@ -273,7 +320,7 @@ class ApiWebSearchTool(Tool):
         "Performs a web search for a query and returns a string of the top search results formatted as "
         "markdown with titles, URLs, and descriptions."
     )
-    inputs = _QUERY_INPUT
+    inputs = {"query": {"type": "string", "description": "The search query to perform."}}
     output_type = "string"
 
     def __init__(
@@ -309,7 +356,12 @@ class ApiWebSearchTool(Tool):
         self.limiter = RateLimiter(rate_limit)
         self.limits = FetchLimits(timeout_seconds=timeout_seconds, max_bytes=2_000_000)
 
-    async def forward(self, query: str) -> str:
+    def forward(self, query: str) -> str:
+        """Run `aforward` to completion (for sync callers, as in smolagents 1.26)."""
+        result: str = self.run_aforward(query)
+        return result
+
+    async def aforward(self, query: str) -> str:
         """Search and return the results as markdown."""
         await self.limiter.wait()
         response = await fetch(

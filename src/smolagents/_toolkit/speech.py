@@ -67,6 +67,20 @@ class SpeechToTextTool(Tool):
         self.token = token
         self._engine: Any = None  # the loaded backend, set by setup()
 
+    @property
+    def pre_processor_class(self) -> Any:
+        """transformers' `WhisperProcessor` (1.26's attribute; importing it needs transformers)."""
+        from transformers.models.whisper import WhisperProcessor
+
+        return WhisperProcessor
+
+    @property
+    def model_class(self) -> Any:
+        """transformers' `WhisperForConditionalGeneration` (1.26's attribute; needs transformers)."""
+        from transformers.models.whisper import WhisperForConditionalGeneration
+
+        return WhisperForConditionalGeneration
+
     def setup(self) -> None:
         """Load the backend and the model (once, before the first transcription)."""
         backend = self.backend if self.backend != "auto" else _available_backend()

@@ -75,7 +75,12 @@ class VisitWebpageTool(Tool):
             allow_private_addresses=allow_private_addresses,
         )
 
-    async def forward(self, url: str) -> str:
+    def forward(self, url: str) -> str:
+        """Run `aforward` to completion (for sync callers, as in smolagents 1.26)."""
+        result: str = self.run_aforward(url)
+        return result
+
+    async def aforward(self, url: str) -> str:
         """Fetch `url` and return its content as markdown, or one sentence saying what went wrong."""
         try:
             page = await fetch(

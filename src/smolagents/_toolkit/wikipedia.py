@@ -73,7 +73,12 @@ class WikipediaSearchTool(Tool):
         self.max_output_length = max_output_length
         self.limits = FetchLimits(timeout_seconds=timeout_seconds, max_bytes=5_000_000)
 
-    async def forward(self, query: str) -> str:
+    def forward(self, query: str) -> str:
+        """Run `aforward` to completion (for sync callers, as in smolagents 1.26)."""
+        result: str = self.run_aforward(query)
+        return result
+
+    async def aforward(self, query: str) -> str:
         """Return the article for `query` (its exact title, else the top search hit)."""
         page = await self._page(query)
         if page is None:

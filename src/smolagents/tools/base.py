@@ -15,22 +15,19 @@ from .schema import AUTHORIZED_TYPES
 
 __all__ = ["AUTHORIZED_TYPES", "BaseTool", "Tool", "ToolDefinitionError"]
 
-_DEFINITION_ATTRIBUTES = ("name", "description", "inputs", "output_type", "output_schema", "forward")
-
 
 class _ToolMeta(ABCMeta):
     """Checks each tool instance once its `__init__` (and any subclass `__init__`) has finished.
 
-    It derives from `ABCMeta` so that tool bases may also inherit from `abc.ABC`.
+    As in smolagents 1.26, a tool is checked when instantiated, not when its class is defined: a
+    module may define an incomplete tool class (a base, or one that `validate_tool_attributes`
+    is meant to report) without failing at import. It derives from `ABCMeta` so that tool bases
+    may also inherit from `abc.ABC`.
     """
 
     def __call__(cls, *args: Any, **kwargs: Any) -> Any:
         instance = super().__call__(*args, **kwargs)
-        # The class was checked when defined; re-check only what the instance overrides.
-        if not cls.__dict__.get("_is_checked_at_definition") or any(
-            key in instance.__dict__ for key in _DEFINITION_ATTRIBUTES
-        ):
-            check_tool_definition(instance, is_class=False)
+        check_tool_definition(instance)
         return instance
 
 
@@ -48,9 +45,9 @@ class Tool(BaseTool, metaclass=_ToolMeta):
     """A function an agent can call, described for the model.
 
     Subclasses set the class attributes below and implement `forward` (sync or ``async def``)
-    taking exactly the arguments named in `inputs`. The definition is checked when the subclass is
-    created (if it sets `name`) and again when it is instantiated; mistakes raise
-    `ToolDefinitionError` naming the tool and the argument.
+    taking exactly the arguments named in `inputs`. The definition is checked when the tool is
+    instantiated (as in smolagents 1.26); mistakes raise `ToolDefinitionError` naming the tool
+    and the argument.
 
     Attributes:
         name: How the model calls the tool; a Python identifier.
@@ -63,29 +60,37 @@ class Tool(BaseTool, metaclass=_ToolMeta):
             built at run time (adapters), to skip matching its signature against `inputs`.
     """
 
-    # Plain (not ClassVar) annotations: tools built at run time set these on the instance.
-    name: str = ""
-    description: str = ""
-    inputs: dict[str, dict[str, Any]] = {}
-    output_type: str = "any"
+    # Plain (not ClassVar) annotations: tools built at run time set these on the instance. The
+    # four definition attributes have no default, so that forgetting one is reported (1.26 does).
+    name: str
+    description: str
+    inputs: dict[str, dict[str, Any]]
+    output_type: str
     output_schema: dict[str, Any] | None = None
     skip_forward_signature_validation: ClassVar[bool] = False
     is_initialized: bool = False
-    _is_checked_at_definition: ClassVar[bool] = False
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        cls._is_checked_at_definition = _is_defined_in_class_body(cls)
-        if cls._is_checked_at_definition:
-            check_tool_definition(cls, is_class=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.is_initialized = False
 
     @property
     def is_async(self) -> bool:
-        """Whether `forward` is a coroutine function (``async def``)."""
-        return inspect.iscoroutinefunction(self.forward)
+        """Whether the tool's work is a coroutine: an ``async def forward``, or an ``async def aforward``.
+
+        Tools of this library that do I/O define ``async def aforward`` and a sync `forward` that runs
+        it, so that ``tool.forward(...)`` returns the result as in smolagents 1.26 while agents await
+        `aforward`.
+        """
+        return inspect.iscoroutinefunction(self.forward) or inspect.iscoroutinefunction(
+            getattr(self, "aforward", None)
+        )
+
+    def run_aforward(self, *args: Any, **kwargs: Any) -> Any:
+        """Run ``await self.aforward(...)`` to completion from sync code; a sync `forward` delegates here."""
+        aforward = getattr(self, "aforward", None)
+        if aforward is None:
+            raise NotImplementedError(f"Tool {self.name!r} has no aforward() to run.")
+        return _run_to_completion(self.name, aforward, args, kwargs)
 
     def setup(self) -> None:
         """Prepare expensive state (load a model...) once, before the first call. Override when needed."""
@@ -108,7 +113,7 @@ class Tool(BaseTool, metaclass=_ToolMeta):
         thread while this one waits (prefer ``await tool.acall(...)`` in async code).
         """
         args, kwargs = self._prepare_call(args, kwargs, sanitize_inputs_outputs)
-        if self.is_async:
+        if inspect.iscoroutinefunction(self.forward):
             result = _run_to_completion(self.name, self.forward, args, kwargs)
         else:
             result = self.forward(*args, **kwargs)
@@ -122,7 +127,11 @@ class Tool(BaseTool, metaclass=_ToolMeta):
         Takes the same arguments as `__call__`.
         """
         args, kwargs = self._prepare_call(args, kwargs, sanitize_inputs_outputs)
-        result = self.forward(*args, **kwargs)
+        aforward = getattr(self, "aforward", None)
+        if inspect.iscoroutinefunction(aforward):
+            result = await aforward(*args, **kwargs)
+        else:
+            result = self.forward(*args, **kwargs)
         if inspect.isawaitable(result):
             result = await result
         return handle_agent_output_types(result, self.output_type) if sanitize_inputs_outputs else result
@@ -266,22 +275,7 @@ class Tool(BaseTool, metaclass=_ToolMeta):
         return tool_from_langchain(langchain_tool)
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(name={self.name!r})"
-
-
-def _is_defined_in_class_body(cls: type) -> bool:
-    """Tell whether a Tool subclass carries its definition as class attributes.
-
-    Classes that set `name` somewhere below `Tool`, or whose body defines `forward`, `description`
-    and `inputs` (a full definition that forgot its name), are checked at definition. Others
-    (abstract bases, tools that set their attributes in `__init__`) are checked when instantiated.
-    """
-    for klass in cls.__mro__:
-        if klass is Tool:
-            break
-        if "name" in klass.__dict__:
-            return True
-    return all(key in cls.__dict__ for key in ("forward", "description", "inputs"))
+        return f"{type(self).__name__}(name={getattr(self, 'name', None)!r})"
 
 
 def _run_to_completion(tool_name: str, function: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:

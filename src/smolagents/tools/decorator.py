@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
+import textwrap
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -14,17 +17,21 @@ __all__ = ["FunctionTool", "tool"]
 
 
 class FunctionTool(Tool):
-    """Base of the tools made by `@tool`: `forward` is the decorated function itself.
+    """Base of the tools made by `@tool`: `forward` calls the decorated function.
 
-    Each decorated function gets its own subclass, so that the tool keeps the function's name,
-    docstring and module, and `save`/`to_dict` can write the function back as code.
+    Each decorated function gets its own subclass named ``SimpleTool`` (1.26's name), so that the
+    tool keeps the function's docstring and module, and `save`/`to_dict` can write the function
+    back as code. As in 1.26, ``tool.forward`` shows the signature ``(self, <the function's
+    parameters>)`` and carries the method's source in ``__source__`` (when the function's source
+    can be read).
     """
+
+    _function: Callable[..., Any]
 
     @property
     def function(self) -> Callable[..., Any]:
         """The decorated function."""
-        function: Callable[..., Any] = type(self).__dict__["forward"].__func__  # stored as a staticmethod
-        return function
+        return type(self)._function
 
 
 def tool(tool_function: Callable[..., Any]) -> Tool:
@@ -56,22 +63,72 @@ def tool(tool_function: Callable[..., Any]) -> Tool:
             "function with `def`."
         )
     schema = function_schema(tool_function)
+    forward = _forward(tool_function)
     namespace: dict[str, Any] = {
         "name": schema.name,
         "description": schema.description,
         "inputs": schema.inputs,
         "output_type": schema.output_type,
-        "forward": staticmethod(tool_function),
+        "forward": staticmethod(forward),
+        "_function": staticmethod(tool_function),
         "__module__": tool_function.__module__,
         "__qualname__": tool_function.__qualname__,
         "__doc__": tool_function.__doc__,
     }
-    tool_class = type(_class_name(schema.name), (FunctionTool,), namespace)
+    tool_class = type(SIMPLE_TOOL_CLASS, (FunctionTool,), namespace)
     instance: Tool = tool_class()
     instance.__name__ = tool_function.__name__  # type: ignore[attr-defined]  # mimic the function
     return instance
 
 
-def _class_name(function_name: str) -> str:
-    camel = "".join(part[:1].upper() + part[1:] for part in function_name.split("_") if part)
-    return camel if camel.endswith("Tool") else camel + "Tool"
+SIMPLE_TOOL_CLASS = "SimpleTool"
+
+
+def _forward(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap `function` as the tool's forward: same behaviour, 1.26's ``(self, ...)`` signature and ``__source__``.
+
+    The function itself is left untouched (its signature and attributes stay the user's).
+    """
+    if inspect.iscoroutinefunction(function):
+
+        @functools.wraps(function)
+        async def forward(*args: Any, **kwargs: Any) -> Any:
+            return await function(*args, **kwargs)
+
+    else:
+
+        @functools.wraps(function)
+        def forward(*args: Any, **kwargs: Any) -> Any:
+            return function(*args, **kwargs)
+
+    signature = inspect.signature(function)
+    self_parameter = inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    forward.__signature__ = signature.replace(  # type: ignore[attr-defined]  # read by inspect.signature
+        parameters=[self_parameter, *signature.parameters.values()]
+    )
+    method_source = _method_source(function)
+    if method_source is not None:
+        forward.__source__ = method_source  # type: ignore[attr-defined]  # 1.26's attribute, read by get_source
+    return forward
+
+
+def _method_source(function: Callable[..., Any]) -> str | None:
+    """Return the function written as ``forward(self, ...)``, or None when its source cannot be read.
+
+    Warns when the function has decorators besides ``@tool``: they are not part of the saved code.
+    """
+    from .source import decorator_names, forward_method_source
+
+    try:
+        source = textwrap.dedent(inspect.getsource(function))
+    except (OSError, TypeError):  # defined in a REPL without history, or by exec
+        return None
+    others = [name for name in decorator_names(source) if name != "tool"]
+    if others:
+        warnings.warn(
+            f"Function '{function.__name__}' has decorators other than @tool ({', '.join(others)}). They are not "
+            "kept when the tool is saved or sent to a remote executor: apply them inside the function instead.",
+            UserWarning,
+            stacklevel=4,
+        )
+    return forward_method_source(source, function.__name__)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import inspect
 import json
+import textwrap
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -48,74 +48,42 @@ def python_type_name(spec: dict[str, Any]) -> str:
 
 
 def to_code_prompt(tool: Tool) -> str:
-    """Render a tool as the Python function stub a CodeAgent's system prompt shows.
+    """Render a tool as the Python function stub a CodeAgent's system prompt shows, in 1.26's format.
 
-    The stub is ``def name(arg: type, ...) -> type:`` followed by a docstring holding the
-    description, an ``Args:`` section and, when the tool declares an `output_schema`, the JSON
-    schema of what it returns.
+    The stub is ``def name(arg: type, ...) -> type:`` with the JSON type names of `inputs` (models
+    prompted or fine-tuned for smolagents 1.26 read exactly this), followed by a docstring holding
+    the description, an ``Args:`` section and, when the tool declares an `output_schema`, the JSON
+    schema of what it returns (the stub then returns ``dict``).
     """
-    defaults = _forward_defaults(tool)
-    parameters = []
-    for name, spec in tool.inputs.items():
-        annotation = python_type_name(spec)
-        default = defaults.get(name)
-        if not spec.get("nullable"):
-            parameters.append(f"{name}: {annotation}")
-        elif isinstance(default, (str, int, float, bool)) and len(repr(default)) <= 40:
-            # Show the real default: "= None" would invite the model to pass None explicitly.
-            parameters.append(f"{name}: {annotation} = {default!r}")
-        else:
-            parameters.append(f"{name}: {annotation} | None = None")
-    returns = "dict" if tool.output_schema is not None else python_type_name({"type": tool.output_type})
-    lines = [
-        f"def {tool.name}({', '.join(parameters)}) -> {returns}:",
-        '    """' + _indent(tool.description, 4),
-    ]
+    signature = ", ".join(f"{name}: {spec['type']}" for name, spec in tool.inputs.items())
+    has_schema = tool.output_schema is not None
+    doc = tool.description
+    if has_schema:
+        doc += (
+            "\n\nImportant: this tool returns structured output (a dict). Read its fields directly, e.g. "
+            "result['field_name'], following the JSON schema below; no need to print it first."
+        )
     if tool.inputs:
-        lines += ["", "    Args:"]
-        lines += [f"        {name}: {_indent(spec['description'], 12)}" for name, spec in tool.inputs.items()]
-    if tool.output_schema is not None:
-        schema = json.dumps(tool.output_schema, indent=2)
-        lines += [
-            "",
-            "    Returns:",
-            "        dict: A structured result following this JSON schema; read its fields by key",
-            "        (e.g. result['field']) instead of parsing text:",
-            _indent_block(schema, 8),
-        ]
-    lines.append('    """')
-    return "\n".join(lines)
+        described = "\n".join(f"{name}: {spec['description']}" for name, spec in tool.inputs.items())
+        doc += "\n\nArgs:\n" + textwrap.indent(described, "    ")
+    if has_schema:
+        schema = textwrap.indent(json.dumps(tool.output_schema, indent=4), "        ")
+        doc += f"\n\nReturns:\n    dict: A dictionary following this JSON schema:\n{schema}"
+    returns = "dict" if has_schema else tool.output_type
+    return f"def {tool.name}({signature}) -> {returns}:\n" + textwrap.indent(f'"""{doc}\n"""', "    ")
 
 
 def to_tool_calling_prompt(tool: Tool) -> str:
-    """Render a tool as the text a tool-calling agent's system prompt shows.
+    """Render a tool as the text a tool-calling agent's system prompt shows, in 1.26's format.
 
-    The text is ``name: description``, then the inputs as JSON and the output type (with the
-    output schema when the tool declares one).
+    The text is ``name: description``, then the inputs (as a Python dict) and the output type,
+    plus the output schema when the tool declares one.
     """
     text = (
         f"{tool.name}: {tool.description}\n"
-        f"    Takes inputs: {json.dumps(tool.inputs, ensure_ascii=False, default=str)}\n"
+        f"    Takes inputs: {tool.inputs}\n"
         f"    Returns an output of type: {tool.output_type}"
     )
     if tool.output_schema is not None:
         text += f"\n    Output schema: {json.dumps(tool.output_schema, ensure_ascii=False)}"
     return text
-
-
-def _forward_defaults(tool: Tool) -> dict[str, Any]:
-    """Return the default values of the tool's `forward` parameters (none if it has no signature)."""
-    try:
-        parameters = inspect.signature(tool.forward).parameters
-    except (TypeError, ValueError):  # builtins and some C callables have no signature
-        return {}
-    return {name: p.default for name, p in parameters.items() if p.default is not inspect.Parameter.empty}
-
-
-def _indent(text: str, width: int) -> str:
-    """Indent every line of `text` after the first by `width` spaces."""
-    return ("\n" + " " * width).join(text.strip().splitlines())
-
-
-def _indent_block(text: str, width: int) -> str:
-    return "\n".join(" " * width + line for line in text.splitlines())

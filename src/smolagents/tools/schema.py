@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import ToolDefinitionError
+from .errors import ToolDefinitionError, ToolDocstringError, ToolTypeHintError
 
 __all__ = [
     "AUTHORIZED_TYPES",
@@ -178,15 +178,15 @@ def function_schema(function: Callable[..., Any]) -> FunctionSchema:
     """
     name = function.__name__
     if not function.__doc__ or not function.__doc__.strip():
-        raise ToolDefinitionError(
-            f"Tool {name!r} has no docstring. Add one that says what the tool does, followed by an "
+        raise ToolDocstringError(
+            f"Cannot generate JSON schema for {name} because it has no docstring! Tool {name!r}: add one that says what the tool does, followed by an "
             "'Args:' section with one line per argument, e.g.\n"
             '    """Return the weather in a city.\n\n    Args:\n        city: The city name.\n    """',
             tool_name=name,
         )
     docstring = _parse_docstring(function.__doc__)
     if not docstring.description:
-        raise ToolDefinitionError(
+        raise ToolDocstringError(
             f"Tool {name!r} has a docstring without a description: start the docstring with what the "
             "tool does, before its 'Args:' section.",
             tool_name=name,
@@ -205,13 +205,16 @@ def function_schema(function: Callable[..., Any]) -> FunctionSchema:
                 tool_name=name,
                 argument=documented,
             )
-    if "return" not in hints:
-        raise ToolDefinitionError(
-            f"Tool {name!r} has no return type hint. Annotate what it returns, e.g. `-> str` "
-            "(or `-> None` if it returns nothing).",
+    if "return" in hints:
+        output_type = _output_type(name, hints["return"])
+    elif not inputs:  # 1.26 takes a function without arguments nor return hint as returning None
+        output_type = "null"
+    else:
+        raise ToolTypeHintError(
+            "Tool return type not found: make sure your function has a return type hint! "
+            f"Tool {name!r}: annotate what it returns, e.g. `-> str` (or `-> None` if it returns nothing).",
             tool_name=name,
         )
-    output_type = _output_type(name, hints["return"])
     return FunctionSchema(
         name=name,
         description=docstring.description,
@@ -244,16 +247,18 @@ def _input_schema(
             argument=param.name,
         )
     if param.name not in hints:
-        raise ToolDefinitionError(
-            f"Tool {tool_name!r}: argument {param.name!r} has no type hint. Annotate it, e.g. "
+        raise ToolTypeHintError(
+            f"Argument {param.name} is missing a type hint in function {tool_name}. Tool {tool_name!r}: argument "
+            f"{param.name!r} has no type hint. Annotate it, e.g. "
             f"`{param.name}: str`.",
             tool_name=tool_name,
             argument=param.name,
         )
     if param.name not in documented:
-        raise ToolDefinitionError(
-            f"Tool {tool_name!r}: argument {param.name!r} is not described in the docstring's 'Args:' "
-            f"section. Add a line `    {param.name}: <what it is>` under 'Args:'.",
+        raise ToolDocstringError(
+            f"Cannot generate JSON schema for {tool_name} because the docstring has no description for the "
+            f"argument '{param.name}'. Tool {tool_name!r}: argument {param.name!r} is not described in the "
+            f"docstring's 'Args:' section. Add a line `    {param.name}: <what it is>` under 'Args:'.",
             tool_name=tool_name,
             argument=param.name,
         )
@@ -261,13 +266,8 @@ def _input_schema(
     schema["description"] = documented[param.name]
     if param.default is not inspect.Parameter.empty:
         schema["nullable"] = True
-    elif schema.get("nullable"):
-        raise ToolDefinitionError(
-            f"Tool {tool_name!r}: argument {param.name!r} may be None, so the model may leave it out; give it "
-            f"a default, e.g. `{param.name}: ... = None`.",
-            tool_name=tool_name,
-            argument=param.name,
-        )
+    # A hint admitting None without a default stays nullable (None is a valid value), as in 1.26;
+    # `validate_tool_arguments` still requires the argument, since forward() has no default for it.
     return schema
 
 
@@ -305,7 +305,8 @@ def hint_to_schema(hint: Any, tool_name: str = "", argument: str = "") -> dict[s
             schema["additionalProperties"] = hint_to_schema(args[1], tool_name, argument)
         return schema
     where = f"argument {argument!r}" if argument else "the return value"
-    raise ToolDefinitionError(
+    raise ToolTypeHintError(
+        "Couldn't parse this type hint, likely due to a custom class or object. "
         f"Tool {tool_name!r}: {where} has type {_hint_name(hint)}, which tools cannot take. Use str, int, "
         "float, bool, list[...], dict[str, ...], Literal[...], Optional[...], Any, or a PIL image.",
         tool_name=tool_name,
@@ -332,12 +333,17 @@ def _union_schema(args: tuple[Any, ...], tool_name: str, argument: str) -> dict[
 
 
 def _literal_schema(values: tuple[Any, ...]) -> dict[str, Any]:
+    """``Literal[1, 2, None]`` is an integer enum ``[1, 2]`` that is nullable (1.26's schema)."""
+    choices = [value for value in values if value is not None]
     type_names: list[str] = []
-    for value in values:
+    for value in choices:
         name = json_type_name(value)
         if name not in type_names:
             type_names.append(name)
-    return {"type": type_names[0] if len(type_names) == 1 else type_names, "enum": list(values)}
+    schema: dict[str, Any] = {"type": type_names[0] if len(type_names) == 1 else type_names, "enum": choices}
+    if len(choices) < len(values):
+        schema["nullable"] = True
+    return schema
 
 
 def _media_type(hint: Any) -> str | None:

@@ -25,12 +25,15 @@ import types
 from typing import Any, cast
 
 from .base import Tool
-from .decorator import FunctionTool
+from .decorator import SIMPLE_TOOL_CLASS, FunctionTool
 from .definition import check_tool_definition
 from .errors import ToolDefinitionError
 
 __all__ = [
     "SIMPLE_TOOL_CLASS",
+    "decorator_names",
+    "forward_method_source",
+    "importable_name",
     "requirements_of",
     "save_tool",
     "saved_class_name",
@@ -42,7 +45,6 @@ __all__ = [
 ]
 
 _SOURCE_ATTRIBUTE = "_tool_source_code"
-SIMPLE_TOOL_CLASS = "SimpleTool"
 _OVERRIDABLE = ("name", "description", "inputs", "output_type", "output_schema")
 _code_counter = itertools.count()
 
@@ -77,7 +79,7 @@ def tool_from_dict(tool_dict: dict[str, Any], **kwargs: Any) -> Tool:
             setattr(tool, key, tool_dict[key])
             overridden = True
     if overridden:
-        check_tool_definition(tool, is_class=False)
+        check_tool_definition(tool)
     return tool
 
 
@@ -193,7 +195,10 @@ def _function_tool_source(tool: FunctionTool) -> str:
     code loads in both libraries.
     """
     function = tool.function
-    forward = _absolute_imports(_forward_method(function, tool.name), function.__module__)
+    method = getattr(tool.forward, "__source__", None)
+    if not isinstance(method, str):
+        method = forward_method_source(_get_source(function, tool.name), tool.name)
+    forward = _absolute_imports(method, function.__module__)
     imports = ["from smolagents import Tool", "from typing import Any", "from typing import Optional"]
     lines = _dependency_lines(
         tool.name, forward, function.__globals__, _closure_values(function), {"Tool"}, imports
@@ -212,25 +217,25 @@ def _function_tool_source(tool: FunctionTool) -> str:
     return "\n".join(lines) + "\n\n" + definition + "\n\n" + textwrap.indent(forward, "    ").rstrip() + "\n"
 
 
-def _forward_method(function: Any, tool_name: str) -> str:
-    """Return the function's source as a ``forward(self, ...)`` method (decorators dropped)."""
-    source = _get_source(function, tool_name)
+def decorator_names(source: str) -> list[str]:
+    """Return the decorators above the first function of `source`, as written (``tool``, ``functools.cache``...)."""
+    node = ast.parse(source).body[0]
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return []
+    return [ast.unparse(decorator) for decorator in node.decorator_list]
+
+
+def forward_method_source(source: str, tool_name: str) -> str:
+    """Rewrite a function's source as a ``forward(self, ...)`` method (decorators dropped).
+
+    The parameters are written as `inspect.Signature` shows them (``flag: bool = False``), as
+    smolagents 1.26 writes them; the body is kept as written.
+    """
     node = ast.parse(source).body[0]
     if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
         raise ToolDefinitionError(
             f"Cannot find the definition of tool {tool_name!r} in its source.", tool_name=tool_name
         )
-    arguments = ast.arguments(
-        posonlyargs=node.args.posonlyargs,
-        args=[ast.arg(arg="self"), *node.args.args],
-        vararg=node.args.vararg,
-        kwonlyargs=node.args.kwonlyargs,
-        kw_defaults=node.args.kw_defaults,
-        kwarg=node.args.kwarg,
-        defaults=node.args.defaults,
-    )
-    if node.args.posonlyargs:  # self must come first: it joins the positional-only parameters
-        arguments.posonlyargs, arguments.args = [ast.arg(arg="self"), *node.args.posonlyargs], node.args.args
     returns = f" -> {ast.unparse(node.returns)}" if node.returns else ""
     keyword = "async def" if isinstance(node, ast.AsyncFunctionDef) else "def"
     lines = source.splitlines()
@@ -239,7 +244,39 @@ def _forward_method(function: Any, tool_name: str) -> str:
         body = ["    " + lines[first.lineno - 1][first.col_offset :], *lines[first.lineno :]]
     else:
         body = lines[first.lineno - 1 :]
-    return f"{keyword} forward({ast.unparse(arguments)}){returns}:\n" + "\n".join(body) + "\n"
+    return f"{keyword} forward({_parameters_text(node.args)}){returns}:\n" + "\n".join(body) + "\n"
+
+
+def _parameters_text(arguments: ast.arguments) -> str:
+    """Write ``self`` then the function's parameters, spaced as `inspect.Signature` writes them."""
+    positional = [*arguments.posonlyargs, *arguments.args]
+    defaults: list[ast.expr | None] = [None] * (len(positional) - len(arguments.defaults))
+    defaults += arguments.defaults
+    parts = ["self"]
+    for index, (argument, default) in enumerate(zip(positional, defaults, strict=True)):
+        parts.append(_parameter_text(argument, default))
+        if arguments.posonlyargs and index == len(arguments.posonlyargs) - 1:
+            parts.append("/")
+    if arguments.vararg is not None:
+        parts.append("*" + _parameter_text(arguments.vararg, None))
+    elif arguments.kwonlyargs:
+        parts.append("*")
+    for argument, kw_default in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True):
+        parts.append(_parameter_text(argument, kw_default))
+    if arguments.kwarg is not None:
+        parts.append("**" + _parameter_text(arguments.kwarg, None))
+    return ", ".join(parts)
+
+
+def _parameter_text(argument: ast.arg, default: ast.expr | None) -> str:
+    text = argument.arg
+    if argument.annotation is not None:
+        text += f": {ast.unparse(argument.annotation)}"
+    if default is not None:
+        text += (
+            f" = {ast.unparse(default)}" if argument.annotation is not None else f"={ast.unparse(default)}"
+        )
+    return text
 
 
 def saved_class_name(tool: Tool) -> str:
@@ -423,7 +460,7 @@ def _import_line(name: str, value: Any, own_module: str | None) -> str | None:
     attribute = getattr(value, "__name__", None)
     if not isinstance(module_name, str) or not isinstance(attribute, str):
         return None
-    if module_name in ("__main__", own_module):
+    if module_name == "__main__" or (module_name == own_module and not _is_library_module(module_name)):
         return None
     for candidate in dict.fromkeys((module_name.split(".")[0], module_name)):
         module = sys.modules.get(candidate)
@@ -431,6 +468,16 @@ def _import_line(name: str, value: Any, own_module: str | None) -> str | None:
         if found is value or (inspect.ismethod(value) and found == value):
             return f"from {candidate} import {attribute}" + (f" as {name}" if attribute != name else "")
     return None
+
+
+def _is_library_module(module_name: str) -> bool:
+    """Whether the module is part of smolagents, which every saved tool requires (so it can be imported from)."""
+    return module_name == "smolagents" or module_name.startswith("smolagents.")
+
+
+def importable_name(name: str, value: Any, own_module: str | None) -> bool:
+    """Whether saved code can get `value` (named `name` in module `own_module`) by an import line."""
+    return _import_line(name, value, own_module) is not None
 
 
 def _is_literal(value: Any) -> bool:

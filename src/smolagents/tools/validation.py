@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import TYPE_CHECKING, Any
 
 from .._errors import AgentToolCallError
@@ -10,7 +11,7 @@ from .schema import json_type_name
 if TYPE_CHECKING:
     from .base import Tool
 
-__all__ = ["validate_tool_arguments"]
+__all__ = ["ToolArgumentError", "validate_tool_arguments"]
 
 _ARTICLES = {
     "string": "a string",
@@ -26,6 +27,14 @@ _ARTICLES = {
 _MAX_SHOWN = 80
 
 
+class ToolArgumentError(AgentToolCallError, ValueError, TypeError):
+    """A tool call's arguments do not fit the tool's inputs.
+
+    It is an `AgentToolCallError` (the agent shows it to the model) and also a `ValueError` and
+    a `TypeError`, which smolagents 1.26's `validate_tool_arguments` raised.
+    """
+
+
 def validate_tool_arguments(tool: Tool, arguments: Any) -> None:
     """Check a tool call's arguments against the tool's `inputs`; return None when they fit.
 
@@ -35,43 +44,69 @@ def validate_tool_arguments(tool: Tool, arguments: Any) -> None:
             tool that takes exactly one input.
 
     Raises:
-        AgentToolCallError: Listing every problem (unknown, missing or wrongly typed arguments) in
-            words the model can act on.
+        ToolArgumentError: Listing every problem (unknown, missing or wrongly typed arguments),
+            each line led by 1.26's wording ("Argument x is required", "Argument x has type 'a'
+            but should be 'b'") and followed by what to do.
     """
     if not isinstance(arguments, dict):
         _validate_bare_value(tool, arguments)
         return
     problems: list[str] = []
-    unknown = [name for name in arguments if name not in tool.inputs]
-    if unknown:
-        valid = ", ".join(f"'{name}'" for name in tool.inputs) or "none"
-        shown = ", ".join(f"'{name}'" for name in unknown)
-        problems.append(f"Tool '{tool.name}' has no argument {shown}; its arguments are: {valid}.")
+    for name in arguments:
+        if name not in tool.inputs:
+            valid = ", ".join(f"'{key}'" for key in tool.inputs) or "none"
+            problems.append(
+                f"Argument {name} is not in the tool's input schema: tool '{tool.name}' takes {valid}."
+            )
+    required_nullable = _required_parameters(tool)
     for name, spec in tool.inputs.items():
         if name in arguments:
             problem = type_problem(arguments[name], spec)
             if problem:
-                problems.append(f"Argument '{name}' of tool '{tool.name}' {problem}.")
-        elif not spec.get("nullable"):
+                problems.append(
+                    f"Argument {name} has type '{json_type_name(arguments[name])}' but should be "
+                    f"'{spec.get('type')}': argument '{name}' of tool '{tool.name}' {problem}."
+                )
+        elif not spec.get("nullable") or name in required_nullable:
             problems.append(
-                f"Tool '{tool.name}' is missing required argument '{name}' ({spec.get('type')}: "
+                f"Argument {name} is required: tool '{tool.name}' needs '{name}' ({spec.get('type')}: "
                 f"{spec.get('description', '')})."
             )
     if problems:
-        raise AgentToolCallError("\n".join(problems))
+        raise ToolArgumentError("\n".join(problems))
+
+
+def _required_parameters(tool: Tool) -> set[str]:
+    """Names of `forward` parameters without a default: they must be given, even when None is allowed."""
+    if getattr(tool, "skip_forward_signature_validation", False):
+        return set()
+    try:
+        parameters = inspect.signature(tool.forward).parameters.values()
+    except (TypeError, ValueError):  # a callable without a signature
+        return set()
+    return {
+        p.name
+        for p in parameters
+        if p.default is inspect.Parameter.empty
+        and p.kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+        and p.name != "self"
+    }
 
 
 def _validate_bare_value(tool: Tool, value: Any) -> None:
     if len(tool.inputs) != 1:
         expected = ", ".join(f"'{name}'" for name in tool.inputs) or "no arguments"
-        raise AgentToolCallError(
+        raise ToolArgumentError(
             f"Tool '{tool.name}' takes named arguments ({expected}): pass them as a JSON object, "
             f"got {_describe(value)}."
         )
     name, spec = next(iter(tool.inputs.items()))
     problem = type_problem(value, spec)
     if problem:
-        raise AgentToolCallError(f"Argument '{name}' of tool '{tool.name}' {problem}.")
+        raise ToolArgumentError(
+            f"Argument has type '{type(value).__name__}' but should be '{spec.get('type')}': argument '{name}' "
+            f"of tool '{tool.name}' {problem}."
+        )
 
 
 def type_problem(value: Any, spec: dict[str, Any]) -> str | None:
