@@ -62,10 +62,12 @@ def bubblewrap_command(bwrap: str, work_dir: str, command: list[str]) -> list[st
     arguments = [bwrap, "--unshare-all", "--unshare-user", "--die-with-parent", "--new-session"]
     arguments += ["--cap-drop", "ALL", "--hostname", "sandbox", "--clearenv"]
     arguments += _system_mounts()
+    # The private /tmp first: Python or its packages may live under /tmp (a venv there), and a bind
+    # made before the tmpfs would be hidden by it.
+    arguments += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
     for path in readable_paths():
         if not path.startswith("/usr/"):
             arguments += ["--ro-bind", path, path]
-    arguments += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
     arguments += ["--bind", work_dir, work_dir, "--chdir", work_dir]
     environment = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": work_dir, "TMPDIR": "/tmp"}
     environment |= {name: os.environ[name] for name in _PASSED_ENVIRONMENT if name in os.environ}

@@ -348,11 +348,13 @@ def handle_text(engine: Engine, request: str) -> str:
 
 def install_tool_shim() -> None:
     """Provide `smolagents.Tool` and `smolagents.tool` where smolagents is not installed, for shipped tools."""
-    import importlib.util
+    import importlib
 
-    if (
-        "smolagents" in sys.modules or importlib.util.find_spec("smolagents") is not None
-    ):  # nothing to provide
+    try:  # by name: this module runs inside sandboxes, where the package may be missing
+        importlib.import_module("smolagents")
+    except ImportError:
+        pass
+    else:
         return
     import types
 
