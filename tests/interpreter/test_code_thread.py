@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-import signal
 import threading
 
 import pytest
 from cpu_time import cpu_seconds_at_most
+from interrupts import interrupt_when_code_runs
 
 from smolagents.local_python_executor import InterpreterError, LocalPythonExecutor
 
@@ -108,13 +108,11 @@ def test_ctrl_c_stops_the_code_and_reaches_the_caller() -> None:
         pytest.skip("signals are delivered to the main thread")
     executor = LocalPythonExecutor([], timeout_seconds=120, max_operations=10**12)
     executor("counter = [0]")
-    main = threading.main_thread().ident
-    assert main is not None
-    timer = threading.Timer(0.3, signal.pthread_kill, (main, signal.SIGINT))
-    timer.start()
+    watcher = interrupt_when_code_runs()
     # An interrupt held back until the executor's own timeout would burn about 120 s of CPU.
     with cpu_seconds_at_most(30), pytest.raises(KeyboardInterrupt):
         executor("while True:\n    counter[0] += 1")
+    watcher.join()
     seen = executor.state["counter"][0]
     # Another call runs on the same code thread: a loop still running there would be seen moving.
     assert executor("total = 0\nfor i in range(100_000):\n    total += i\ntotal").output == 4999950000

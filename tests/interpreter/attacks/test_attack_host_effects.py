@@ -189,16 +189,13 @@ def test_host_ctrl_c_interrupts_model_code_and_is_not_swallowed(
     make_executor: ExecutorFactory, code: str
 ) -> None:
     """The user's Ctrl-C (SIGINT in the main thread) must reach the host, whatever the code catches."""
-    import os
-    import signal
-    import threading
+    from interrupts import interrupt_when_code_runs
 
     executor = make_executor(timeout_seconds=60)
-    timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
-    timer.start()
+    watcher = interrupt_when_code_runs()
     with pytest.raises(KeyboardInterrupt):
         executor(code)
-    timer.cancel()
+    watcher.join()
 
 
 def test_logging_configuration_of_the_host_is_not_changed(make_executor: ExecutorFactory) -> None:
