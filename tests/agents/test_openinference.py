@@ -111,7 +111,7 @@ def test_code_agent_with_a_managed_agent_nests_the_managed_run(quiet, spans) -> 
         node = parent(node, exported)
     assert ancestors[-2:] == ["Step 1", "CodeAgent.run"]
     assert helper_run.context.trace_id == manager_run.context.trace_id
-    assert any(s.name == "DoubleTool" for s in exported)
+    assert any(s.name == "SimpleTool" for s in exported)
 
 
 def test_a_streamed_run_is_traced_and_keeps_its_stream(quiet, spans) -> None:
@@ -130,4 +130,4 @@ def test_a_streamed_run_is_traced_and_keeps_its_stream(quiet, spans) -> None:
     ]
     names = [s.name for s in spans.get_finished_spans()]
     assert names.count("Step 1") == 1 and names.count("Step 2") == 1 and "CodeAgent.run" in names
-    assert "ScriptedModel.generate_stream" in names and "DoubleTool" in names
+    assert "ScriptedModel.generate_stream" in names and "SimpleTool" in names

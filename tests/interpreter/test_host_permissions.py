@@ -83,7 +83,8 @@ def test_granted_folder_is_readable_through_each_library(tree: Path, code: str) 
         "c.execute('insert into t values (1)')\nc.commit()\nc.execute('select count(*) from t').fetchone()[0]",
         "import zipfile\nwith zipfile.ZipFile('out/z.zip', 'w') as z:\n    z.writestr('a.txt', 'x')\n"
         "len(zipfile.ZipFile('out/z.zip').read('a.txt'))",
-        "from PIL import Image\nImage.new('RGB', (1, 1)).save('out/i.png')\nImage.open('out/i.png').size[0]",
+        "from PIL import Image\nImage.new('RGB', (1, 1)).save('out/i.png')\n"
+        "with Image.open('out/i.png') as image:\n    width = image.size[0]\nwidth",
     ],
     ids=["pandas", "numpy", "sqlite3", "zipfile", "PIL"],
 )

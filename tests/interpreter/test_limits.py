@@ -177,14 +177,16 @@ def test_no_work_keeps_running_after_a_timeout() -> None:
     executor = LocalPythonExecutor([], timeout_seconds=0.3, max_operations=10**12)
     executor.send_tools({})
     executor("len([])")  # starts the executor's code thread, which every later call reuses
-    threads = threading.active_count()
+    code_threads = {thread for thread in threading.enumerate() if thread.name == "smolagents-code"}
     with pytest.raises(ExecutionTimeoutError):
         executor("counter = [0]\nwhile True:\n    counter[0] += 1")
     seen = executor.state["counter"][0]
+    executor.timeout_seconds = 120  # the check below must not time out on a loaded machine
     # Another call runs on the same code thread: a loop still running there would be seen moving.
     assert executor("total = 0\nfor i in range(100_000):\n    total += i\ntotal").output == 4999950000
     assert executor.state["counter"][0] == seen, "the loop kept running after the call returned"
-    assert threading.active_count() == threads
+    started = {thread for thread in threading.enumerate() if thread.name == "smolagents-code"} - code_threads
+    assert not started, "the timeout left a thread behind and started another"
 
 
 def test_model_functions_called_after_the_run_stay_bounded() -> None:

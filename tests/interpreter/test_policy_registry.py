@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import importlib
 import importlib.util
+from pathlib import Path
 
 import pytest
 
@@ -149,7 +150,7 @@ def test_the_policy_module_is_the_only_place_routed_names_are_listed() -> None:
     """No other interpreter module keeps a hand-written copy of the routed names."""
     import smolagents._interpreter as package
 
-    tree = ast.parse(open(package.__path__[0] + "/tables.py").read())
+    tree = ast.parse(Path(package.__path__[0], "tables.py").read_text())
     assigned = {
         target.id
         for node in ast.walk(tree)
