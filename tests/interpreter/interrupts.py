@@ -10,6 +10,7 @@ import signal
 import sys
 import threading
 import time
+from types import FrameType
 
 
 def interrupt_when_code_runs(patience_seconds: float = 120.0) -> threading.Thread:
@@ -17,16 +18,23 @@ def interrupt_when_code_runs(patience_seconds: float = 120.0) -> threading.Threa
     main = threading.main_thread()
     ident = main.ident
     assert ident is not None
+    # Python's own Ctrl-C behaviour, whatever an earlier test or library left installed.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    def waits_for_code(frame: FrameType | None) -> bool:
+        while frame is not None:  # waiting on the code thread, or running the code inline
+            code = frame.f_code
+            if code.co_name == "_wait" and "code_thread" in code.co_filename:
+                return True
+            if code.co_filename == "<smolagents code>":
+                return True
+            frame = frame.f_back
+        return False
 
     def watch() -> None:
         deadline = time.monotonic() + patience_seconds
         while time.monotonic() < deadline:
-            frame = sys._current_frames().get(ident)
-            if (
-                frame is not None
-                and frame.f_code.co_name == "_wait"
-                and "code_thread" in frame.f_code.co_filename
-            ):
+            if waits_for_code(sys._current_frames().get(ident)):
                 signal.pthread_kill(ident, signal.SIGINT)
                 return
             time.sleep(0.01)
