@@ -9,7 +9,9 @@ from smolagents._ui.model_loading import FIREWORKS_API_BASE
 from smolagents.cli import load_model, run_smolagent
 
 
-def test_openai_model_goes_to_fireworks_when_only_a_fireworks_key_is_set(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_openai_model_goes_to_fireworks_when_only_a_fireworks_key_is_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     pytest.importorskip("openai")
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     monkeypatch.setenv("FIREWORKS_API_KEY", "fw-key")
@@ -20,7 +22,9 @@ def test_openai_model_goes_to_fireworks_when_only_a_fireworks_key_is_set(monkeyp
     assert (model.api_base, model.api_key) == (None, "oa-key")  # type: ignore[attr-defined]
 
 
-def test_inference_client_model_takes_the_hf_token_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_inference_client_model_takes_the_hf_token_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     pytest.importorskip("huggingface_hub")
     monkeypatch.delenv("HF_API_KEY", raising=False)
     monkeypatch.setenv("HF_TOKEN", "hf-token")
@@ -44,4 +48,6 @@ def test_run_smolagent_gives_the_agent_only_the_settings_that_differ(monkeypatch
     monkeypatch.setattr("smolagents.cli.CodeAgent", RecordingAgent)
     monkeypatch.setattr("smolagents.cli.load_model", lambda *args, **kwargs: model)
     assert run_smolagent("Multiply", [], "InferenceClientModel", "m") == 42
-    assert built == [{"tools": [], "model": model, "additional_authorized_imports": None, "stream_outputs": True}]
+    assert built == [
+        {"tools": [], "model": model, "additional_authorized_imports": None, "stream_outputs": True}
+    ]

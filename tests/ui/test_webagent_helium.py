@@ -6,14 +6,11 @@ the quote and add to the query finds nothing instead of matching other elements.
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from _browser_support import require_browser_stack
+from _browser_support import require_browser_stack, served_directory
 
 from smolagents import ChatMessage, ScriptedModel
 from smolagents.vision_web_browser import _escape_xpath_string
@@ -33,24 +30,12 @@ TRICKY = [
 ]
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # keep test output clean
-        pass
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("quotes")
     (root / "quotes.html").write_text(PAGE)
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(root))
-    )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with served_directory(root) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ spliced into the expression.
 
 from __future__ import annotations
 
-import io
 import os
 import shutil
 from collections.abc import Callable
@@ -16,6 +15,7 @@ from typing import Any
 
 from ..memory import ActionStep
 from .browser import CHROMIUM_FLAGS
+from .browser_tools import attach_screenshot
 
 __all__ = ["HELIUM_INSTRUCTIONS", "HeliumScreenshots", "escape_xpath_string", "start_chrome"]
 
@@ -101,18 +101,8 @@ class HeliumScreenshots:
 
     def __call__(self, memory_step: ActionStep) -> None:
         """Attach a screenshot and the URL to `memory_step`."""
-        from PIL import Image
-
         driver = self.get_driver()
-        if driver is None:
-            return
-        image = Image.open(io.BytesIO(driver.get_screenshot_as_png()))
-        image.load()
-        memory_step.observations_images = [image]
-        self._with_images.append(memory_step)
-        while len(self._with_images) > self.keep:
-            self._with_images.pop(0).observations_images = None
-        url_info = f"Current url: {driver.current_url}"
-        memory_step.observations = (
-            f"{memory_step.observations}\n{url_info}" if memory_step.observations else url_info
-        )
+        if driver is not None:
+            attach_screenshot(
+                memory_step, driver.get_screenshot_as_png(), driver.current_url, self._with_images, self.keep
+            )
