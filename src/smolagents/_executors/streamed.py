@@ -212,6 +212,10 @@ class StreamedExecutor(RemotePythonExecutor):
             release()
 
     # -- the protocol ---------------------------------------------------------------------------------
+    def install_packages(self, additional_imports: list[str]) -> list[str]:
+        """Install nothing: these sandboxes use the packages their image or environment has."""
+        return []
+
     def _define_tools(self, tools: dict[str, Any]) -> None:
         if self._connection is None:
             self.start()  # start() defines every tool known so far
