@@ -122,6 +122,14 @@ CONTINUE: /continue/
 """
 
 
+_BODY_RULE = 'body: line{0,39} expr COMMENT? "\\n"\n'
+# The last line of a block for a very small model: it prints or answers, or it must answer.
+_LAST_LINE_PRINTS_OR_ANSWERS = (
+    'body: line{0,39} ("print(" arguments? ")" | "final_answer(" expr ")") COMMENT? "\\n"\n'
+)
+_LAST_LINE_ANSWERS = 'body: line{0,39} "final_answer(" expr ")" COMMENT? "\\n"\n'
+
+
 def _nested_blocks(depth: int) -> str:
     """Return the rules of blocks indented 1 to `depth` levels (Lark has no indentation tokens)."""
     rules = []
@@ -137,16 +145,23 @@ def _nested_blocks(depth: int) -> str:
     return "\n".join(rules) + "\n"
 
 
-def code_action_grammar(opening: str, closing: str) -> Grammar:
+def code_action_grammar(opening: str, closing: str, plain: bool = False, answer: bool = False) -> Grammar:
     """Return the grammar of a code action: ``Thought: ...`` on one line, then one code block.
 
     Args:
         opening: The tag that opens the code block (e.g. ````` ```py `````, ``<code>``).
         closing: The tag that closes it.
+        plain: For a very small model: the block's last line prints or calls `final_answer`
+            (a 135M model otherwise often ends on a function it never calls).
+        answer: With `plain`, the last line must call `final_answer`.
     """
     thought = f"/[^\\n]{{1,{THOUGHT_CHARS}}}/"
     start = f'start: "Thought: " THOUGHT "\\n" {_lark_string(opening)} "\\n" body {_lark_string(closing)}\n'
-    text = start + f"THOUGHT: {thought}\n" + _PYTHON_STATEMENTS.replace("{levels}", _nested_blocks(_DEPTH))
+    statements = _PYTHON_STATEMENTS.replace("{levels}", _nested_blocks(_DEPTH))
+    if plain:
+        last_line = _LAST_LINE_ANSWERS if answer else _LAST_LINE_PRINTS_OR_ANSWERS
+        statements = statements.replace(_BODY_RULE, last_line)
+    text = start + f"THOUGHT: {thought}\n" + statements
     # Ways to finish a reply early, from the end of a line, mid-thought or an empty line.
     endings = (closing, f"None\n{closing}", f"\n{opening}\nNone\n{closing}")
     return Grammar("lark", text, endings=endings)
@@ -198,16 +213,18 @@ def grammar_for_request(
     code_block_tags: tuple[str, str] | None,
     name_key: str = "name",
     arguments_key: str = "arguments",
+    plain_code: bool = False,
+    must_answer: bool = False,
 ) -> Grammar | None:
     """Choose the grammar for one model call, or None when the reply is free text (e.g. a plan).
 
     An explicit `response_format` wins (a CodeAgent using structured outputs sends one), then
-    tool calls, then a code action.
+    tool calls, then a code action (`plain_code` and `must_answer`: see `code_action_grammar`).
     """
     if response_format is not None:
         return response_format_grammar(response_format)
     if tools_to_call_from:
         return tool_call_grammar(tools_to_call_from, name_key, arguments_key)
     if code_block_tags is not None:
-        return code_action_grammar(*code_block_tags)
+        return code_action_grammar(*code_block_tags, plain=plain_code, answer=must_answer)
     return None
