@@ -123,11 +123,10 @@ CONTINUE: /continue/
 
 
 _BODY_RULE = 'body: line{0,39} expr COMMENT? "\\n"\n'
-# The last line of a block for a very small model: it prints or answers, or it must answer.
-_LAST_LINE_PRINTS_OR_ANSWERS = (
-    'body: line{0,39} ("print(" arguments? ")" | "final_answer(" expr ")") COMMENT? "\\n"\n'
-)
-_LAST_LINE_ANSWERS = 'body: line{0,39} "final_answer(" expr ")" COMMENT? "\\n"\n'
+# Blocks for a very small model: at most 12 lines ending with a print or the answer (it repeats
+# lines until any limit otherwise), or the answer alone, as the system prompt's example shows.
+_LAST_LINE_PRINTS_OR_ANSWERS = 'body: line{0,11} ("print(" arguments? ")" | "final_answer(" expr ")") "\\n"\n'
+_ANSWER_ONLY = 'body: "final_answer(" expr ")\\n"\n'
 
 
 def _nested_blocks(depth: int) -> str:
@@ -151,19 +150,22 @@ def code_action_grammar(opening: str, closing: str, plain: bool = False, answer:
     Args:
         opening: The tag that opens the code block (e.g. ````` ```py `````, ``<code>``).
         closing: The tag that closes it.
-        plain: For a very small model: the block's last line prints or calls `final_answer`
-            (a 135M model otherwise often ends on a function it never calls).
-        answer: With `plain`, the last line must call `final_answer`.
+        plain: For a very small model: at most 12 lines, the last one printing or calling
+            `final_answer` (a 135M model otherwise ends on a function it never calls, or
+            repeats a line until the limit).
+        answer: With `plain`, the block is one `final_answer(...)` line.
     """
     thought = f"/[^\\n]{{1,{THOUGHT_CHARS}}}/"
     start = f'start: "Thought: " THOUGHT "\\n" {_lark_string(opening)} "\\n" body {_lark_string(closing)}\n'
     statements = _PYTHON_STATEMENTS.replace("{levels}", _nested_blocks(_DEPTH))
     if plain:
-        last_line = _LAST_LINE_ANSWERS if answer else _LAST_LINE_PRINTS_OR_ANSWERS
+        last_line = _ANSWER_ONLY if answer else _LAST_LINE_PRINTS_OR_ANSWERS
         statements = statements.replace(_BODY_RULE, last_line)
     text = start + f"THOUGHT: {thought}\n" + statements
-    # Ways to finish a reply early, from the end of a line, mid-thought or an empty line.
-    endings = (closing, f"None\n{closing}", f"\n{opening}\nNone\n{closing}")
+    # Ways to finish a reply early, from the end of a line, mid-thought or an empty line, with a
+    # last line doing nothing (`print()` where the last line must print; no made-up answer).
+    filler = "print()" if plain else "None"
+    endings = (closing, f"{filler}\n{closing}", f"\n{opening}\n{filler}\n{closing}")
     return Grammar("lark", text, endings=endings)
 
 

@@ -119,9 +119,9 @@ class LocalModel(Model):
             matching the tools' schemas) or a `response_format`. Set by the constructor's
             `structured_generation` argument.
         plain_code_actions: With structured generation, shape code actions for a very small
-            model: the block's last line prints or calls `final_answer`, and once the previous
-            step's code ran and printed something, it calls `final_answer` (a 135M model
-            otherwise repeats its last block until the step limit). On for the embedded default;
+            model: a short block whose last line prints or calls `final_answer`, and once the
+            previous step's code ran and printed something, a `final_answer(...)` line alone (a
+            135M model otherwise repeats its last block until the step limit). On for the embedded default;
             a task needing several printed observations is beyond such a model anyway.
     """
 
