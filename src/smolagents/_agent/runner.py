@@ -222,11 +222,20 @@ async def _answer_at_step_limit(config: AgentConfig, run: RunState) -> None:
 async def provide_final_answer(config: AgentConfig, run: RunState) -> ModelReply:
     """Ask the model for a final answer to the run's task from its memory alone."""
     templates = config.prompt_templates["final_answer"]
-    messages = [
-        _text(MessageRole.SYSTEM, templates["pre_messages"]),
-        *run.memory.to_messages()[1:],
-        _text(MessageRole.USER, populate_template(templates["post_messages"], {"task": run.task})),
-    ]
+    question = populate_template(templates["post_messages"], {"task": run.task})
+    if getattr(config.model, "reuse_prompt_cache", False) is True:
+        # A local model keeping its key/value cache between calls: the steps' conversation, system
+        # prompt included, is already in the cache, so the request keeps it as its beginning.
+        messages = [
+            *run.memory.to_messages(),
+            _text(MessageRole.USER, f"{templates['pre_messages']}\n\n{question}"),
+        ]
+    else:
+        messages = [
+            _text(MessageRole.SYSTEM, templates["pre_messages"]),
+            *run.memory.to_messages()[1:],
+            _text(MessageRole.USER, question),
+        ]
     return await ask_model(config, run, "final_answer", messages)
 
 
