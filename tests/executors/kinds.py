@@ -140,12 +140,13 @@ def _container_exists(container_id: str) -> bool:
 
 
 def leftover_containers(remove: bool) -> list[str]:
-    """Return the ids of the executors' containers still on the test engine, removing them if asked."""
+    """Return the ids of this process's executor containers still on the test engine, removing them if asked."""
     from smolagents._executors.docker import LABEL
 
     client = docker_client()
     try:
-        left = client.containers.list(all=True, filters={"label": LABEL})
+        # Only this test process's: other runs may share the engine.
+        left = client.containers.list(all=True, filters={"label": f"{LABEL}={os.getpid()}"})
         for container in left if remove else []:
             container.remove(force=True)
         return [container.id for container in left]
