@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from .._errors import AgentError, AgentExecutionError, AgentParsingError
@@ -16,7 +17,14 @@ from .model_reply import ask_model
 from .outcomes import Continue, FinalAnswer, StepOutcome
 from .run_state import RunState
 
-__all__ = ["CODE_RESPONSE_FORMAT", "CODE_TOOL_NAME", "code_action", "execute_code", "prepare_executor"]
+__all__ = [
+    "CODE_RESPONSE_FORMAT",
+    "CODE_TOOL_NAME",
+    "code_action",
+    "execute_code",
+    "prepare_executor",
+    "release_executor",
+]
 
 CODE_TOOL_NAME = "python_interpreter"
 MAX_OUTPUT_CHARS = 20_000
@@ -110,13 +118,23 @@ async def execute_code(
 
 
 def prepare_executor(
-    config: AgentConfig, action: CodeAction, run: RunState, previous: RunState | None
+    config: AgentConfig, action: CodeAction, run: RunState, previous: RunState | None, owner: object
 ) -> None:
-    """Give the run an executor: the conversation's own, the agent's shared one, or a new one."""
-    if previous is not None and previous.executor is not None:
-        run.executor = previous.executor  # a continued conversation keeps its variables
-    elif action.shared_executor.executor is not None:
-        run.executor = action.shared_executor.executor
+    """Give the run an executor: the conversation's own, the user's shared one, or a new one.
+
+    A sandbox built from ``executor_type`` belongs to `owner` (the session): sessions never share
+    one, and it is released with the conversation (see `release_executor`) or when `owner` is
+    collected. An executor the user gave is shared by every session.
+    """
+    slot = action.shared_executor
+    kept = previous.executor if previous is not None else None
+    continued = kept is not None and (
+        kept is slot.executor or slot.holds(kept) or action.executor_type == "local"
+    )
+    if continued:
+        run.executor = kept  # a continued conversation keeps its variables
+    elif slot.executor is not None:
+        run.executor = slot.executor
     else:
         from .._executors.factory import build_executor
 
@@ -127,14 +145,27 @@ def prepare_executor(
             action.max_print_outputs_length,
             dict(action.executor_kwargs),
         )
-        if action.executor_type != "local":  # a sandbox is kept for the agent's runs until cleanup()
-            action.shared_executor.executor = run.executor
+        if action.executor_type != "local":  # a sandbox holds a process, container or machine
+            slot.lease(owner, run.executor)
     run.executor.send_tools(dict(config.callables))
-    # A new conversation starts with the variables set before it (agent.state) and the additional
-    # args; a continued one already holds its variables.
-    given = run.variables if previous is None else run.additional_args
+    # A conversation starting in this executor gets the variables set before it (agent.state, or
+    # the ones of a conversation whose sandbox was released) and the additional args; a continued
+    # one already holds its variables.
+    given = run.additional_args if continued else run.variables
     if given:
         run.executor.send_variables(dict(given))
     state = getattr(run.executor, "state", None)
     if isinstance(state, dict):
         run.variables = state
+
+
+def release_executor(run: RunState | None, running: Iterable[RunState]) -> None:
+    """Release the sandbox of a conversation that ends (unless one of `running` still uses it).
+
+    The user's shared executor and the local interpreter hold nothing to release and are left alone.
+    """
+    if run is None or run.executor is None or not isinstance(getattr(run.config, "action", None), CodeAction):
+        return
+    if any(other.executor is run.executor for other in running):
+        return  # released with the session, or by agent.cleanup()
+    run.config.action.shared_executor.release(run.executor)

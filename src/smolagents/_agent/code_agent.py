@@ -23,8 +23,11 @@ class CodeAgent(MultiStepAgent):
     Args:
         additional_authorized_imports: Modules the code may import besides the safe base set;
             ``"pkg.*"`` authorises a package and its submodules, ``"*"`` any module.
-        executor: An executor instance to use (shared by every run of this agent).
-        executor_type: ``"local"`` (our interpreter, one per conversation) or a remote sandbox.
+        executor: An executor instance to use, shared by every session and run of this agent
+            (their variables then mix: give each session its own agent, or use `executor_type`).
+        executor_type: ``"local"`` (our interpreter) or a sandbox (see `EXECUTOR_TYPES`); each
+            conversation of each session gets its own, released when the conversation ends
+            (``reset``), when its session is collected, or by `cleanup()`.
         executor_kwargs: Keyword arguments for the executor built from `executor_type`.
         max_print_outputs_length: Cap on the printed output kept per step.
         use_structured_outputs_internally: Ask the model for ``{"thought", "code"}`` JSON.
@@ -117,9 +120,11 @@ class CodeAgent(MultiStepAgent):
         return self._shared_executor.executor
 
     def cleanup(self) -> None:
-        """Release the shared executor (a remote sandbox stops; the local interpreter holds nothing)."""
-        if self._shared_executor.executor is not None:
-            self._shared_executor.executor.cleanup()
+        """Release every sandbox of this agent's sessions, and the executor given as `executor=`.
+
+        A session that runs again afterwards starts a new sandbox (the local interpreter holds nothing).
+        """
+        self._shared_executor.release_all()
 
     def __enter__(self) -> CodeAgent:
         return self

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Union
 
 from .callbacks import StepCallbacks
+from .executor_slot import ExecutorSlot
 from .prompts import AgentKind, PromptTemplates
 
 if TYPE_CHECKING:
@@ -25,16 +26,6 @@ __all__ = [
     "build_configuration",
     "settings_key",
 ]
-
-
-class ExecutorSlot:
-    """Holds the executor an agent shares between its runs (one given by the user, or a sandbox).
-
-    The local interpreter is not shared: each conversation gets its own.
-    """
-
-    def __init__(self, executor: Any = None) -> None:
-        self.executor = executor
 
 
 @dataclass(frozen=True)

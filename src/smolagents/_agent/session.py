@@ -14,7 +14,7 @@ from .._events import STREAM_EVENT_TYPES, AgentEvent, StreamEvent
 from .._usage import TokenUsage
 from ..memory import ActionStep, AgentMemory, PlanningStep, TaskStep
 from .bus import EventBus, EventChannel, Subscriber, stream_through
-from .code_actions import prepare_executor
+from .code_actions import prepare_executor, release_executor
 from .config import AgentConfig, CodeAction
 from .configuration import describe
 from .run_state import RunResult, RunState, current_run
@@ -77,7 +77,7 @@ class AgentSession:
             config: AgentConfig = self.agent.configuration
             run.config, run.bus, run.max_steps = config, self._bus(config), config.max_steps
             if isinstance(config.action, CodeAction) and run.executor is None:
-                prepare_executor(config, config.action, run, None)
+                prepare_executor(config, config.action, run, None, self)
         return run
 
     @property
@@ -93,7 +93,8 @@ class AgentSession:
         return latest.variables if latest is not None and latest.config is None and not latest.task else {}
 
     def reset(self) -> None:
-        """Start a fresh conversation: new memory, new variables, a new local executor."""
+        """Start a fresh conversation: new memory, new variables, a new executor (its sandbox is released)."""
+        release_executor(self._latest, self._runs.values())
         self._latest = None
 
     def interrupt(self) -> None:
@@ -191,6 +192,8 @@ class AgentSession:
             raise TypeError(f"task must be a string, got {type(task).__name__}.")
         config: AgentConfig = self.agent.configuration
         previous = self._latest if not reset else None
+        if reset:
+            release_executor(self._latest, self._runs.values())
         if previous is not None and any(run.memory is previous.memory for run in self._runs.values()):
             raise RuntimeError(
                 "This conversation is already running a task: wait for it to end, or start another "
@@ -221,7 +224,7 @@ class AgentSession:
         )
         run.variables.update(additional_args or {})
         if isinstance(config.action, CodeAction):
-            prepare_executor(config, config.action, run, previous)
+            prepare_executor(config, config.action, run, previous, self)
         self._latest = run
         return run
 

@@ -195,10 +195,16 @@ class PlainEngine:
 
     Prints are captured, the value of a last expression statement is the output, and a timeout
     raises inside the code where the platform has `SIGALRM` (the host enforces a hard deadline too).
+
+    Args:
+        max_print_outputs_length: Characters of print output kept per call.
+        host_interrupts: The host stops code at its limit by interrupting it (KeyboardInterrupt,
+            as Pyodide's interrupt buffer raises) instead of the kernel's own alarm.
     """
 
-    def __init__(self, max_print_outputs_length: int | None = None) -> None:
+    def __init__(self, max_print_outputs_length: int | None = None, host_interrupts: bool = False) -> None:
         self.max_print = DEFAULT_MAX_PRINT if max_print_outputs_length is None else max_print_outputs_length
+        self.host_interrupts = host_interrupts
         self.globals: dict[str, Any] = {"__name__": "__main__", "final_answer": self._final_answer}
         self.protected = {"final_answer"}
 
@@ -230,22 +236,22 @@ class PlainEngine:
         assert last is None or isinstance(last, ast.Expr)
         body = compile(tree, CODE_FILENAME, "exec")
         expression = compile(ast.Expression(last.value), CODE_FILENAME, "eval") if last is not None else None
-        stdout, alarm = sys.stdout, _start_alarm(timeout)
+        stdout, alarm = sys.stdout, _start_alarm(None if self.host_interrupts else timeout)
         sys.stdout = printed
         try:
             exec(body, self.globals)
             output = eval(expression, self.globals) if expression is not None else None
         except _FinalAnswer as answer:
             return answer.value, printed.text(), True
-        except _Timeout as raised:
-            where = _quoted_line(code, _failure_line(raised.__traceback__))
-            message = f"Code execution stopped at {where}: it ran longer than its {timeout} seconds."
-            raise RunFailure(
-                message, printed.text(), _failure_line(raised.__traceback__), "timeout"
-            ) from None
         except BaseException as raised:
             lineno = _failure_line(raised.__traceback__)
-            message = f"Code execution failed at {_quoted_line(code, lineno)} due to: {type(raised).__name__}: {raised}"
+            where = _quoted_line(code, lineno)
+            if isinstance(raised, _Timeout) or (
+                self.host_interrupts and isinstance(raised, KeyboardInterrupt)
+            ):
+                message = f"Code execution stopped at {where}: it ran longer than its {timeout} seconds."
+                raise RunFailure(message, printed.text(), lineno, "timeout") from None
+            message = f"Code execution failed at {where} due to: {type(raised).__name__}: {raised}"
             raise RunFailure(message, printed.text(), lineno) from None
         finally:
             _stop_alarm(alarm)
