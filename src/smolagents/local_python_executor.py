@@ -26,6 +26,7 @@ from ._interpreter.tables import (
     BASE_BUILTIN_MODULES,
     DANGEROUS_FUNCTIONS,
     DANGEROUS_MODULES,
+    HOST_MODULES,
     PROTECTED_BUILTIN_NAMES,
 )
 
@@ -71,7 +72,7 @@ logger = logging.getLogger(__name__)
 
 def _warn_about_host_modules(authorized: list[str]) -> None:
     reaching = sorted(
-        {name for name in authorized if name == "*" or name.partition(".")[0] in DANGEROUS_MODULES}
+        {name for name in authorized if name == "*" or name.partition(".")[0] in HOST_MODULES}
     )
     if reaching:
         logger.warning(
@@ -87,7 +88,7 @@ class LocalPythonExecutor(PythonExecutor):
     Args:
         additional_authorized_imports: Modules the code may import on top of
             `BASE_BUILTIN_MODULES`; `"pkg.*"` authorises a package and its submodules, `"*"`
-            every module except those in `DANGEROUS_MODULES` (which need an exact entry).
+            every module (those reaching the host get a warning at construction).
         max_print_outputs_length: Characters of print output kept in the logs (default 50,000).
         additional_functions: Extra callables available to the code by name; like tools, the code
             cannot rebind or unwrap them.

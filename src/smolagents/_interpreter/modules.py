@@ -27,11 +27,11 @@ from .guards import (
 from .host_access import host_boundary
 from .module_overrides import PRIVATE_GENERATORS, use_private_generator
 from .policy import module_replacements, removed_attributes
-from .tables import ALWAYS_CLOSED_MODULES, DANGEROUS_FUNCTIONS, DANGEROUS_MODULES
+from .tables import ALWAYS_CLOSED_MODULES, CLOSED_FUNCTIONS, HOST_MODULES
 
 __all__ = ["ImportPolicy"]
 
-_DANGEROUS_MODULES = frozenset(DANGEROUS_MODULES)
+_DANGEROUS_MODULES = frozenset(HOST_MODULES)
 _GUARDED_BUILTINS: dict[int, Any] = {
     id(getattr): guarded_getattr,
     id(setattr): guarded_setattr,
@@ -42,7 +42,7 @@ _GUARDED_BUILTINS: dict[int, Any] = {
 
 def _dangerous_callable_ids() -> frozenset[int]:
     found = set()
-    for dotted in DANGEROUS_FUNCTIONS:
+    for dotted in CLOSED_FUNCTIONS:
         module_name, _, name = dotted.rpartition(".")
         try:
             found.add(id(getattr(importlib.import_module(module_name), name)))

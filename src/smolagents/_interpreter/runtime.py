@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import operator
-import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -50,6 +49,7 @@ from .limits import (
     guarded_mul,
     guarded_pow,
 )
+from .messages import well_known
 from .modules import ImportPolicy
 from .names import RESERVED_PREFIX
 from .numpy_memory import bounded_numpy_allocations, restore_numpy_allocations
@@ -401,11 +401,10 @@ class Runtime:
 
     def _error(self, raised: BaseException, source: str) -> InterpreterError:
         lineno = _model_line(raised.__traceback__)
-        where = f"line {lineno} ({source_line(source, lineno)!r})" if lineno else "an unknown line"
+        # 1.26's words lead ("Code execution failed at line '<code>' due to: ..."); the number follows.
+        where = f"line '{source_line(source, lineno)}' (line {lineno})" if lineno else "an unknown line"
         if isinstance(raised, BudgetExceededSignal):
-            error: InterpreterError = ExecutionTimeoutError(
-                f"Code execution stopped at {where}: {raised.reason}."
-            )
+            error: InterpreterError = ExecutionTimeoutError(f"{raised.reason} (stopped at {where}).")
         elif isinstance(raised, InterpreterError):
             error = type(raised)(f"Code execution failed at {where}: {raised.message}")
         elif isinstance(raised, MemoryError) and self.budget.refused_allocation is not None:
@@ -415,7 +414,7 @@ class Runtime:
         else:
             text = _text(raised)
             error = InterpreterError(
-                f"Code execution failed at {where} due to: {_well_known(raised, text)}{type(raised).__name__}: {text}"
+                f"Code execution failed at {where} due to: {well_known(raised, text, source_line(source, lineno))}{type(raised).__name__}: {text}"
             )
         error.lineno = lineno
         error.__cause__ = raised
@@ -503,23 +502,6 @@ def _model_line(trace: TracebackType | None) -> int | None:
             lineno = trace.tb_lineno
         trace = trace.tb_next
     return lineno
-
-
-_KWARGS_NOT_A_MAPPING = re.compile(r"argument after \*\* must be a mapping, not (\w+)")
-_UNDEFINED_NAME = re.compile(r"name '(\w+)' is not defined")
-
-
-def _well_known(raised: BaseException, text: str) -> str:
-    # 1.26's wording for the errors models and users match on, ahead of Python's own message.
-    if isinstance(raised, ValueError) and "values to unpack" in text:
-        return "Cannot unpack tuple of wrong size. "
-    found = _KWARGS_NOT_A_MAPPING.search(text) if isinstance(raised, TypeError) else None
-    if found:
-        return f"Cannot unpack non-dict value in **kwargs: {found.group(1)}. "
-    found = _UNDEFINED_NAME.match(text) if isinstance(raised, NameError) else None
-    if found:
-        return f"The variable `{found.group(1)}` is not defined. "
-    return ""
 
 
 def _text(raised: BaseException) -> str:

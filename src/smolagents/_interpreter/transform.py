@@ -92,7 +92,8 @@ class Rewriter(FlowRewrites):
     def refuse(self, node: ast.AST, what: str) -> CompileRefusal:
         lineno = getattr(node, "lineno", None)
         line = source_line(self.source, lineno)
-        return CompileRefusal(f"Refused at line {lineno} ({line!r}): {what}", lineno=lineno)
+        # The reason leads (1.26's messages are matched on); the line follows, unquoted.
+        return CompileRefusal(f"{what} (refused at line {lineno}: {line})", lineno=lineno)
 
     def check_binding(self, node: ast.AST, identifier: str | None, parameter: bool = False) -> None:
         if identifier is None:
@@ -272,14 +273,18 @@ class Rewriter(FlowRewrites):
 
     def _check_attribute(self, node: ast.Attribute) -> None:
         attribute = node.attr
-        if attribute.startswith("__") and attribute.endswith("__"):
-            if not isinstance(node.ctx, ast.Load) or attribute not in ALLOWED_DUNDER_ATTRIBUTES:
+        if _closed_dunder(node) or attribute in DENIED_ATTRIBUTES:
+            # Name every closed attribute of the chain (`x.__class__.__base__...`): 1.26 reports the
+            # one its evaluation order meets first, so users match on any of them.
+            chain = _closed_in_chain(node)
+            dunders = [name for name in chain if name.startswith("__")]
+            if dunders:
+                words = "; ".join(f"Forbidden access to dunder attribute: {name}" for name in dunders)
                 raise self.refuse(
                     node,
-                    f"Forbidden access to dunder attribute: {attribute}. Access to {attribute!r} is not allowed "
-                    "(dunder attributes other than a few harmless ones are closed).",
+                    f"{words}. Dunder attributes other than a few harmless ones are closed"
+                    + (f", and so are interpreter internals ({', '.join(map(repr, chain))})." if len(dunders) < len(chain) else "."),
                 )
-        if attribute in DENIED_ATTRIBUTES:
             raise self.refuse(
                 node, f"access to {attribute!r} is not allowed (interpreter internals are closed)."
             )
@@ -542,3 +547,28 @@ class Rewriter(FlowRewrites):
             return node
         value = guard_call(names.FORMAT_VALUE, node.value, ast.Constant(node.conversion), spec)
         return ast.copy_location(ast.FormattedValue(value=value, conversion=-1, format_spec=None), node)
+
+
+def _closed_dunder(node: ast.Attribute) -> bool:
+    attribute = node.attr
+    return (
+        attribute.startswith("__")
+        and attribute.endswith("__")
+        and (not isinstance(node.ctx, ast.Load) or attribute not in ALLOWED_DUNDER_ATTRIBUTES)
+    )
+
+
+def _closed_in_chain(node: ast.expr) -> list[str]:
+    """Return the closed attribute names along `a.b(...)[i].c`, innermost first."""
+    found: list[str] = []
+    while True:
+        if isinstance(node, ast.Attribute):
+            if _closed_dunder(node) or node.attr in DENIED_ATTRIBUTES:
+                found.append(node.attr)
+            node = node.value
+        elif isinstance(node, ast.Call):
+            node = node.func
+        elif isinstance(node, ast.Subscript):
+            node = node.value
+        else:
+            return found[::-1]
