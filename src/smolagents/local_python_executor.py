@@ -35,8 +35,11 @@ __all__ = [
     "BASE_PYTHON_TOOLS",
     "DANGEROUS_FUNCTIONS",
     "DANGEROUS_MODULES",
+    "ALLOWED_DUNDER_METHODS",
     "DEFAULT_MAX_LEN_OUTPUT",
+    "MAX_EXECUTION_TIME_SECONDS",
     "MAX_OPERATIONS",
+    "MAX_WHILE_ITERATIONS",
     "CodeOutput",
     "ExecutionTimeoutError",
     "HostAccessDenied",
@@ -55,6 +58,16 @@ DEFAULT_MAX_LEN_OUTPUT = 50_000
 
 MAX_OPERATIONS = 10_000_000
 """Loop iterations plus function calls allowed in one call of the executor."""
+
+MAX_WHILE_ITERATIONS = 1_000_000
+"""1.26's name, kept for code that reads it: `while` loops here count against MAX_OPERATIONS."""
+
+MAX_EXECUTION_TIME_SECONDS = 30
+"""Default wall-clock limit of one call, in seconds (1.26's name)."""
+
+ALLOWED_DUNDER_METHODS = ["__init__", "__str__", "__repr__"]
+"""1.26's name for the dunder methods its tree walker let code call. Here the interpreter's own
+table (`_interpreter/tables.py`) decides which dunder attributes code may read or define."""
 
 DEFAULT_MAX_MEMORY_BYTES = 512 * 2**20
 """Growth of the process's peak memory allowed in one call of the executor."""

@@ -194,10 +194,15 @@ def _wrap_callable(name: str, target: Any, runtime: Runtime) -> Any:
     return call
 
 
-def _check_identifier(name: Any, what: str) -> str:
+_DUNDER_TOOL_NAMES = frozenset({"__import__"})
+"""Dunder names a tool may have (1.26 users give `__import__` as a tool); never module attributes
+such as `__builtins__` or `__name__`, which would change how the code runs."""
+
+
+def _check_identifier(name: Any, what: str, dunder_ok: bool = False) -> str:
     if not isinstance(name, str) or not name.isidentifier():
         raise ValueError(f"{what} name {name!r} is not a valid Python identifier; rename it.")
-    if name.startswith(RESERVED_PREFIX) or (name.startswith("__") and name.endswith("__")):
+    if name.startswith(RESERVED_PREFIX) or (name.startswith("__") and name.endswith("__") and not dunder_ok):
         raise ValueError(
             f"{what} name {name!r} is reserved (dunder or {RESERVED_PREFIX!r} prefix); rename it."
         )
@@ -236,6 +241,7 @@ class Runtime:
         self._allocator: Any = None  # numpy's allocator before ours, while ours is installed
         self.max_print_outputs_length = max_print_outputs_length
         self.builtins: dict[str, Any] = dict(_SHARED_BUILTINS)
+        self.imports.runtime_builtins = self.builtins
         self.builtins.update(
             {
                 "__name__": "__main__",
@@ -296,13 +302,15 @@ class Runtime:
         """Make `callables` (tools or functions) available by name; the code cannot rebind them."""
         names = set()
         for name, target in callables.items():
-            _check_identifier(name, what)
+            _check_identifier(name, what, dunder_ok=name in _DUNDER_TOOL_NAMES)
             if name == "final_answer":
                 self.builtins[name] = self._make_final_answer(target)
             else:
                 self.builtins[name] = (
                     target if isinstance(target, type) else _wrap_callable(name, target, self)
                 )
+            # `os.popen` / `builtins.exec` read from a module serve the tool the user gave (1.26).
+            self.imports.provided_by_id[id(target)] = self.builtins[name]
             self.globals.pop(name, None)  # a provided name wins over a variable of the notebook
             names.add(name)
         self.protected = self.protected | names

@@ -274,20 +274,7 @@ class Rewriter(FlowRewrites):
     def _check_attribute(self, node: ast.Attribute) -> None:
         attribute = node.attr
         if _closed_dunder(node) or attribute in DENIED_ATTRIBUTES:
-            # Name every closed attribute of the chain (`x.__class__.__base__...`): 1.26 reports the
-            # one its evaluation order meets first, so users match on any of them.
-            chain = _closed_in_chain(node)
-            dunders = [name for name in chain if name.startswith("__")]
-            if dunders:
-                words = "; ".join(f"Forbidden access to dunder attribute: {name}" for name in dunders)
-                raise self.refuse(
-                    node,
-                    f"{words}. Dunder attributes other than a few harmless ones are closed"
-                    + (f", and so are interpreter internals ({', '.join(map(repr, chain))})." if len(dunders) < len(chain) else "."),
-                )
-            raise self.refuse(
-                node, f"access to {attribute!r} is not allowed (interpreter internals are closed)."
-            )
+            raise self.refuse(node, _closed_message(node))
         if attribute.startswith(RESERVED_PREFIX):
             raise self.refuse(node, f"attribute names starting with {RESERVED_PREFIX!r} are reserved.")
 
@@ -416,6 +403,10 @@ class Rewriter(FlowRewrites):
         return located(fast, node) if fast else ast.copy_location(slow, node)
 
     def visit_Call(self, node: ast.Call) -> ast.AST:
+        if isinstance(node.func, ast.Attribute) and _closed_dunder(node.func):
+            # 1.26 words a call of a closed dunder this way
+            message = _closed_message(node.func)
+            raise self.refuse(node, f"Forbidden call to dunder function: {node.func.attr}. {message}")
         self.generic_visit(node)
         function = node.func
         if isinstance(function, ast.Name) and function.id == "super" and not node.args and not node.keywords:
@@ -556,6 +547,19 @@ def _closed_dunder(node: ast.Attribute) -> bool:
         and attribute.endswith("__")
         and (not isinstance(node.ctx, ast.Load) or attribute not in ALLOWED_DUNDER_ATTRIBUTES)
     )
+
+
+def _closed_message(node: ast.Attribute) -> str:
+    # Name every closed attribute of the chain (`x.__class__.__base__...`): 1.26 reports the one
+    # its evaluation order meets first, so users match on any of them.
+    chain = _closed_in_chain(node)
+    dunders = [name for name in chain if name.startswith("__")]
+    if not dunders:
+        return f"access to {node.attr!r} is not allowed (interpreter internals are closed)."
+    words = "; ".join(f"Forbidden access to dunder attribute: {name}" for name in dunders)
+    internals = [name for name in chain if not name.startswith("__")]
+    also = f", and so are interpreter internals ({', '.join(map(repr, internals))})" if internals else ""
+    return f"{words}. Dunder attributes other than a few harmless ones are closed{also}."
 
 
 def _closed_in_chain(node: ast.expr) -> list[str]:
