@@ -9,6 +9,7 @@ a curated set of builtins. State persists between calls, like a notebook.
 from __future__ import annotations
 
 import builtins
+import importlib.util
 import logging
 import os
 import re
@@ -137,6 +138,7 @@ class LocalPythonExecutor(PythonExecutor):
             )
         _check_timeout(timeout_seconds)
         self.additional_authorized_imports = list(additional_authorized_imports)
+        _check_installed(self.additional_authorized_imports)
         _warn_about_host_modules(self.additional_authorized_imports)
         self.authorized_imports = sorted(set(BASE_BUILTIN_MODULES) | set(self.additional_authorized_imports))
         self.max_print_outputs_length = (
@@ -297,7 +299,25 @@ _FINAL_ANSWER_VARIABLE = re.compile(r"(?<![\w.])final_answer\b(?!\s*\()")
 
 def check_import_authorized(import_to_check: str, authorized_imports: Sequence[str]) -> bool:
     """Return whether an executor with these `authorized_imports` lets code import `import_to_check`."""
-    return ImportPolicy(authorized_imports).is_authorized(import_to_check)
+    policy = ImportPolicy(authorized_imports)
+    # `pkg` is importable when a submodule is authorised: `import pkg.sub` binds `pkg` (holding `sub`).
+    return policy.is_authorized(import_to_check) or any(
+        name.startswith(import_to_check + ".") and policy.is_authorized(name) for name in policy.authorized
+    )
+
+
+def _check_installed(authorized: list[str]) -> None:
+    # 1.26 refuses, at construction, modules that cannot be imported: a typo fails early.
+    missing = [
+        name
+        for name in authorized
+        if name != "*" and importlib.util.find_spec(name.partition(".")[0]) is None
+    ]
+    if missing:
+        raise InterpreterError(
+            f"Non-installed authorized modules: {', '.join(missing)}. Install them in this environment or "
+            "remove them from additional_authorized_imports."
+        )
 
 
 def _check_timeout(timeout_seconds: float | None) -> None:

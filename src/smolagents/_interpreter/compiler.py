@@ -127,7 +127,7 @@ def _capture_output(body: list[ast.stmt]) -> None:
     elif isinstance(last, ast.If):
         _capture_output(last.body)
         _capture_output(last.orelse)
-    elif isinstance(last, ast.With):
+    elif isinstance(last, (ast.With, ast.For, ast.While)):  # a loop: its last pass's value (1.26)
         _capture_output(last.body)
     elif isinstance(last, ast.Match):
         for case in last.cases:

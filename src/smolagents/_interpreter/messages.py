@@ -19,6 +19,8 @@ __all__ = ["well_known"]
 
 _KWARGS_NOT_A_MAPPING = re.compile(r"argument after \*\* must be a mapping, not (\w+)")
 _UNDEFINED_NAME = re.compile(r"name '(\w+)' is not defined")
+_NOT_ITERABLE = re.compile(r"'\w+' object is not iterable")
+_ADD_TO = re.compile(r"[\w.\[\]'\"]+\s*\+=\s*([^;#]+)$")
 _PLAIN_MAPPINGS = (dict, defaultdict, OrderedDict, Counter)
 _SHORT = reprlib.Repr()
 _SHORT.maxdict = _SHORT.maxlist = 10
@@ -37,6 +39,10 @@ def well_known(raised: BaseException, text: str, line: str) -> str:
         if line.startswith("del "):
             return f"Cannot delete name '{found.group(1)}': name is not defined. "
         return f"The variable `{found.group(1)}` is not defined. "
+    if isinstance(raised, TypeError) and _NOT_ITERABLE.fullmatch(text):
+        found = _ADD_TO.match(line)
+        if found:  # `items += 1` on a list
+            return f"Cannot add non-list value {found.group(1).strip()} to a list. "
     if type(raised) is KeyError and len(raised.args) == 1:
         return _missing_key(raised.args[0], line, _model_frame(raised.__traceback__))
     return ""
