@@ -209,8 +209,9 @@ def evaluate_python_code(
         code: The code to run.
         static_tools: Callables the code may call but not rebind (tools, `final_answer`).
         custom_tools: Callables the code may call and also rebind (given as variables).
-        state: Variables to start from; updated in place with the code's variables and
-            `_print_outputs` (the printed text).
+        state: Variables to start from; updated in place with the code's variables,
+            `_print_outputs` (the printed text) and `_operations_count` (1.26's count of evaluated
+            syntax nodes, `{"counter": n}`; the run stops past `MAX_OPERATIONS` of them).
         authorized_imports: Every module the code may import (not added to a base list).
         max_print_outputs_length: Characters of print output kept.
         timeout_seconds: Wall-clock limit (None: no limit).
@@ -232,7 +233,7 @@ def evaluate_python_code(
     variables.update(custom_tools or {})
     runtime.set_variables(variables)
     try:
-        result = runtime.run(code)
+        result = runtime.run(code, node_limit=MAX_OPERATIONS)
     except InterpreterError as error:
         state["_print_outputs"] = PrintContainer(error.logs)
         raise
@@ -240,6 +241,7 @@ def evaluate_python_code(
         state.update(
             (name, value) for name, value in runtime.state.items() if name != "__name__" or name in state
         )
+        state["_operations_count"] = {"counter": runtime.node_operations}  # 1.26's count of evaluated nodes
     state["_print_outputs"] = PrintContainer(result.logs)
     return result.output, result.is_final_answer
 

@@ -11,6 +11,7 @@ from functools import lru_cache
 from types import CodeType
 
 from . import names
+from .node_count import add_node_counts
 from .rewrite_nodes import CompileRefusal, guard_call, load_name, source_line
 from .tables import CODE_FILENAME, LIMITS
 from .transform import Rewriter
@@ -177,7 +178,7 @@ def is_inert(tree: ast.Module) -> bool:
 
 
 @lru_cache(maxsize=512)
-def compile_checked(source: str, protected: frozenset[str]) -> tuple[CodeType, bool]:
+def compile_checked(source: str, protected: frozenset[str], count_nodes: bool = False) -> tuple[CodeType, bool]:
     """Check `source`, rewrite it with guards and compile it; refusals raise `CompileRefusal`.
 
     Returns:
@@ -186,6 +187,8 @@ def compile_checked(source: str, protected: frozenset[str]) -> tuple[CodeType, b
     Args:
         source: The model's code.
         protected: Names the code may not rebind (tools, `final_answer`, provided functions).
+        count_nodes: Count evaluated syntax nodes as 1.26 did (see node_count.py); the source is
+            first checked without the counting calls.
     """
     if len(source) > LIMITS.max_source_length:
         raise CompileRefusal(
@@ -212,7 +215,11 @@ def compile_checked(source: str, protected: frozenset[str]) -> tuple[CodeType, b
         ) from None
     _check_depth(tree, source)
     inert = is_inert(tree)
-    tree.body = Rewriter(source, protected)._statements(tree.body) if tree.body else []
+    allowed: frozenset[str] = frozenset()
+    if count_nodes:
+        compile_checked(source, protected)  # refusals come from the code as written
+        tree, inert, allowed = add_node_counts(tree), False, frozenset({names.COUNT})
+    tree.body = Rewriter(source, protected, allowed)._statements(tree.body) if tree.body else []
     _tick_between_statements(tree)
     _capture_output(tree.body)
     ast.fix_missing_locations(tree)

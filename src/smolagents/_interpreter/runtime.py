@@ -242,6 +242,9 @@ class Runtime:
         self.max_print_outputs_length = max_print_outputs_length
         self.builtins: dict[str, Any] = dict(_SHARED_BUILTINS)
         self.imports.runtime_builtins = self.builtins
+        self.node_operations = 0
+        self.node_limit: int | None = None
+        self.builtins[names.COUNT] = self._count_nodes
         self.builtins.update(
             {
                 "__name__": "__main__",
@@ -325,11 +328,18 @@ class Runtime:
         self._refresh_state()
 
     # -- running ------------------------------------------------------------------------------------
-    def run(self, source: str) -> RunResult:
-        """Check, compile and run `source` in this notebook; failures raise `InterpreterError`."""
+    def run(self, source: str, node_limit: int | None = None) -> RunResult:
+        """Check, compile and run `source` in this notebook; failures raise `InterpreterError`.
+
+        Args:
+            source: The code.
+            node_limit: Count evaluated syntax nodes in `node_operations` and stop past this many
+                (1.26's operation count, for `evaluate_python_code`); None: not counted.
+        """
         if not isinstance(source, str):
             raise TypeError(f"code must be a string, not {type(source).__name__}")
-        code, inert = compile_checked(source, self.protected)
+        self.node_limit = node_limit
+        code, inert = compile_checked(source, self.protected, node_limit is not None)
         if inert:  # nothing in it can recurse in C: skip the hop to the code thread
             return self._execute(code, source)
         previous = use_budget(self.budget)  # calls served back on this thread count against the run
@@ -435,6 +445,15 @@ class Runtime:
         self.state.update({name: value for name, value in self.globals.items() if name not in hidden})
 
     # -- builtins bound to this runtime --------------------------------------------------------------
+    def _count_nodes(self, value: Any, units: int) -> Any:
+        self.node_operations += units
+        if self.node_limit is not None and self.node_operations > self.node_limit:
+            raise BudgetExceededSignal(
+                f"Reached the max number of operations ({self.node_limit:,} evaluated syntax nodes); "
+                "make the code do less work or avoid endless loops"
+            )
+        return value
+
     def _result(self, value: Any) -> Any:
         self._output = value
         return value

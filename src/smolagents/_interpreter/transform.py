@@ -71,8 +71,9 @@ _AUG_OP_NAMES: dict[type, str] = {
 class Rewriter(FlowRewrites):
     """Refuse what is forbidden and route what is sensitive through the guards."""
 
-    def __init__(self, source: str, protected: frozenset[str]) -> None:
+    def __init__(self, source: str, protected: frozenset[str], allowed: frozenset[str] = frozenset()) -> None:
         self.source = source
+        self.allowed = allowed  # interpreter names an earlier pass added (the source was checked without them)
         self.protected = protected
         self.class_names: list[str | None] = []  # innermost scope last; None for function scopes
         self.lazy_annotations = False
@@ -115,6 +116,8 @@ class Rewriter(FlowRewrites):
         self.check_identifier(node, identifier)
 
     def check_identifier(self, node: ast.AST, identifier: str) -> None:
+        if identifier in self.allowed:
+            return
         if identifier.startswith(RESERVED_PREFIX):
             raise self.refuse(
                 node, f"names starting with {RESERVED_PREFIX!r} are reserved for the interpreter."
