@@ -166,14 +166,15 @@ class Budget:
     def memory_reason(self) -> str:
         """Say, for the model, that the memory allowance was used up."""
         return (
-            f"Code execution used more than {(self.max_memory_bytes or 0) // 2**20:,} MiB of memory; "
+            f"the code used more than {(self.max_memory_bytes or 0) // 2**20:,} MiB of memory; "
             "work on smaller data or in pieces"
         )
 
     def _timeout_reason(self) -> str:
         return (
-            f"Code execution exceeded the maximum execution time of {self.timeout_seconds:g} seconds: "
-            "make it do less work (smaller inputs, fewer iterations)"
+            f"Code execution exceeded the maximum execution time of {self.timeout_seconds:g} seconds: the code "
+            f"ran longer than the {self.timeout_seconds:g} s time limit; make it do less work (smaller inputs, "
+            "fewer iterations)"
         )
 
     def _operations_reason(self) -> str:

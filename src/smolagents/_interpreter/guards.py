@@ -255,7 +255,7 @@ def check_load(obj: Any, name: str) -> None:
             if reached is not None:  # `random._os`: 1.26's words name the module reached
                 raise RefusedError(
                     f"Forbidden access to module: {reached} (reached as {obj.__name__}.{name}): private "
-                    "attributes are closed; import what you need directly."
+                    "attributes are not allowed except on objects the code defined; import what you need directly."
                 )
             raise _refuse(obj, name, "private attributes are closed except on objects the code defined")
     elif name in DENIED_ATTRIBUTES:

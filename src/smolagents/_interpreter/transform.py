@@ -560,9 +560,10 @@ def _closed_message(node: ast.Attribute) -> str:
     if not dunders:
         return f"access to {node.attr!r} is not allowed (interpreter internals are closed)."
     words = "; ".join(f"Forbidden access to dunder attribute: {name}" for name in dunders)
-    internals = [name for name in chain if not name.startswith("__")]
-    also = f", and so are interpreter internals ({', '.join(map(repr, internals))})" if internals else ""
-    return f"{words}. Dunder attributes other than a few harmless ones are closed{also}."
+    return (
+        f"{words}. Access to {', '.join(map(repr, chain))} is not allowed (dunder attributes other than a "
+        "few harmless ones, and interpreter internals, are closed)."
+    )
 
 
 def _closed_in_chain(node: ast.expr) -> list[str]:
