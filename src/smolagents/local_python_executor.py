@@ -61,7 +61,8 @@ MAX_OPERATIONS = 10_000_000
 """Loop iterations plus function calls allowed in one call of the executor."""
 
 MAX_WHILE_ITERATIONS = 1_000_000
-"""1.26's name, kept for code that reads it: `while` loops here count against MAX_OPERATIONS."""
+"""Iterations allowed per `while` loop in `evaluate_python_code` (1.26); the executor counts loop
+iterations and calls against `max_operations` instead."""
 
 MAX_EXECUTION_TIME_SECONDS = 30
 """Default wall-clock limit of one call, in seconds (1.26's name)."""
@@ -85,9 +86,7 @@ logger = logging.getLogger(__name__)
 
 
 def _warn_about_host_modules(authorized: list[str]) -> None:
-    reaching = sorted(
-        {name for name in authorized if name == "*" or name.partition(".")[0] in HOST_MODULES}
-    )
+    reaching = sorted({name for name in authorized if name == "*" or name.partition(".")[0] in HOST_MODULES})
     if reaching:
         logger.warning(
             "LocalPythonExecutor authorises %s: model code can use it to act on the host within the "
@@ -233,7 +232,7 @@ def evaluate_python_code(
     variables.update(custom_tools or {})
     runtime.set_variables(variables)
     try:
-        result = runtime.run(code, node_limit=MAX_OPERATIONS)
+        result = runtime.run(code, node_limit=MAX_OPERATIONS, while_limit=MAX_WHILE_ITERATIONS)
     except InterpreterError as error:
         state["_print_outputs"] = PrintContainer(error.logs)
         raise
@@ -241,7 +240,7 @@ def evaluate_python_code(
         state.update(
             (name, value) for name, value in runtime.state.items() if name != "__name__" or name in state
         )
-        state["_operations_count"] = {"counter": runtime.node_operations}  # 1.26's count of evaluated nodes
+        state["_operations_count"] = {"counter": runtime.tally.operations}  # 1.26's count of evaluated nodes
     state["_print_outputs"] = PrintContainer(result.logs)
     return result.output, result.is_final_answer
 

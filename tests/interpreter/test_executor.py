@@ -423,5 +423,7 @@ def test_timeout_can_be_changed_between_calls_and_is_checked() -> None:
     with pytest.raises(ValueError, match="timeout_seconds must be positive"):
         executor.timeout_seconds = 0
     executor.timeout_seconds = 0.2
-    with pytest.raises(InterpreterError, match=r"maximum execution time of 0\.2 seconds: .*longer than the 0\.2 s time limit"):
+    with pytest.raises(
+        InterpreterError, match=r"maximum execution time of 0\.2 seconds: .*longer than the 0\.2 s time limit"
+    ):
         executor("while True:\n    pass")

@@ -178,7 +178,9 @@ def is_inert(tree: ast.Module) -> bool:
 
 
 @lru_cache(maxsize=512)
-def compile_checked(source: str, protected: frozenset[str], count_nodes: bool = False) -> tuple[CodeType, bool]:
+def compile_checked(
+    source: str, protected: frozenset[str], count_nodes: bool = False
+) -> tuple[CodeType, bool]:
     """Check `source`, rewrite it with guards and compile it; refusals raise `CompileRefusal`.
 
     Returns:
@@ -218,7 +220,7 @@ def compile_checked(source: str, protected: frozenset[str], count_nodes: bool = 
     allowed: frozenset[str] = frozenset()
     if count_nodes:
         compile_checked(source, protected)  # refusals come from the code as written
-        tree, inert, allowed = add_node_counts(tree), False, frozenset({names.COUNT})
+        tree, inert, allowed = add_node_counts(tree), False, frozenset({names.COUNT, names.WHILE})
     tree.body = Rewriter(source, protected, allowed)._statements(tree.body) if tree.body else []
     _tick_between_statements(tree)
     _capture_output(tree.body)

@@ -38,6 +38,11 @@ def well_known(raised: BaseException, text: str, line: str) -> str:
     if found:
         if line.startswith("del "):
             return f"Cannot delete name '{found.group(1)}': name is not defined. "
+        if re.search(rf"(?<![\w.]){found.group(1)}\s*\(", line):  # called: a tool the code expected
+            return (
+                f"Forbidden function evaluation: '{found.group(1)}' is not among the explicitly allowed tools "
+                "or defined/imported in the preceding code. "
+            )
         return f"The variable `{found.group(1)}` is not defined. "
     if isinstance(raised, TypeError) and _NOT_ITERABLE.fullmatch(text):
         found = _ADD_TO.match(line)

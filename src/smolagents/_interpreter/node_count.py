@@ -10,11 +10,48 @@ the name of a called function. The code has already been checked on its own befo
 from __future__ import annotations
 
 import ast
+from typing import Any
 
 from . import names
+from .errors import BudgetExceededSignal
 from .rewrite_nodes import guard_call
 
-__all__ = ["add_node_counts"]
+__all__ = ["NodeTally", "add_node_counts"]
+
+
+class NodeTally:
+    """The counters the counting calls report to, for one executor.
+
+    Attributes:
+        operations: Syntax nodes evaluated so far (1.26's `_operations_count`).
+        node_limit: Stop past this many (None: no limit).
+        while_limit: Iterations allowed per `while` loop (None: no limit).
+    """
+
+    def __init__(self) -> None:
+        self.operations = 0
+        self.node_limit: int | None = None
+        self.while_limit: int | None = None
+        self._passes: dict[int, int] = {}
+
+    def count(self, value: Any, units: int) -> Any:
+        """Count `units` evaluated nodes and pass `value` through."""
+        self.operations += units
+        if self.node_limit is not None and self.operations > self.node_limit:
+            raise BudgetExceededSignal(
+                f"Reached the max number of operations ({self.node_limit:,} evaluated syntax nodes); "
+                "make the code do less work or avoid endless loops"
+            )
+        return value
+
+    def count_while(self, key: int, start: bool = False) -> None:
+        """Count one pass of `while` loop `key` (`start`: the loop begins)."""
+        passes = 0 if start else self._passes.get(key, 0) + 1
+        self._passes[key] = passes
+        if self.while_limit is not None and passes > self.while_limit:
+            raise BudgetExceededSignal(
+                f"Maximum number of {self.while_limit} iterations in While loop exceeded; make the loop end sooner"
+            )
 
 
 def _count(value: ast.expr | None, units: int) -> ast.Call:
@@ -40,6 +77,9 @@ def _has_slice(node: ast.expr) -> bool:
 
 
 class _Counter(ast.NodeTransformer):
+    def __init__(self) -> None:
+        self.loops = 0
+
     def _statements(self, body: list[ast.stmt]) -> list[ast.stmt]:
         counted: list[ast.stmt] = []
         for index, statement in enumerate(body):
@@ -58,7 +98,8 @@ class _Counter(ast.NodeTransformer):
                 counted.append(ast.copy_location(ast.Expr(value=_count(None, units)), statement))
                 continue
             counted.append(ast.copy_location(ast.Expr(value=_count(None, units)), statement))
-            counted.append(self.visit(statement))
+            visited = self.visit(statement)
+            counted.extend(visited if isinstance(visited, list) else [visited])
         return counted
 
     def generic_visit(self, node: ast.AST) -> ast.AST:
@@ -73,7 +114,9 @@ class _Counter(ast.NodeTransformer):
                 if isinstance(value[0], ast.stmt):
                     continue
             if isinstance(value, list):
-                setattr(node, field, [self.visit(item) if isinstance(item, ast.AST) else item for item in value])
+                setattr(
+                    node, field, [self.visit(item) if isinstance(item, ast.AST) else item for item in value]
+                )
             elif isinstance(value, ast.AST):
                 setattr(node, field, self.visit(value))
         return node
@@ -119,6 +162,17 @@ class _Counter(ast.NodeTransformer):
         if node.value is not None:
             node.value = self.visit(node.value)
         return node
+
+    def visit_While(self, node: ast.While) -> ast.AST:
+        # Each pass reports to the runtime under the loop's key; the statement before the loop
+        # (its count) starts the loop's tally afresh.
+        self.loops += 1
+        key = ast.Constant(self.loops)
+        node.test = self.visit(node.test)
+        node.body = [ast.Expr(value=guard_call(names.WHILE, key)), *self._statements(node.body)]
+        node.orelse = self._statements(node.orelse) if node.orelse else []
+        start = ast.Expr(value=guard_call(names.WHILE, key, ast.Constant(True)))
+        return [ast.copy_location(start, node), node]  # type: ignore[return-value]
 
     def visit_For(self, node: ast.For) -> ast.AST:
         node.target = self._target(node.target)
@@ -180,7 +234,9 @@ class _Counter(ast.NodeTransformer):
         node.value = self.visit(node.value)
         units = 1
         if _has_slice(node.slice):
-            units += sum(1 for _ in ast.walk(node.slice) if isinstance(_, (ast.Slice, ast.Constant, ast.Name)))
+            units += sum(
+                1 for _ in ast.walk(node.slice) if isinstance(_, (ast.Slice, ast.Constant, ast.Name))
+            )
         else:
             node.slice = self.visit(node.slice)
         return ast.copy_location(_count(node, units), node)

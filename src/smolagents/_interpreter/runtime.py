@@ -52,6 +52,7 @@ from .limits import (
 from .messages import well_known
 from .modules import ImportPolicy
 from .names import RESERVED_PREFIX
+from .node_count import NodeTally
 from .numpy_memory import bounded_numpy_allocations, restore_numpy_allocations
 from .plain import plain_arguments
 from .rewrite_nodes import source_line
@@ -242,9 +243,9 @@ class Runtime:
         self.max_print_outputs_length = max_print_outputs_length
         self.builtins: dict[str, Any] = dict(_SHARED_BUILTINS)
         self.imports.runtime_builtins = self.builtins
-        self.node_operations = 0
-        self.node_limit: int | None = None
-        self.builtins[names.COUNT] = self._count_nodes
+        self.tally = NodeTally()  # 1.26's operation count, for evaluate_python_code
+        self.builtins[names.COUNT] = self.tally.count
+        self.builtins[names.WHILE] = self.tally.count_while
         self.builtins.update(
             {
                 "__name__": "__main__",
@@ -328,17 +329,18 @@ class Runtime:
         self._refresh_state()
 
     # -- running ------------------------------------------------------------------------------------
-    def run(self, source: str, node_limit: int | None = None) -> RunResult:
+    def run(self, source: str, node_limit: int | None = None, while_limit: int | None = None) -> RunResult:
         """Check, compile and run `source` in this notebook; failures raise `InterpreterError`.
 
         Args:
             source: The code.
             node_limit: Count evaluated syntax nodes in `node_operations` and stop past this many
                 (1.26's operation count, for `evaluate_python_code`); None: not counted.
+            while_limit: With `node_limit`: iterations allowed per `while` loop (1.26's limit).
         """
         if not isinstance(source, str):
             raise TypeError(f"code must be a string, not {type(source).__name__}")
-        self.node_limit = node_limit
+        self.tally.node_limit, self.tally.while_limit = node_limit, while_limit
         code, inert = compile_checked(source, self.protected, node_limit is not None)
         if inert:  # nothing in it can recurse in C: skip the hop to the code thread
             return self._execute(code, source)
@@ -445,15 +447,6 @@ class Runtime:
         self.state.update({name: value for name, value in self.globals.items() if name not in hidden})
 
     # -- builtins bound to this runtime --------------------------------------------------------------
-    def _count_nodes(self, value: Any, units: int) -> Any:
-        self.node_operations += units
-        if self.node_limit is not None and self.node_operations > self.node_limit:
-            raise BudgetExceededSignal(
-                f"Reached the max number of operations ({self.node_limit:,} evaluated syntax nodes); "
-                "make the code do less work or avoid endless loops"
-            )
-        return value
-
     def _result(self, value: Any) -> Any:
         self._output = value
         return value

@@ -73,7 +73,9 @@ class Rewriter(FlowRewrites):
 
     def __init__(self, source: str, protected: frozenset[str], allowed: frozenset[str] = frozenset()) -> None:
         self.source = source
-        self.allowed = allowed  # interpreter names an earlier pass added (the source was checked without them)
+        self.allowed = (
+            allowed  # interpreter names an earlier pass added (the source was checked without them)
+        )
         self.protected = protected
         self.class_names: list[str | None] = []  # innermost scope last; None for function scopes
         self.lazy_annotations = False
