@@ -228,4 +228,11 @@ def compile_checked(
     try:
         return compile(tree, CODE_FILENAME, "exec", dont_inherit=True), inert
     except (RecursionError, MemoryError, SyntaxError, ValueError) as error:
-        raise CompileRefusal(f"The code could not be compiled: {type(error).__name__}: {error}") from None
+        lead = (
+            "Yield statements are only allowed inside generator functions. "
+            if "'yield'" in str(error)
+            else ""
+        )
+        raise CompileRefusal(
+            f"{lead}The code could not be compiled: {type(error).__name__}: {error}"
+        ) from None
