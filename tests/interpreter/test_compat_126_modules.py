@@ -183,3 +183,17 @@ def test_yield_outside_a_function_is_refused_with_126_words() -> None:
     ):
         executor([])("yield 1")
     assert executor([])("def g():\n    yield 1\n    yield from [2]\nlist(g())").output == [1, 2]
+
+
+def test_stand_in_waits_end_at_the_time_limit_and_their_classes_stay_closed() -> None:
+    run = LocalPythonExecutor(["threading", "sys"], timeout_seconds=1)
+    run.send_tools({})
+    with pytest.raises(ExecutionTimeoutError):
+        run("import threading\nlock = threading.Lock()\nlock.acquire()\nlock.acquire()")
+    assert run("import threading\nthreading.Event().wait(0.01)").output is False
+    with pytest.raises(InterpreterError, match="cannot be subclassed"):
+        run("import threading\nclass L(threading.Lock):\n    pass")
+    with pytest.raises(InterpreterError, match="cannot be subclassed"):
+        run("import sys\nclass M(type(sys.modules)):\n    pass")
+    with pytest.raises(InterpreterError, match="private attributes"):
+        run("import sys\nsys.modules._policy")

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Mapping
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from .context import current_budget
 from .errors import RefusedError
 from .tables import CLOSED_FUNCTIONS
 
@@ -36,10 +37,7 @@ _INSPECT_NAMES = (
     "iscoroutine", "iscoroutinefunction", "isasyncgen", "isasyncgenfunction", "isawaitable",
     "isbuiltin", "isroutine", "isabstract", "ismethoddescriptor", "isdatadescriptor", "cleandoc",
 )  # fmt: skip
-_THREADING_NAMES = (
-    "Lock", "RLock", "Condition", "Semaphore", "BoundedSemaphore", "Event", "Barrier",
-    "BrokenBarrierError", "local", "get_ident", "get_native_id", "TIMEOUT_MAX",
-)  # fmt: skip
+_THREADING_NAMES = ("local", "get_ident", "get_native_id", "TIMEOUT_MAX")
 _WARNING_CATEGORIES = (
     "Warning", "UserWarning", "DeprecationWarning", "PendingDeprecationWarning", "SyntaxWarning",
     "RuntimeWarning", "FutureWarning", "ImportWarning", "UnicodeWarning", "BytesWarning",
@@ -47,10 +45,22 @@ _WARNING_CATEGORIES = (
 )  # fmt: skip
 
 
-class _ModuleTable(Mapping[str, ModuleType]):
+class _Final:
+    """Base of the stand-ins' classes: model code may use them but not subclass them (a subclass
+    would own, and so read, their private attributes)."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        if cls.__module__ != __name__:
+            raise TypeError(f"{cls.__bases__[0].__name__} cannot be subclassed by model code.")
+        super().__init_subclass__(**kwargs)
+
+
+class _ModuleTable(_Final, Mapping[str, ModuleType]):
     """`sys.modules` as model code sees it: the authorised modules, as their sanitized copies."""
 
     def __init__(self, policy: ImportPolicy) -> None:
+        if hasattr(self, "_policy"):  # `type(sys.modules).__init__(table, other)` from model code
+            raise RefusedError("sys.modules cannot be re-initialised.")
         self._policy = policy
 
     def __getitem__(self, name: str) -> ModuleType:
@@ -143,9 +153,84 @@ def _inspect(policy: ImportPolicy, provided: dict[int, Any]) -> ModuleType:
     return _stand_in("inspect", {key: getattr(inspect, key) for key in _INSPECT_NAMES}, policy)
 
 
+def _wait_bound(timeout: float | None) -> float:
+    # A wait in C cannot be interrupted by the time limit: it ends with the time left at most.
+    left = current_budget().remaining_seconds()
+    bound = left if timeout is None or timeout < 0 else min(timeout, left)
+    return min(bound, threading.TIMEOUT_MAX)
+
+
+class _Lock(_Final):
+    """`threading.Lock` for model code: blocking waits end at the time limit."""
+
+    def __init__(self) -> None:
+        self._lock = self._make()
+
+    @staticmethod
+    def _make() -> Any:
+        return threading.Lock()
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        """Take the lock (waiting at most `timeout`, and never past the time limit)."""
+        if not blocking:
+            return bool(self._lock.acquire(False))
+        taken = bool(self._lock.acquire(True, _wait_bound(timeout)))
+        if not taken and (timeout is None or timeout < 0):
+            current_budget().check()
+            raise RefusedError("A lock wait reached the time limit: the lock was never released.")
+        return taken
+
+    def release(self) -> None:
+        """Release the lock."""
+        self._lock.release()
+
+    def locked(self) -> bool:
+        """Whether the lock is held."""
+        return bool(self._lock.locked()) if hasattr(self._lock, "locked") else False
+
+    def __enter__(self) -> bool:
+        return self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+class _RLock(_Lock):
+    """`threading.RLock` for model code: blocking waits end at the time limit."""
+
+    @staticmethod
+    def _make() -> Any:
+        return threading.RLock()
+
+
+class _Event(_Final):
+    """`threading.Event` for model code: `wait()` ends at the time limit."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def set(self) -> None:
+        """Set the flag."""
+        self._event.set()
+
+    def clear(self) -> None:
+        """Clear the flag."""
+        self._event.clear()
+
+    def is_set(self) -> bool:
+        """Whether the flag is set."""
+        return self._event.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for the flag, at most `timeout` and never past the time limit."""
+        return self._event.wait(_wait_bound(timeout))
+
+
 def _threading(policy: ImportPolicy, provided: dict[int, Any]) -> ModuleType:
-    # No Thread or Timer: a thread would outlive the call and its limits.
-    return _stand_in("threading", {key: getattr(threading, key) for key in _THREADING_NAMES}, policy)
+    # No Thread or Timer: a thread would outlive the call and its limits. No waits past it either.
+    namespace: dict[str, Any] = {key: getattr(threading, key) for key in _THREADING_NAMES}
+    namespace.update(Lock=_Lock, RLock=_RLock, Event=_Event)
+    return _stand_in("threading", namespace, policy)
 
 
 class _NoWarningFilters:
