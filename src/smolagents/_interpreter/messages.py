@@ -15,7 +15,7 @@ from types import FrameType, TracebackType
 
 from .tables import CODE_FILENAME
 
-__all__ = ["well_known"]
+__all__ = ["model_traceback", "well_known"]
 
 _KWARGS_NOT_A_MAPPING = re.compile(r"argument after \*\* must be a mapping, not (\w+)")
 _UNDEFINED_NAME = re.compile(r"name '(\w+)' is not defined")
@@ -49,17 +49,19 @@ def well_known(raised: BaseException, text: str, line: str) -> str:
         if found:  # `items += 1` on a list
             return f"Cannot add non-list value {found.group(1).strip()} to a list. "
     if type(raised) is KeyError and len(raised.args) == 1:
-        return _missing_key(raised.args[0], line, _model_frame(raised.__traceback__))
+        entry = model_traceback(raised.__traceback__)
+        return _missing_key(raised.args[0], line, entry.tb_frame if entry is not None else None)
     return ""
 
 
-def _model_frame(trace: TracebackType | None) -> FrameType | None:
-    frame = None
+def model_traceback(trace: TracebackType | None) -> TracebackType | None:
+    """Return the innermost entry of `trace` in the model's code (None: the code never ran)."""
+    found = None
     while trace is not None:
         if trace.tb_frame.f_code.co_filename == CODE_FILENAME:
-            frame = trace.tb_frame
+            found = trace
         trace = trace.tb_next
-    return frame
+    return found
 
 
 def _missing_key(key: object, line: str, frame: FrameType | None) -> str:
@@ -75,7 +77,7 @@ def _missing_key(key: object, line: str, frame: FrameType | None) -> str:
         if not (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name)):
             continue
         mapping = next((scope[node.value.id] for scope in scopes if node.value.id in scope), None)
-        if type(mapping) not in _PLAIN_MAPPINGS or key in mapping:  # type: ignore[operator]
+        if not isinstance(mapping, _PLAIN_MAPPINGS) or type(mapping) not in _PLAIN_MAPPINGS or key in mapping:
             continue
         message = f"Could not index {_SHORT.repr(mapping)} with {key!r}: "
         if isinstance(key, str):

@@ -98,9 +98,14 @@ class _Counter(ast.NodeTransformer):
                 counted.append(ast.copy_location(ast.Expr(value=_count(None, units)), statement))
                 continue
             counted.append(ast.copy_location(ast.Expr(value=_count(None, units)), statement))
-            visited = self.visit(statement)
+            visited: Any = self.visit(statement)  # a statement, or a list of them (while loops)
             counted.extend(visited if isinstance(visited, list) else [visited])
         return counted
+
+    def _e(self, node: ast.expr) -> ast.expr:
+        visited = self.visit(node)
+        assert isinstance(visited, ast.expr)  # an expression is always counted as one
+        return visited
 
     def generic_visit(self, node: ast.AST) -> ast.AST:
         for field in ("body", "orelse", "finalbody"):
@@ -127,7 +132,7 @@ class _Counter(ast.NodeTransformer):
 
     def visit_match_case(self, node: ast.match_case) -> ast.AST:
         if node.guard is not None:
-            node.guard = self.visit(node.guard)
+            node.guard = self._e(node.guard)
         node.body = self._statements(node.body)
         return node  # patterns hold only literals and names Python requires as they are
 
@@ -135,7 +140,7 @@ class _Counter(ast.NodeTransformer):
         if any(isinstance(target, ast.Name) and target.id == "__match_args__" for target in node.targets):
             return node  # must stay a literal tuple
         node.targets = [self._target(target) for target in node.targets]
-        node.value = self.visit(node.value)
+        node.value = self._e(node.value)
         return node
 
     def _target(self, node: ast.expr) -> ast.expr:
@@ -145,22 +150,22 @@ class _Counter(ast.NodeTransformer):
         elif isinstance(node, ast.Starred):
             node.value = self._target(node.value)
         elif isinstance(node, ast.Attribute):
-            node.value = self.visit(node.value)
+            node.value = self._e(node.value)
         elif isinstance(node, ast.Subscript):
-            node.value = self.visit(node.value)
+            node.value = self._e(node.value)
             if not _has_slice(node.slice):
-                node.slice = self.visit(node.slice)
+                node.slice = self._e(node.slice)
         return node
 
     def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST:
-        node.target = self._target(node.target)
-        node.value = self.visit(node.value)
+        self._target(node.target)  # changed in place
+        node.value = self._e(node.value)
         return node
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> ast.AST:
-        node.target = self._target(node.target)
+        self._target(node.target)  # changed in place
         if node.value is not None:
-            node.value = self.visit(node.value)
+            node.value = self._e(node.value)
         return node
 
     def visit_While(self, node: ast.While) -> ast.AST:
@@ -168,7 +173,7 @@ class _Counter(ast.NodeTransformer):
         # (its count) starts the loop's tally afresh.
         self.loops += 1
         key = ast.Constant(self.loops)
-        node.test = self.visit(node.test)
+        node.test = self._e(node.test)
         node.body = [ast.Expr(value=guard_call(names.WHILE, key)), *self._statements(node.body)]
         node.orelse = self._statements(node.orelse) if node.orelse else []
         start = ast.Expr(value=guard_call(names.WHILE, key, ast.Constant(True)))
@@ -176,15 +181,15 @@ class _Counter(ast.NodeTransformer):
 
     def visit_For(self, node: ast.For) -> ast.AST:
         node.target = self._target(node.target)
-        node.iter = self.visit(node.iter)
+        node.iter = self._e(node.iter)
         node.body = self._statements(node.body)
         node.orelse = self._statements(node.orelse) if node.orelse else []
         return node
 
     def visit_comprehension(self, node: ast.comprehension) -> ast.AST:
         node.target = self._target(node.target)
-        node.iter = self.visit(node.iter)
-        node.ifs = [self.visit(condition) for condition in node.ifs]
+        node.iter = self._e(node.iter)
+        node.ifs = [self._e(condition) for condition in node.ifs]
         return node
 
     def visit_Delete(self, node: ast.Delete) -> ast.AST:
@@ -192,29 +197,29 @@ class _Counter(ast.NodeTransformer):
         return node
 
     def visit_withitem(self, node: ast.withitem) -> ast.AST:
-        node.context_expr = self.visit(node.context_expr)
+        node.context_expr = self._e(node.context_expr)
         if node.optional_vars is not None:
             node.optional_vars = self._target(node.optional_vars)
         return node
 
     def visit_arguments(self, node: ast.arguments) -> ast.AST:
-        node.defaults = [self.visit(item) for item in node.defaults]
-        node.kw_defaults = [self.visit(item) if item is not None else None for item in node.kw_defaults]
+        node.defaults = [self._e(item) for item in node.defaults]
+        node.kw_defaults = [self._e(item) if item is not None else None for item in node.kw_defaults]
         return node  # annotations are not counted
 
     def visit_Call(self, node: ast.Call) -> ast.AST:
         function = node.func
         if isinstance(function, ast.Attribute):
-            function.value = self.visit(function.value)
+            function.value = self._e(function.value)
         elif not isinstance(function, ast.Name):
-            node.func = self.visit(function)
-        node.args = [self.visit(argument) for argument in node.args]
+            node.func = self._e(function)
+        node.args = [self._e(argument) for argument in node.args]
         for keyword in node.keywords:
-            keyword.value = self.visit(keyword.value)
+            keyword.value = self._e(keyword.value)
         return ast.copy_location(_count(node, 1), node)
 
     def visit_Starred(self, node: ast.Starred) -> ast.AST:
-        node.value = self.visit(node.value)
+        node.value = self._e(node.value)
         return node
 
     def visit_JoinedStr(self, node: ast.JoinedStr) -> ast.AST:
@@ -224,26 +229,26 @@ class _Counter(ast.NodeTransformer):
         return ast.copy_location(_count(node, _spec_units(node)), node)
 
     def _field(self, node: ast.FormattedValue) -> None:
-        node.value = self.visit(node.value)
+        node.value = self._e(node.value)
         if isinstance(node.format_spec, ast.JoinedStr):
             for part in node.format_spec.values:
                 if isinstance(part, ast.FormattedValue):
                     self._field(part)
 
     def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
-        node.value = self.visit(node.value)
+        node.value = self._e(node.value)
         units = 1
         if _has_slice(node.slice):
             units += sum(
                 1 for _ in ast.walk(node.slice) if isinstance(_, (ast.Slice, ast.Constant, ast.Name))
             )
         else:
-            node.slice = self.visit(node.slice)
+            node.slice = self._e(node.slice)
         return ast.copy_location(_count(node, units), node)
 
     def visit_Lambda(self, node: ast.Lambda) -> ast.AST:
         node.args = self.visit(node.args)  # type: ignore[assignment]
-        node.body = self.visit(node.body)
+        node.body = self._e(node.body)
         return ast.copy_location(_count(node, 1), node)
 
     def visit_expr(self, node: ast.expr) -> ast.AST:

@@ -71,7 +71,8 @@ class _ModuleTable(_Final, Mapping[str, ModuleType]):
                 f"Forbidden access to module: {name}: only modules in additional_authorized_imports are "
                 "reachable, as their sanitized copies."
             )
-        return self._policy.module(name)
+        found: ModuleType = self._policy.module(name)
+        return found
 
     def __iter__(self) -> Iterator[str]:
         return iter(sorted(name for name in self._policy.authorized if "*" not in name))
@@ -142,7 +143,8 @@ def _importlib(policy: ImportPolicy, provided: dict[int, Any]) -> ModuleType:
             raise RefusedError(
                 f"Forbidden access to module: {name}: add it to additional_authorized_imports to import it."
             )
-        return policy.module(name)
+        found: ModuleType = policy.module(name)
+        return found
 
     return _stand_in("importlib", {"import_module": import_module}, policy)
 

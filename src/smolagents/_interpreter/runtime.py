@@ -7,7 +7,7 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import compress
-from types import CodeType, TracebackType
+from types import CodeType
 from typing import Any
 
 from . import names
@@ -49,14 +49,14 @@ from .limits import (
     guarded_mul,
     guarded_pow,
 )
-from .messages import well_known
+from .messages import model_traceback, well_known
 from .modules import ImportPolicy
 from .names import RESERVED_PREFIX
 from .node_count import NodeTally
 from .numpy_memory import bounded_numpy_allocations, restore_numpy_allocations
 from .plain import plain_arguments
 from .rewrite_nodes import source_line
-from .tables import CODE_FILENAME, LIMITS
+from .tables import LIMITS
 from .watchdog import AsyncStop, clear_pending_stop, unwatch, watch
 
 __all__ = ["RunResult", "Runtime"]
@@ -420,7 +420,8 @@ class Runtime:
             self._allocator = bounded_numpy_allocations()
 
     def _error(self, raised: BaseException, source: str) -> InterpreterError:
-        lineno = _model_line(raised.__traceback__)
+        entry = model_traceback(raised.__traceback__)
+        lineno = entry.tb_lineno if entry is not None else None
         # 1.26's words lead ("Code execution failed at line '<code>' due to: ..."); the number follows.
         where = f"line '{source_line(source, lineno)}' (line {lineno})" if lineno else "an unknown line"
         if isinstance(raised, BudgetExceededSignal):
@@ -513,15 +514,6 @@ def _refused_allocation(raised: MemoryError, budget: Budget) -> str:
         f"use (its memory allowance is {size_text(budget.max_memory_bytes or 0)}); work on smaller arrays "
         "or in pieces."
     )
-
-
-def _model_line(trace: TracebackType | None) -> int | None:
-    lineno = None
-    while trace is not None:
-        if trace.tb_frame.f_code.co_filename == CODE_FILENAME:
-            lineno = trace.tb_lineno
-        trace = trace.tb_next
-    return lineno
 
 
 def _text(raised: BaseException) -> str:
