@@ -18,6 +18,7 @@ from ..memory import ActionStep, FinalAnswerStep, PlanningStep
 from .callbacks import run_final_answer_checks
 from .code_actions import code_action
 from .config import AgentConfig, CodeAction, ToolCallingAction
+from .context_policy import prompt_messages
 from .model_reply import ModelReply, ask_model
 from .outcomes import Continue, FinalAnswer, RunAborted, StepFailed, StepOutcome, assert_never
 from .prompts import populate_template
@@ -178,7 +179,7 @@ async def planning_step(config: AgentConfig, run: RunState) -> None:
     else:
         messages = [
             _text(MessageRole.SYSTEM, populate_template(templates["update_plan_pre_messages"], variables)),
-            *run.memory.to_messages(summary_mode=True),
+            *await prompt_messages(config, run, "planning", summary_mode=True),
             _text(MessageRole.USER, populate_template(templates["update_plan_post_messages"], variables)),
         ]
     with run.bus.scope(started):
@@ -224,7 +225,7 @@ async def provide_final_answer(config: AgentConfig, run: RunState) -> ModelReply
     templates = config.prompt_templates["final_answer"]
     messages = [
         _text(MessageRole.SYSTEM, templates["pre_messages"]),
-        *run.memory.to_messages()[1:],
+        *(await prompt_messages(config, run, "final_answer"))[1:],
         _text(MessageRole.USER, populate_template(templates["post_messages"], {"task": run.task})),
     ]
     return await ask_model(config, run, "final_answer", messages)
