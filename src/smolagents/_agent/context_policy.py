@@ -16,6 +16,7 @@ recorded on its step (`model_input_messages`), so memory shows what the model sa
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -105,18 +106,16 @@ class ContextShaper:
     def __init__(self, policy: ContextPolicy, model: Any) -> None:
         self.policy = policy
         self.model = model
-        self._resolved = False
-        self._budget: int | None = None
         self._counter: TokenCounter | None = policy.counter
         self.estimator: TokenCounter = EstimatedTokenCounter()
 
     @property
     def budget(self) -> int | None:
-        """Tokens a prompt may take, or None when no budget applies."""
-        if not self._resolved:
-            self._budget = self._find_budget()
-            self._resolved = True
-        return self._budget
+        """Tokens a prompt may take, or None when no budget applies.
+
+        Read at each call (cheap): a model's window may be set after the agent was made.
+        """
+        return self._find_budget()
 
     @property
     def counter(self) -> TokenCounter:
@@ -152,12 +151,21 @@ def make_shaper(policy: ContextPolicy | None, model: Any) -> ContextShaper | Non
 
 
 async def prompt_messages(
-    config: AgentConfig, run: RunState, purpose: Any = "action", summary_mode: bool = False
+    config: AgentConfig,
+    run: RunState,
+    purpose: Any = "action",
+    summary_mode: bool = False,
+    around: Sequence[ChatMessage] = (),
 ) -> list[ChatMessage]:
-    """Return the memory of `run` as the prompt, cut to the agent's context budget when needed."""
+    """Return the memory of `run` as the prompt, cut to the agent's context budget when needed.
+
+    Args:
+        around: Messages the caller sends with the memory (a planning or final-answer request):
+            they count against the budget too.
+    """
     shaper: ContextShaper | None = getattr(config, "context", None)
     if shaper is None or shaper.budget is None:
         return run.memory.to_messages(summary_mode=summary_mode)
     from .context_shaping import shape_prompt
 
-    return await shape_prompt(shaper, config, run, purpose, summary_mode)
+    return await shape_prompt(shaper, config, run, purpose, summary_mode, around)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -245,19 +246,31 @@ def _layout(shaper: ContextShaper, memory: AgentMemory, summary_mode: bool) -> _
 
 
 async def shape_prompt(
-    shaper: ContextShaper, config: AgentConfig, run: RunState, purpose: StepKind, summary_mode: bool
+    shaper: ContextShaper,
+    config: AgentConfig,
+    run: RunState,
+    purpose: StepKind,
+    summary_mode: bool,
+    around: Sequence[ChatMessage] = (),
 ) -> list[ChatMessage]:
-    """Return the prompt of `run`'s memory within the budget (see `context_policy`)."""
+    """Return the prompt of `run`'s memory within the budget (see `context_policy`).
+
+    `around` are the messages sent with it; they, and the tool definitions of a tool-calling
+    action, count against the budget.
+    """
     memory = run.memory
-    budget = (shaper.budget or 0) - (_tools_cost(shaper, config) if purpose == "action" else 0)
+    budget = shaper.budget or 0
     system = memory.system_prompt.to_messages(summary_mode=summary_mode)
     whole = [s for s in memory.steps if not isinstance(s, ContextSummaryStep)]
-    estimate = count_message_tokens(system, shaper.estimator) + sum(
+    estimate = count_message_tokens([*system, *around], shaper.estimator) + sum(
         step_cost(memory, step, summary_mode, shaper.estimator) for step in whole
     )
     if estimate * _ESTIMATE_SHORTCUT <= budget:
         return memory.to_messages(summary_mode=summary_mode)
-    system_cost = count_message_tokens(system, shaper.counter)
+    fixed = count_message_tokens(around, shaper.counter) + (
+        _tools_cost(shaper, config) if purpose == "action" else 0
+    )
+    system_cost = fixed + count_message_tokens(system, shaper.counter)
     before = system_cost + sum(step_cost(memory, step, summary_mode, shaper.counter) for step in whole)
     if before <= budget:
         return memory.to_messages(summary_mode=summary_mode)
@@ -269,7 +282,6 @@ async def shape_prompt(
     if total > budget:
         total = layout.drop_until(budget, total)
     messages = layout.render(system)
-    after = total + count_message_tokens(layout.markers, shaper.counter)
     await run.bus.emit(
         ContextCompacted(
             run_id=run.run_id,
@@ -277,7 +289,7 @@ async def shape_prompt(
             purpose=purpose,
             budget=budget,
             tokens_before=before,
-            tokens_after=after,
+            tokens_after=total + count_message_tokens(layout.markers, shaper.counter),
             counter=shaper.counter.name,
             truncated_steps=layout.numbers_with("truncated"),
             summarised_steps=layout.numbers_with("covered"),

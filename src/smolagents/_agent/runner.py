@@ -177,11 +177,10 @@ async def planning_step(config: AgentConfig, run: RunState) -> None:
     if run.step_number == run.first_step:
         messages = [_text(MessageRole.USER, populate_template(templates["initial_plan"], variables))]
     else:
-        messages = [
-            _text(MessageRole.SYSTEM, populate_template(templates["update_plan_pre_messages"], variables)),
-            *await prompt_messages(config, run, "planning", summary_mode=True),
-            _text(MessageRole.USER, populate_template(templates["update_plan_post_messages"], variables)),
-        ]
+        pre = _text(MessageRole.SYSTEM, populate_template(templates["update_plan_pre_messages"], variables))
+        post = _text(MessageRole.USER, populate_template(templates["update_plan_post_messages"], variables))
+        memory = await prompt_messages(config, run, "planning", summary_mode=True, around=(pre, post))
+        messages = [pre, *memory, post]
     with run.bus.scope(started):
         reply = await ask_model(config, run, "planning", messages, stop_sequences=["<end_plan>"])
     step = PlanningStep(
@@ -223,11 +222,11 @@ async def _answer_at_step_limit(config: AgentConfig, run: RunState) -> None:
 async def provide_final_answer(config: AgentConfig, run: RunState) -> ModelReply:
     """Ask the model for a final answer to the run's task from its memory alone."""
     templates = config.prompt_templates["final_answer"]
-    messages = [
-        _text(MessageRole.SYSTEM, templates["pre_messages"]),
-        *(await prompt_messages(config, run, "final_answer"))[1:],
-        _text(MessageRole.USER, populate_template(templates["post_messages"], {"task": run.task})),
-    ]
+    pre = _text(MessageRole.SYSTEM, templates["pre_messages"])
+    post = _text(MessageRole.USER, populate_template(templates["post_messages"], {"task": run.task}))
+    # The memory's system prompt is replaced by `pre` (so it is counted twice against the budget).
+    memory = await prompt_messages(config, run, "final_answer", around=(pre, post))
+    messages = [pre, *memory[1:], post]
     return await ask_model(config, run, "final_answer", messages)
 
 

@@ -19,6 +19,7 @@ model families below; otherwise it is unknown (None).
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -248,6 +249,7 @@ def model_context_window(model: Any) -> int | None:
     return known_context_window(model_id)
 
 
+@functools.lru_cache(maxsize=64)
 def _litellm_window(model_id: str) -> int | None:
     try:
         import litellm
