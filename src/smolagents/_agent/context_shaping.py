@@ -51,6 +51,8 @@ class _Costs:
 
     def __init__(self) -> None:
         self._cache: dict[tuple[int, int, bool, str], tuple[MemoryStep, Any, Any]] = {}
+        # Estimated cost of each message shown (the message is kept so that its id stays its own).
+        self.messages: dict[int, tuple[ChatMessage, int]] = {}
 
     def get(self, key: tuple[int, int, bool, str], step: MemoryStep, fingerprint: Any) -> Any:
         cached = self._cache.get(key)
@@ -260,20 +262,19 @@ async def shape_prompt(
     """
     memory = run.memory
     budget = shaper.budget or 0
+    whole_prompt = memory.to_messages(summary_mode=summary_mode)
+    estimate = count_message_tokens(around, shaper.estimator) + _estimate(memory, whole_prompt, shaper)
+    if estimate * _ESTIMATE_SHORTCUT <= budget:
+        return whole_prompt
     system = memory.system_prompt.to_messages(summary_mode=summary_mode)
     whole = [s for s in memory.steps if not isinstance(s, ContextSummaryStep)]
-    estimate = count_message_tokens([*system, *around], shaper.estimator) + sum(
-        step_cost(memory, step, summary_mode, shaper.estimator) for step in whole
-    )
-    if estimate * _ESTIMATE_SHORTCUT <= budget:
-        return memory.to_messages(summary_mode=summary_mode)
     fixed = count_message_tokens(around, shaper.counter) + (
         _tools_cost(shaper, config) if purpose == "action" else 0
     )
     system_cost = fixed + count_message_tokens(system, shaper.counter)
     before = system_cost + sum(step_cost(memory, step, summary_mode, shaper.counter) for step in whole)
     if before <= budget:
-        return memory.to_messages(summary_mode=summary_mode)
+        return whole_prompt
     layout = _layout(shaper, memory, summary_mode)
     total = layout.truncate_until(budget, system_cost)
     if total > budget and shaper.policy.summarize and await _summarise(shaper, config, run, layout, budget):
@@ -297,6 +298,18 @@ async def shape_prompt(
         )
     )
     return messages
+
+
+def _estimate(memory: AgentMemory, messages: list[ChatMessage], shaper: ContextShaper) -> int:
+    """Estimate the tokens of `messages`, each message's count cached (a step's messages are reused)."""
+    costs = _COSTS.setdefault(memory, _Costs()).messages
+    total = 0
+    for message in messages:
+        cached = costs.get(id(message))
+        if cached is None or cached[0] is not message:
+            cached = costs[id(message)] = (message, count_message_tokens([message], shaper.estimator))
+        total += cached[1]
+    return total
 
 
 def _tools_cost(shaper: ContextShaper, config: AgentConfig) -> int:
