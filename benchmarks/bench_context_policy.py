@@ -57,7 +57,11 @@ def run(steps: int, policy: ContextPolicy | None, window: int | None = None) -> 
     if window is not None:
         model.context_window = window
     agent = CodeAgent(
-        tools=[read_page], model=model, max_steps=steps + 5, verbosity_level=LogLevel.OFF, context_budget=policy
+        tools=[read_page],
+        model=model,
+        max_steps=steps + 5,
+        verbosity_level=LogLevel.OFF,
+        context_budget=policy,
     )
     started = time.perf_counter()
     agent.run("Read every page.")
@@ -85,7 +89,9 @@ def main() -> None:
     )
     print("framework time per step (scripted model):")
     print(f"  policy off        {off_time * 1e3:7.2f} ms")
-    print(f"  under budget      {under_time * 1e3:7.2f} ms  ({under_time / off_time:.2f}x off, target < 1.2x)")
+    print(
+        f"  under budget      {under_time * 1e3:7.2f} ms  ({under_time / off_time:.2f}x off, target < 1.2x)"
+    )
     print(f"  cutting each call {cut_time * 1e3:7.2f} ms  ({cut_time / off_time:.2f}x off)")
 
 

@@ -387,7 +387,11 @@ class AgentMemory:
         fingerprint = tuple(map(id, vars(step).values()))
         cached = self._message_cache.get(key)
         if cached is None or cached[0] is not step or cached[1] != fingerprint:
-            cached = self._message_cache[key] = (step, fingerprint, step.to_messages(summary_mode=summary_mode))
+            cached = self._message_cache[key] = (
+                step,
+                fingerprint,
+                step.to_messages(summary_mode=summary_mode),
+            )
         return cached[2]
 
     def get_succinct_steps(self) -> list[Dict[str, Any]]:

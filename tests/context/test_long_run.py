@@ -68,7 +68,7 @@ def long_run() -> tuple[CodeAgent, ScriptedModel, list[object], EstimatedTokenCo
 
 
 def test_the_answer_depends_on_the_first_observation_carried_by_a_summary(long_run) -> None:
-    agent, model, events, _ = long_run
+    agent, _model, events, _ = long_run
     actions = [step for step in agent.memory.steps if isinstance(step, ActionStep)]
     assert len(actions) == STEPS
     assert agent.memory.steps[-1].is_final_answer
@@ -89,7 +89,7 @@ def test_every_prompt_the_model_received_stays_under_the_budget(long_run) -> Non
 
 
 def test_memory_stays_whole_and_records_the_summaries(long_run) -> None:
-    agent, model, _, _ = long_run
+    agent, _model, _, _ = long_run
     memory = agent.memory
     first = next(step for step in memory.steps if isinstance(step, ActionStep))
     assert first.observations.startswith("Execution logs:\nThe vault code is 7431.")

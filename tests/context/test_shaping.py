@@ -104,7 +104,14 @@ def test_older_observations_are_truncated_first_oldest_first_keeping_the_last_st
 def test_without_summaries_older_steps_are_left_out_with_a_marker_keeping_task_plan_and_last_steps() -> None:
     budget = whole_prompt_size(2) + 150
     pages = reading(8)
-    replies = ["Plan: read every page.", *pages[:4], "Plan: keep reading.", *pages[4:8], "Plan: finish.", pages[8]]
+    replies = [
+        "Plan: read every page.",
+        *pages[:4],
+        "Plan: keep reading.",
+        *pages[4:8],
+        "Plan: finish.",
+        pages[8],
+    ]
     agent, model, events = agent_with(
         replies,
         ContextPolicy(budget=budget, counter=COUNTER, keep_last_steps=2, summarize=False),
@@ -134,7 +141,9 @@ def test_a_failed_summary_falls_back_to_leaving_steps_out_and_the_run_goes_on() 
         return next(actions)
 
     budget = whole_prompt_size(2) + 150
-    agent, model, events = agent_with(respond, ContextPolicy(budget=budget, counter=COUNTER, keep_last_steps=2))
+    agent, model, _events = agent_with(
+        respond, ContextPolicy(budget=budget, counter=COUNTER, keep_last_steps=2)
+    )
     assert agent.run(TASK) == "done"
     assert any(SUMMARY_REQUEST in call.messages[0].text for call in model.calls)
     assert "were left out of this prompt" in text_of(model.calls[-1].messages)
@@ -219,5 +228,5 @@ def test_the_default_budget_is_the_models_known_window_minus_the_reply() -> None
     [("large", TypeError), (0, ValueError), (True, TypeError), (ContextPolicy, TypeError)],
 )
 def test_a_bad_budget_is_refused_when_the_agent_is_made(value: object, error: type[Exception]) -> None:
-    with pytest.raises(error, match="context_budget|ContextPolicy"):
+    with pytest.raises(error, match=r"context_budget|ContextPolicy"):
         CodeAgent(tools=[], model=ScriptedModel([]), context_budget=value)  # type: ignore[arg-type]

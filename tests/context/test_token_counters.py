@@ -78,9 +78,12 @@ def test_openai_ids_are_counted_with_tiktoken(tiktoken_offline: None) -> None:
     assert counter.name == "tiktoken o200k_base"
     assert counter.count("hello world") == 2
     assert model.count_tokens(TEXT) == counter.count(TEXT) < EstimatedTokenCounter().count(TEXT)
-    assert token_counter_for(
-        OpenAIServerModel(model_id="gpt-4", api_base="http://127.0.0.1:9/v1", api_key="unused")
-    ).name == "tiktoken cl100k_base"
+    assert (
+        token_counter_for(
+            OpenAIServerModel(model_id="gpt-4", api_base="http://127.0.0.1:9/v1", api_key="unused")
+        ).name
+        == "tiktoken cl100k_base"
+    )
     assert model.context_window == 128_000
 
 

@@ -337,7 +337,8 @@ async def _summarise(
     # leaves room for the reply.
     chunk_limit = max(budget * 3 // 4 - (layout.cost_of_summary(previous) if previous else 0), budget // 4)
     while pending:
-        chunk, used = [], 0
+        chunk: list[int] = []
+        used = 0
         for index in pending:
             cost = _chunk_cost(layout, index, chunk_limit)
             if chunk and used + cost > chunk_limit:
@@ -363,7 +364,7 @@ def _chunk_cost(layout: _Layout, index: int, limit: int) -> int:
 
 
 def _chunk_text(layout: _Layout, chunk: list[int], limit: int) -> str:
-    parts = []
+    parts: list[str] = []
     for index in chunk:
         truncated = layout.truncated(index) if _shown_truncated(layout, index, limit) else None
         messages = (

@@ -48,7 +48,10 @@ IMAGE_TOKENS = 512
 class TokenCounter(Protocol):
     """Something that says how many tokens a text is, and how it knows (`name`)."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """Which tokenizer or estimate this is (shown in events and logs)."""
+        ...
 
     def count(self, text: str) -> int:
         """Return the number of tokens of `text`."""
@@ -225,8 +228,8 @@ def context_window_for(model: Any) -> int | None:
     A model's own `context_window` wins (our `Model`s have one, and a user may set it).
     """
     value = getattr(model, "context_window", None)
-    if _is_window(value):
-        return int(value)
+    if isinstance(value, int) and _is_window(value):
+        return value
     return model_context_window(model)
 
 
@@ -237,8 +240,8 @@ def _is_window(value: Any) -> bool:
 def model_context_window(model: Any) -> int | None:
     """Return the window a model's engine reports, litellm's table says, or our table knows."""
     value = getattr(model, "context_length", None)  # the local engines report it
-    if _is_window(value):
-        return int(value)
+    if isinstance(value, int) and _is_window(value):
+        return value
     model_id = getattr(model, "model_id", None)
     if not isinstance(model_id, str):
         return None
