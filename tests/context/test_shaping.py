@@ -230,3 +230,59 @@ def test_the_default_budget_is_the_models_known_window_minus_the_reply() -> None
 def test_a_bad_budget_is_refused_when_the_agent_is_made(value: object, error: type[Exception]) -> None:
     with pytest.raises(error, match=r"context_budget|ContextPolicy"):
         CodeAgent(tools=[], model=ScriptedModel([]), context_budget=value)  # type: ignore[arg-type]
+
+
+def test_when_the_protected_steps_alone_exceed_the_budget_the_logger_says_so() -> None:
+    output = io.StringIO()
+    logger = AgentLogger(level=LogLevel.INFO, console=Console(file=output, width=200, color_system=None))
+    model = ScriptedModel(reading(3))
+    agent = CodeAgent(tools=[page], model=model, logger=logger, context_budget=ContextPolicy(budget=300))
+    events: list[object] = []
+    agent.subscribe(events.append)
+    assert agent.run(TASK) == "done"  # sent anyway: the provider decides
+    compacted = [event for event in events if isinstance(event, ContextCompacted)]
+    assert compacted and not compacted[-1].fits
+    assert "The latest steps alone exceed the budget" in output.getvalue()
+
+
+def test_a_tool_calling_agent_counts_its_tool_definitions_against_the_budget() -> None:
+    from smolagents import ToolCallingAgent
+    from smolagents.models import tool_call_message
+
+    calls = [tool_call_message(("page", {"number": n})) for n in range(1, 7)]
+    model = ScriptedModel([*calls, tool_call_message(("final_answer", {"answer": "done"}))])
+    budget = 2500
+    agent = ToolCallingAgent(
+        tools=[page],
+        model=model,
+        verbosity_level=LogLevel.OFF,
+        context_budget=ContextPolicy(budget=budget, counter=COUNTER, summarize=False, keep_last_steps=1),
+    )
+    events: list[object] = []
+    agent.subscribe(events.append)
+    assert agent.run(TASK) == "done"
+    compacted = [event for event in events if isinstance(event, ContextCompacted)]
+    assert compacted and all(event.fits for event in compacted)
+    # The tool definitions, which the request also carries, count against the budget.
+    import json
+
+    from smolagents.models.base import get_tool_json_schema
+
+    tools = COUNTER.count(json.dumps([get_tool_json_schema(tool) for tool in agent.tools.values()]))
+    last_sent = count_message_tokens(model.calls[-1].messages, COUNTER)
+    assert compacted[-1].tokens_after - last_sent >= tools > 50
+    assert last_sent + tools <= budget
+
+
+def test_a_model_class_that_counts_its_own_tokens_is_asked_and_a_mock_model_is_estimated() -> None:
+    from unittest.mock import MagicMock
+
+    from smolagents.models._tokens import token_counter_for
+
+    class WordModel(ScriptedModel):
+        def count_tokens(self, text: str) -> int:
+            return len(text.split())
+
+    assert token_counter_for(WordModel([])).count("three little words") == 3
+    mock = MagicMock()
+    assert token_counter_for(mock).name.startswith("estimate")

@@ -135,7 +135,7 @@ class ContextShaper:
 
     def _reply_tokens(self) -> int | None:
         model = self.model
-        settings = {**dict(getattr(model, "kwargs", None) or {}), **vars(model)}
+        settings = {**dict(getattr(model, "kwargs", None) or {}), **getattr(model, "__dict__", {})}
         for name in _REPLY_OPTIONS:
             value = settings.get(name)
             if isinstance(value, int) and not isinstance(value, bool) and value > 0:

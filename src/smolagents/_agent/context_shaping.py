@@ -54,6 +54,12 @@ class _Costs:
         # Estimated cost of each message shown (the message is kept so that its id stays its own).
         self.messages: dict[int, tuple[ChatMessage, int]] = {}
 
+    def prune(self, steps: int) -> None:
+        """Forget everything once the cache holds far more than the memory (after a reset, say)."""
+        if len(self._cache) > 8 * steps + 64 or len(self.messages) > 16 * steps + 64:
+            self._cache.clear()
+            self.messages.clear()
+
     def get(self, key: tuple[int, int, bool, str], step: MemoryStep, fingerprint: Any) -> Any:
         cached = self._cache.get(key)
         if cached is not None and cached[0] is step and cached[1] is fingerprint:
@@ -262,6 +268,7 @@ async def shape_prompt(
     """
     memory = run.memory
     budget = shaper.budget or 0
+    _COSTS.setdefault(memory, _Costs()).prune(len(memory.steps))
     whole_prompt = memory.to_messages(summary_mode=summary_mode)
     estimate = count_message_tokens(around, shaper.estimator) + _estimate(memory, whole_prompt, shaper)
     if estimate * _ESTIMATE_SHORTCUT <= budget:
@@ -291,7 +298,7 @@ async def shape_prompt(
             budget=budget,
             tokens_before=before,
             tokens_after=total + count_message_tokens(layout.markers, shaper.counter),
-            counter=shaper.counter.name,
+            counter=str(getattr(shaper.counter, "name", type(shaper.counter).__name__)),
             truncated_steps=layout.numbers_with("truncated"),
             summarised_steps=layout.numbers_with("covered"),
             dropped_steps=layout.numbers_with("dropped"),

@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import types
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -106,9 +107,11 @@ def count_message_tokens(messages: Sequence[ChatMessage], counter: TokenCounter)
 
 def token_counter_for(model: Any) -> TokenCounter:
     """Return the best counter for `model` (see the module's docstring); never raises."""
-    custom = getattr(model, "count_tokens", None)
-    if callable(custom) and not _is_base_method(model, "count_tokens"):
-        return TokenizerCounter(lambda text: range(custom(text)), f"{type(model).__name__}.count_tokens")
+    # A model class of the user's that defines `count_tokens` (a plain method: not a mock's).
+    method = getattr(type(model), "count_tokens", None)
+    if isinstance(method, types.FunctionType) and not _is_base_method(model, "count_tokens"):
+        custom = model.count_tokens
+        return TokenizerCounter(lambda text: range(int(custom(text))), f"{type(model).__name__}.count_tokens")
     tokenizer = _local_tokenizer(model)
     if tokenizer is not None:
         return TokenizerCounter(_encoder_of(tokenizer), f"tokenizer of {_label(model)}")
