@@ -25,6 +25,8 @@ _EXPORTS: dict[str, str] = {
     "AgentEvent": ".agents",
     "AgentSession": ".agents",
     "CodeAgent": ".agents",
+    "ContextCompacted": ".agents",
+    "ContextPolicy": ".agents",
     "FinalAnswerPromptTemplate": ".agents",
     "ManagedAgentPromptTemplate": ".agents",
     "MultiStepAgent": ".agents",
@@ -99,6 +101,7 @@ _EXPORTS: dict[str, str] = {
     "CallbackRegistry": ".memory",
     "ActionStep": ".memory",
     "AgentMemory": ".memory",
+    "ContextSummaryStep": ".memory",
     "FinalAnswerStep": ".memory",
     "MemoryStep": ".memory",
     "PlanningStep": ".memory",
@@ -193,6 +196,12 @@ if TYPE_CHECKING:  # static analysers see the real definitions
     )
     from .agents import (
         CodeAgent as CodeAgent,
+    )
+    from .agents import (
+        ContextCompacted as ContextCompacted,
+    )
+    from .agents import (
+        ContextPolicy as ContextPolicy,
     )
     from .agents import (
         FinalAnswerPromptTemplate as FinalAnswerPromptTemplate,
@@ -313,6 +322,9 @@ if TYPE_CHECKING:  # static analysers see the real definitions
     )
     from .memory import (
         CallbackRegistry as CallbackRegistry,
+    )
+    from .memory import (
+        ContextSummaryStep as ContextSummaryStep,
     )
     from .memory import (
         FinalAnswerStep as FinalAnswerStep,

@@ -22,12 +22,13 @@ from typing import Any, Literal, Union
 from ._errors import AgentError
 from ._messages import ChatMessage, ChatMessageStreamDelta
 from ._usage import TokenUsage
-from .memory import ActionStep, FinalAnswerStep, PlanningStep, ToolCall
+from .memory import ActionStep, ContextSummaryStep, FinalAnswerStep, PlanningStep, ToolCall
 
 __all__ = [
     "STREAM_EVENT_TYPES",
     "ActionOutput",
     "AgentEvent",
+    "ContextCompacted",
     "ModelCallFinished",
     "ModelCallStarted",
     "RunFinished",
@@ -40,8 +41,9 @@ __all__ = [
     "ToolOutput",
 ]
 
-StepKind = Literal["planning", "action", "final_answer"]
-"""What a step does: write a plan, act, or (at the step limit) ask for a final answer."""
+StepKind = Literal["planning", "action", "final_answer", "summary"]
+"""What a step (or a model call) does: write a plan, act, (at the step limit) ask for a final
+answer; "summary" is a model call summarising earlier steps to fit the context window."""
 
 RunStatus = Literal["success", "max_steps_error", "error", "interrupted"]
 """How a run ended: an answer, an answer forced at the step limit, a failure, or an interruption."""
@@ -148,6 +150,32 @@ class RunFinished:
         return self.status
 
 
+@dataclass(slots=True)
+class ContextCompacted:
+    """The prompt of a model call was cut to fit the agent's context budget.
+
+    `tokens_before` is what the whole memory would have taken, `tokens_after` what was sent, both
+    counted with `counter`. The step numbers say which action steps had their observation
+    truncated, were shown through a summary (`summarised_steps`), or were left out.
+    """
+
+    run_id: str
+    step_number: int
+    purpose: StepKind
+    budget: int
+    tokens_before: int
+    tokens_after: int
+    counter: str
+    truncated_steps: tuple[int, ...] = ()
+    summarised_steps: tuple[int, ...] = ()
+    dropped_steps: tuple[int, ...] = ()
+
+    @property
+    def fits(self) -> bool:
+        """Whether the prompt sent fits the budget (it may not when the recent steps alone exceed it)."""
+        return self.tokens_after <= self.budget
+
+
 StreamEvent = Union[
     ChatMessageStreamDelta, ToolCall, ToolOutput, ActionOutput, PlanningStep, ActionStep, FinalAnswerStep
 ]
@@ -167,6 +195,8 @@ AgentEvent = Union[
     ActionStep,
     FinalAnswerStep,
     RunFinished,
+    ContextCompacted,
+    ContextSummaryStep,
 ]
 """Every event of a run, as `stream_events()` yields them."""
 

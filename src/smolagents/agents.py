@@ -10,6 +10,7 @@ agent serves many concurrent runs and conversations (`new_session()`). The class
 from __future__ import annotations
 
 from ._agent.code_agent import CodeAgent
+from ._agent.context_policy import ContextPolicy
 from ._agent.multistep import AGENT_REGISTRY, MultiStepAgent
 from ._agent.prompts import (
     EMPTY_PROMPT_TEMPLATES,
@@ -34,6 +35,7 @@ from ._errors import (  # noqa: F401  # importable from here, as in smolagents 1
 from ._events import (
     ActionOutput,
     AgentEvent,
+    ContextCompacted,
     ModelCallFinished,
     ModelCallStarted,
     RunFinished,
@@ -55,6 +57,8 @@ __all__ = [
     "AgentEvent",
     "AgentSession",
     "CodeAgent",
+    "ContextCompacted",
+    "ContextPolicy",
     "FinalAnswerPromptTemplate",
     "ManagedAgentPromptTemplate",
     "ModelCallFinished",

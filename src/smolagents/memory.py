@@ -31,6 +31,7 @@ __all__ = [
     "ActionStep",
     "AgentMemory",
     "CallbackRegistry",
+    "ContextSummaryStep",
     "FinalAnswerStep",
     "MemoryStep",
     "PlanningStep",
@@ -273,11 +274,75 @@ class FinalAnswerStep(MemoryStep):
         return []
 
 
+@dataclass
+class ContextSummaryStep(MemoryStep):
+    """A summary of earlier steps, written by the model when the prompt outgrew its budget.
+
+    The agent's context policy shows it in the prompt in place of the steps it covers; the steps
+    themselves stay in memory. It adds nothing to `AgentMemory.to_messages` (the whole history).
+
+    Args:
+        summary: The summary the model wrote.
+        covered_steps: How many steps of the memory, from the first, this summary stands for
+            (counting task, planning and action steps; summaries are not counted).
+        first_step_number: Number of the first action step covered (None if none was).
+        last_step_number: Number of the last action step covered.
+        model_input_messages: What the model was asked.
+        model_output_message: What it answered.
+    """
+
+    summary: str
+    covered_steps: int
+    first_step_number: int | None
+    last_step_number: int | None
+    timing: Timing
+    model_input_messages: list[ChatMessage] | None = None
+    model_output_message: ChatMessage | None = None
+    token_usage: TokenUsage | None = None
+
+    def dict(self) -> Dict[str, Any]:
+        """Return the step as a JSON-ready dict."""
+        return {
+            "type": "context_summary",
+            "summary": self.summary,
+            "covered_steps": self.covered_steps,
+            "first_step_number": self.first_step_number,
+            "last_step_number": self.last_step_number,
+            "timing": self.timing.dict(),
+            "model_input_messages": _messages_dict(self.model_input_messages),
+            "model_output_message": _message_dict(self.model_output_message)
+            if self.model_output_message
+            else None,
+            "token_usage": self.token_usage.dict() if self.token_usage else None,
+        }
+
+    def to_messages(self, summary_mode: bool = False) -> list[ChatMessage]:
+        """A summary is shown by the context policy, in place of the steps it covers, not here."""
+        return []
+
+    @classmethod
+    def from_dict(cls, data: Dict[str, Any]) -> ContextSummaryStep:
+        """Rebuild a step from `dict()` output."""
+        return cls(
+            summary=data["summary"],
+            covered_steps=int(data["covered_steps"]),
+            first_step_number=data.get("first_step_number"),
+            last_step_number=data.get("last_step_number"),
+            timing=Timing.from_dict(data.get("timing")) or Timing(0.0),
+            model_input_messages=_messages_from(data.get("model_input_messages")),
+            model_output_message=ChatMessage.from_dict(data["model_output_message"])
+            if data.get("model_output_message")
+            else None,
+            token_usage=TokenUsage.from_dict(data.get("token_usage")),
+        )
+
+
 _STEP_TYPES: Dict[str, Any] = {
     "action": ActionStep,
     "planning": PlanningStep,
     "task": TaskStep,
     "final_answer": FinalAnswerStep,
+    "context_summary": ContextSummaryStep,
 }
 
 
@@ -288,7 +353,7 @@ class AgentMemory:
         self.system_prompt = (
             system_prompt if isinstance(system_prompt, SystemPromptStep) else SystemPromptStep(system_prompt)
         )
-        self.steps: list[TaskStep | ActionStep | PlanningStep] = list(steps or ())
+        self.steps: list[TaskStep | ActionStep | PlanningStep | ContextSummaryStep] = list(steps or ())
         # (step id, summary mode) -> (step, ids of its field values, its messages)
         self._message_cache: Dict[
             tuple[int, bool], tuple[MemoryStep, tuple[int, ...], list[ChatMessage]]
@@ -310,17 +375,24 @@ class AgentMemory:
                 a plan from a summary of the run).
         """
         messages = self.system_prompt.to_messages(summary_mode=summary_mode)
-        cache = self._message_cache
         for step in self.steps:
-            # A step's messages are rebuilt only when one of its fields was reassigned (a callback
-            # may drop old images, say); otherwise every step would be converted again at each step.
-            key = (id(step), summary_mode)
-            fingerprint = tuple(map(id, vars(step).values()))
-            cached = cache.get(key)
-            if cached is None or cached[0] is not step or cached[1] != fingerprint:
-                cached = cache[key] = (step, fingerprint, step.to_messages(summary_mode=summary_mode))
-            messages.extend(cached[2])
+            messages.extend(self.step_messages(step, summary_mode))
         return messages
+
+    def step_messages(self, step: MemoryStep, summary_mode: bool = False) -> list[ChatMessage]:
+        """Return the messages of one step (cached: the same list while the step is unchanged)."""
+        # A step's messages are rebuilt only when one of its fields was reassigned (a callback
+        # may drop old images, say); otherwise every step would be converted again at each step.
+        key = (id(step), summary_mode)
+        fingerprint = tuple(map(id, vars(step).values()))
+        cached = self._message_cache.get(key)
+        if cached is None or cached[0] is not step or cached[1] != fingerprint:
+            cached = self._message_cache[key] = (
+                step,
+                fingerprint,
+                step.to_messages(summary_mode=summary_mode),
+            )
+        return cached[2]
 
     def get_succinct_steps(self) -> list[Dict[str, Any]]:
         """Return the steps as dicts without the model input messages."""

@@ -13,6 +13,7 @@ from ..memory import ActionStep, ToolCall
 from ..models.helpers import CODEAGENT_RESPONSE_FORMAT
 from .code_parsing import close_code_block, extract_code, extract_structured_code
 from .config import AgentConfig, CodeAction
+from .context_policy import prompt_messages
 from .model_reply import ask_model
 from .outcomes import Continue, FinalAnswer, StepOutcome
 from .run_state import RunState
@@ -47,7 +48,7 @@ async def code_action(
         config,
         run,
         "action",
-        run.memory.to_messages(),
+        await prompt_messages(config, run),
         stop_sequences=action.stop_sequences,
         response_format=dict(action.response_format) if action.response_format is not None else None,
         options=_code_request(config, action),

@@ -87,6 +87,8 @@ class AgentConfig:
     # The agent's 1.26 `_step_stream`, when an instrumentor (OpenInference) wrapped it: steps then
     # run through it so that its spans see them.
     step_hook: Callable[[Any], Any] | None = None
+    # The agent's context policy bound to its model (a `ContextShaper`), or None when it is off.
+    context: Any = None
 
 
 def settings_key(agent: Any, action_settings: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -115,6 +117,7 @@ def settings_key(agent: Any, action_settings: tuple[Any, ...]) -> tuple[Any, ...
         agent.step_callbacks,
         tuple(agent.tools.items()),
         tuple(agent.managed_agents.items()),
+        getattr(agent, "context_budget", None),
         *action_settings,
     )
 
@@ -128,6 +131,7 @@ def build_configuration(
     step_hook: Callable[[Any], Any] | None,
 ) -> AgentConfig:
     """Freeze the settings of `agent` (read through its public attributes) into an `AgentConfig`."""
+    from .context_policy import make_shaper, resolve_context_policy
     from .model_reply import model_id_of, model_label
 
     return AgentConfig(
@@ -152,4 +156,5 @@ def build_configuration(
         return_full_result=agent.return_full_result,
         action=action,
         step_hook=step_hook,
+        context=make_shaper(resolve_context_policy(getattr(agent, "context_budget", None)), agent.model),
     )

@@ -28,6 +28,7 @@ from .config import (
     build_configuration,
     settings_key,
 )
+from .context_policy import ContextPolicy, resolve_context_policy
 from .instrumented import act_once
 from .managed import ManagedAgentCall, managed_agent_report
 from .model_reply import model_label
@@ -53,6 +54,11 @@ class MultiStepAgent:
     `add_base_tools`, `verbosity_level`, `managed_agents`, `step_callbacks`, `planning_interval`,
     `name`, `description`, `provide_run_summary`, `final_answer_checks`, `return_full_result`,
     `logger`, and `stream_outputs` (stream model deltas as events).
+
+    `context_budget` keeps prompts within what the model can read: a number of tokens, a
+    `ContextPolicy`, or None (the default) for the model's known context window, when it has one.
+    Over budget, older observations are truncated, then older steps summarised by the model or
+    left out; memory keeps every step (see `ContextPolicy`).
 
     The model may be any object with a ``generate(messages, stop_sequences=None, ...)`` method
     returning a `ChatMessage`: a `Model`, a subclass that implements only `generate`, a
@@ -80,6 +86,7 @@ class MultiStepAgent:
         return_full_result: bool = False,
         logger: AgentLogger | None = None,
         stream_outputs: bool = False,
+        context_budget: int | ContextPolicy | None = None,
     ) -> None:
         self.model = model if model is not None else configuration.default_model()
         if not callable(getattr(self.model, "generate", None)):
@@ -104,6 +111,8 @@ class MultiStepAgent:
         self.return_full_result = return_full_result
         self.logger = logger or AgentLogger(level=verbosity_level)
         self.stream_outputs = stream_outputs
+        resolve_context_policy(context_budget)  # refuses a bad value now rather than at the first run
+        self.context_budget = context_budget
         self.step_callbacks = StepCallbacks(step_callbacks)
         self.managed_agents = cast(
             "dict[str, MultiStepAgent]", configuration.index_managed_agents(managed_agents)

@@ -18,6 +18,7 @@ from ..memory import ActionStep, FinalAnswerStep, PlanningStep
 from .callbacks import run_final_answer_checks
 from .code_actions import code_action
 from .config import AgentConfig, CodeAction, ToolCallingAction
+from .context_policy import prompt_messages
 from .model_reply import ModelReply, ask_model
 from .outcomes import Continue, FinalAnswer, RunAborted, StepFailed, StepOutcome, assert_never
 from .prompts import populate_template
@@ -176,11 +177,10 @@ async def planning_step(config: AgentConfig, run: RunState) -> None:
     if run.step_number == run.first_step:
         messages = [_text(MessageRole.USER, populate_template(templates["initial_plan"], variables))]
     else:
-        messages = [
-            _text(MessageRole.SYSTEM, populate_template(templates["update_plan_pre_messages"], variables)),
-            *run.memory.to_messages(summary_mode=True),
-            _text(MessageRole.USER, populate_template(templates["update_plan_post_messages"], variables)),
-        ]
+        pre = _text(MessageRole.SYSTEM, populate_template(templates["update_plan_pre_messages"], variables))
+        post = _text(MessageRole.USER, populate_template(templates["update_plan_post_messages"], variables))
+        memory = await prompt_messages(config, run, "planning", summary_mode=True, around=(pre, post))
+        messages = [pre, *memory, post]
     with run.bus.scope(started):
         reply = await ask_model(config, run, "planning", messages, stop_sequences=["<end_plan>"])
     step = PlanningStep(
@@ -226,16 +226,14 @@ async def provide_final_answer(config: AgentConfig, run: RunState) -> ModelReply
     if getattr(config.model, "reuse_prompt_cache", False) is True:
         # A local model keeping its key/value cache between calls: the steps' conversation, system
         # prompt included, is already in the cache, so the request keeps it as its beginning.
-        messages = [
-            *run.memory.to_messages(),
-            _text(MessageRole.USER, f"{templates['pre_messages']}\n\n{question}"),
-        ]
+        ask = _text(MessageRole.USER, f"{templates['pre_messages']}\n\n{question}")
+        messages = [*await prompt_messages(config, run, "final_answer", around=(ask,)), ask]
     else:
-        messages = [
-            _text(MessageRole.SYSTEM, templates["pre_messages"]),
-            *run.memory.to_messages()[1:],
-            _text(MessageRole.USER, question),
-        ]
+        pre = _text(MessageRole.SYSTEM, templates["pre_messages"])
+        post = _text(MessageRole.USER, question)
+        # The memory's system prompt is replaced by `pre` (so it is counted twice against the budget).
+        memory = await prompt_messages(config, run, "final_answer", around=(pre, post))
+        messages = [pre, *memory[1:], post]
     return await ask_model(config, run, "final_answer", messages)
 
 

@@ -14,6 +14,7 @@ from .._threads import in_thread
 from ..memory import ActionStep, ToolCall
 from ..models.base import Model, parse_tool_calls
 from .config import AgentConfig, ToolCallingAction
+from .context_policy import prompt_messages
 from .managed import ManagedAgentCall
 from .model_reply import ask_model
 from .outcomes import Continue, FinalAnswer, StepOutcome
@@ -40,7 +41,7 @@ async def tool_action(
         config,
         run,
         "action",
-        run.memory.to_messages(),
+        await prompt_messages(config, run),
         stop_sequences=action.stop_sequences,
         tools=config.callable_list,
     )
