@@ -22,12 +22,14 @@ from typing import Any, Literal, Union
 from ._errors import AgentError
 from ._messages import ChatMessage, ChatMessageStreamDelta
 from ._usage import TokenUsage
-from .memory import ActionStep, FinalAnswerStep, PlanningStep, ToolCall
+from .memory import ActionStep, ApprovalRequest, FinalAnswerStep, PlanningStep, ToolCall
 
 __all__ = [
     "STREAM_EVENT_TYPES",
     "ActionOutput",
     "AgentEvent",
+    "ApprovalRequested",
+    "ApprovalResolved",
     "ModelCallFinished",
     "ModelCallStarted",
     "RunFinished",
@@ -43,8 +45,9 @@ __all__ = [
 StepKind = Literal["planning", "action", "final_answer"]
 """What a step does: write a plan, act, or (at the step limit) ask for a final answer."""
 
-RunStatus = Literal["success", "max_steps_error", "error", "interrupted"]
-"""How a run ended: an answer, an answer forced at the step limit, a failure, or an interruption."""
+RunStatus = Literal["success", "max_steps_error", "error", "interrupted", "awaiting_approval"]
+"""How a run ended: an answer, an answer forced at the step limit, a failure, an interruption, or
+a stop before an action that awaits approval (the run resumes with `agent.resume`)."""
 
 
 @dataclass
@@ -132,6 +135,23 @@ class ToolCallFinished:
 
 
 @dataclass(slots=True)
+class ApprovalRequested:
+    """An action needs approval before it runs (published before the approval callback is asked)."""
+
+    run_id: str
+    request: ApprovalRequest
+
+
+@dataclass(slots=True)
+class ApprovalResolved:
+    """An action awaiting approval was decided: `decision` is an `Approve`, `Deny` or `Edit`."""
+
+    run_id: str
+    request: ApprovalRequest
+    decision: Any
+
+
+@dataclass(slots=True)
 class RunFinished:
     """A run ended: with an answer (`status` success or max_steps_error) or an `error`."""
 
@@ -149,9 +169,17 @@ class RunFinished:
 
 
 StreamEvent = Union[
-    ChatMessageStreamDelta, ToolCall, ToolOutput, ActionOutput, PlanningStep, ActionStep, FinalAnswerStep
+    ChatMessageStreamDelta,
+    ToolCall,
+    ToolOutput,
+    ActionOutput,
+    PlanningStep,
+    ActionStep,
+    FinalAnswerStep,
+    ApprovalRequested,
 ]
-"""What `run(stream=True)` yields, as in smolagents 1.26."""
+"""What `run(stream=True)` yields: smolagents 1.26's events, plus `ApprovalRequested` for actions
+that need approval (only agents with such tools or settings publish it)."""
 
 AgentEvent = Union[
     RunStarted,
@@ -163,6 +191,8 @@ AgentEvent = Union[
     ToolOutput,
     ToolCallFinished,
     ActionOutput,
+    ApprovalRequested,
+    ApprovalResolved,
     PlanningStep,
     ActionStep,
     FinalAnswerStep,
@@ -178,4 +208,5 @@ STREAM_EVENT_TYPES: tuple[type, ...] = (
     PlanningStep,
     ActionStep,
     FinalAnswerStep,
+    ApprovalRequested,
 )

@@ -152,6 +152,13 @@ class Engine(Protocol):
     def run(self, code: str, timeout: float | None) -> tuple[Any, str, bool]:
         """Run code; return (output, logs, is_final_answer) or raise `RunFailure`."""
 
+    def export_state(self) -> dict[str, Any]:
+        """Return the code's variables in the saved form of `_executors/saved_state.py`.
+
+        Raises:
+            ValueError: When this engine cannot (a kernel running alone in a container).
+        """
+
 
 class RunFailure(Exception):
     """The code failed: what the host shows (message, line, kind) plus what it printed."""
@@ -215,6 +222,10 @@ class PlainEngine:
         if clashes:
             raise ValueError(f"Variable names {clashes} are tools; rename them.")
         self.globals.update(variables)
+
+    def export_state(self) -> dict[str, Any]:
+        """Refuse: a kernel running alone has no exporter (the isolated worker wraps this engine)."""
+        raise ValueError("This sandbox cannot export its variables.")
 
     def run(self, code: str, timeout: float | None) -> tuple[Any, str, bool]:
         printed = _Printed(self.max_print)
@@ -295,6 +306,8 @@ def _handle(channel: Channel, engine: Engine, message: dict[str, Any]) -> dict[s
         return {"op": "done", "ok": True, "output": None, "logs": "", "final": False}
     if op == "run":
         return _run(engine, message)
+    if op == "export_state":  # the code's variables, to save with the agent's memory
+        return {"op": "done", "ok": True, "output": engine.export_state(), "logs": "", "final": False}
     raise ValueError(f"unknown protocol operation {op!r}")
 
 
