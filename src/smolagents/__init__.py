@@ -24,6 +24,15 @@ _EXPORTS: dict[str, str] = {
     "ActionOutput": ".agents",
     "AgentEvent": ".agents",
     "AgentSession": ".agents",
+    "ApprovalCallback": ".agents",
+    "ApprovalDecision": ".agents",
+    "ApprovalRequest": ".memory",
+    "ApprovalRequested": ".agents",
+    "ApprovalResolved": ".agents",
+    "Approve": ".agents",
+    "Deny": ".agents",
+    "Edit": ".agents",
+    "PendingApproval": ".agents",
     "CodeAgent": ".agents",
     "FinalAnswerPromptTemplate": ".agents",
     "ManagedAgentPromptTemplate": ".agents",
@@ -192,7 +201,28 @@ if TYPE_CHECKING:  # static analysers see the real definitions
         AgentSession as AgentSession,
     )
     from .agents import (
+        ApprovalCallback as ApprovalCallback,
+    )
+    from .agents import (
+        ApprovalDecision as ApprovalDecision,
+    )
+    from .agents import (
+        ApprovalRequested as ApprovalRequested,
+    )
+    from .agents import (
+        ApprovalResolved as ApprovalResolved,
+    )
+    from .agents import (
+        Approve as Approve,
+    )
+    from .agents import (
         CodeAgent as CodeAgent,
+    )
+    from .agents import (
+        Deny as Deny,
+    )
+    from .agents import (
+        Edit as Edit,
     )
     from .agents import (
         FinalAnswerPromptTemplate as FinalAnswerPromptTemplate,
@@ -208,6 +238,9 @@ if TYPE_CHECKING:  # static analysers see the real definitions
     )
     from .agents import (
         MultiStepAgent as MultiStepAgent,
+    )
+    from .agents import (
+        PendingApproval as PendingApproval,
     )
     from .agents import (
         PlanningPromptTemplate as PlanningPromptTemplate,
@@ -310,6 +343,9 @@ if TYPE_CHECKING:  # static analysers see the real definitions
     )
     from .memory import (
         AgentMemory as AgentMemory,
+    )
+    from .memory import (
+        ApprovalRequest as ApprovalRequest,
     )
     from .memory import (
         CallbackRegistry as CallbackRegistry,

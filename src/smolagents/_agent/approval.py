@@ -195,7 +195,9 @@ def _check_fits(decision: ApprovalDecision, request: ApprovalRequest) -> None:
 
 def request_for(step_number: int, index: int, call: ToolCall, reason: str) -> ApprovalRequest:
     """Return the request for the `index`-th action of a step (ids are stable across a resume)."""
-    return ApprovalRequest(id=f"approval-{step_number}-{index}", step_number=step_number, tool_call=call, reason=reason)
+    return ApprovalRequest(
+        id=f"approval-{step_number}-{index}", step_number=step_number, tool_call=call, reason=reason
+    )
 
 
 def denied_observation(name: str, decision: Deny) -> str:

@@ -10,10 +10,10 @@ from .._text import bounded_text
 from .._threads import in_thread
 from ..memory import ActionStep, ToolCall
 from ..models.helpers import CODEAGENT_RESPONSE_FORMAT
+from .approval import Deny, Edit, code_approval_reason, decide, denied_observation, edited_note, request_for
 from .code_parsing import close_code_block, extract_code, extract_structured_code
 from .config import AgentConfig, CodeAction
 from .model_reply import ask_model
-from .approval import Deny, Edit, code_approval_reason, decide, denied_observation, edited_note, request_for
 from .outcomes import AwaitingApproval, Continue, FinalAnswer, StepOutcome
 from .run_state import RunState
 
@@ -74,7 +74,9 @@ async def run_code_action(
     A run resumed after approval starts here, with the code of the step it stopped at.
     """
     code = step.code_action or ""
-    call = step.tool_calls[0] if step.tool_calls else ToolCall(CODE_TOOL_NAME, code, f"call_{step.step_number}")
+    call = (
+        step.tool_calls[0] if step.tool_calls else ToolCall(CODE_TOOL_NAME, code, f"call_{step.step_number}")
+    )
     note = ""
     reason = code_approval_reason(action.requires_approval, code, config.callables)
     if reason is not None:

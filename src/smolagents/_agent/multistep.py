@@ -259,7 +259,9 @@ class MultiStepAgent:
         return_full_result: bool | None = None,
     ) -> Any:
         """Async twin of `resume`."""
-        return await self._session.aresume(decisions, approval_callback, stream, max_steps, return_full_result)
+        return await self._session.aresume(
+            decisions, approval_callback, stream, max_steps, return_full_result
+        )
 
     def new_session(self) -> AgentSession:
         """Start a conversation of its own (memory, variables, executor), e.g. one per UI user."""

@@ -62,7 +62,9 @@ def keep_executor_state(run: RunState, is_continued: bool) -> None:
     memory, executor = run.memory, run.executor
     saved = memory.executor_state
     if saved and not is_continued:
-        history = [step.code_action for step in memory.steps if isinstance(step, ActionStep) and step.code_action]
+        history = [
+            step.code_action for step in memory.steps if isinstance(step, ActionStep) and step.code_action
+        ]
         missing = restore_state(executor, saved, history)
         if missing:
             _tell_model(memory, missing)
@@ -82,7 +84,8 @@ def keep_executor_state(run: RunState, is_continued: bool) -> None:
 
 def _tell_model(memory: AgentMemory, missing: dict[str, str]) -> None:
     lines = "\n".join(
-        f"- {name}: {reason}" if name != "*" else f"- all variables: {reason}" for name, reason in missing.items()
+        f"- {name}: {reason}" if name != "*" else f"- all variables: {reason}"
+        for name, reason in missing.items()
     )
     note = (
         "\n\nNote: this conversation was restored from saved memory, with the variables of your code, "

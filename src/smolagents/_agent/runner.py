@@ -15,8 +15,8 @@ from .._events import RunFinished, RunStarted, StepStarted
 from .._messages import ChatMessage, MessageRole
 from .._usage import Timing
 from ..memory import ActionStep, FinalAnswerStep, PlanningStep
-from .callbacks import run_final_answer_checks
 from .approval import PendingApproval
+from .callbacks import run_final_answer_checks
 from .code_actions import code_action, run_code_action
 from .config import AgentConfig, CodeAction, ToolCallingAction
 from .model_reply import ModelReply, ask_model

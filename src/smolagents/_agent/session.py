@@ -18,8 +18,8 @@ from .bus import EventBus, EventChannel, Subscriber, stream_through
 from .code_actions import prepare_executor
 from .config import AgentConfig, CodeAction
 from .configuration import describe
-from .run_state import RunResult, RunState, current_run
 from .resume import abandon_pending, keep_executor_state, latest_task, pending_step
+from .run_state import RunResult, RunState, current_run
 from .runner import execute_run
 from .sync import iterate_sync, run_sync
 from .tracing import active_tracer

@@ -157,7 +157,9 @@ async def _execute_decided(
     request, choice = decision
     if isinstance(choice, Deny):
         observation = denied_observation(call.name, choice)
-        return ToolOutput(id=call.id, output=None, is_final_answer=False, observation=observation, tool_call=call)
+        return ToolOutput(
+            id=call.id, output=None, is_final_answer=False, observation=observation, tool_call=call
+        )
     assert isinstance(choice, Edit)  # the decisions are Approve, Deny or Edit
     edited = ToolCall(name=call.name, arguments=choice.arguments, id=call.id)
     output = await execute_tool_call(config, run, edited, on_thread)
@@ -174,7 +176,9 @@ async def _execute_concurrently(
 ) -> list[Any]:
     if len(calls) == 1:
         try:
-            return [await _execute_decided(config, run, calls[0], decisions.get(calls[0].id), on_thread=False)]
+            return [
+                await _execute_decided(config, run, calls[0], decisions.get(calls[0].id), on_thread=False)
+            ]
         except AgentError as error:
             return [error]
     limit = asyncio.Semaphore(action.max_tool_threads)

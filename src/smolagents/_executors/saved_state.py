@@ -30,6 +30,7 @@ __all__ = ["STATE_FORMAT", "export_executor_state", "export_namespace", "restore
 
 STATE_FORMAT = 1
 _SKIPPED = frozenset({"_print_outputs", "_operations_count", "final_answer"})
+_NO_VALUE = "\nNone"  # a snippet's last value must cross the sandbox boundary: a module cannot
 _CODE_MODULE = "__main__"  # the module name the interpreter and the plain engine give code
 
 
@@ -84,7 +85,7 @@ def _definition(name: str, value: Any) -> dict[str, Any] | str:
 
 def _member_import(name: str, value: Any) -> str | None:
     """The `from module import member` statement binding `value`, for functions and classes of modules."""
-    if not callable(value) or not isinstance(value, (type, FunctionType)) and not _is_builtin(value):
+    if not callable(value) or (not isinstance(value, (type, FunctionType)) and not _is_builtin(value)):
         return None
     module, member = getattr(value, "__module__", None), getattr(value, "__name__", None)
     if not isinstance(module, str) or not isinstance(member, str) or module == _CODE_MODULE:
@@ -182,7 +183,7 @@ def _define(executor: Any, waiting: list[tuple[str, str]], missing: dict[str, st
         failed = []
         for name, source in waiting:
             try:
-                executor(source)
+                executor(source + _NO_VALUE)
             except Exception as error:  # the executor's own errors: kept as the reason
                 errors[name] = f"redefining it failed: {error}"
                 failed.append((name, source))
@@ -195,7 +196,7 @@ def _define(executor: Any, waiting: list[tuple[str, str]], missing: dict[str, st
 
 def _run_or_note(executor: Any, statement: str, name: str, missing: dict[str, str]) -> None:
     try:
-        executor(statement)
+        executor(statement + _NO_VALUE)
     except Exception as error:  # e.g. the new executor does not authorise the import
         missing[name] = f"`{statement}` failed: {error}"
 
