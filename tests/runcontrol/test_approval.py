@@ -46,7 +46,7 @@ class Transfer(Tool):
     inputs = {"amount": {"type": "integer", "description": "How much."}}
     output_type = "string"
 
-    def requires_approval(self, arguments: dict[str, Any]) -> bool:
+    def requires_approval(self, arguments: dict) -> bool:  # type: ignore[override]
         return int(arguments["amount"]) > 100
 
     def forward(self, amount: int) -> str:
@@ -191,3 +191,11 @@ def test_new_task_closes_the_pending_step_and_bad_decisions_are_refused() -> Non
     assert agent.memory.pending_approvals == []
     saved = AgentMemory.from_dict(agent.memory.to_dict())
     assert saved.pending_approvals == []
+
+
+def test_a_tool_needing_approval_saves_in_the_126_format_and_loads_with_its_setting(tmp_path: Any) -> None:
+    Transfer().save(tmp_path)
+    code = (tmp_path / "tool.py").read_text()
+    assert "def requires_approval(self, arguments: dict) -> bool:" in code
+    loaded = Tool.from_code(code)
+    assert loaded.requires_approval({"amount": 500}) is True and loaded(amount=5) == "sent 5"

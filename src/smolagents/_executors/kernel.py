@@ -11,6 +11,7 @@ The protocol: one JSON object per line, each way, over a byte stream.
 | host to sandbox | ``{"op": "tools", "names": [...]}`` | define proxy functions for the host's tools |
 | host to sandbox | ``{"op": "vars", "values": <tagged>}`` | set variables |
 | host to sandbox | ``{"op": "run", "code": "...", "timeout": 30}`` | run code |
+| host to sandbox | ``{"op": "export_state"}`` | the code's variables in saved form (saved_state.py) |
 | sandbox to host | ``{"op": "call", "tool": "t", "args": <tagged>, "kwargs": <tagged>}`` | call a host tool |
 | host to sandbox | ``{"op": "return", "ok": true, "value": <tagged>}`` or ``"error": "..."`` | its result |
 | sandbox to host | ``{"op": "done", "ok": true, "output": <tagged>, "logs": "...", "final": false}`` | code finished |
