@@ -188,7 +188,9 @@ class AgentLogger:
             from rich.text import Text
 
             if event.status == "awaiting_approval":
-                self.log(Text(f"Run stopped: {event.output}", style=f"bold {YELLOW_HEX}"), level=LogLevel.INFO)
+                self.log(
+                    Text(f"Run stopped: {event.output}", style=f"bold {YELLOW_HEX}"), level=LogLevel.INFO
+                )
                 return
 
             self.log(

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from system_requirements import require
 
 from smolagents import ChatMessage, CodeAgent, Tool
 from smolagents.models import ScriptedModel
+from system_requirements import require
 
 
 class DeleteFile(Tool):
@@ -43,7 +43,11 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def url() -> Iterator[str]:
-    require(importlib.util.find_spec("gradio_client") is not None, "gradio and gradio_client", "install the gradio extra")
+    require(
+        importlib.util.find_spec("gradio_client") is not None,
+        "gradio and gradio_client",
+        "install the gradio extra",
+    )
     from smolagents import GradioUI
 
     agent = CodeAgent(tools=[DeleteFile()], model=ScriptedModel(reply), verbosity_level=-1)
@@ -62,7 +66,9 @@ def chat_text(outputs: Any) -> str:
     ("endpoint", "arguments", "answer"),
     [("/approve", (), "file is gone"), ("/deny", ("Not that one",), "kept the file")],
 )
-def test_pending_action_is_shown_and_the_visitor_decides(url: str, endpoint: str, arguments: tuple[str, ...], answer: str) -> None:
+def test_pending_action_is_shown_and_the_visitor_decides(
+    url: str, endpoint: str, arguments: tuple[str, ...], answer: str
+) -> None:
     from gradio_client import Client
 
     client = Client(url, verbose=False)  # one visitor: a session of its own

@@ -123,7 +123,9 @@ class RunResult:
         """Return the result as a JSON-ready dict."""
         pending = self.pending_approvals
         return {
-            "output": {"pending_approvals": [request.dict() for request in pending]} if pending else self.output,
+            "output": {"pending_approvals": [request.dict() for request in pending]}
+            if pending
+            else self.output,
             "state": self.state,
             "steps": self.steps,
             "token_usage": self.token_usage.dict() if self.token_usage else None,

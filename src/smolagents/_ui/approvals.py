@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 import gradio as gr
 
-from .._agent.approval import Approve, ApprovalDecision, Deny
+from .._agent.approval import ApprovalDecision, Approve, Deny
 from .._errors import AgentError
 from ..memory import ApprovalRequest
 from .chat_rendering import error_message, notice_message
@@ -34,7 +34,9 @@ class ChatHandlers(Protocol):
     """What the panel uses of the chat app (`_ui.chat_app.ChatApp`)."""
 
     def _conversation(self, request: gr.Request) -> Conversation: ...
-    def _update(self, conversation: Conversation, extra: list[Any] | None = None, clear_input: bool = False) -> Any: ...
+    def _update(
+        self, conversation: Conversation, extra: list[Any] | None = None, clear_input: bool = False
+    ) -> Any: ...
 
 
 def describe_pending(requests: list[ApprovalRequest]) -> str:
@@ -75,7 +77,9 @@ class ApprovalPanel:
         async for update in self._resume(Deny(text), f"You denied the action: {text}", request):
             yield update
 
-    async def _resume(self, decision: ApprovalDecision, notice: str, request: gr.Request) -> AsyncIterator[Any]:
+    async def _resume(
+        self, decision: ApprovalDecision, notice: str, request: gr.Request
+    ) -> AsyncIterator[Any]:
         conversation = self.app._conversation(request)
         pending = conversation.session.memory.pending_approvals
         if conversation.is_running or not pending:
@@ -117,7 +121,13 @@ def add_approval_panel(app: ChatHandlers, outputs: list[Any], after: list[Any]) 
             approve = gr.Button("Approve", elem_id=APPROVE_ID, variant="primary", size="sm")
             deny = gr.Button("Deny", elem_id=DENY_ID, variant="stop", size="sm")
     shown = [group, text]
-    hide = {"fn": lambda: (gr.update(visible=False), ""), "inputs": None, "outputs": shown, "queue": False, "api_name": False}
+    hide = {
+        "fn": lambda: (gr.update(visible=False), ""),
+        "inputs": None,
+        "outputs": shown,
+        "queue": False,
+        "api_name": False,
+    }
     approve.click(**hide).then(panel.approve, None, outputs, api_name="approve", show_progress="hidden").then(
         panel.pending, None, shown, api_name="pending_approvals", show_progress="hidden"
     )
