@@ -72,7 +72,7 @@ class RunState:
     def outcome(self) -> ResultState:
         """The state a `RunResult` reports for this run."""
         if self.status in ("max_steps_error", "awaiting_approval"):
-            return self.status  # type: ignore[return-value]  # narrowed by the test above
+            return self.status
         return "success"
 
 

@@ -105,6 +105,10 @@ class ApprovalPanel:
         yield self.app._update(conversation)
 
 
+def _hide() -> tuple[Any, str]:
+    return gr.update(visible=False), ""
+
+
 def add_approval_panel(app: ChatHandlers, outputs: list[Any], after: list[Any]) -> None:
     """Add the panel to the Blocks being built, refreshed after each of the events in `after`.
 
@@ -121,18 +125,11 @@ def add_approval_panel(app: ChatHandlers, outputs: list[Any], after: list[Any]) 
             approve = gr.Button("Approve", elem_id=APPROVE_ID, variant="primary", size="sm")
             deny = gr.Button("Deny", elem_id=DENY_ID, variant="stop", size="sm")
     shown = [group, text]
-    hide = {
-        "fn": lambda: (gr.update(visible=False), ""),
-        "inputs": None,
-        "outputs": shown,
-        "queue": False,
-        "api_name": False,
-    }
-    approve.click(**hide).then(panel.approve, None, outputs, api_name="approve", show_progress="hidden").then(
-        panel.pending, None, shown, api_name="pending_approvals", show_progress="hidden"
-    )
-    deny.click(**hide).then(panel.deny, [reason], outputs, api_name="deny", show_progress="hidden").then(
-        panel.pending, None, shown, show_progress="hidden", api_name=False
-    )
+    approve.click(_hide, None, shown, queue=False, api_name=False).then(
+        panel.approve, None, outputs, api_name="approve", show_progress="hidden"
+    ).then(panel.pending, None, shown, api_name="pending_approvals", show_progress="hidden")
+    deny.click(_hide, None, shown, queue=False, api_name=False).then(
+        panel.deny, [reason], outputs, api_name="deny", show_progress="hidden"
+    ).then(panel.pending, None, shown, show_progress="hidden", api_name=False)
     for event in after:
         event.then(panel.pending, None, shown, show_progress="hidden", api_name=False)
