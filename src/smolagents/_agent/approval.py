@@ -124,7 +124,8 @@ def code_approval_reason(setting: Any, code: str, callables: Mapping[str, Any]) 
         if getattr(tool, "requires_approval", False) and re.search(rf"\b{re.escape(name)}\b", code)
     ]
     if named:
-        return f"The code calls {', '.join(named)}, which require(s) approval."
+        verb = "requires" if len(named) == 1 else "require"
+        return f"The code calls {', '.join(named)}, which {verb} approval."
     return None
 
 
