@@ -125,11 +125,11 @@ def add_approval_panel(app: ChatHandlers, outputs: list[Any], after: list[Any]) 
             approve = gr.Button("Approve", elem_id=APPROVE_ID, variant="primary", size="sm")
             deny = gr.Button("Deny", elem_id=DENY_ID, variant="stop", size="sm")
     shown = [group, text]
-    approve.click(_hide, None, shown, queue=False, api_name=False).then(
+    approve.click(_hide, None, shown, queue=False, api_visibility="private").then(
         panel.approve, None, outputs, api_name="approve", show_progress="hidden"
     ).then(panel.pending, None, shown, api_name="pending_approvals", show_progress="hidden")
-    deny.click(_hide, None, shown, queue=False, api_name=False).then(
+    deny.click(_hide, None, shown, queue=False, api_visibility="private").then(
         panel.deny, [reason], outputs, api_name="deny", show_progress="hidden"
-    ).then(panel.pending, None, shown, show_progress="hidden", api_name=False)
+    ).then(panel.pending, None, shown, show_progress="hidden", api_visibility="private")
     for event in after:
-        event.then(panel.pending, None, shown, show_progress="hidden", api_name=False)
+        event.then(panel.pending, None, shown, show_progress="hidden", api_visibility="private")
