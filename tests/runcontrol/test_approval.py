@@ -199,3 +199,21 @@ def test_a_tool_needing_approval_saves_in_the_126_format_and_loads_with_its_sett
     assert "def requires_approval(self, arguments: dict) -> bool:" in code
     loaded = Tool.from_code(code)
     assert loaded.requires_approval({"amount": 500}) is True and loaded(amount=5) == "sent 5"
+
+
+def test_a_decision_given_to_resume_covers_only_the_stopped_step() -> None:
+    tool = DeleteFile()
+    model = ScriptedModel(
+        [
+            tool_call_message(("delete_file", {"path": "a.txt"})),
+            tool_call_message(("delete_file", {"path": "b.txt"})),
+            tool_call_message(("final_answer", {"answer": "done"})),
+        ]
+    )
+    agent = ToolCallingAgent(tools=[tool], model=model, verbosity_level=-1)
+    agent.run("Delete both")
+    second = agent.resume(Approve(), return_full_result=True)  # approves a.txt only
+    assert tool.deleted == ["a.txt"]
+    assert second.state == "awaiting_approval"
+    assert second.pending_approvals[0].tool_call.arguments == {"path": "b.txt"}
+    assert agent.resume(Approve()) == "done" and tool.deleted == ["a.txt", "b.txt"]

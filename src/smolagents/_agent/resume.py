@@ -47,8 +47,12 @@ def abandon_pending(memory: AgentMemory) -> None:
     """Close the step awaiting approval when a new task starts instead: its actions never ran."""
     if not memory.pending_approvals:
         return
-    step = pending_step(memory)
-    step.observations = (step.observations + "\n" if step.observations else "") + _ABANDONED
+    try:
+        step = pending_step(memory)
+    except ValueError:  # a hand-edited memory without the step: nothing to close
+        pass
+    else:
+        step.observations = (step.observations + "\n" if step.observations else "") + _ABANDONED
     memory.pending_approvals = []
 
 

@@ -195,13 +195,16 @@ async def _finish_resumed(config: AgentConfig, run: RunState, step: ActionStep) 
     """Run the actions of the step that stopped awaiting approval, now that decisions can be had."""
     run.memory.pending_approvals = []
     action = config.action
-    match action:
-        case CodeAction():
-            return await run_code_action(config, action, run, step)
-        case ToolCallingAction():
-            return await run_tool_calls(config, action, run, step, list(step.tool_calls or ()))
-        case _:
-            assert_never(action)
+    try:
+        match action:
+            case CodeAction():
+                return await run_code_action(config, action, run, step)
+            case ToolCallingAction():
+                return await run_tool_calls(config, action, run, step, list(step.tool_calls or ()))
+            case _:
+                assert_never(action)
+    finally:
+        run.decisions = {}  # given for the stopped step only: later actions are asked anew
 
 
 async def _record(
