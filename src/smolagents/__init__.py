@@ -24,6 +24,15 @@ _EXPORTS: dict[str, str] = {
     "ActionOutput": ".agents",
     "AgentEvent": ".agents",
     "AgentSession": ".agents",
+    "ApprovalCallback": ".agents",
+    "ApprovalDecision": ".agents",
+    "ApprovalRequest": ".memory",
+    "ApprovalRequested": ".agents",
+    "ApprovalResolved": ".agents",
+    "Approve": ".agents",
+    "Deny": ".agents",
+    "Edit": ".agents",
+    "PendingApproval": ".agents",
     "CodeAgent": ".agents",
     "ContextCompacted": ".agents",
     "ContextPolicy": ".agents",
@@ -195,6 +204,21 @@ if TYPE_CHECKING:  # static analysers see the real definitions
         AgentSession as AgentSession,
     )
     from .agents import (
+        ApprovalCallback as ApprovalCallback,
+    )
+    from .agents import (
+        ApprovalDecision as ApprovalDecision,
+    )
+    from .agents import (
+        ApprovalRequested as ApprovalRequested,
+    )
+    from .agents import (
+        ApprovalResolved as ApprovalResolved,
+    )
+    from .agents import (
+        Approve as Approve,
+    )
+    from .agents import (
         CodeAgent as CodeAgent,
     )
     from .agents import (
@@ -202,6 +226,12 @@ if TYPE_CHECKING:  # static analysers see the real definitions
     )
     from .agents import (
         ContextPolicy as ContextPolicy,
+    )
+    from .agents import (
+        Deny as Deny,
+    )
+    from .agents import (
+        Edit as Edit,
     )
     from .agents import (
         FinalAnswerPromptTemplate as FinalAnswerPromptTemplate,
@@ -217,6 +247,9 @@ if TYPE_CHECKING:  # static analysers see the real definitions
     )
     from .agents import (
         MultiStepAgent as MultiStepAgent,
+    )
+    from .agents import (
+        PendingApproval as PendingApproval,
     )
     from .agents import (
         PlanningPromptTemplate as PlanningPromptTemplate,
@@ -319,6 +352,9 @@ if TYPE_CHECKING:  # static analysers see the real definitions
     )
     from .memory import (
         AgentMemory as AgentMemory,
+    )
+    from .memory import (
+        ApprovalRequest as ApprovalRequest,
     )
     from .memory import (
         CallbackRegistry as CallbackRegistry,

@@ -22,13 +22,15 @@ from typing import Any, Literal, Union
 from ._errors import AgentError
 from ._messages import ChatMessage, ChatMessageStreamDelta
 from ._usage import TokenUsage
-from .memory import ActionStep, ContextSummaryStep, FinalAnswerStep, PlanningStep, ToolCall
+from .memory import ActionStep, ApprovalRequest, ContextSummaryStep, FinalAnswerStep, PlanningStep, ToolCall
 
 __all__ = [
     "STREAM_EVENT_TYPES",
     "ActionOutput",
     "AgentEvent",
     "ContextCompacted",
+    "ApprovalRequested",
+    "ApprovalResolved",
     "ModelCallFinished",
     "ModelCallStarted",
     "RunFinished",
@@ -45,8 +47,9 @@ StepKind = Literal["planning", "action", "final_answer", "summary"]
 """What a step (or a model call) does: write a plan, act, (at the step limit) ask for a final
 answer; "summary" is a model call summarising earlier steps to fit the context window."""
 
-RunStatus = Literal["success", "max_steps_error", "error", "interrupted"]
-"""How a run ended: an answer, an answer forced at the step limit, a failure, or an interruption."""
+RunStatus = Literal["success", "max_steps_error", "error", "interrupted", "awaiting_approval"]
+"""How a run ended: an answer, an answer forced at the step limit, a failure, an interruption, or
+a stop before an action that awaits approval (the run resumes with `agent.resume`)."""
 
 
 @dataclass
@@ -134,6 +137,23 @@ class ToolCallFinished:
 
 
 @dataclass(slots=True)
+class ApprovalRequested:
+    """An action needs approval before it runs (published before the approval callback is asked)."""
+
+    run_id: str
+    request: ApprovalRequest
+
+
+@dataclass(slots=True)
+class ApprovalResolved:
+    """An action awaiting approval was decided: `decision` is an `Approve`, `Deny` or `Edit`."""
+
+    run_id: str
+    request: ApprovalRequest
+    decision: Any
+
+
+@dataclass(slots=True)
 class RunFinished:
     """A run ended: with an answer (`status` success or max_steps_error) or an `error`."""
 
@@ -177,9 +197,17 @@ class ContextCompacted:
 
 
 StreamEvent = Union[
-    ChatMessageStreamDelta, ToolCall, ToolOutput, ActionOutput, PlanningStep, ActionStep, FinalAnswerStep
+    ChatMessageStreamDelta,
+    ToolCall,
+    ToolOutput,
+    ActionOutput,
+    PlanningStep,
+    ActionStep,
+    FinalAnswerStep,
+    ApprovalRequested,
 ]
-"""What `run(stream=True)` yields, as in smolagents 1.26."""
+"""What `run(stream=True)` yields: smolagents 1.26's events, plus `ApprovalRequested` for actions
+that need approval (only agents with such tools or settings publish it)."""
 
 AgentEvent = Union[
     RunStarted,
@@ -191,6 +219,8 @@ AgentEvent = Union[
     ToolOutput,
     ToolCallFinished,
     ActionOutput,
+    ApprovalRequested,
+    ApprovalResolved,
     PlanningStep,
     ActionStep,
     FinalAnswerStep,
@@ -208,4 +238,5 @@ STREAM_EVENT_TYPES: tuple[type, ...] = (
     PlanningStep,
     ActionStep,
     FinalAnswerStep,
+    ApprovalRequested,
 )

@@ -29,6 +29,7 @@ class StepRenderer(Protocol):
 
 __all__ = [
     "ActionStep",
+    "ApprovalRequest",
     "AgentMemory",
     "CallbackRegistry",
     "ContextSummaryStep",
@@ -72,6 +73,53 @@ class ToolCall:
     def from_dict(cls, data: Dict[str, Any]) -> ToolCall:
         """Rebuild a call from `dict()` output."""
         return cls(name=data["function"]["name"], arguments=data["function"]["arguments"], id=data["id"])
+
+
+@dataclass
+class ApprovalRequest:
+    """An action that waits for a person's approval before it runs.
+
+    Attributes:
+        id: Identifies the request among the run's pending ones (decisions are keyed by it).
+        step_number: The action step the action belongs to.
+        tool_call: The call awaiting approval: a tool's call, or the code of a CodeAgent
+            (name ``python_interpreter``, the code as its arguments).
+        reason: Why approval is needed (the tool's setting, the agent's, a tool the code calls).
+    """
+
+    id: str
+    step_number: int
+    tool_call: ToolCall
+    reason: str
+
+    @property
+    def is_code(self) -> bool:
+        """Whether the action is a code action (its code is `code`)."""
+        return self.tool_call.name == "python_interpreter"
+
+    @property
+    def code(self) -> str | None:
+        """The code awaiting approval (None for a tool call)."""
+        return str(self.tool_call.arguments) if self.is_code else None
+
+    def dict(self) -> Dict[str, Any]:
+        """Return the request as a JSON-ready dict."""
+        return {
+            "id": self.id,
+            "step_number": self.step_number,
+            "tool_call": self.tool_call.dict(),
+            "reason": self.reason,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Dict[str, Any]) -> ApprovalRequest:
+        """Rebuild a request from `dict()` output."""
+        return cls(
+            id=data["id"],
+            step_number=data["step_number"],
+            tool_call=ToolCall.from_dict(data["tool_call"]),
+            reason=data.get("reason", ""),
+        )
 
 
 @dataclass
@@ -354,6 +402,13 @@ class AgentMemory:
             system_prompt if isinstance(system_prompt, SystemPromptStep) else SystemPromptStep(system_prompt)
         )
         self.steps: list[TaskStep | ActionStep | PlanningStep | ContextSummaryStep] = list(steps or ())
+        # Actions of the last step awaiting approval: the run resumes from them (`agent.resume`).
+        self.pending_approvals: list[ApprovalRequest] = []
+        # The code's variables as saved with the memory (see _executors/saved_state.py), restored
+        # into a fresh executor when the conversation goes on; `executor_state_source` gives the
+        # live executor's state when the memory is saved while its conversation holds one.
+        self.executor_state: Dict[str, Any] | None = None
+        self.executor_state_source: Callable[[], Dict[str, Any] | None] | None = None
         # (step id, summary mode) -> (step, ids of its field values, its messages)
         self._message_cache: Dict[
             tuple[int, bool], tuple[MemoryStep, tuple[int, ...], list[ChatMessage]]
@@ -365,6 +420,7 @@ class AgentMemory:
     def reset(self) -> None:
         """Forget every step (the system prompt stays)."""
         self.steps = []
+        self.pending_approvals = []
         self._message_cache.clear()
 
     def to_messages(self, summary_mode: bool = False) -> list[ChatMessage]:
@@ -423,13 +479,24 @@ class AgentMemory:
         logger.replay(self, detailed=detailed)
 
     def to_dict(self) -> Dict[str, Any]:
-        """Return the whole memory as a JSON-ready dict."""
-        return {
+        """Return the whole memory as a JSON-ready dict.
+
+        Besides 1.26's keys, it holds the actions awaiting approval (``pending_approvals``) and
+        the code's variables (``executor_state``) when there are any.
+        """
+        data: Dict[str, Any] = {
             "format_version": MEMORY_FORMAT_VERSION,
             "system_prompt": self.system_prompt.system_prompt,
             "steps": self.get_full_steps(),
             "token_usage": self.token_usage.dict(),
         }
+        if self.pending_approvals:
+            data["pending_approvals"] = [request.dict() for request in self.pending_approvals]
+        source = self.executor_state_source
+        state = source() if source is not None else self.executor_state
+        if state:
+            data["executor_state"] = state
+        return data
 
     def to_json(self, indent: int | None = 2) -> str:
         """Return the memory as a JSON string."""
@@ -460,7 +527,12 @@ class AgentMemory:
                     f"Unknown step type {step.get('type')!r} in saved memory; known: {sorted(_STEP_TYPES)}."
                 )
             steps.append(step_type.from_dict(step))
-        return cls(data["system_prompt"], steps)
+        memory = cls(data["system_prompt"], steps)
+        memory.pending_approvals = [
+            ApprovalRequest.from_dict(request) for request in data.get("pending_approvals") or ()
+        ]
+        memory.executor_state = data.get("executor_state") or None
+        return memory
 
     @classmethod
     def load(cls, path: str | Path) -> AgentMemory:

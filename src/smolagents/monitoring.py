@@ -12,7 +12,7 @@ from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
 from ._errors import AgentError
-from ._events import ContextCompacted, RunFinished, RunStarted, StepStarted, ToolOutput
+from ._events import ApprovalRequested, ContextCompacted, RunFinished, RunStarted, StepStarted, ToolOutput
 from ._messages import ChatMessageStreamDelta
 from ._text import bounded_text
 from ._usage import Timing, TokenUsage
@@ -187,10 +187,19 @@ class AgentLogger:
         elif isinstance(event, PlanningStep):
             self.log_markdown(event.plan, title="Plan", level=LogLevel.INFO)
             self._render_footer("Planning", event.timing, event.token_usage)
+        elif isinstance(event, ApprovalRequested):
+            request = event.request
+            self.log(f"Approval needed ({request.id}): {request.reason}", level=LogLevel.INFO, markup=False)
         elif isinstance(event, RunFinished):
             if event.error is not None:
                 return
             from rich.text import Text
+
+            if event.status == "awaiting_approval":
+                self.log(
+                    Text(f"Run stopped: {event.output}", style=f"bold {YELLOW_HEX}"), level=LogLevel.INFO
+                )
+                return
 
             self.log(
                 Text(f"Final answer: {bounded_text(event.output, 4000)}", style=f"bold {YELLOW_HEX}"),

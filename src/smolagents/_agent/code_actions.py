@@ -11,11 +11,12 @@ from .._text import bounded_text
 from .._threads import in_thread
 from ..memory import ActionStep, ToolCall
 from ..models.helpers import CODEAGENT_RESPONSE_FORMAT
+from .approval import Deny, Edit, code_approval_reason, decide, denied_observation, edited_note, request_for
 from .code_parsing import close_code_block, extract_code, extract_structured_code
 from .config import AgentConfig, CodeAction
 from .context_policy import prompt_messages
 from .model_reply import ask_model
-from .outcomes import Continue, FinalAnswer, StepOutcome
+from .outcomes import AwaitingApproval, Continue, FinalAnswer, StepOutcome
 from .run_state import RunState
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "execute_code",
     "prepare_executor",
     "release_executor",
+    "run_code_action",
 ]
 
 CODE_TOOL_NAME = "python_interpreter"
@@ -63,8 +65,37 @@ async def code_action(
     step.code_action = code
     call = ToolCall(name=CODE_TOOL_NAME, arguments=code, id=f"call_{step.step_number}")
     step.tool_calls = [call]
+    await run.bus.emit(call)
+    return await run_code_action(config, action, run, step)
+
+
+async def run_code_action(
+    config: AgentConfig, action: CodeAction, run: RunState, step: ActionStep
+) -> StepOutcome:
+    """Run the step's code once approved (if it needs approval), and record the observation.
+
+    A run resumed after approval starts here, with the code of the step it stopped at.
+    """
+    code = step.code_action or ""
+    call = (
+        step.tool_calls[0] if step.tool_calls else ToolCall(CODE_TOOL_NAME, code, f"call_{step.step_number}")
+    )
+    note = ""
+    reason = code_approval_reason(action.requires_approval, code, config.callables)
+    if reason is not None:
+        request = request_for(step.step_number, 0, call, reason)
+        decided = await decide(run, [request])
+        if isinstance(decided, AwaitingApproval):
+            return decided
+        decision = decided[request.id]
+        if isinstance(decision, Deny):
+            step.observations = denied_observation("python_interpreter (your code)", decision)
+            await run.bus.emit(ActionOutput(output=None, is_final_answer=False))
+            return Continue()
+        if isinstance(decision, Edit):
+            code = step.code_action = decision.code or ""
+            note = edited_note(request, decision)
     bus = run.bus
-    await bus.emit(call)
     try:
         with bus.scope(call):
             output, logs, is_final_answer = await execute_code(action, run, code, step)
@@ -72,7 +103,7 @@ async def code_action(
         await bus.emit(ToolCallFinished(run.run_id, step.step_number, call, error=error))
         raise
     await bus.emit(ToolCallFinished(run.run_id, step.step_number, call, output, None, is_final_answer))
-    observation = f"Execution logs:\n{logs}"
+    observation = f"{note}Execution logs:\n{logs}"
     if not is_final_answer:
         observation += f"Last output from code snippet:\n{bounded_text(output, MAX_OUTPUT_CHARS)}"
     step.observations = observation

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from .._executors import factory as executor_factory
@@ -34,6 +35,8 @@ class CodeAgent(MultiStepAgent):
         code_block_tags: The (opening, closing) tags the prompt asks for: default ``<code>`` and
             ``</code>`` (as in smolagents 1.26), ``"markdown"`` for ```` ```python ```` fences, or
             a pair of your own. ``<code>`` tags and markdown fences are always accepted too.
+        code_requires_approval: Ask for approval before running code: True for every code action,
+            or a predicate on the code. Code naming a tool that requires approval always asks.
         Other arguments: see `MultiStepAgent`.
     """
 
@@ -53,6 +56,7 @@ class CodeAgent(MultiStepAgent):
         stream_outputs: bool = False,
         use_structured_outputs_internally: bool = False,
         code_block_tags: tuple[str, str] | str | None = None,
+        code_requires_approval: bool | Callable[[str], bool] = False,
         **kwargs: Any,
     ) -> None:
         from ..local_python_executor import BASE_BUILTIN_MODULES
@@ -61,6 +65,7 @@ class CodeAgent(MultiStepAgent):
         self.authorized_imports = sorted(set(BASE_BUILTIN_MODULES) | set(self.additional_authorized_imports))
         self.code_block_tags = configuration.code_block_tags(code_block_tags)
         self.use_structured_outputs_internally = use_structured_outputs_internally
+        self.code_requires_approval = code_requires_approval
         self.max_print_outputs_length = max_print_outputs_length
         executor_factory.check_executor_type(executor_type, executor)
         self.executor_type = executor_type
@@ -85,6 +90,7 @@ class CodeAgent(MultiStepAgent):
             self.max_print_outputs_length,
             self.executor_type,
             tuple(self.executor_kwargs.items()),
+            self.code_requires_approval,
         )
 
     def _action(self, callables: dict[str, Any]) -> CodeAction:
@@ -101,6 +107,7 @@ class CodeAgent(MultiStepAgent):
             shared_executor=self._shared_executor,
             needs_thread=bool(self.managed_agents)
             or any(getattr(tool, "is_async", False) for tool in self.tools.values()),
+            requires_approval=self.code_requires_approval,
         )
 
     def _prompt_variables(self, callables: dict[str, Any]) -> dict[str, Any]:

@@ -43,6 +43,8 @@ class CodeAction:
     # Code that can call async tools or managed agents runs on a worker thread, where they get
     # a loop of their own; other code runs inline.
     needs_thread: bool
+    # Whether code needs approval before it runs: a bool, or a predicate on the code.
+    requires_approval: Any = False
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from .._messages import ChatMessage
 from ..memory import ActionStep, AgentMemory
 from ..monitoring import AgentLogger, LogLevel, Monitor
 from . import configuration, persistence
+from .approval import ApprovalCallback, Decisions
 from .callbacks import StepCallbacks
 from .config import (
     AgentConfig,
@@ -87,7 +88,9 @@ class MultiStepAgent:
         logger: AgentLogger | None = None,
         stream_outputs: bool = False,
         context_budget: int | ContextPolicy | None = None,
+        approval_callback: ApprovalCallback | None = None,
     ) -> None:
+        self.approval_callback = approval_callback
         self.model = model if model is not None else configuration.default_model()
         if not callable(getattr(self.model, "generate", None)):
             raise TypeError(
@@ -160,6 +163,7 @@ class MultiStepAgent:
         additional_args: dict[str, Any] | None = None,
         max_steps: int | None = None,
         return_full_result: bool | None = None,
+        approval_callback: ApprovalCallback | None = None,
     ) -> Any:
         """Run the agent on `task` and return the final answer.
 
@@ -174,9 +178,12 @@ class MultiStepAgent:
                 and listed in the task for the model.
             max_steps: Step limit of this run (default: the agent's `max_steps`).
             return_full_result: Return a `RunResult` instead of the bare answer.
+            approval_callback: Decides on actions that need approval during this run (default:
+                the agent's). With none, the run stops before such an action and returns a
+                `PendingApproval` (`RunResult.state` ``"awaiting_approval"``); see `resume`.
         """
         return self._session.start(
-            task, reset, stream, images, additional_args, max_steps, return_full_result
+            task, reset, stream, images, additional_args, max_steps, return_full_result, approval_callback
         )
 
     async def arun(
@@ -188,9 +195,10 @@ class MultiStepAgent:
         additional_args: dict[str, Any] | None = None,
         max_steps: int | None = None,
         return_full_result: bool | None = None,
+        approval_callback: ApprovalCallback | None = None,
     ) -> Any:
         """Async twin of `run`; with `stream=True` it returns an async iterator of events."""
-        run = self._session.begin(task, reset, images, additional_args, max_steps)
+        run = self._session.begin(task, reset, images, additional_args, max_steps, approval_callback)
         if stream:
             events: AsyncIterator[StreamEvent] = self._session.events(run, STREAM_EVENT_TYPES)
             return events
@@ -223,6 +231,45 @@ class MultiStepAgent:
         """Async twin of `stream_events`."""
         return self._session.events(
             self._session.begin(task, reset, images, additional_args, max_steps), (object,)
+        )
+
+    def resume(
+        self,
+        decisions: Decisions | None = None,
+        approval_callback: ApprovalCallback | None = None,
+        stream: bool = False,
+        max_steps: int | None = None,
+        return_full_result: bool | None = None,
+    ) -> Any:
+        """Resume the run that stopped awaiting approval, and return its answer as `run` does.
+
+        The memory may come from another process: ``agent.memory = AgentMemory.load(path)``
+        (a CodeAgent's variables saved with it are restored first).
+
+        Args:
+            decisions: `Approve()`, `Deny(reason)`, `Edit(arguments=...)` / `Edit(code=...)`, or a
+                bool: for every pending action; or a dict of them by request id
+                (`memory.pending_approvals`). Actions left undecided go to `approval_callback`,
+                or stop the run again.
+            approval_callback: Decides on actions needing approval later in the run.
+            stream, max_steps, return_full_result: As for `run` (steps count from the resumed one).
+
+        Raises:
+            ValueError: When no action awaits approval.
+        """
+        return self._session.resume(decisions, approval_callback, stream, max_steps, return_full_result)
+
+    async def aresume(
+        self,
+        decisions: Decisions | None = None,
+        approval_callback: ApprovalCallback | None = None,
+        stream: bool = False,
+        max_steps: int | None = None,
+        return_full_result: bool | None = None,
+    ) -> Any:
+        """Async twin of `resume`."""
+        return await self._session.aresume(
+            decisions, approval_callback, stream, max_steps, return_full_result
         )
 
     def new_session(self) -> AgentSession:

@@ -11,6 +11,7 @@ The protocol: one JSON object per line, each way, over a byte stream.
 | host to sandbox | ``{"op": "tools", "names": [...]}`` | define proxy functions for the host's tools |
 | host to sandbox | ``{"op": "vars", "values": <tagged>}`` | set variables |
 | host to sandbox | ``{"op": "run", "code": "...", "timeout": 30}`` | run code |
+| host to sandbox | ``{"op": "export_state"}`` | the code's variables in saved form (saved_state.py) |
 | sandbox to host | ``{"op": "call", "tool": "t", "args": <tagged>, "kwargs": <tagged>}`` | call a host tool |
 | host to sandbox | ``{"op": "return", "ok": true, "value": <tagged>}`` or ``"error": "..."`` | its result |
 | sandbox to host | ``{"op": "done", "ok": true, "output": <tagged>, "logs": "...", "final": false}`` | code finished |
@@ -152,6 +153,13 @@ class Engine(Protocol):
     def run(self, code: str, timeout: float | None) -> tuple[Any, str, bool]:
         """Run code; return (output, logs, is_final_answer) or raise `RunFailure`."""
 
+    def export_state(self) -> dict[str, Any]:
+        """Return the code's variables in the saved form of `_executors/saved_state.py`.
+
+        Raises:
+            ValueError: When this engine cannot (a kernel running alone in a container).
+        """
+
 
 class RunFailure(Exception):
     """The code failed: what the host shows (message, line, kind) plus what it printed."""
@@ -221,6 +229,10 @@ class PlainEngine:
         if clashes:
             raise ValueError(f"Variable names {clashes} are tools; rename them.")
         self.globals.update(variables)
+
+    def export_state(self) -> dict[str, Any]:
+        """Refuse: a kernel running alone has no exporter (the isolated worker wraps this engine)."""
+        raise ValueError("This sandbox cannot export its variables.")
 
     def run(self, code: str, timeout: float | None) -> tuple[Any, str, bool]:
         printed = _Printed(self.max_print)
@@ -301,6 +313,8 @@ def _handle(channel: Channel, engine: Engine, message: dict[str, Any]) -> dict[s
         return {"op": "done", "ok": True, "output": None, "logs": "", "final": False}
     if op == "run":
         return _run(engine, message)
+    if op == "export_state":  # the code's variables, to save with the agent's memory
+        return {"op": "done", "ok": True, "output": engine.export_state(), "logs": "", "final": False}
     raise ValueError(f"unknown protocol operation {op!r}")
 
 
