@@ -7,13 +7,13 @@ resumed.
 
 from __future__ import annotations
 
-import inspect
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from ._callback_registry import CallbackRegistry
 from ._errors import AgentError
 from ._messages import ChatMessage, MessageRole
 from ._usage import Timing, TokenUsage
@@ -569,47 +569,3 @@ def _jsonable(value: Any) -> Any:
     except (TypeError, ValueError):
         return str(value)
     return value
-
-
-class CallbackRegistry:
-    """Callbacks run after agent steps, chosen by the step's class.
-
-    A callback registered for a class runs for steps of that class and of its subclasses (one
-    registered for `MemoryStep` runs for every step). It is called as ``callback(step)``, plus
-    the keyword arguments of `callback` it accepts (by name, or through ``**kwargs``).
-    """
-
-    def __init__(self) -> None:
-        self._callbacks: Dict[type[MemoryStep], list[Callable[..., Any]]] = {}
-
-    def register(self, step_cls: type[MemoryStep], callback: Callable[..., Any]) -> None:
-        """Run `callback` after every step of `step_cls` (or a subclass).
-
-        Raises:
-            TypeError: If `callback` is not callable.
-        """
-        if not callable(callback):
-            raise TypeError(f"Step callback {callback!r} for {step_cls.__name__} is not callable.")
-        self._callbacks.setdefault(step_cls, []).append(callback)
-
-    def callback(self, memory_step: MemoryStep, **kwargs: Any) -> None:
-        """Call the callbacks registered for the class of `memory_step` and its parent classes."""
-        for cls in type(memory_step).__mro__:
-            for callback in self._callbacks.get(cls, ()):
-                callback(memory_step, **_accepted(callback, kwargs))
-
-    def __bool__(self) -> bool:
-        return any(self._callbacks.values())
-
-
-def _accepted(function: Callable[..., Any], kwargs: Dict[str, Any]) -> Dict[str, Any]:
-    """The subset of `kwargs` that `function` takes (all of them if it has ``**kwargs``)."""
-    if not kwargs:
-        return kwargs
-    try:
-        parameters = inspect.signature(function).parameters
-    except (TypeError, ValueError):
-        return {}  # builtins without a signature get the step only
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
-        return kwargs
-    return {key: value for key, value in kwargs.items() if key in parameters}
