@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 
+from ..agent_types import AgentText
 from .._errors import AgentError, AgentGenerationError, AgentInterruptedError, AgentMaxStepsError
 from .._events import RunFinished, RunStarted, StepStarted
 from .._messages import ChatMessage, MessageRole
@@ -50,6 +51,8 @@ async def execute_run(config: AgentConfig, run: RunState) -> None:
         with bus.scope(started):
             await _run_steps(config, run)
             run.timing.stop()
+            if isinstance(run.output, str):  # text comes back as AgentText, as in 1.26 (still a str)
+                run.output = AgentText(run.output)
             await bus.emit(FinalAnswerStep(output=run.output))
             await bus.emit(_finished(run, None))
     except BaseException as error:
@@ -211,8 +214,8 @@ async def _answer_at_step_limit(config: AgentConfig, run: RunState) -> None:
         await _record(run, step, is_ending=True)
         raise
     message = reply.message
-    step.model_output_message = message
-    step.model_output = message.text
+    # As in 1.26 the step holds the answer as its action output, not as a model output: the model
+    # wrote no action here (and the answer is not repeated as an assistant turn in memory).
     step.token_usage = message.token_usage
     step.action_output = run.output = message.text
     step.is_final_answer = True
