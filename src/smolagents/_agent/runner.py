@@ -176,7 +176,9 @@ async def planning_step(config: AgentConfig, run: RunState) -> None:
     timing = Timing.start_now()
     variables = {**config.prompt_variables, "task": run.task, "remaining_steps": run.steps_left}
     templates = config.prompt_templates["planning"]
-    if run.step_number == run.first_step:
+    # An initial plan when the task is all the memory holds (as 1.26); a conversation continued
+    # or given earlier steps gets a plan update, which shows the model that history.
+    if len(run.memory.steps) == 1:
         messages = [_text(MessageRole.USER, populate_template(templates["initial_plan"], variables))]
     else:
         messages = [

@@ -90,7 +90,7 @@ class InferenceClientModel(ChatCompletionsModel):
     ) -> None:
         if token is not None and api_key is not None and token != api_key:
             raise ValueError(
-                "InferenceClientModel got both token= and api_key=: they are aliases, pass only one."
+                "Received both `token` and `api_key` arguments. They are aliases (api_key as in OpenAI's client): pass only one."
             )
         _import_hub()
         self.provider = provider
