@@ -250,12 +250,14 @@ class MultiStepAgent:
         return outcome.output if isinstance(outcome, FinalAnswer) else None
 
     def _step_stream(self, memory_step: ActionStep) -> Iterator[Any]:
-        """Run one action into `memory_step`, yielding its `ActionOutput` (the 1.26 step hook).
+        """Run one action into `memory_step`, yielding its tool calls then its `ActionOutput` (the 1.26 step hook).
 
         Instrumentors written for smolagents 1.26 wrap this method; the runner then calls it.
         """
         run = current_run.get() or self._session.current_run()
-        yield run_sync(act_once(self.configuration, run, memory_step))
+        output = run_sync(act_once(self.configuration, run, memory_step))
+        yield from memory_step.tool_calls or ()  # the calls made, which 1.26 yields before the output
+        yield output
 
     def interrupt(self) -> None:
         """Stop every run of this agent at the end of its current step (it raises AgentInterruptedError)."""
