@@ -8,8 +8,8 @@ imported on the first drawing, so a silent logger costs nothing.
 from __future__ import annotations
 
 import json
-from enum import IntEnum
 from collections.abc import Callable
+from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
 from ._errors import AgentError
@@ -321,7 +321,8 @@ class Monitor:
             return memory.token_usage
         usages = [s.token_usage for s in self._tallied if getattr(s, "token_usage", None) is not None]
         return TokenUsage(
-            input_tokens=sum(u.input_tokens for u in usages), output_tokens=sum(u.output_tokens for u in usages)
+            input_tokens=sum(u.input_tokens for u in usages),
+            output_tokens=sum(u.output_tokens for u in usages),
         )
 
     @property

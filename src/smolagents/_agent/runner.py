@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import asyncio
 
-from ..agent_types import AgentText
 from .._errors import AgentError, AgentGenerationError, AgentInterruptedError, AgentMaxStepsError
 from .._events import RunFinished, RunStarted, StepStarted
 from .._messages import ChatMessage, MessageRole
 from .._usage import Timing
+from ..agent_types import AgentText
 from ..memory import ActionStep, FinalAnswerStep, PlanningStep
 from .callbacks import run_final_answer_checks
 from .code_actions import code_action

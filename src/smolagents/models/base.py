@@ -222,7 +222,7 @@ class Model:
                 role_conversions=role_conversions,
                 convert_images_to_image_urls=convert_images_to_image_urls,
                 flatten_messages_as_text=self.flatten_messages_as_text,
-            )
+            ),
         }
         if stop_sequences is not None and self.supports_stop_parameter:
             completion["stop"] = stop_sequences

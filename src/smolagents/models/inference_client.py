@@ -157,7 +157,9 @@ class InferenceClientModel(ChatCompletionsModel):
         failure = classify_hub_error(error)
         # The SDK refuses a missing token with a bare ValueError, the router a bad one with a 401:
         # either way, say what is wrong with the token and how to fix it.
-        if (failure is None and isinstance(error, ValueError)) or (failure is not None and failure.kind == "auth"):
+        if (failure is None and isinstance(error, ValueError)) or (
+            failure is not None and failure.kind == "auth"
+        ):
             problem = self._router_token_problem()
             if problem is not None:
                 return ProviderFailure("auth", detail=problem)
