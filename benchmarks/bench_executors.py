@@ -4,7 +4,8 @@ Run: `python benchmarks/bench_executors.py [--calls N] [--with-docker] [--with-w
 repository root. Prints, for each executor, the start-up time, the median cost of a trivial call,
 the overhead per call over the in-process executor (target: under 1 ms for "isolated"), and a
 loop-heavy snippet's time with its ratio to the in-process executor. Docker and WASM are measured
-when asked (they need scripts/system/40-docker.sh and 45-wasm.sh).
+when asked (they need scripts/system/40-docker.sh and 45-wasm.sh); for WASM it also measures what a
+timeout costs: an interrupted loop (variables kept) against code stuck in C (runner restarted).
 """
 
 from __future__ import annotations
@@ -102,6 +103,34 @@ def main() -> None:
     print(
         f"\nisolated (interpreter) overhead per call: {isolated_overhead:.3f} ms = "
         f"{isolated_overhead / OVERHEAD_TARGET_MS:.2f}x the {OVERHEAD_TARGET_MS} ms target ({verdict} it)"
+    )
+    if args.with_wasm:
+        _wasm_timeouts()
+
+
+def _wasm_timeouts() -> None:
+    """Print how long WASM takes to answer again after a timeout: interrupted, and restarted."""
+    from smolagents.local_python_executor import InterpreterError
+
+    executor = WasmExecutor([], timeout_seconds=1, grace_seconds=2)
+    try:
+        executor("kept = 1")
+        costs = []
+        for code in ("while True:\n    pass", "import time\ntime.sleep(600)"):
+            start = time.perf_counter()
+            try:
+                executor(code)
+            except InterpreterError:
+                pass
+            executor("0")
+            costs.append(time.perf_counter() - start - executor.timeout_seconds)
+        interrupted, restarted = costs
+    finally:
+        executor.cleanup()
+    print(
+        f"\nwasm timeout, past the 1 s limit until the next call answered: interrupted {interrupted * 1000:.0f} ms "
+        f"(variables kept), stuck in C {restarted:.1f} s (runner restarted, variables lost): "
+        f"{restarted / interrupted:.0f}x"
     )
 
 

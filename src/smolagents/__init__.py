@@ -24,7 +24,18 @@ _EXPORTS: dict[str, str] = {
     "ActionOutput": ".agents",
     "AgentEvent": ".agents",
     "AgentSession": ".agents",
+    "ApprovalCallback": ".agents",
+    "ApprovalDecision": ".agents",
+    "ApprovalRequest": ".memory",
+    "ApprovalRequested": ".agents",
+    "ApprovalResolved": ".agents",
+    "Approve": ".agents",
+    "Deny": ".agents",
+    "Edit": ".agents",
+    "PendingApproval": ".agents",
     "CodeAgent": ".agents",
+    "ContextCompacted": ".agents",
+    "ContextPolicy": ".agents",
     "FinalAnswerPromptTemplate": ".agents",
     "ManagedAgentPromptTemplate": ".agents",
     "MultiStepAgent": ".agents",
@@ -99,6 +110,7 @@ _EXPORTS: dict[str, str] = {
     "CallbackRegistry": ".memory",
     "ActionStep": ".memory",
     "AgentMemory": ".memory",
+    "ContextSummaryStep": ".memory",
     "FinalAnswerStep": ".memory",
     "MemoryStep": ".memory",
     "PlanningStep": ".memory",
@@ -192,7 +204,34 @@ if TYPE_CHECKING:  # static analysers see the real definitions
         AgentSession as AgentSession,
     )
     from .agents import (
+        ApprovalCallback as ApprovalCallback,
+    )
+    from .agents import (
+        ApprovalDecision as ApprovalDecision,
+    )
+    from .agents import (
+        ApprovalRequested as ApprovalRequested,
+    )
+    from .agents import (
+        ApprovalResolved as ApprovalResolved,
+    )
+    from .agents import (
+        Approve as Approve,
+    )
+    from .agents import (
         CodeAgent as CodeAgent,
+    )
+    from .agents import (
+        ContextCompacted as ContextCompacted,
+    )
+    from .agents import (
+        ContextPolicy as ContextPolicy,
+    )
+    from .agents import (
+        Deny as Deny,
+    )
+    from .agents import (
+        Edit as Edit,
     )
     from .agents import (
         FinalAnswerPromptTemplate as FinalAnswerPromptTemplate,
@@ -208,6 +247,9 @@ if TYPE_CHECKING:  # static analysers see the real definitions
     )
     from .agents import (
         MultiStepAgent as MultiStepAgent,
+    )
+    from .agents import (
+        PendingApproval as PendingApproval,
     )
     from .agents import (
         PlanningPromptTemplate as PlanningPromptTemplate,
@@ -312,7 +354,13 @@ if TYPE_CHECKING:  # static analysers see the real definitions
         AgentMemory as AgentMemory,
     )
     from .memory import (
+        ApprovalRequest as ApprovalRequest,
+    )
+    from .memory import (
         CallbackRegistry as CallbackRegistry,
+    )
+    from .memory import (
+        ContextSummaryStep as ContextSummaryStep,
     )
     from .memory import (
         FinalAnswerStep as FinalAnswerStep,

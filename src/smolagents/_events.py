@@ -22,12 +22,15 @@ from typing import Any, Literal, Union
 from ._errors import AgentError
 from ._messages import ChatMessage, ChatMessageStreamDelta
 from ._usage import TokenUsage
-from .memory import ActionStep, FinalAnswerStep, PlanningStep, ToolCall
+from .memory import ActionStep, ApprovalRequest, ContextSummaryStep, FinalAnswerStep, PlanningStep, ToolCall
 
 __all__ = [
     "STREAM_EVENT_TYPES",
     "ActionOutput",
     "AgentEvent",
+    "ContextCompacted",
+    "ApprovalRequested",
+    "ApprovalResolved",
     "ModelCallFinished",
     "ModelCallStarted",
     "RunFinished",
@@ -40,11 +43,13 @@ __all__ = [
     "ToolOutput",
 ]
 
-StepKind = Literal["planning", "action", "final_answer"]
-"""What a step does: write a plan, act, or (at the step limit) ask for a final answer."""
+StepKind = Literal["planning", "action", "final_answer", "summary"]
+"""What a step (or a model call) does: write a plan, act, (at the step limit) ask for a final
+answer; "summary" is a model call summarising earlier steps to fit the context window."""
 
-RunStatus = Literal["success", "max_steps_error", "error", "interrupted"]
-"""How a run ended: an answer, an answer forced at the step limit, a failure, or an interruption."""
+RunStatus = Literal["success", "max_steps_error", "error", "interrupted", "awaiting_approval"]
+"""How a run ended: an answer, an answer forced at the step limit, a failure, an interruption, or
+a stop before an action that awaits approval (the run resumes with `agent.resume`)."""
 
 
 @dataclass
@@ -132,6 +137,23 @@ class ToolCallFinished:
 
 
 @dataclass(slots=True)
+class ApprovalRequested:
+    """An action needs approval before it runs (published before the approval callback is asked)."""
+
+    run_id: str
+    request: ApprovalRequest
+
+
+@dataclass(slots=True)
+class ApprovalResolved:
+    """An action awaiting approval was decided: `decision` is an `Approve`, `Deny` or `Edit`."""
+
+    run_id: str
+    request: ApprovalRequest
+    decision: Any
+
+
+@dataclass(slots=True)
 class RunFinished:
     """A run ended: with an answer (`status` success or max_steps_error) or an `error`."""
 
@@ -148,10 +170,44 @@ class RunFinished:
         return self.status
 
 
+@dataclass(slots=True)
+class ContextCompacted:
+    """The prompt of a model call was cut to fit the agent's context budget.
+
+    `tokens_before` is what the whole memory would have taken, `tokens_after` what was sent, both
+    counted with `counter`. The step numbers say which action steps had their observation
+    truncated, were shown through a summary (`summarised_steps`), or were left out.
+    """
+
+    run_id: str
+    step_number: int
+    purpose: StepKind
+    budget: int
+    tokens_before: int
+    tokens_after: int
+    counter: str
+    truncated_steps: tuple[int, ...] = ()
+    summarised_steps: tuple[int, ...] = ()
+    dropped_steps: tuple[int, ...] = ()
+
+    @property
+    def fits(self) -> bool:
+        """Whether the prompt sent fits the budget (it may not when the recent steps alone exceed it)."""
+        return self.tokens_after <= self.budget
+
+
 StreamEvent = Union[
-    ChatMessageStreamDelta, ToolCall, ToolOutput, ActionOutput, PlanningStep, ActionStep, FinalAnswerStep
+    ChatMessageStreamDelta,
+    ToolCall,
+    ToolOutput,
+    ActionOutput,
+    PlanningStep,
+    ActionStep,
+    FinalAnswerStep,
+    ApprovalRequested,
 ]
-"""What `run(stream=True)` yields, as in smolagents 1.26."""
+"""What `run(stream=True)` yields: smolagents 1.26's events, plus `ApprovalRequested` for actions
+that need approval (only agents with such tools or settings publish it)."""
 
 AgentEvent = Union[
     RunStarted,
@@ -163,10 +219,14 @@ AgentEvent = Union[
     ToolOutput,
     ToolCallFinished,
     ActionOutput,
+    ApprovalRequested,
+    ApprovalResolved,
     PlanningStep,
     ActionStep,
     FinalAnswerStep,
     RunFinished,
+    ContextCompacted,
+    ContextSummaryStep,
 ]
 """Every event of a run, as `stream_events()` yields them."""
 
@@ -178,4 +238,5 @@ STREAM_EVENT_TYPES: tuple[type, ...] = (
     PlanningStep,
     ActionStep,
     FinalAnswerStep,
+    ApprovalRequested,
 )

@@ -9,7 +9,9 @@ agent serves many concurrent runs and conversations (`new_session()`). The class
 
 from __future__ import annotations
 
+from ._agent.approval import ApprovalCallback, ApprovalDecision, Approve, Deny, Edit, PendingApproval
 from ._agent.code_agent import CodeAgent
+from ._agent.context_policy import ContextPolicy
 from ._agent.multistep import AGENT_REGISTRY, MultiStepAgent
 from ._agent.prompts import (
     EMPTY_PROMPT_TEMPLATES,
@@ -34,6 +36,9 @@ from ._errors import (  # noqa: F401  # importable from here, as in smolagents 1
 from ._events import (
     ActionOutput,
     AgentEvent,
+    ApprovalRequested,
+    ApprovalResolved,
+    ContextCompacted,
     ModelCallFinished,
     ModelCallStarted,
     RunFinished,
@@ -45,7 +50,7 @@ from ._events import (
 )
 from ._messages import ChatMessage  # noqa: F401  # importable from here, as in 1.26
 from .agent_types import handle_agent_output_types  # noqa: F401  # importable from here, as in 1.26
-from .memory import ActionStep, AgentMemory, ToolCall  # noqa: F401  # importable from here, as in 1.26
+from .memory import ActionStep, AgentMemory, ApprovalRequest, ToolCall  # noqa: F401  # importable from here, as in 1.26
 from .monitoring import AgentLogger, LogLevel, Monitor  # noqa: F401  # importable from here, as in 1.26
 
 __all__ = [
@@ -54,12 +59,23 @@ __all__ = [
     "ActionOutput",
     "AgentEvent",
     "AgentSession",
+    "ApprovalCallback",
+    "ApprovalDecision",
+    "ApprovalRequest",
+    "ApprovalRequested",
+    "ApprovalResolved",
+    "Approve",
     "CodeAgent",
+    "ContextCompacted",
+    "ContextPolicy",
+    "Deny",
+    "Edit",
     "FinalAnswerPromptTemplate",
     "ManagedAgentPromptTemplate",
     "ModelCallFinished",
     "ModelCallStarted",
     "MultiStepAgent",
+    "PendingApproval",
     "PlanningPromptTemplate",
     "PromptTemplates",
     "RunFinished",

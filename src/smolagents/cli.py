@@ -24,6 +24,10 @@ from ._ui.model_loading import (
     load_model,
 )
 
+# Imported here, not in `run_smolagent`, so that `smolagents.cli.CodeAgent` is a name tests and
+# wrappers can patch, as in 1.26.
+from .agents import CodeAgent, ToolCallingAgent
+
 if TYPE_CHECKING:
     from .models.base import Model
     from .tools.base import Tool
@@ -31,6 +35,7 @@ if TYPE_CHECKING:
 __all__ = ["CommandLineError", "load_model", "load_tools", "main", "parse_arguments", "run_smolagent"]
 
 ACTION_TYPES = ("code", "tool_calling")
+DEFAULT_VERBOSITY = 1  # the agents' own default (LogLevel.INFO)
 EMBEDDED = "embedded"  # the model type of the embedded local model
 EXAMPLE_TASK = "How many seconds would it take for a leopard at full speed to run through Pont des Arts?"
 
@@ -149,8 +154,6 @@ def run_smolagent(
     max_steps: int | None = None,
 ) -> Any:
     """Build the agent the settings describe, run it on `prompt`, and return its answer."""
-    from .agents import CodeAgent, ToolCallingAgent
-
     if action_type not in ACTION_TYPES:
         raise CommandLineError(f"Unknown action type {action_type!r}: use 'code' or 'tool_calling'.")
     if not 0 <= verbosity_level <= 2:
@@ -160,12 +163,18 @@ def run_smolagent(
         model_type, model_id, api_base=api_base, api_key=api_key, provider=provider
     )
     agent_tools = load_tools(default_tool_names(is_embedded) if tools is None else tools)
-    options: dict[str, Any] = {"verbosity_level": verbosity_level, "stream_outputs": True}
+    # Only settings that differ from the agent's defaults are passed, as 1.26's command does.
+    options: dict[str, Any] = {"stream_outputs": True}
+    if verbosity_level != DEFAULT_VERBOSITY:
+        options["verbosity_level"] = verbosity_level
     if max_steps is not None:
         options["max_steps"] = max_steps
     if action_type == "code":
         agent: CodeAgent | ToolCallingAgent = CodeAgent(
-            tools=agent_tools, model=model, additional_authorized_imports=list(imports or ()), **options
+            tools=agent_tools,
+            model=model,
+            additional_authorized_imports=list(imports) if imports is not None else None,
+            **options,
         )
     else:
         agent = ToolCallingAgent(tools=agent_tools, model=model, **options)

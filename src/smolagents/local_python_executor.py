@@ -9,6 +9,7 @@ a curated set of builtins. State persists between calls, like a notebook.
 from __future__ import annotations
 
 import builtins
+import importlib.util
 import logging
 import os
 import re
@@ -26,6 +27,7 @@ from ._interpreter.tables import (
     BASE_BUILTIN_MODULES,
     DANGEROUS_FUNCTIONS,
     DANGEROUS_MODULES,
+    HOST_MODULES,
     PROTECTED_BUILTIN_NAMES,
 )
 
@@ -34,8 +36,11 @@ __all__ = [
     "BASE_PYTHON_TOOLS",
     "DANGEROUS_FUNCTIONS",
     "DANGEROUS_MODULES",
+    "ALLOWED_DUNDER_METHODS",
     "DEFAULT_MAX_LEN_OUTPUT",
+    "MAX_EXECUTION_TIME_SECONDS",
     "MAX_OPERATIONS",
+    "MAX_WHILE_ITERATIONS",
     "CodeOutput",
     "ExecutionTimeoutError",
     "HostAccessDenied",
@@ -55,6 +60,17 @@ DEFAULT_MAX_LEN_OUTPUT = 50_000
 MAX_OPERATIONS = 10_000_000
 """Loop iterations plus function calls allowed in one call of the executor."""
 
+MAX_WHILE_ITERATIONS = 1_000_000
+"""Iterations allowed per `while` loop in `evaluate_python_code` (1.26); the executor counts loop
+iterations and calls against `max_operations` instead."""
+
+MAX_EXECUTION_TIME_SECONDS = 30
+"""Default wall-clock limit of one call, in seconds (1.26's name)."""
+
+ALLOWED_DUNDER_METHODS = ["__init__", "__str__", "__repr__"]
+"""1.26's name for the dunder methods its tree walker let code call. Here the interpreter's own
+table (`_interpreter/tables.py`) decides which dunder attributes code may read or define."""
+
 DEFAULT_MAX_MEMORY_BYTES = 512 * 2**20
 """Growth of the process's peak memory allowed in one call of the executor."""
 
@@ -70,9 +86,7 @@ logger = logging.getLogger(__name__)
 
 
 def _warn_about_host_modules(authorized: list[str]) -> None:
-    reaching = sorted(
-        {name for name in authorized if name == "*" or name.partition(".")[0] in DANGEROUS_MODULES}
-    )
+    reaching = sorted({name for name in authorized if name == "*" or name.partition(".")[0] in HOST_MODULES})
     if reaching:
         logger.warning(
             "LocalPythonExecutor authorises %s: model code can use it to act on the host within the "
@@ -87,7 +101,7 @@ class LocalPythonExecutor(PythonExecutor):
     Args:
         additional_authorized_imports: Modules the code may import on top of
             `BASE_BUILTIN_MODULES`; `"pkg.*"` authorises a package and its submodules, `"*"`
-            every module except those in `DANGEROUS_MODULES` (which need an exact entry).
+            every module (those reaching the host get a warning at construction).
         max_print_outputs_length: Characters of print output kept in the logs (default 50,000).
         additional_functions: Extra callables available to the code by name; like tools, the code
             cannot rebind or unwrap them.
@@ -123,6 +137,7 @@ class LocalPythonExecutor(PythonExecutor):
             )
         _check_timeout(timeout_seconds)
         self.additional_authorized_imports = list(additional_authorized_imports)
+        _check_installed(self.additional_authorized_imports)
         _warn_about_host_modules(self.additional_authorized_imports)
         self.authorized_imports = sorted(set(BASE_BUILTIN_MODULES) | set(self.additional_authorized_imports))
         self.max_print_outputs_length = (
@@ -193,8 +208,9 @@ def evaluate_python_code(
         code: The code to run.
         static_tools: Callables the code may call but not rebind (tools, `final_answer`).
         custom_tools: Callables the code may call and also rebind (given as variables).
-        state: Variables to start from; updated in place with the code's variables and
-            `_print_outputs` (the printed text).
+        state: Variables to start from; updated in place with the code's variables,
+            `_print_outputs` (the printed text) and `_operations_count` (1.26's count of evaluated
+            syntax nodes, `{"counter": n}`; the run stops past `MAX_OPERATIONS` of them).
         authorized_imports: Every module the code may import (not added to a base list).
         max_print_outputs_length: Characters of print output kept.
         timeout_seconds: Wall-clock limit (None: no limit).
@@ -216,7 +232,7 @@ def evaluate_python_code(
     variables.update(custom_tools or {})
     runtime.set_variables(variables)
     try:
-        result = runtime.run(code)
+        result = runtime.run(code, node_limit=MAX_OPERATIONS, while_limit=MAX_WHILE_ITERATIONS)
     except InterpreterError as error:
         state["_print_outputs"] = PrintContainer(error.logs)
         raise
@@ -224,6 +240,7 @@ def evaluate_python_code(
         state.update(
             (name, value) for name, value in runtime.state.items() if name != "__name__" or name in state
         )
+        state["_operations_count"] = {"counter": runtime.tally.operations}  # 1.26's count of evaluated nodes
     state["_print_outputs"] = PrintContainer(result.logs)
     return result.output, result.is_final_answer
 
@@ -283,7 +300,25 @@ _FINAL_ANSWER_VARIABLE = re.compile(r"(?<![\w.])final_answer\b(?!\s*\()")
 
 def check_import_authorized(import_to_check: str, authorized_imports: Sequence[str]) -> bool:
     """Return whether an executor with these `authorized_imports` lets code import `import_to_check`."""
-    return ImportPolicy(authorized_imports).is_authorized(import_to_check)
+    policy = ImportPolicy(authorized_imports)
+    # `pkg` is importable when a submodule is authorised: `import pkg.sub` binds `pkg` (holding `sub`).
+    return policy.is_authorized(import_to_check) or any(
+        name.startswith(import_to_check + ".") and policy.is_authorized(name) for name in policy.authorized
+    )
+
+
+def _check_installed(authorized: list[str]) -> None:
+    # 1.26 refuses, at construction, modules that cannot be imported: a typo fails early.
+    missing = [
+        name
+        for name in authorized
+        if name != "*" and importlib.util.find_spec(name.partition(".")[0]) is None
+    ]
+    if missing:
+        raise InterpreterError(
+            f"Non-installed authorized modules: {', '.join(missing)}. Install them in this environment or "
+            "remove them from additional_authorized_imports."
+        )
 
 
 def _check_timeout(timeout_seconds: float | None) -> None:

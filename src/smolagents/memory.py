@@ -29,8 +29,10 @@ class StepRenderer(Protocol):
 
 __all__ = [
     "ActionStep",
+    "ApprovalRequest",
     "AgentMemory",
     "CallbackRegistry",
+    "ContextSummaryStep",
     "FinalAnswerStep",
     "MemoryStep",
     "PlanningStep",
@@ -71,6 +73,53 @@ class ToolCall:
     def from_dict(cls, data: Dict[str, Any]) -> ToolCall:
         """Rebuild a call from `dict()` output."""
         return cls(name=data["function"]["name"], arguments=data["function"]["arguments"], id=data["id"])
+
+
+@dataclass
+class ApprovalRequest:
+    """An action that waits for a person's approval before it runs.
+
+    Attributes:
+        id: Identifies the request among the run's pending ones (decisions are keyed by it).
+        step_number: The action step the action belongs to.
+        tool_call: The call awaiting approval: a tool's call, or the code of a CodeAgent
+            (name ``python_interpreter``, the code as its arguments).
+        reason: Why approval is needed (the tool's setting, the agent's, a tool the code calls).
+    """
+
+    id: str
+    step_number: int
+    tool_call: ToolCall
+    reason: str
+
+    @property
+    def is_code(self) -> bool:
+        """Whether the action is a code action (its code is `code`)."""
+        return self.tool_call.name == "python_interpreter"
+
+    @property
+    def code(self) -> str | None:
+        """The code awaiting approval (None for a tool call)."""
+        return str(self.tool_call.arguments) if self.is_code else None
+
+    def dict(self) -> Dict[str, Any]:
+        """Return the request as a JSON-ready dict."""
+        return {
+            "id": self.id,
+            "step_number": self.step_number,
+            "tool_call": self.tool_call.dict(),
+            "reason": self.reason,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Dict[str, Any]) -> ApprovalRequest:
+        """Rebuild a request from `dict()` output."""
+        return cls(
+            id=data["id"],
+            step_number=data["step_number"],
+            tool_call=ToolCall.from_dict(data["tool_call"]),
+            reason=data.get("reason", ""),
+        )
 
 
 @dataclass
@@ -273,11 +322,75 @@ class FinalAnswerStep(MemoryStep):
         return []
 
 
+@dataclass
+class ContextSummaryStep(MemoryStep):
+    """A summary of earlier steps, written by the model when the prompt outgrew its budget.
+
+    The agent's context policy shows it in the prompt in place of the steps it covers; the steps
+    themselves stay in memory. It adds nothing to `AgentMemory.to_messages` (the whole history).
+
+    Args:
+        summary: The summary the model wrote.
+        covered_steps: How many steps of the memory, from the first, this summary stands for
+            (counting task, planning and action steps; summaries are not counted).
+        first_step_number: Number of the first action step covered (None if none was).
+        last_step_number: Number of the last action step covered.
+        model_input_messages: What the model was asked.
+        model_output_message: What it answered.
+    """
+
+    summary: str
+    covered_steps: int
+    first_step_number: int | None
+    last_step_number: int | None
+    timing: Timing
+    model_input_messages: list[ChatMessage] | None = None
+    model_output_message: ChatMessage | None = None
+    token_usage: TokenUsage | None = None
+
+    def dict(self) -> Dict[str, Any]:
+        """Return the step as a JSON-ready dict."""
+        return {
+            "type": "context_summary",
+            "summary": self.summary,
+            "covered_steps": self.covered_steps,
+            "first_step_number": self.first_step_number,
+            "last_step_number": self.last_step_number,
+            "timing": self.timing.dict(),
+            "model_input_messages": _messages_dict(self.model_input_messages),
+            "model_output_message": _message_dict(self.model_output_message)
+            if self.model_output_message
+            else None,
+            "token_usage": self.token_usage.dict() if self.token_usage else None,
+        }
+
+    def to_messages(self, summary_mode: bool = False) -> list[ChatMessage]:
+        """A summary is shown by the context policy, in place of the steps it covers, not here."""
+        return []
+
+    @classmethod
+    def from_dict(cls, data: Dict[str, Any]) -> ContextSummaryStep:
+        """Rebuild a step from `dict()` output."""
+        return cls(
+            summary=data["summary"],
+            covered_steps=int(data["covered_steps"]),
+            first_step_number=data.get("first_step_number"),
+            last_step_number=data.get("last_step_number"),
+            timing=Timing.from_dict(data.get("timing")) or Timing(0.0),
+            model_input_messages=_messages_from(data.get("model_input_messages")),
+            model_output_message=ChatMessage.from_dict(data["model_output_message"])
+            if data.get("model_output_message")
+            else None,
+            token_usage=TokenUsage.from_dict(data.get("token_usage")),
+        )
+
+
 _STEP_TYPES: Dict[str, Any] = {
     "action": ActionStep,
     "planning": PlanningStep,
     "task": TaskStep,
     "final_answer": FinalAnswerStep,
+    "context_summary": ContextSummaryStep,
 }
 
 
@@ -288,7 +401,14 @@ class AgentMemory:
         self.system_prompt = (
             system_prompt if isinstance(system_prompt, SystemPromptStep) else SystemPromptStep(system_prompt)
         )
-        self.steps: list[TaskStep | ActionStep | PlanningStep] = list(steps or ())
+        self.steps: list[TaskStep | ActionStep | PlanningStep | ContextSummaryStep] = list(steps or ())
+        # Actions of the last step awaiting approval: the run resumes from them (`agent.resume`).
+        self.pending_approvals: list[ApprovalRequest] = []
+        # The code's variables as saved with the memory (see _executors/saved_state.py), restored
+        # into a fresh executor when the conversation goes on; `executor_state_source` gives the
+        # live executor's state when the memory is saved while its conversation holds one.
+        self.executor_state: Dict[str, Any] | None = None
+        self.executor_state_source: Callable[[], Dict[str, Any] | None] | None = None
         # (step id, summary mode) -> (step, ids of its field values, its messages)
         self._message_cache: Dict[
             tuple[int, bool], tuple[MemoryStep, tuple[int, ...], list[ChatMessage]]
@@ -300,6 +420,7 @@ class AgentMemory:
     def reset(self) -> None:
         """Forget every step (the system prompt stays)."""
         self.steps = []
+        self.pending_approvals = []
         self._message_cache.clear()
 
     def to_messages(self, summary_mode: bool = False) -> list[ChatMessage]:
@@ -310,17 +431,24 @@ class AgentMemory:
                 a plan from a summary of the run).
         """
         messages = self.system_prompt.to_messages(summary_mode=summary_mode)
-        cache = self._message_cache
         for step in self.steps:
-            # A step's messages are rebuilt only when one of its fields was reassigned (a callback
-            # may drop old images, say); otherwise every step would be converted again at each step.
-            key = (id(step), summary_mode)
-            fingerprint = tuple(map(id, vars(step).values()))
-            cached = cache.get(key)
-            if cached is None or cached[0] is not step or cached[1] != fingerprint:
-                cached = cache[key] = (step, fingerprint, step.to_messages(summary_mode=summary_mode))
-            messages.extend(cached[2])
+            messages.extend(self.step_messages(step, summary_mode))
         return messages
+
+    def step_messages(self, step: MemoryStep, summary_mode: bool = False) -> list[ChatMessage]:
+        """Return the messages of one step (cached: the same list while the step is unchanged)."""
+        # A step's messages are rebuilt only when one of its fields was reassigned (a callback
+        # may drop old images, say); otherwise every step would be converted again at each step.
+        key = (id(step), summary_mode)
+        fingerprint = tuple(map(id, vars(step).values()))
+        cached = self._message_cache.get(key)
+        if cached is None or cached[0] is not step or cached[1] != fingerprint:
+            cached = self._message_cache[key] = (
+                step,
+                fingerprint,
+                step.to_messages(summary_mode=summary_mode),
+            )
+        return cached[2]
 
     def get_succinct_steps(self) -> list[Dict[str, Any]]:
         """Return the steps as dicts without the model input messages."""
@@ -351,13 +479,24 @@ class AgentMemory:
         logger.replay(self, detailed=detailed)
 
     def to_dict(self) -> Dict[str, Any]:
-        """Return the whole memory as a JSON-ready dict."""
-        return {
+        """Return the whole memory as a JSON-ready dict.
+
+        Besides 1.26's keys, it holds the actions awaiting approval (``pending_approvals``) and
+        the code's variables (``executor_state``) when there are any.
+        """
+        data: Dict[str, Any] = {
             "format_version": MEMORY_FORMAT_VERSION,
             "system_prompt": self.system_prompt.system_prompt,
             "steps": self.get_full_steps(),
             "token_usage": self.token_usage.dict(),
         }
+        if self.pending_approvals:
+            data["pending_approvals"] = [request.dict() for request in self.pending_approvals]
+        source = self.executor_state_source
+        state = source() if source is not None else self.executor_state
+        if state:
+            data["executor_state"] = state
+        return data
 
     def to_json(self, indent: int | None = 2) -> str:
         """Return the memory as a JSON string."""
@@ -388,7 +527,12 @@ class AgentMemory:
                     f"Unknown step type {step.get('type')!r} in saved memory; known: {sorted(_STEP_TYPES)}."
                 )
             steps.append(step_type.from_dict(step))
-        return cls(data["system_prompt"], steps)
+        memory = cls(data["system_prompt"], steps)
+        memory.pending_approvals = [
+            ApprovalRequest.from_dict(request) for request in data.get("pending_approvals") or ()
+        ]
+        memory.executor_state = data.get("executor_state") or None
+        return memory
 
     @classmethod
     def load(cls, path: str | Path) -> AgentMemory:

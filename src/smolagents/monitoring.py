@@ -13,11 +13,19 @@ from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
 from ._errors import AgentError
-from ._events import RunFinished, RunStarted, StepStarted, ToolOutput
+from ._events import ApprovalRequested, ContextCompacted, RunFinished, RunStarted, StepStarted, ToolOutput
 from ._messages import ChatMessageStreamDelta
 from ._text import bounded_text
 from ._usage import Timing, TokenUsage
-from .memory import ActionStep, AgentMemory, FinalAnswerStep, PlanningStep, TaskStep, ToolCall
+from .memory import (
+    ActionStep,
+    AgentMemory,
+    ContextSummaryStep,
+    FinalAnswerStep,
+    PlanningStep,
+    TaskStep,
+    ToolCall,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -185,10 +193,19 @@ class AgentLogger:
         elif isinstance(event, PlanningStep):
             self.log_markdown(event.plan, title="Plan", level=LogLevel.INFO)
             self._render_footer("Planning", event.timing, event.token_usage)
+        elif isinstance(event, ApprovalRequested):
+            request = event.request
+            self.log(f"Approval needed ({request.id}): {request.reason}", level=LogLevel.INFO, markup=False)
         elif isinstance(event, RunFinished):
             if event.error is not None:
                 return
             from rich.text import Text
+
+            if event.status == "awaiting_approval":
+                self.log(
+                    Text(f"Run stopped: {event.output}", style=f"bold {YELLOW_HEX}"), level=LogLevel.INFO
+                )
+                return
 
             self.log(
                 Text(f"Final answer: {bounded_text(event.output, 4000)}", style=f"bold {YELLOW_HEX}"),
@@ -200,6 +217,37 @@ class AgentLogger:
                 self._mid_stream = True
         elif isinstance(event, FinalAnswerStep):
             pass  # the answer is drawn once, by RunFinished
+        elif isinstance(event, (ContextSummaryStep, ContextCompacted)):
+            self._render_context(event)
+
+    def _render_context(self, event: ContextSummaryStep | ContextCompacted) -> None:
+        """Show a summary of earlier steps, and (in detail, or when it does not fit) a cut prompt."""
+        if isinstance(event, ContextSummaryStep):
+            title = f"Summary of steps {event.first_step_number} to {event.last_step_number} (context policy)"
+            self.log_markdown(event.summary, title=title, level=LogLevel.INFO)
+            self._render_footer("Summary", event.timing, event.token_usage)
+            return
+        cuts = [
+            f"{label} {_step_list(numbers)}"
+            for label, numbers in (
+                ("truncated observations of steps", event.truncated_steps),
+                ("summarised steps", event.summarised_steps),
+                ("left out steps", event.dropped_steps),
+            )
+            if numbers
+        ]
+        text = (
+            f"Prompt cut to fit the context budget: {event.tokens_before} -> {event.tokens_after} tokens "
+            f"(budget {event.budget}, counted by {event.counter}); {'; '.join(cuts) or 'nothing cut'}."
+        )
+        if event.fits:
+            self.log(text, level=LogLevel.DEBUG, markup=False)
+        else:
+            self.log(
+                text + " The latest steps alone exceed the budget: the model may refuse this prompt.",
+                level=LogLevel.INFO,
+                markup=False,
+            )
 
     def _render_tool_call(self, call: ToolCall) -> None:
         if call.name == CODE_TOOL_NAME:
@@ -263,6 +311,20 @@ class AgentLogger:
                     self.log_error(_error_text(step.error))
             elif isinstance(step, PlanningStep):
                 self.log_markdown(step.plan, title="Plan", level=LogLevel.ERROR)
+            elif isinstance(step, ContextSummaryStep):
+                title = f"Summary of steps {step.first_step_number} to {step.last_step_number}"
+                self.log_markdown(step.summary, title=title, level=LogLevel.ERROR)
+
+
+def _step_list(numbers: tuple[int, ...]) -> str:
+    """Step numbers as ranges: (1, 2, 3, 7) -> '1-3, 7'."""
+    ranges: list[list[int]] = []
+    for number in numbers:
+        if ranges and number == ranges[-1][1] + 1:
+            ranges[-1][1] = number
+        else:
+            ranges.append([number, number])
+    return ", ".join(f"{a}-{b}" if a != b else str(a) for a, b in ranges)
 
 
 class Monitor:

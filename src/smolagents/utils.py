@@ -62,6 +62,20 @@ _HIGHER: dict[str, str] = {
 __getattr__, __dir__ = lazy_exports(__name__, _HIGHER)
 
 
+def _is_package_available(package_name: str) -> bool:
+    """Return whether `package_name` can be imported (without importing it).
+
+    1.26 has this helper here and ecosystem packages import it from here (mcpadapt's smolagents
+    adapter does), so it stays at this name.
+    """
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(package_name) is not None
+    except (ImportError, ValueError):  # a parent package that is missing or not a package
+        return False
+
+
 def truncate_content(content: str, max_length: int = MAX_LENGTH_TRUNCATE_CONTENT) -> str:
     """Return `content`, or its head and tail around a note saying it was cut to `max_length` characters."""
     if len(content) <= max_length:

@@ -44,7 +44,7 @@ def test_tool_calling_agents_and_default_tools_by_name(model_server: WireServer)
 
 def test_settings_that_cannot_work_are_one_sentence_and_status_2() -> None:
     assert_one_sentence_errors("smolagent", [
-        (["--model-type", "Nope"], "Unknown model type 'Nope': use one of InferenceClientModel"),
+        (["--model-type", "Nope"], "Unsupported model type: Nope; use one of InferenceClientModel"),
         (["--model-type", "InferenceClientModel"], "InferenceClientModel needs a Hugging Face token: pass --api-key"),
         (["--model-type", "OpenAIModel", "--model-id", "gpt-4o"], "OpenAIModel needs an API key: pass --api-key or set OPENAI_API_KEY"),
         (["--model-type", "OpenAIModel", "--model-id", "m", "--api-base", "http://127.0.0.1:9", "--tools", "teleport"], "Unknown tool 'teleport': use one of"),

@@ -67,9 +67,11 @@ def shared_executors() -> Iterator[dict[str, Any]]:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _services_stopped_and_no_container_left() -> Iterator[None]:
-    """Stop the loopback services at the end of the session, and check no container outlived it."""
+def _services_stopped_and_no_container_left(shared_executors: dict[str, Any]) -> Iterator[None]:
+    """Stop the shared executors and loopback services at the end of the session, and check no container outlived it."""
     yield
+    for executor in shared_executors.values():  # before the check, whatever order pytest tears down in
+        executor.cleanup()
     for server in SERVICES.values():
         server.stop()
     SERVICES.clear()

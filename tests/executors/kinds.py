@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from smolagents.local_python_executor import LocalPythonExecutor
-from system_requirements import require
+from system_requirements import require, require_executable
 
 
 @dataclass
@@ -140,12 +140,13 @@ def _container_exists(container_id: str) -> bool:
 
 
 def leftover_containers(remove: bool) -> list[str]:
-    """Return the ids of the executors' containers still on the test engine, removing them if asked."""
+    """Return the ids of this process's executor containers still on the test engine, removing them if asked."""
     from smolagents._executors.docker import LABEL
 
     client = docker_client()
     try:
-        left = client.containers.list(all=True, filters={"label": LABEL})
+        # Only this test process's: other runs may share the engine.
+        left = client.containers.list(all=True, filters={"label": f"{LABEL}={os.getpid()}"})
         for container in left if remove else []:
             container.remove(force=True)
         return [container.id for container in left]
@@ -177,12 +178,31 @@ SERVICES: dict[str, Any] = {}
 
 
 def service(name: str) -> Any:
-    """Return the loopback server `name` ("e2b" or "gateway"), starting it if needed."""
+    """Return the loopback server `name` ("e2b", "gateway" or "modal"), starting it if needed."""
     if name not in SERVICES:
         import loopback_services
 
-        SERVICES[name] = loopback_services.E2BServer() if name == "e2b" else loopback_services.GatewayServer()
+        if name == "modal":
+            SERVICES[name] = _modal_service()
+        else:
+            SERVICES[name] = (
+                loopback_services.E2BServer() if name == "e2b" else loopback_services.GatewayServer()
+            )
     return SERVICES[name]
+
+
+def _modal_service() -> Any:
+    import tempfile
+    from pathlib import Path
+
+    import loopback_modal
+
+    require_executable("openssl", "apt-get install openssl")
+    directory = Path(tempfile.mkdtemp(prefix="modal-stand-in-"))
+    server = loopback_modal.ModalServer(loopback_modal.make_certificate(directory), directory)
+    # The sandbox's websocket is opened at its first cell, long after construction: trusted for good.
+    os.environ["WEBSOCKET_CLIENT_CA_BUNDLE"] = str(server.certificate)
+    return server
 
 
 def _e2b(timeout: float, imports: list[str], **kwargs: Any) -> Any:
@@ -200,6 +220,29 @@ def _blaxel(timeout: float, imports: list[str], **kwargs: Any) -> Any:
     return BlaxelExecutor([], timeout_seconds=timeout, api_url=service("gateway").url, **kwargs)
 
 
+def _modal(timeout: float, imports: list[str], **kwargs: Any) -> Any:
+    from smolagents.remote_executors import ModalExecutor
+
+    server = service("modal")
+    settings = {
+        "MODAL_SERVER_URL": server.url,
+        "MODAL_TOKEN_ID": "ak-loopback",
+        "MODAL_TOKEN_SECRET": "as-loopback",
+        "MODAL_CONFIG_PATH": str(server.certificate.with_name("modal.toml")),
+        "SSL_CERT_FILE": str(server.certificate),  # the tunnel is HTTPS, with the stand-in's certificate
+    }
+    saved = {name: os.environ.get(name) for name in settings}
+    os.environ.update(settings)
+    try:
+        return ModalExecutor([], timeout_seconds=timeout, **kwargs)
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 _CLOUD = {"tools_on_host": False, "holds_processes": False}
 
 KINDS: dict[str, Kind] = {
@@ -210,4 +253,5 @@ KINDS: dict[str, Kind] = {
     "wasm": Kind("wasm", _wasm, held=_worker_pids, has_data_libraries=False, shared=True),
     "e2b": Kind("e2b", _e2b, **_CLOUD),
     "blaxel": Kind("blaxel", _blaxel, **_CLOUD),
+    "modal": Kind("modal", _modal, **_CLOUD),
 }

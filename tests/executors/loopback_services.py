@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import ssl
 import struct
 import subprocess
 import sys
@@ -70,8 +71,11 @@ class CellKernel:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
+    def __init__(self, handler: type[BaseHTTPRequestHandler], tls: ssl.SSLContext | None = None) -> None:
         super().__init__(("127.0.0.1", 0), handler)
+        self.scheme = "https" if tls is not None else "http"
+        if tls is not None:
+            self.socket = tls.wrap_socket(self.socket, server_side=True)
         self.kernels: dict[str, CellKernel] = {}
         self.requests: list[tuple[str, str]] = []
         self.thread = threading.Thread(target=self.serve_forever, daemon=True)
@@ -79,7 +83,7 @@ class _Server(ThreadingHTTPServer):
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
+        return f"{self.scheme}://127.0.0.1:{self.server_address[1]}"
 
     def stop(self) -> None:
         self.shutdown()
@@ -234,6 +238,6 @@ def _write_frame(stream: Any, text: str) -> None:
     stream.flush()
 
 
-def GatewayServer() -> _Server:
-    """Start Blaxel's API and a Jupyter kernel gateway on one loopback port."""
-    return _Server(_GatewayHandler)
+def GatewayServer(tls: ssl.SSLContext | None = None) -> _Server:
+    """Start Blaxel's API and a Jupyter kernel gateway on one loopback port (behind TLS if given)."""
+    return _Server(_GatewayHandler, tls)

@@ -1,5 +1,5 @@
-"""Cloud executors through their SDKs: E2B and Blaxel against loopback stand-ins of their services,
-Modal at the SDK boundary (no credentials, network refused). Tools are shipped as code there.
+"""Cloud executors through their SDKs, against loopback stand-ins of their services: E2B (its SDK's
+debug mode), Blaxel (HTTP API), Modal (gRPC servicer on `modal_proto`). Tools are shipped as code there.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import socket
 from typing import Any
 
 import pytest
-from kinds import service
+from kinds import KINDS, service
 from shippable_tools import CounterTool
 
 from smolagents import CodeAgent, LogLevel, ScriptedModel, Tool
@@ -50,6 +50,24 @@ def test_blaxel_creates_and_deletes_its_sandbox_through_the_sdk() -> None:
     )
     assert any(path.startswith("/port/8888/api/kernels") for method, path in requests if method == "POST")
     assert ("DELETE", "/sandboxes/conformance-box") in requests
+
+
+def test_modal_creates_and_terminates_its_sandbox_through_the_sdk() -> None:
+    executor = KINDS["modal"].build(30, [], app_name="conformance-app", port=8890)
+    server = service("modal")
+    try:
+        assert executor("sum(range(5))").output == 10
+        created = next(request for name, request in reversed(server.calls) if name == "SandboxCreateV2")
+        sandbox_id = next(key for key in server.sandboxes)
+        assert list(created.definition.entrypoint_args[:2]) == ["jupyter", "kernelgateway"]
+        assert [port.port for port in created.definition.open_ports.ports] == [8890]
+        assert created.definition.open_ports.ports[0].unencrypted is False
+        apps = [request.app_name for name, request in server.calls if name == "AppGetOrCreate"]
+        assert apps[-1] == "conformance-app"
+    finally:
+        executor.cleanup()
+    assert server.names()[-1] == "SandboxTerminateV2" and server.calls[-1][1].sandbox_id == sandbox_id
+    assert server.sandboxes == {}
 
 
 def test_additional_imports_are_installed_with_pip_in_the_sandbox() -> None:
@@ -108,5 +126,8 @@ def test_modal_without_credentials_fails_clearly_before_any_sandbox(
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("MODAL_CONFIG_PATH", str(tmp_path / "modal.toml"))
     monkeypatch.setenv("MODAL_SERVER_URL", f"http://127.0.0.1:{port}")
+    # The SDK keeps the first client it made from the environment (the loopback stand-in's, if a
+    # test used it): this test needs a new one.
+    monkeypatch.setattr(__import__("modal.client").client._Client, "_client_from_env", None)
     with pytest.raises(SandboxUnavailableError, match=r"Modal sandbox.*Token missing"):
         ModalExecutor([])

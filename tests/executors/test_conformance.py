@@ -10,6 +10,7 @@ import pytest
 from shippable_tools import CounterTool, FailingTool
 
 from smolagents.local_python_executor import ExecutionTimeoutError, InterpreterError
+from smolagents.remote_executors import SandboxError
 from smolagents.serialization import SerializationError
 
 
@@ -92,11 +93,14 @@ def test_an_error_names_its_line_and_keeps_what_was_printed(make_executor: Any) 
     assert executor("x").output == 1  # what ran before the error is kept
 
 
-def test_a_runaway_loop_times_out_and_the_executor_goes_on(make_executor: Any) -> None:
+def test_a_runaway_loop_times_out_and_the_variables_from_before_are_kept(make_executor: Any) -> None:
     executor = make_executor(timeout=2)
-    with pytest.raises(ExecutionTimeoutError):
+    executor("before = 'kept'")
+    with pytest.raises(ExecutionTimeoutError, match=r"stopped at line [23] ") as raised:
         executor("n = 0\nwhile True:\n    n += 1")
-    assert executor("'still here'").output == "still here"
+    assert not isinstance(raised.value, SandboxError)  # stopped inside, not by killing the sandbox
+    assert executor("before").output == "kept"
+    assert executor("n > 0").output is True  # what the loop did before it was stopped is there too
 
 
 def test_a_tool_is_called_from_the_code(make_executor: Any, kind: Any) -> None:

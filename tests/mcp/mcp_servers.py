@@ -39,9 +39,9 @@ def wait_until_listening(port: int, process: subprocess.Popen[bytes], timeout: f
 class HttpServer:
     """A demo server process on 127.0.0.1, restartable on the same port."""
 
-    def __init__(self, transport: str) -> None:
+    def __init__(self, transport: str, port: int | None = None) -> None:
         self.transport = transport
-        self.port = free_port()
+        self.port = port or free_port()
         self.process: subprocess.Popen[bytes] | None = None
         self.start()
 

@@ -3,6 +3,8 @@ ToolCollection.from_mcp as the documentation uses it."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from mcp_servers import HttpServer, stdio_parameters
 
@@ -47,7 +49,33 @@ def test_unreachable_http_server_fails_at_construction() -> None:
     with pytest.raises(
         ConnectionError, match=rf"^Could not connect to the MCP server at {url} \(streamable-http\): "
     ):
-        MCPClient({"url": url}, adapter_kwargs={"connect_timeout": 10}, structured_output=False)
+        MCPClient({"url": url}, adapter_kwargs={"connect_timeout": 2}, structured_output=False)
+
+
+def test_a_url_server_still_starting_is_waited_for_until_the_connect_timeout() -> None:
+    from mcp_servers import free_port
+
+    port = free_port()
+    outcome: dict[str, object] = {}
+
+    def connect() -> None:
+        try:
+            options = {"connect_timeout": 120}
+            with MCPClient(
+                {"url": f"http://127.0.0.1:{port}/mcp"}, adapter_kwargs=options, structured_output=False
+            ) as tools:
+                outcome["echo"] = next(tool for tool in tools if tool.name == "echo")(text="late")
+        except Exception as error:  # reported by the assertion below
+            outcome["error"] = error
+
+    client = threading.Thread(target=connect)
+    client.start()  # refused at first: nothing listens on the port yet
+    server = HttpServer("streamable-http", port=port)
+    try:
+        client.join(timeout=150)
+    finally:
+        server.stop()
+    assert outcome == {"echo": "late"}
 
 
 def test_a_list_of_servers_gives_the_tools_of_each(http_server: HttpServer) -> None:

@@ -230,3 +230,18 @@ def test_explicit_directory_loads_like_the_default(conversion: tuple[Path, float
     assert local.generate([ChatMessage(MessageRole.USER, "Hi")]).token_usage.output_tokens <= 4  # type: ignore[union-attr]
     with pytest.raises(OSError, match="could not read the model"):
         OnnxModel(model_id=str(conversion[0].parent / "missing"))
+
+
+def test_final_answer_at_the_step_limit_reads_the_steps_from_the_cache(model: OnnxModel) -> None:
+    agent = CodeAgent(tools=[], model=model, max_steps=1, verbosity_level=LogLevel.OFF)
+    agent.run("What is 7 times 6?")
+    step, summary = [step for step in agent.memory.steps if isinstance(step, ActionStep)]
+    assert summary.is_final_answer and summary.code_action is None  # the step limit's summary call
+    assert summary.model_input_messages is None or summary.model_input_messages[0].role == MessageRole.SYSTEM
+    assert step.token_usage is not None and summary.token_usage is not None
+    message = summary.model_output_message
+    assert message is not None
+    # The summary request starts with the step's whole prompt (system prompt included), so at
+    # least that much is read from the cache the step left behind.
+    assert message.raw["cached_prompt_tokens"] >= step.token_usage.input_tokens
+    assert summary.token_usage.input_tokens > step.token_usage.input_tokens

@@ -193,3 +193,81 @@ def test_code_agent_passes_its_code_tags_only_to_models_that_declare_them() -> N
         "2+2?"
     )
     assert "code_block_tags" not in plain.calls[0].kwargs  # a 1.26 model gets 1.26's keywords only
+
+
+@pytest.mark.parametrize(
+    ("code", "plain", "answer"),
+    [
+        ("x = 2 + 3\nprint(x)", True, False),
+        ("def f(n):\n    return n * 6\nprint(f(7))", True, False),
+        ("x = 7 * 6\nfinal_answer(x)", True, False),
+        ("final_answer(multiply(7))", True, True),
+    ],
+)
+def test_plain_code_grammar_accepts_short_blocks_ending_as_asked(
+    tokenizer: Any, code: str, plain: bool, answer: bool
+) -> None:
+    reply = f"Thought: go.\n<code>\n{code}\n</code>"
+    assert accepts(tokenizer, code_action_grammar("<code>", "</code>", plain=plain, answer=answer), reply)
+
+
+@pytest.mark.parametrize(
+    ("code", "answer"),
+    [
+        ("def f(n):\n    return n\nf(3)", False),  # ends on something else than print or final_answer
+        ("print(1)\n" * 13, False),  # longer than 12 lines: a small model repeating itself
+        ("x = 42\nfinal_answer(x)", True),  # after printed output, the answer comes alone
+        ("print(42)", True),
+    ],
+)
+def test_plain_code_grammar_refuses_other_blocks(tokenizer: Any, code: str, answer: bool) -> None:
+    reply = f"Thought: go.\n<code>\n{code.rstrip()}\n</code>"
+    assert not accepts(tokenizer, code_action_grammar("<code>", "</code>", plain=True, answer=answer), reply)
+
+
+def test_plain_code_answers_once_the_last_code_printed_something() -> None:
+    from smolagents._messages import ChatMessage, MessageRole
+    from smolagents.models._local import _last_code_printed
+
+    def observation(text: str) -> list[ChatMessage]:
+        return [ChatMessage(MessageRole.USER, "task"), ChatMessage(MessageRole.TOOL_RESPONSE, text)]
+
+    printed = "Observation:\nExecution logs:\n42\nLast output from code snippet:\nNone"
+    silent = "Observation:\nExecution logs:\n\nLast output from code snippet:\n42"
+    assert _last_code_printed(observation(printed))
+    assert _last_code_printed([{"role": "user", "content": [{"type": "text", "text": printed}]}])
+    assert not _last_code_printed(observation(silent))
+    assert not _last_code_printed(observation("Error:\nNameError: name 'n' is not defined"))
+    assert not _last_code_printed([ChatMessage(MessageRole.USER, "New task:\nWhat is 7 times 6?")])
+
+
+class PromptCachingModel(ScriptedModel):
+    """The scripted model, declaring a prompt cache between calls (as the local engines do)."""
+
+    reuse_prompt_cache = True
+
+
+def test_step_limit_summary_keeps_the_steps_prompt_as_its_beginning_for_a_prompt_cache() -> None:
+    step = "Thought: go.\n<code>\nprint(42)\n</code>"
+    calls = {}
+    for model_class in (ScriptedModel, PromptCachingModel):
+        model = model_class([step, "42"])
+        agent = CodeAgent(tools=[], model=model, max_steps=1, verbosity_level=LogLevel.OFF)
+        assert agent.run("What is 7 times 6?") == "42"
+        calls[model_class] = [call.messages for call in model.calls]
+    plain_step, plain_summary = calls[ScriptedModel]
+    cached_step, cached_summary = calls[PromptCachingModel]
+    assert plain_summary[0].text != plain_step[0].text  # 1.26's summary: its own system message
+    assert cached_summary[: len(cached_step)] == cached_step  # the step's prompt, system prompt included
+    assert "Based on the memory above" in cached_summary[-1].text
+
+
+def test_decoder_near_its_budget_finishes_a_plain_block_with_a_print(tokenizer: Any) -> None:
+    decoder = GuidedDecoder(tokenizer, code_action_grammar("<code>", "</code>", plain=True), budget=60)
+    written = "Thought: go.\n<code>\ndef f():\n    return sum(2, 3"
+    decoder.consume(tokenizer.tokenize_str(written))
+    decoder.used = decoder.budget - 20
+    forced = decoder.forced()
+    assert tokenizer.decode_str(forced) == ")\nprint()\n</code>"  # no made-up final answer
+    decoder.consume(forced)
+    assert decoder.matcher.is_accepting()

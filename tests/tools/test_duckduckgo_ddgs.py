@@ -13,6 +13,7 @@ from tls_proxy import InterceptingProxy
 pytest.importorskip("ddgs", reason="the toolkit extra is not installed")
 from smolagents import DuckDuckGoSearchTool
 from smolagents._toolkit.fetch import FetchError
+from smolagents._toolkit.search import NoResultsError
 
 
 @pytest.fixture
@@ -43,7 +44,8 @@ def test_ddgs_results_are_rendered_as_markdown(proxy: InterceptingProxy) -> None
 
 def test_ddgs_with_nothing_found_says_so(proxy: InterceptingProxy) -> None:
     tool = DuckDuckGoSearchTool(rate_limit=None, proxy=proxy.url, verify=False)
-    assert tool("nothing") == "No results found for 'nothing'. Try a shorter or more general query."
+    with pytest.raises(NoResultsError, match=r"^No results found for 'nothing'! Try a less restrictive"):
+        tool("nothing")
 
 
 def test_ddgs_failure_is_one_sentence(proxy: InterceptingProxy) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from loopback_site import LoopbackSite, json_reply
 
+from smolagents._toolkit.search import NoResultsError
 from smolagents.default_tools import WebSearchTool
 
 EXA_ANSWER = {
@@ -53,7 +54,5 @@ async def test_async_backed_tool_is_awaited_by_acall_and_reports_is_async(
     monkeypatch.setenv("EXA_API_KEY", "k")
     tool = WebSearchTool(engine="exa", endpoint=site.url("/search"))
     assert tool.is_async
-    assert (
+    with pytest.raises(NoResultsError, match=r"^No results found for 'nothing'! Try a less restrictive"):
         await tool.acall(query="nothing")
-        == "No results found for 'nothing'. Try a shorter or more general query."
-    )

@@ -18,7 +18,7 @@ from smolagents import (
     tool_call_message,
 )
 from smolagents._toolkit.fetch import FetchError
-from smolagents._toolkit.search import RateLimiter
+from smolagents._toolkit.search import NoResultsError, RateLimiter
 
 
 def test_duckduckgo_lite_page_gives_real_links_and_skips_adverts(
@@ -51,8 +51,8 @@ def test_max_results_cuts_the_list(site: LoopbackSite) -> None:
 
 def test_empty_result_page_says_no_results(site: LoopbackSite) -> None:
     site.route("/lite/", Reply(body=pages.DUCKDUCKGO_NO_RESULTS))
-    output = WebSearchTool(endpoint=site.url("/lite/"))("qwxzv")
-    assert output == "No results found for 'qwxzv'. Try a shorter or more general query."
+    with pytest.raises(NoResultsError, match=r"^No results found for 'qwxzv'! Try a less restrictive"):
+        WebSearchTool(endpoint=site.url("/lite/"))("qwxzv")
 
 
 def test_bing_rss_results(site: LoopbackSite, monkeypatch: pytest.MonkeyPatch) -> None:

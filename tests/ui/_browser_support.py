@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import functools
+import http.server
 import importlib.util
 import os
 import socket
@@ -82,3 +84,24 @@ def served_script(script: Path, *args: str, env: dict[str, str] | None = None) -
         reader.join(timeout=60)
         if process.stdout is not None:
             process.stdout.close()
+
+
+class _QuietFiles(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # keep test output clean
+        pass
+
+
+@contextlib.contextmanager
+def served_directory(root: Path) -> Iterator[str]:
+    """Serve the files of `root` on a loopback port; yield the base URL (no trailing slash)."""
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_QuietFiles, directory=str(root))
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

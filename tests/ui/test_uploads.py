@@ -19,7 +19,7 @@ from smolagents._ui.uploads import UploadFolder, UploadRejectedError, safe_filen
         (".bashrc.txt", "bashrc.txt"),
         ("..", "upload"),
         ("", "upload"),
-        ("résumé final (2).pdf", "resume_final_2_.pdf"),
+        ("résumé final (2).pdf", "resume_final__2_.pdf"),
         ("a\x00b\nc.txt", "a_b_c.txt"),
         ("x" * 300 + ".csv", "x" * 96 + ".csv"),
     ],

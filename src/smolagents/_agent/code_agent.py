@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from .._executors import factory as executor_factory
@@ -23,14 +24,19 @@ class CodeAgent(MultiStepAgent):
     Args:
         additional_authorized_imports: Modules the code may import besides the safe base set;
             ``"pkg.*"`` authorises a package and its submodules, ``"*"`` any module.
-        executor: An executor instance to use (shared by every run of this agent).
-        executor_type: ``"local"`` (our interpreter, one per conversation) or a remote sandbox.
+        executor: An executor instance to use, shared by every session and run of this agent
+            (their variables then mix: give each session its own agent, or use `executor_type`).
+        executor_type: ``"local"`` (our interpreter) or a sandbox (see `EXECUTOR_TYPES`); each
+            conversation of each session gets its own, released when the conversation ends
+            (``reset``), when its session is collected, or by `cleanup()`.
         executor_kwargs: Keyword arguments for the executor built from `executor_type`.
         max_print_outputs_length: Cap on the printed output kept per step.
         use_structured_outputs_internally: Ask the model for ``{"thought", "code"}`` JSON.
         code_block_tags: The (opening, closing) tags the prompt asks for: default ``<code>`` and
             ``</code>`` (as in smolagents 1.26), ``"markdown"`` for ```` ```python ```` fences, or
             a pair of your own. ``<code>`` tags and markdown fences are always accepted too.
+        code_requires_approval: Ask for approval before running code: True for every code action,
+            or a predicate on the code. Code naming a tool that requires approval always asks.
         Other arguments: see `MultiStepAgent`.
     """
 
@@ -50,6 +56,7 @@ class CodeAgent(MultiStepAgent):
         stream_outputs: bool = False,
         use_structured_outputs_internally: bool = False,
         code_block_tags: tuple[str, str] | str | None = None,
+        code_requires_approval: bool | Callable[[str], bool] = False,
         **kwargs: Any,
     ) -> None:
         from ..local_python_executor import BASE_BUILTIN_MODULES
@@ -58,6 +65,7 @@ class CodeAgent(MultiStepAgent):
         self.authorized_imports = sorted(set(BASE_BUILTIN_MODULES) | set(self.additional_authorized_imports))
         self.code_block_tags = configuration.code_block_tags(code_block_tags)
         self.use_structured_outputs_internally = use_structured_outputs_internally
+        self.code_requires_approval = code_requires_approval
         self.max_print_outputs_length = max_print_outputs_length
         executor_factory.check_executor_type(executor_type, executor)
         self.executor_type = executor_type
@@ -82,6 +90,7 @@ class CodeAgent(MultiStepAgent):
             self.max_print_outputs_length,
             self.executor_type,
             tuple(self.executor_kwargs.items()),
+            self.code_requires_approval,
         )
 
     def _action(self, callables: dict[str, Any]) -> CodeAction:
@@ -98,6 +107,7 @@ class CodeAgent(MultiStepAgent):
             shared_executor=self._shared_executor,
             needs_thread=bool(self.managed_agents)
             or any(getattr(tool, "is_async", False) for tool in self.tools.values()),
+            requires_approval=self.code_requires_approval,
         )
 
     def _prompt_variables(self, callables: dict[str, Any]) -> dict[str, Any]:
@@ -117,9 +127,11 @@ class CodeAgent(MultiStepAgent):
         return self._shared_executor.executor
 
     def cleanup(self) -> None:
-        """Release the shared executor (a remote sandbox stops; the local interpreter holds nothing)."""
-        if self._shared_executor.executor is not None:
-            self._shared_executor.executor.cleanup()
+        """Release every sandbox of this agent's sessions, and the executor given as `executor=`.
+
+        A session that runs again afterwards starts a new sandbox (the local interpreter holds nothing).
+        """
+        self._shared_executor.release_all()
 
     def __enter__(self) -> CodeAgent:
         return self

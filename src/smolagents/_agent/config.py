@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Union
 
 from .callbacks import StepCallbacks
+from .executor_slot import ExecutorSlot
 from .prompts import AgentKind, PromptTemplates
 
 if TYPE_CHECKING:
@@ -25,16 +26,6 @@ __all__ = [
     "build_configuration",
     "settings_key",
 ]
-
-
-class ExecutorSlot:
-    """Holds the executor an agent shares between its runs (one given by the user, or a sandbox).
-
-    The local interpreter is not shared: each conversation gets its own.
-    """
-
-    def __init__(self, executor: Any = None) -> None:
-        self.executor = executor
 
 
 @dataclass(frozen=True)
@@ -52,6 +43,8 @@ class CodeAction:
     # Code that can call async tools or managed agents runs on a worker thread, where they get
     # a loop of their own; other code runs inline.
     needs_thread: bool
+    # Whether code needs approval before it runs: a bool, or a predicate on the code.
+    requires_approval: Any = False
 
 
 @dataclass(frozen=True)
@@ -96,6 +89,8 @@ class AgentConfig:
     # The agent's 1.26 `_step_stream`, when an instrumentor (OpenInference) wrapped it: steps then
     # run through it so that its spans see them.
     step_hook: Callable[[Any], Any] | None = None
+    # The agent's context policy bound to its model (a `ContextShaper`), or None when it is off.
+    context: Any = None
 
 
 def settings_key(agent: Any, action_settings: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -124,6 +119,7 @@ def settings_key(agent: Any, action_settings: tuple[Any, ...]) -> tuple[Any, ...
         agent.step_callbacks,
         tuple(agent.tools.items()),
         tuple(agent.managed_agents.items()),
+        getattr(agent, "context_budget", None),
         *action_settings,
     )
 
@@ -137,6 +133,7 @@ def build_configuration(
     step_hook: Callable[[Any], Any] | None,
 ) -> AgentConfig:
     """Freeze the settings of `agent` (read through its public attributes) into an `AgentConfig`."""
+    from .context_policy import make_shaper, resolve_context_policy
     from .model_reply import model_id_of, model_label
 
     return AgentConfig(
@@ -161,4 +158,5 @@ def build_configuration(
         return_full_result=agent.return_full_result,
         action=action,
         step_hook=step_hook,
+        context=make_shaper(resolve_context_policy(getattr(agent, "context_budget", None)), agent.model),
     )

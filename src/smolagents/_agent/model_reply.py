@@ -67,7 +67,8 @@ async def ask_model(
     if tools is not None:
         keywords["tools_to_call_from"] = list(tools)
     keywords.update(options or {})  # keywords only some models take (they declare it)
-    is_streaming = config.stream_outputs and purpose != "final_answer"
+    # A summary of earlier steps is not part of the answer a streaming reader shows.
+    is_streaming = config.stream_outputs and purpose not in ("final_answer", "summary")
     started = ModelCallStarted(
         run_id=run.run_id,
         step_number=run.step_number,

@@ -20,6 +20,7 @@ from .._messages import ChatMessage
 from ..memory import ActionStep, AgentMemory, MemoryStep
 from ..monitoring import AgentLogger, LogLevel, Monitor
 from . import configuration, persistence
+from .approval import ApprovalCallback, Decisions
 from .callbacks import StepCallbacks
 from .config import (
     AgentConfig,
@@ -28,6 +29,7 @@ from .config import (
     build_configuration,
     settings_key,
 )
+from .context_policy import ContextPolicy, resolve_context_policy
 from .instrumented import act_once
 from .managed import ManagedAgentCall, managed_agent_report
 from .model_reply import model_label
@@ -53,6 +55,11 @@ class MultiStepAgent:
     `add_base_tools`, `verbosity_level`, `managed_agents`, `step_callbacks`, `planning_interval`,
     `name`, `description`, `provide_run_summary`, `final_answer_checks`, `return_full_result`,
     `logger`, and `stream_outputs` (stream model deltas as events).
+
+    `context_budget` keeps prompts within what the model can read: a number of tokens, a
+    `ContextPolicy`, or None (the default) for the model's known context window, when it has one.
+    Over budget, older observations are truncated, then older steps summarised by the model or
+    left out; memory keeps every step (see `ContextPolicy`).
 
     The model may be any object with a ``generate(messages, stop_sequences=None, ...)`` method
     returning a `ChatMessage`: a `Model`, a subclass that implements only `generate`, a
@@ -80,7 +87,10 @@ class MultiStepAgent:
         return_full_result: bool = False,
         logger: AgentLogger | None = None,
         stream_outputs: bool = False,
+        context_budget: int | ContextPolicy | None = None,
+        approval_callback: ApprovalCallback | None = None,
     ) -> None:
+        self.approval_callback = approval_callback
         self.model = model if model is not None else configuration.default_model()
         if not callable(getattr(self.model, "generate", None)):
             raise TypeError(
@@ -105,6 +115,8 @@ class MultiStepAgent:
         self.logger = logger or AgentLogger(level=verbosity_level)
         self.stream_outputs = stream_outputs
         self._monitor: Monitor | None = None
+        resolve_context_policy(context_budget)  # refuses a bad value now rather than at the first run
+        self.context_budget = context_budget
         self.managed_agents = cast(
             "dict[str, MultiStepAgent]", configuration.index_managed_agents(managed_agents)
         )
@@ -167,6 +179,7 @@ class MultiStepAgent:
         additional_args: dict[str, Any] | None = None,
         max_steps: int | None = None,
         return_full_result: bool | None = None,
+        approval_callback: ApprovalCallback | None = None,
     ) -> Any:
         """Run the agent on `task` and return the final answer.
 
@@ -181,9 +194,12 @@ class MultiStepAgent:
                 and listed in the task for the model.
             max_steps: Step limit of this run (default: the agent's `max_steps`).
             return_full_result: Return a `RunResult` instead of the bare answer.
+            approval_callback: Decides on actions that need approval during this run (default:
+                the agent's). With none, the run stops before such an action and returns a
+                `PendingApproval` (`RunResult.state` ``"awaiting_approval"``); see `resume`.
         """
         return self._session.start(
-            task, reset, stream, images, additional_args, max_steps, return_full_result
+            task, reset, stream, images, additional_args, max_steps, return_full_result, approval_callback
         )
 
     async def arun(
@@ -195,9 +211,10 @@ class MultiStepAgent:
         additional_args: dict[str, Any] | None = None,
         max_steps: int | None = None,
         return_full_result: bool | None = None,
+        approval_callback: ApprovalCallback | None = None,
     ) -> Any:
         """Async twin of `run`; with `stream=True` it returns an async iterator of events."""
-        run = self._session.begin(task, reset, images, additional_args, max_steps)
+        run = self._session.begin(task, reset, images, additional_args, max_steps, approval_callback)
         if stream:
             events: AsyncIterator[StreamEvent] = self._session.events(run, STREAM_EVENT_TYPES)
             return events
@@ -230,6 +247,45 @@ class MultiStepAgent:
         """Async twin of `stream_events`."""
         return self._session.events(
             self._session.begin(task, reset, images, additional_args, max_steps), (object,)
+        )
+
+    def resume(
+        self,
+        decisions: Decisions | None = None,
+        approval_callback: ApprovalCallback | None = None,
+        stream: bool = False,
+        max_steps: int | None = None,
+        return_full_result: bool | None = None,
+    ) -> Any:
+        """Resume the run that stopped awaiting approval, and return its answer as `run` does.
+
+        The memory may come from another process: ``agent.memory = AgentMemory.load(path)``
+        (a CodeAgent's variables saved with it are restored first).
+
+        Args:
+            decisions: `Approve()`, `Deny(reason)`, `Edit(arguments=...)` / `Edit(code=...)`, or a
+                bool: for every pending action; or a dict of them by request id
+                (`memory.pending_approvals`). Actions left undecided go to `approval_callback`,
+                or stop the run again.
+            approval_callback: Decides on actions needing approval later in the run.
+            stream, max_steps, return_full_result: As for `run` (steps count from the resumed one).
+
+        Raises:
+            ValueError: When no action awaits approval.
+        """
+        return self._session.resume(decisions, approval_callback, stream, max_steps, return_full_result)
+
+    async def aresume(
+        self,
+        decisions: Decisions | None = None,
+        approval_callback: ApprovalCallback | None = None,
+        stream: bool = False,
+        max_steps: int | None = None,
+        return_full_result: bool | None = None,
+    ) -> Any:
+        """Async twin of `resume`."""
+        return await self._session.aresume(
+            decisions, approval_callback, stream, max_steps, return_full_result
         )
 
     def new_session(self) -> AgentSession:

@@ -14,8 +14,17 @@ from dataclasses import dataclass
 from typing import Any, NoReturn, Union
 
 from .._errors import AgentError
+from ..memory import ApprovalRequest
 
-__all__ = ["Continue", "FinalAnswer", "RunAborted", "StepFailed", "StepOutcome", "assert_never"]
+__all__ = [
+    "AwaitingApproval",
+    "Continue",
+    "FinalAnswer",
+    "RunAborted",
+    "StepFailed",
+    "StepOutcome",
+    "assert_never",
+]
 
 
 @dataclass(slots=True)
@@ -47,7 +56,18 @@ class RunAborted:
     error: AgentError
 
 
-StepOutcome = Union[Continue, FinalAnswer, StepFailed, RunAborted]
+@dataclass(slots=True)
+class AwaitingApproval:
+    """The step stopped before actions that need approval and no one was there to decide.
+
+    The step is in memory with the actions it proposed, and `requests` in
+    `memory.pending_approvals`; the run ends, resumable with the decisions (`agent.resume`).
+    """
+
+    requests: list[ApprovalRequest]
+
+
+StepOutcome = Union[Continue, FinalAnswer, StepFailed, RunAborted, AwaitingApproval]
 
 
 def assert_never(value: NoReturn) -> NoReturn:

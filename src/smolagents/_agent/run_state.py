@@ -22,6 +22,10 @@ current_run: ContextVar[RunState | None] = ContextVar("smolagents_current_run", 
 """The run whose step is executing here (copied into the tasks and threads the step starts)."""
 
 
+ResultState = Literal["success", "max_steps_error", "awaiting_approval"]
+"""How a run that returned ended: with an answer, at the step limit, or awaiting approval."""
+
+
 def new_run_id() -> str:
     """Return an identifier for a new run, unique in this process."""
     return f"run-{next(_run_numbers)}"
@@ -53,6 +57,11 @@ class RunState:
     bus: EventBus = field(default_factory=EventBus, repr=False)
     # The agent configuration this run was started with (an `AgentConfig`).
     config: Any = field(default=None, repr=False)
+    # Approval: who decides (an `ApprovalCallback`), the decisions given to `resume` (by request
+    # id, "*" for all), and the step awaiting approval a resumed run finishes first.
+    approval_callback: Any = field(default=None, repr=False)
+    decisions: Dict[str, Any] = field(default_factory=dict, repr=False)
+    resumed_step: Any = field(default=None, repr=False)
 
     @property
     def steps_left(self) -> int:
@@ -60,9 +69,11 @@ class RunState:
         return self.first_step + self.max_steps - self.step_number
 
     @property
-    def outcome(self) -> Literal["success", "max_steps_error"]:
+    def outcome(self) -> ResultState:
         """The state a `RunResult` reports for this run."""
-        return "max_steps_error" if self.status == "max_steps_error" else "success"
+        if self.status in ("max_steps_error", "awaiting_approval"):
+            return self.status
+        return "success"
 
 
 @dataclass(init=False)
@@ -70,7 +81,7 @@ class RunResult:
     """Everything a run produced, returned by `run(..., return_full_result=True)`."""
 
     output: Any
-    state: Literal["success", "max_steps_error"]
+    state: ResultState
     steps: list[Dict[str, Any]]
     token_usage: TokenUsage | None
     timing: Timing
@@ -78,7 +89,7 @@ class RunResult:
     def __init__(
         self,
         output: Any = None,
-        state: Literal["success", "max_steps_error"] = "success",
+        state: ResultState = "success",
         steps: list[Dict[str, Any]] | None = None,
         token_usage: TokenUsage | None = None,
         timing: Timing | None = None,
@@ -98,6 +109,11 @@ class RunResult:
         self.timing = timing if timing is not None else Timing.start_now()
 
     @property
+    def pending_approvals(self) -> list[Any]:
+        """The actions awaiting approval when `state` is ``"awaiting_approval"`` (else empty)."""
+        return list(getattr(self.output, "requests", ())) if self.state == "awaiting_approval" else []
+
+    @property
     def messages(self) -> list[Dict[str, Any]]:
         """The steps, under the name 1.26 deprecated in favour of `steps` (warns)."""
         _warn_messages_deprecated()
@@ -105,8 +121,11 @@ class RunResult:
 
     def dict(self) -> Dict[str, Any]:
         """Return the result as a JSON-ready dict."""
+        pending = self.pending_approvals
         return {
-            "output": self.output,
+            "output": {"pending_approvals": [request.dict() for request in pending]}
+            if pending
+            else self.output,
             "state": self.state,
             "steps": self.steps,
             "token_usage": self.token_usage.dict() if self.token_usage else None,

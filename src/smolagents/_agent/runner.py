@@ -16,14 +16,24 @@ from .._messages import ChatMessage, MessageRole
 from .._usage import Timing
 from ..agent_types import AgentText
 from ..memory import ActionStep, FinalAnswerStep, PlanningStep
+from .approval import PendingApproval
 from .callbacks import run_final_answer_checks
-from .code_actions import code_action
+from .code_actions import code_action, run_code_action
 from .config import AgentConfig, CodeAction, ToolCallingAction
+from .context_policy import prompt_messages
 from .model_reply import ModelReply, ask_model
-from .outcomes import Continue, FinalAnswer, RunAborted, StepFailed, StepOutcome, assert_never
+from .outcomes import (
+    AwaitingApproval,
+    Continue,
+    FinalAnswer,
+    RunAborted,
+    StepFailed,
+    StepOutcome,
+    assert_never,
+)
 from .prompts import populate_template
 from .run_state import RunState, current_run
-from .tool_actions import tool_action
+from .tool_actions import run_tool_calls, tool_action
 
 __all__ = ["execute_run", "perform_action", "provide_final_answer"]
 
@@ -51,9 +61,10 @@ async def execute_run(config: AgentConfig, run: RunState) -> None:
         with bus.scope(started):
             await _run_steps(config, run)
             run.timing.stop()
-            if isinstance(run.output, str):  # text comes back as AgentText, as in 1.26 (still a str)
-                run.output = AgentText(run.output)
-            await bus.emit(FinalAnswerStep(output=run.output))
+            if run.status != "awaiting_approval":  # a run stopped for approval has no answer yet
+                if isinstance(run.output, str):  # text comes back as AgentText, as in 1.26 (still a str)
+                    run.output = AgentText(run.output)
+                await bus.emit(FinalAnswerStep(output=run.output))
             await bus.emit(_finished(run, None))
     except BaseException as error:
         run.timing.stop()
@@ -77,6 +88,13 @@ def _finished(run: RunState, error: BaseException | None) -> RunFinished:
 
 
 async def _run_steps(config: AgentConfig, run: RunState) -> None:
+    resumed = run.resumed_step
+    if resumed is not None:  # first finish the step that stopped awaiting approval
+        _stop_if_interrupted(run, f"before resuming step {run.step_number}")
+        outcome = await action_step(config, run, resumed)
+        run.step_number += 1
+        if _is_last(run, outcome):
+            return
     while run.steps_left > 0:
         _stop_if_interrupted(run, f"before step {run.step_number}")
         if config.planning_interval and (run.step_number - run.first_step) % config.planning_interval == 0:
@@ -84,18 +102,29 @@ async def _run_steps(config: AgentConfig, run: RunState) -> None:
         step = ActionStep(step_number=run.step_number, timing=Timing.start_now())
         outcome = await action_step(config, run, step)
         run.step_number += 1
-        match outcome:
-            case Continue() | StepFailed():
-                continue
-            case FinalAnswer(output=output):
-                run.output = output
-                return
-            case RunAborted(error=error):
-                raise error
-            case _:
-                assert_never(outcome)
+        if _is_last(run, outcome):
+            return
     _stop_if_interrupted(run, f"after step {run.step_number - 1}")
     await _answer_at_step_limit(config, run)
+
+
+def _is_last(run: RunState, outcome: StepOutcome) -> bool:
+    """Apply a step's outcome to the run; return whether the run ends with it."""
+    match outcome:
+        case Continue() | StepFailed():
+            return False
+        case FinalAnswer(output=output):
+            run.output = output
+            return True
+        case AwaitingApproval(requests=requests):
+            run.memory.pending_approvals = list(requests)
+            run.status = "awaiting_approval"
+            run.output = PendingApproval(list(requests))
+            return True
+        case RunAborted(error=error):
+            raise error
+        case _:
+            assert_never(outcome)
 
 
 def _stop_if_interrupted(run: RunState, when: str) -> None:
@@ -104,16 +133,20 @@ def _stop_if_interrupted(run: RunState, when: str) -> None:
 
 
 async def action_step(config: AgentConfig, run: RunState, step: ActionStep) -> StepOutcome:
-    """Run one action step, record it in memory and publish it; return its outcome."""
+    """Run one action step, record it in memory and publish it; return its outcome.
+
+    The step a resumed run finishes is in memory already: it is published again, not added.
+    """
     started = StepStarted(run.run_id, step.step_number, "action")
+    is_new = step is not run.resumed_step
     await run.bus.emit(started)
     try:
         with run.bus.scope(started):
             outcome = await perform_action(config, run, step)
     except BaseException:
-        await _record(run, step, is_ending=True)
+        await _record(run, step, is_ending=True, is_new=is_new)
         raise
-    await _record(run, step)
+    await _record(run, step, is_new=is_new)
     return outcome
 
 
@@ -141,6 +174,8 @@ async def perform_action(config: AgentConfig, run: RunState, step: ActionStep) -
 
 
 async def _act(config: AgentConfig, run: RunState, step: ActionStep) -> StepOutcome:
+    if step is run.resumed_step:
+        return await _finish_resumed(config, run, step)
     if config.step_hook is not None:
         from .instrumented import step_through_hook
 
@@ -160,9 +195,28 @@ async def dispatch_action(config: AgentConfig, run: RunState, step: ActionStep) 
             assert_never(action)
 
 
-async def _record(run: RunState, step: ActionStep | PlanningStep, is_ending: bool = False) -> None:
+async def _finish_resumed(config: AgentConfig, run: RunState, step: ActionStep) -> StepOutcome:
+    """Run the actions of the step that stopped awaiting approval, now that decisions can be had."""
+    run.memory.pending_approvals = []
+    action = config.action
+    try:
+        match action:
+            case CodeAction():
+                return await run_code_action(config, action, run, step)
+            case ToolCallingAction():
+                return await run_tool_calls(config, action, run, step, list(step.tool_calls or ()))
+            case _:
+                assert_never(action)
+    finally:
+        run.decisions = {}  # given for the stopped step only: later actions are asked anew
+
+
+async def _record(
+    run: RunState, step: ActionStep | PlanningStep, is_ending: bool = False, is_new: bool = True
+) -> None:
     step.timing.stop()
-    run.memory.steps.append(step)
+    if is_new:
+        run.memory.steps.append(step)
     if is_ending:
         run.bus.notify(step)  # the run is ending: subscribers only, the consumer may be gone
     else:
@@ -181,11 +235,10 @@ async def planning_step(config: AgentConfig, run: RunState) -> None:
     if len(run.memory.steps) == 1:
         messages = [_text(MessageRole.USER, populate_template(templates["initial_plan"], variables))]
     else:
-        messages = [
-            _text(MessageRole.SYSTEM, populate_template(templates["update_plan_pre_messages"], variables)),
-            *run.memory.to_messages(summary_mode=True),
-            _text(MessageRole.USER, populate_template(templates["update_plan_post_messages"], variables)),
-        ]
+        pre = _text(MessageRole.SYSTEM, populate_template(templates["update_plan_pre_messages"], variables))
+        post = _text(MessageRole.USER, populate_template(templates["update_plan_post_messages"], variables))
+        memory = await prompt_messages(config, run, "planning", summary_mode=True, around=(pre, post))
+        messages = [pre, *memory, post]
     with run.bus.scope(started):
         reply = await ask_model(config, run, "planning", messages, stop_sequences=["<end_plan>"])
     step = PlanningStep(
@@ -227,11 +280,18 @@ async def _answer_at_step_limit(config: AgentConfig, run: RunState) -> None:
 async def provide_final_answer(config: AgentConfig, run: RunState) -> ModelReply:
     """Ask the model for a final answer to the run's task from its memory alone."""
     templates = config.prompt_templates["final_answer"]
-    messages = [
-        _text(MessageRole.SYSTEM, templates["pre_messages"]),
-        *run.memory.to_messages()[1:],
-        _text(MessageRole.USER, populate_template(templates["post_messages"], {"task": run.task})),
-    ]
+    question = populate_template(templates["post_messages"], {"task": run.task})
+    if getattr(config.model, "reuse_prompt_cache", False) is True:
+        # A local model keeping its key/value cache between calls: the steps' conversation, system
+        # prompt included, is already in the cache, so the request keeps it as its beginning.
+        ask = _text(MessageRole.USER, f"{templates['pre_messages']}\n\n{question}")
+        messages = [*await prompt_messages(config, run, "final_answer", around=(ask,)), ask]
+    else:
+        pre = _text(MessageRole.SYSTEM, templates["pre_messages"])
+        post = _text(MessageRole.USER, question)
+        # The memory's system prompt is replaced by `pre` (so it is counted twice against the budget).
+        memory = await prompt_messages(config, run, "final_answer", around=(pre, post))
+        messages = [pre, *memory[1:], post]
     return await ask_model(config, run, "final_answer", messages)
 
 

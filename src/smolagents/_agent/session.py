@@ -13,10 +13,12 @@ from typing import Any
 from .._events import STREAM_EVENT_TYPES, AgentEvent, StreamEvent
 from .._usage import TokenUsage
 from ..memory import ActionStep, AgentMemory, PlanningStep, TaskStep
+from .approval import ApprovalCallback, Decisions, read_decisions
 from .bus import EventBus, EventChannel, Subscriber, stream_through
-from .code_actions import prepare_executor
+from .code_actions import prepare_executor, release_executor
 from .config import AgentConfig, CodeAction
 from .configuration import describe
+from .resume import abandon_pending, keep_executor_state, latest_task, pending_step
 from .run_state import RunResult, RunState, current_run
 from .runner import execute_run
 from .sync import iterate_sync, run_sync
@@ -77,7 +79,7 @@ class AgentSession:
             config: AgentConfig = self.agent.configuration
             run.config, run.bus, run.max_steps = config, self._bus(config), config.max_steps
             if isinstance(config.action, CodeAction) and run.executor is None:
-                prepare_executor(config, config.action, run, None)
+                prepare_executor(config, config.action, run, None, self)
         return run
 
     @property
@@ -93,7 +95,8 @@ class AgentSession:
         return latest.variables if latest is not None and latest.config is None and not latest.task else {}
 
     def reset(self) -> None:
-        """Start a fresh conversation: new memory, new variables, a new local executor."""
+        """Start a fresh conversation: new memory, new variables, a new executor (its sandbox is released)."""
+        release_executor(self._latest, self._runs.values())
         self._latest = None
 
     def interrupt(self) -> None:
@@ -114,9 +117,12 @@ class AgentSession:
         additional_args: dict[str, Any] | None = None,
         max_steps: int | None = None,
         return_full_result: bool | None = None,
+        approval_callback: ApprovalCallback | None = None,
     ) -> Any:
         """Continue the conversation with `task`; arguments as `MultiStepAgent.run`."""
-        return self.start(task, False, stream, images, additional_args, max_steps, return_full_result)
+        return self.start(
+            task, False, stream, images, additional_args, max_steps, return_full_result, approval_callback
+        )
 
     async def arun(
         self,
@@ -126,11 +132,10 @@ class AgentSession:
         additional_args: dict[str, Any] | None = None,
         max_steps: int | None = None,
         return_full_result: bool | None = None,
+        approval_callback: ApprovalCallback | None = None,
     ) -> Any:
         """Async twin of `run`; with `stream=True` it returns an async iterator of events."""
-        run = self.begin(
-            task, reset=False, images=images, additional_args=additional_args, max_steps=max_steps
-        )
+        run = self.begin(task, False, images, additional_args, max_steps, approval_callback)
         if stream:
             return self.events(run, STREAM_EVENT_TYPES)
         return await self.complete(run, return_full_result)
@@ -170,9 +175,10 @@ class AgentSession:
         additional_args: dict[str, Any] | None,
         max_steps: int | None,
         return_full_result: bool | None,
+        approval_callback: ApprovalCallback | None = None,
     ) -> Any:
         """Start a run and drive it from sync code: its answer, or a generator of its events."""
-        run = self.begin(task, reset, images, additional_args, max_steps)
+        run = self.begin(task, reset, images, additional_args, max_steps, approval_callback)
         if stream:
             events: Iterator[StreamEvent] = iterate_sync(self.events(run, STREAM_EVENT_TYPES))
             return events
@@ -185,12 +191,15 @@ class AgentSession:
         images: list[Any] | None = None,
         additional_args: dict[str, Any] | None = None,
         max_steps: int | None = None,
+        approval_callback: ApprovalCallback | None = None,
     ) -> RunState:
         """Put the task in memory and prepare the run's state (nothing runs yet)."""
         if not isinstance(task, str):
             raise TypeError(f"task must be a string, got {type(task).__name__}.")
         config: AgentConfig = self.agent.configuration
         previous = self._latest if not reset else None
+        if reset:
+            release_executor(self._latest, self._runs.values())
         if previous is not None and any(run.memory is previous.memory for run in self._runs.values()):
             raise RuntimeError(
                 "This conversation is already running a task: wait for it to end, or start another "
@@ -198,6 +207,7 @@ class AgentSession:
             )
         memory = previous.memory if previous is not None else AgentMemory("")
         memory.system_prompt.system_prompt = config.system_prompt
+        abandon_pending(memory)
         if additional_args:
             task += (
                 "\nYou have been given these additional arguments, available as variables of the same name:\n"
@@ -220,8 +230,79 @@ class AgentSession:
             config=config,
         )
         run.variables.update(additional_args or {})
+        run.approval_callback = approval_callback or getattr(self.agent, "approval_callback", None)
+        self._equip(config, run, previous)
+        self._latest = run
+        return run
+
+    def _equip(self, config: AgentConfig, run: RunState, previous: RunState | None) -> None:
+        """Give a code run its executor, with the variables saved with its memory restored."""
         if isinstance(config.action, CodeAction):
-            prepare_executor(config, config.action, run, previous)
+            prepare_executor(config, config.action, run, previous, self)
+            keep_executor_state(run, is_continued=previous is not None and previous.executor is not None)
+
+    def resume(
+        self,
+        decisions: Decisions | None = None,
+        approval_callback: ApprovalCallback | None = None,
+        stream: bool = False,
+        max_steps: int | None = None,
+        return_full_result: bool | None = None,
+    ) -> Any:
+        """Resume the run stopped awaiting approval with `decisions`; arguments as `MultiStepAgent.resume`."""
+        run = self.begin_resume(decisions, approval_callback, max_steps)
+        if stream:
+            events: Iterator[StreamEvent] = iterate_sync(self.events(run, STREAM_EVENT_TYPES))
+            return events
+        return run_sync(self.complete(run, return_full_result))
+
+    async def aresume(
+        self,
+        decisions: Decisions | None = None,
+        approval_callback: ApprovalCallback | None = None,
+        stream: bool = False,
+        max_steps: int | None = None,
+        return_full_result: bool | None = None,
+    ) -> Any:
+        """Async twin of `resume`; with `stream=True` it returns an async iterator of events."""
+        run = self.begin_resume(decisions, approval_callback, max_steps)
+        if stream:
+            return self.events(run, STREAM_EVENT_TYPES)
+        return await self.complete(run, return_full_result)
+
+    def begin_resume(
+        self,
+        decisions: Decisions | None,
+        approval_callback: ApprovalCallback | None = None,
+        max_steps: int | None = None,
+    ) -> RunState:
+        """Prepare the run that finishes the step awaiting approval, then goes on (nothing runs yet).
+
+        Raises:
+            ValueError: When no action of this conversation awaits approval.
+        """
+        config: AgentConfig = self.agent.configuration
+        previous = self._latest
+        memory = self.memory
+        step = pending_step(memory)
+        if any(run.memory is memory for run in self._runs.values()):
+            raise RuntimeError("This conversation is already running a task: wait for it to end.")
+        memory.system_prompt.system_prompt = config.system_prompt
+        run = RunState(
+            task=latest_task(memory),
+            memory=memory,
+            max_steps=max_steps if max_steps is not None else config.max_steps,
+            step_number=step.step_number,
+            first_step=step.step_number,
+            variables=dict(previous.variables if previous is not None else {}),
+            bus=self._bus(config),
+            config=config,
+            approval_callback=approval_callback or getattr(self.agent, "approval_callback", None),
+            decisions=read_decisions(decisions),
+            resumed_step=step,
+        )
+        has_executor = previous is not None and previous.executor is not None
+        self._equip(config, run, previous if has_executor else None)
         self._latest = run
         return run
 

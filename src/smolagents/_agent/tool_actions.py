@@ -13,14 +13,25 @@ from .._text import bounded_text
 from .._threads import in_thread
 from ..memory import ActionStep, ToolCall
 from ..models.base import Model, parse_tool_calls
+from .approval import (
+    Approve,
+    Deny,
+    Edit,
+    decide,
+    denied_observation,
+    edited_note,
+    request_for,
+    tool_approval_reason,
+)
 from .config import AgentConfig, ToolCallingAction
+from .context_policy import prompt_messages
 from .managed import ManagedAgentCall
 from .model_reply import ask_model
-from .outcomes import Continue, FinalAnswer, StepOutcome
+from .outcomes import AwaitingApproval, Continue, FinalAnswer, StepOutcome
 from .run_state import RunState
 from .seams import is_wrapped
 
-__all__ = ["execute_tool_call", "tool_action"]
+__all__ = ["execute_tool_call", "run_tool_calls", "tool_action"]
 
 FINAL_ANSWER = "final_answer"
 
@@ -40,7 +51,7 @@ async def tool_action(
         config,
         run,
         "action",
-        run.memory.to_messages(),
+        await prompt_messages(config, run),
         stop_sequences=action.stop_sequences,
         tools=config.callable_list,
     )
@@ -55,7 +66,20 @@ async def tool_action(
             f"tool call! You called final_answer together with {len(calls) - 1} other tool call(s) in one step: "
             "call final_answer alone, once you have every result you need."
         )
-    outcomes = await _execute_concurrently(config, action, run, calls)
+    return await run_tool_calls(config, action, run, step, calls)
+
+
+async def run_tool_calls(
+    config: AgentConfig, action: ToolCallingAction, run: RunState, step: ActionStep, calls: list[ToolCall]
+) -> StepOutcome:
+    """Run a step's calls once those that need approval are decided, and record the observations.
+
+    A run resumed after approval starts here, with the calls of the step it stopped at.
+    """
+    decisions = await _approve(config, run, step, calls)
+    if isinstance(decisions, AwaitingApproval):
+        return decisions
+    outcomes = await _execute_concurrently(config, action, run, calls, decisions)
     observations, errors, final = [], [], None
     for outcome in outcomes:
         if isinstance(outcome, BaseException):
@@ -111,19 +135,61 @@ def _read_tool_calls(model: Any, message: ChatMessage) -> list[ToolCall]:
     return calls
 
 
+async def _approve(
+    config: AgentConfig, run: RunState, step: ActionStep, calls: list[ToolCall]
+) -> dict[str, Any] | AwaitingApproval:
+    """Return the decisions on the calls that need approval, by call id (or the step must wait)."""
+    requests = []
+    for index, call in enumerate(calls):
+        reason = tool_approval_reason(call.name, config.callables.get(call.name), call.arguments)
+        if reason is not None:
+            requests.append(request_for(step.step_number, index, call, reason))
+    if not requests:
+        return {}
+    decided = await decide(run, requests)
+    if isinstance(decided, AwaitingApproval):
+        return decided
+    return {request.tool_call.id: (request, decided[request.id]) for request in requests}
+
+
+async def _execute_decided(
+    config: AgentConfig, run: RunState, call: ToolCall, decision: Any, on_thread: bool
+) -> ToolOutput:
+    """Run `call` as decided: unchanged, with edited arguments, or not at all (denied)."""
+    if decision is None or isinstance(decision[1], Approve):
+        return await execute_tool_call(config, run, call, on_thread)
+    request, choice = decision
+    if isinstance(choice, Deny):
+        observation = denied_observation(call.name, choice)
+        return ToolOutput(
+            id=call.id, output=None, is_final_answer=False, observation=observation, tool_call=call
+        )
+    assert isinstance(choice, Edit)  # the decisions are Approve, Deny or Edit
+    edited = ToolCall(name=call.name, arguments=choice.arguments, id=call.id)
+    output = await execute_tool_call(config, run, edited, on_thread)
+    output.observation = edited_note(request, choice) + output.observation
+    return output
+
+
 async def _execute_concurrently(
-    config: AgentConfig, action: ToolCallingAction, run: RunState, calls: list[ToolCall]
+    config: AgentConfig,
+    action: ToolCallingAction,
+    run: RunState,
+    calls: list[ToolCall],
+    decisions: dict[str, Any],
 ) -> list[Any]:
     if len(calls) == 1:
         try:
-            return [await execute_tool_call(config, run, calls[0], on_thread=False)]
+            return [
+                await _execute_decided(config, run, calls[0], decisions.get(calls[0].id), on_thread=False)
+            ]
         except AgentError as error:
             return [error]
     limit = asyncio.Semaphore(action.max_tool_threads)
 
     async def bounded(call: ToolCall) -> ToolOutput:
         async with limit:
-            return await execute_tool_call(config, run, call, on_thread=True)
+            return await _execute_decided(config, run, call, decisions.get(call.id), on_thread=True)
 
     return await asyncio.gather(*(bounded(call) for call in calls), return_exceptions=True)
 

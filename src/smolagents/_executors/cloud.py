@@ -60,6 +60,7 @@ class CloudExecutor(RemotePythonExecutor):
         self.timeout_seconds = timeout_seconds
         self.grace_seconds = grace_seconds
         self.max_print_outputs_length = max_print_outputs_length
+        self._engine_defined = False
 
     @abstractmethod
     def _run_cell(self, code: str, timeout: float | None) -> Cell:
@@ -67,12 +68,18 @@ class CloudExecutor(RemotePythonExecutor):
 
     # -- set-up ---------------------------------------------------------------------------------------
     def boot(self) -> None:
-        """Define the kernel module and its engine in the sandbox, and install `additional_imports`."""
+        """Install `additional_imports` in the sandbox (the kernel module is defined at first use)."""
+        self.installed_packages = self.install_packages(self.additional_imports)
+
+    def _ensure_engine(self) -> None:
+        """Define the kernel module and its engine in the sandbox, once, before the first request."""
+        if self._engine_defined:
+            return
         engine = (
             f"{ENGINE} = __import__('smolagents_kernel').PlainEngine({self.max_print_outputs_length!r})\n"
         )
         self._checked_cell(module_definitions() + engine, "set up the sandbox's kernel")
-        self.installed_packages = self.install_packages(self.additional_imports)
+        self._engine_defined = True
 
     def install_packages(self, additional_imports: list[str]) -> list[str]:
         """Install packages in the sandbox with pip; return those installed."""
@@ -99,6 +106,7 @@ class CloudExecutor(RemotePythonExecutor):
 
         check_shippable(tools, type(self).__name__)
         self.installed_packages += self.install_packages(requirements(tools))
+        self._ensure_engine()
         self._checked_cell(shipping_code(tools, ENGINE), f"define the tools {sorted(tools)}")
 
     def _set_variables(self, encoded: Any) -> None:
@@ -113,6 +121,7 @@ class CloudExecutor(RemotePythonExecutor):
 
     # -- cells ----------------------------------------------------------------------------------------
     def _request(self, message: dict[str, Any], timeout: float | None) -> dict[str, Any]:
+        self._ensure_engine()
         request = json.dumps(message, allow_nan=False)
         code = f"print(__import__('smolagents_kernel').handle_text({ENGINE}, {request!r}))"
         limit = None if timeout is None else timeout + self.grace_seconds

@@ -21,7 +21,7 @@ from .streamed import LineBuffer, StreamedExecutor
 __all__ = ["DockerExecutor"]
 
 LABEL = "smolagents.executor"
-"""Label on every container the executor starts (to find leftovers)."""
+"""Label on every container the executor starts (to find leftovers); its value is the host's process id."""
 _DEFAULT_DOCKERFILE = "FROM python:3.12-slim\nRUN pip install --no-cache-dir numpy pandas pillow\n"
 
 
@@ -211,7 +211,7 @@ class DockerExecutor(StreamedExecutor):
             stdin_open=True,
             tty=False,
             detach=True,
-            labels={LABEL: "1"},
+            labels={LABEL: str(os.getpid())},  # whose leftovers: engines are shared
             **self._run_kwargs,
         )
         try:

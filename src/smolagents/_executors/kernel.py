@@ -11,6 +11,7 @@ The protocol: one JSON object per line, each way, over a byte stream.
 | host to sandbox | ``{"op": "tools", "names": [...]}`` | define proxy functions for the host's tools |
 | host to sandbox | ``{"op": "vars", "values": <tagged>}`` | set variables |
 | host to sandbox | ``{"op": "run", "code": "...", "timeout": 30}`` | run code |
+| host to sandbox | ``{"op": "export_state"}`` | the code's variables in saved form (saved_state.py) |
 | sandbox to host | ``{"op": "call", "tool": "t", "args": <tagged>, "kwargs": <tagged>}`` | call a host tool |
 | host to sandbox | ``{"op": "return", "ok": true, "value": <tagged>}`` or ``"error": "..."`` | its result |
 | sandbox to host | ``{"op": "done", "ok": true, "output": <tagged>, "logs": "...", "final": false}`` | code finished |
@@ -152,6 +153,13 @@ class Engine(Protocol):
     def run(self, code: str, timeout: float | None) -> tuple[Any, str, bool]:
         """Run code; return (output, logs, is_final_answer) or raise `RunFailure`."""
 
+    def export_state(self) -> dict[str, Any]:
+        """Return the code's variables in the saved form of `_executors/saved_state.py`.
+
+        Raises:
+            ValueError: When this engine cannot (a kernel running alone in a container).
+        """
+
 
 class RunFailure(Exception):
     """The code failed: what the host shows (message, line, kind) plus what it printed."""
@@ -195,10 +203,16 @@ class PlainEngine:
 
     Prints are captured, the value of a last expression statement is the output, and a timeout
     raises inside the code where the platform has `SIGALRM` (the host enforces a hard deadline too).
+
+    Args:
+        max_print_outputs_length: Characters of print output kept per call.
+        host_interrupts: The host stops code at its limit by interrupting it (KeyboardInterrupt,
+            as Pyodide's interrupt buffer raises) instead of the kernel's own alarm.
     """
 
-    def __init__(self, max_print_outputs_length: int | None = None) -> None:
+    def __init__(self, max_print_outputs_length: int | None = None, host_interrupts: bool = False) -> None:
         self.max_print = DEFAULT_MAX_PRINT if max_print_outputs_length is None else max_print_outputs_length
+        self.host_interrupts = host_interrupts
         self.globals: dict[str, Any] = {"__name__": "__main__", "final_answer": self._final_answer}
         self.protected = {"final_answer"}
 
@@ -216,6 +230,10 @@ class PlainEngine:
             raise ValueError(f"Variable names {clashes} are tools; rename them.")
         self.globals.update(variables)
 
+    def export_state(self) -> dict[str, Any]:
+        """Refuse: a kernel running alone has no exporter (the isolated worker wraps this engine)."""
+        raise ValueError("This sandbox cannot export its variables.")
+
     def run(self, code: str, timeout: float | None) -> tuple[Any, str, bool]:
         printed = _Printed(self.max_print)
         try:
@@ -230,22 +248,22 @@ class PlainEngine:
         assert last is None or isinstance(last, ast.Expr)
         body = compile(tree, CODE_FILENAME, "exec")
         expression = compile(ast.Expression(last.value), CODE_FILENAME, "eval") if last is not None else None
-        stdout, alarm = sys.stdout, _start_alarm(timeout)
+        stdout, alarm = sys.stdout, _start_alarm(None if self.host_interrupts else timeout)
         sys.stdout = printed
         try:
             exec(body, self.globals)
             output = eval(expression, self.globals) if expression is not None else None
         except _FinalAnswer as answer:
             return answer.value, printed.text(), True
-        except _Timeout as raised:
-            where = _quoted_line(code, _failure_line(raised.__traceback__))
-            message = f"Code execution stopped at {where}: it ran longer than its {timeout} seconds."
-            raise RunFailure(
-                message, printed.text(), _failure_line(raised.__traceback__), "timeout"
-            ) from None
         except BaseException as raised:
             lineno = _failure_line(raised.__traceback__)
-            message = f"Code execution failed at {_quoted_line(code, lineno)} due to: {type(raised).__name__}: {raised}"
+            where = _quoted_line(code, lineno)
+            if isinstance(raised, _Timeout) or (
+                self.host_interrupts and isinstance(raised, KeyboardInterrupt)
+            ):
+                message = f"Code execution stopped at {where}: it ran longer than its {timeout} seconds."
+                raise RunFailure(message, printed.text(), lineno, "timeout") from None
+            message = f"Code execution failed at {where} due to: {type(raised).__name__}: {raised}"
             raise RunFailure(message, printed.text(), lineno) from None
         finally:
             _stop_alarm(alarm)
@@ -295,6 +313,8 @@ def _handle(channel: Channel, engine: Engine, message: dict[str, Any]) -> dict[s
         return {"op": "done", "ok": True, "output": None, "logs": "", "final": False}
     if op == "run":
         return _run(engine, message)
+    if op == "export_state":  # the code's variables, to save with the agent's memory
+        return {"op": "done", "ok": True, "output": engine.export_state(), "logs": "", "final": False}
     raise ValueError(f"unknown protocol operation {op!r}")
 
 

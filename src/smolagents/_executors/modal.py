@@ -70,9 +70,9 @@ class ModalExecutor(CloudExecutor):
                 f"--KernelGatewayApp.port={port}",
             ]
             self.sandbox = modal.Sandbox.create(*entrypoint, **options)
-            host = self.sandbox.tunnels()[port].host
-            _wait_for_gateway(f"https://{host}", token, startup_timeout_seconds)
-            self.kernel = JupyterKernel(f"https://{host}", token=token)
+            url = self.sandbox.tunnels()[port].url  # https://host[:port]: an encrypted tunnel
+            _wait_for_gateway(url, token, startup_timeout_seconds)
+            self.kernel = JupyterKernel(url, token=token)
             self.boot()
         except BaseException as error:
             self.cleanup()

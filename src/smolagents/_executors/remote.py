@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import json
 import logging
-from abc import abstractmethod
 from typing import Any
 
 from .._interpreter.errors import ExecutionTimeoutError, InterpreterError
@@ -51,17 +51,56 @@ class RemotePythonExecutor(PythonExecutor):
             self._log(_PICKLE_NOTE)
 
     # -- what subclasses provide ----------------------------------------------------------------------
-    @abstractmethod
+    # A subclass written for 1.26 implements only `run_code_raise_errors` (code runs in a notebook
+    # kernel): the defaults below then send tools and variables as code through it.
     def run_code_raise_errors(self, code: str) -> CodeOutput:
         """Run `code` in the sandbox; return its output or raise `InterpreterError` with the logs."""
+        raise NotImplementedError(f"{type(self).__name__} must implement run_code_raise_errors(code).")
 
-    @abstractmethod
     def _define_tools(self, tools: dict[str, Any]) -> None:
-        """Make `tools` (final_answer excluded) callable by name inside the sandbox."""
+        """Make `tools` (final_answer excluded) callable by name inside the sandbox.
 
-    @abstractmethod
+        By default, their requirements are installed with `install_packages` and their source code
+        is run in the sandbox (with a stand-in `smolagents` module if the package is missing there).
+        """
+        from .bootstrap import module_definitions
+        from .shipping import check_shippable, requirements, tool_sources
+
+        check_shippable(tools, type(self).__name__)
+        wanted = [name for name in requirements(tools) if name not in self.installed_packages]
+        if wanted:
+            self.installed_packages += self.install_packages(wanted)
+        self.run_code_raise_errors(
+            module_definitions()
+            + f"globals().update(__import__('smolagents_kernel').build_shipped_tools({tool_sources(tools)!r}))\n"
+        )
+
     def _set_variables(self, encoded: Any) -> None:
         """Set variables in the sandbox from their `SafeSerializer.to_json_safe` data."""
+        self.run_code_raise_errors(self._variables_code(SafeSerializer.SAFE_PREFIX + json.dumps(encoded)))
+
+    def _variables_code(self, payload: str) -> str:
+        """Return standalone code that sets the variables serialized (`SafeSerializer.dumps`) as `payload`."""
+        return (
+            SafeSerializer.get_deserializer_code(allow_pickle=self.allow_pickle)
+            + f"globals().update(_deserialize({payload!r}))\n"
+        )
+
+    @staticmethod
+    def _deserialize_final_answer(encoded: str, allow_pickle: bool = False) -> Any:
+        """Return the final answer a sandbox sent as ``safe:``-prefixed JSON (or ``pickle:`` data when allowed).
+
+        Raises:
+            SerializationError: The data has neither prefix, or is pickle and pickle is not allowed.
+        """
+        if not isinstance(encoded, str) or not encoded.startswith(
+            (SafeSerializer.SAFE_PREFIX, SafeSerializer.PICKLE_PREFIX)
+        ):
+            raise SerializationError(
+                f"Unknown final answer format: {str(encoded)[:60]!r}; expected data starting with "
+                f"{SafeSerializer.SAFE_PREFIX!r} or {SafeSerializer.PICKLE_PREFIX!r}."
+            )
+        return SafeSerializer.loads(encoded, allow_pickle=allow_pickle)
 
     # -- the executor interface -----------------------------------------------------------------------
     def send_tools(self, tools: dict[str, Any]) -> None:
@@ -72,8 +111,17 @@ class RemotePythonExecutor(PythonExecutor):
         self._define_tools(tools)
 
     def send_variables(self, variables: dict[str, Any]) -> None:
-        """Set `variables` as global names of the code (they must be `SafeSerializer`-encodable)."""
+        """Set `variables` as global names of the code (they must be `SafeSerializer`-encodable, or
+        picklable with `allow_pickle`)."""
         if not variables:
+            return
+        if type(self)._set_variables is RemotePythonExecutor._set_variables:
+            # Sent as code through run_code_raise_errors, so pickle can carry what JSON cannot.
+            try:
+                payload = SafeSerializer.dumps(dict(variables), allow_pickle=self.allow_pickle)
+            except SerializationError as error:
+                raise ValueTransferError(f"Cannot send variables to the sandbox: {error}") from error
+            self.run_code_raise_errors(self._variables_code(payload))
             return
         self._set_variables(self.encode(dict(variables), what="variables"))
 
@@ -103,8 +151,13 @@ class RemotePythonExecutor(PythonExecutor):
         self.cleanup()
 
     def install_packages(self, additional_imports: list[str]) -> list[str]:
-        """Install `additional_imports` in the sandbox; return what was installed (none by default)."""
-        return []
+        """Install `additional_imports` in the sandbox; return what was installed.
+
+        By default, with the ``!pip install`` command of a notebook kernel, through `run_code_raise_errors`.
+        """
+        if additional_imports:
+            self.run_code_raise_errors(f"!pip install {' '.join(additional_imports)}")
+        return list(additional_imports)
 
     # -- helpers for subclasses ---------------------------------------------------------------------
     def encode(self, value: Any, what: str) -> Any:

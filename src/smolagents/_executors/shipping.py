@@ -15,7 +15,7 @@ from ..tools.base import Tool
 from ..tools.errors import ToolDefinitionError
 from ..tools.source import requirements_of, tool_source
 
-__all__ = ["check_shippable", "requirements", "shipping_code"]
+__all__ = ["check_shippable", "requirements", "shipping_code", "tool_sources"]
 
 _PIP_NAMES = {"PIL": "pillow", "sklearn": "scikit-learn", "cv2": "opencv-python", "yaml": "pyyaml"}
 
@@ -57,10 +57,11 @@ def requirements(tools: dict[str, Any]) -> list[str]:
     return sorted(_PIP_NAMES.get(name, name) for name in wanted)
 
 
+def tool_sources(tools: dict[str, Any]) -> str:
+    """Return the tools' source code by name, as the JSON text `build_shipped_tools` reads in the sandbox."""
+    return json.dumps({name: tool_source(tool) for name, tool in tools.items()})
+
+
 def shipping_code(tools: dict[str, Any], engine_name: str) -> str:
     """Return code that defines `tools` inside the sandbox and hands them to the kernel's engine."""
-    sources = {name: tool_source(tool) for name, tool in tools.items()}
-    return (
-        f"{engine_name}.set_tools(__import__('smolagents_kernel').build_shipped_tools("
-        f"{json.dumps(sources)!r}))\n"
-    )
+    return f"{engine_name}.set_tools(__import__('smolagents_kernel').build_shipped_tools({tool_sources(tools)!r}))\n"

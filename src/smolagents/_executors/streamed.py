@@ -142,13 +142,20 @@ class PipeConnection:
 class StreamedExecutor(RemotePythonExecutor):
     """An executor talking to a kernel (kernel.py or the isolated worker) over a `Connection`.
 
+    Attributes:
+        interrupts_from_host: The host interrupts code past its limit (`_interrupt`), instead of
+            the kernel stopping it by itself.
+
     Args:
         timeout_seconds: Limit of one call; the sandbox is killed (and restarted) if the code has
-            not stopped `grace_seconds` after it. None: no limit.
+            not stopped `grace_seconds` after it (after the interrupt, where the host sends one).
+            None: no limit.
         grace_seconds: How long past its limit the code may take to stop by itself.
         startup_timeout_seconds: How long a starting sandbox may take to say it is ready.
         Other arguments: see `RemotePythonExecutor`.
     """
+
+    interrupts_from_host = False
 
     def __init__(
         self,
@@ -212,6 +219,10 @@ class StreamedExecutor(RemotePythonExecutor):
             release()
 
     # -- the protocol ---------------------------------------------------------------------------------
+    def install_packages(self, additional_imports: list[str]) -> list[str]:
+        """Install nothing: these sandboxes use the packages their image or environment has."""
+        return []
+
     def _define_tools(self, tools: dict[str, Any]) -> None:
         if self._connection is None:
             self.start()  # start() defines every tool known so far
@@ -232,15 +243,39 @@ class StreamedExecutor(RemotePythonExecutor):
         reply = self._request({"op": "run", "code": code, "timeout": timeout, "pickle": self.allow_pickle})
         return self.output_of(reply)
 
+    def _interrupt(self, connection: Connection) -> bool:
+        """Ask the code to stop now that it is past its limit; False: this sandbox cannot be asked.
+
+        Sandboxes that stop the code themselves (an alarm in the kernel) need no interrupt from here;
+        those that cannot time themselves (Pyodide) are interrupted, keeping their variables.
+        """
+        return False
+
     def _request(self, message: dict[str, Any]) -> dict[str, Any]:
-        """Send `message`, serve the tool calls the code makes meanwhile, return the ``done`` reply."""
+        """Send `message`, serve the tool calls the code makes meanwhile, return the ``done`` reply.
+
+        Past its limit the code is interrupted (where the sandbox can be), and `grace_seconds` later
+        the sandbox is killed and restarted.
+        """
         connection = self._connection
         assert connection is not None
         limit = self.timeout_seconds if message.get("op") == "run" else None
-        deadline = None if limit is None else time.monotonic() + limit + self.grace_seconds
+        interrupted = not self.interrupts_from_host  # no interrupt to send: the grace starts at once
+        deadline = (
+            None if limit is None else time.monotonic() + limit + (self.grace_seconds if interrupted else 0)
+        )
         connection.send_line(json.dumps(message, allow_nan=False).encode())
         while True:
-            reply = self._receive(connection, deadline)
+            try:
+                reply = self._receive(connection, deadline)
+            except _PastDeadline:
+                if interrupted or not self._interrupt(connection):
+                    self._lose(
+                        f"the code ran past its {self.timeout_seconds}-second limit and did not stop",
+                        timeout=True,
+                    )
+                interrupted, deadline = True, time.monotonic() + self.grace_seconds
+                continue
             if reply.get("op") == "done":
                 return reply
             if reply.get("op") != "call":
@@ -260,9 +295,7 @@ class StreamedExecutor(RemotePythonExecutor):
                 raise SandboxError(
                     f"The sandbox did not start within {self.startup_timeout_seconds} seconds."
                 ) from None
-            self._lose(
-                f"the code ran past its {self.timeout_seconds}-second limit and did not stop", timeout=True
-            )
+            raise _PastDeadline from None
         except SandboxError as error:
             self._lose(str(error))
         if line is None:
@@ -304,6 +337,10 @@ class StreamedExecutor(RemotePythonExecutor):
         self.restarts += 1
         error_class = SandboxTimeoutError if timeout else SandboxError
         raise error_class(f"The sandbox failed: {why}. {VARIABLES_LOST}")
+
+
+class _PastDeadline(Exception):
+    """The sandbox sent nothing before the deadline."""
 
 
 def _reply_error(text: str) -> bytes:

@@ -1,9 +1,11 @@
 """WasmExecutor: CPython compiled to WebAssembly (Pyodide), run by Deno with only file reads allowed.
 
 One Deno process per executor keeps Pyodide loaded (start-up takes seconds; a call then costs
-milliseconds). Deno grants the runner nothing but reading Pyodide's own directory: no network,
-no environment, no subprocesses, no writes. The protocol runs over the process's stdin/stdout,
-read synchronously inside Pyodide, so tools stay on the host and are called back.
+milliseconds). Deno grants the runner nothing but reading Pyodide's own directory and the runner
+script: no network, no environment, no subprocesses, no writes. Python runs in a Worker; the
+protocol runs over the process's stdin/stdout, read synchronously inside Pyodide, so tools stay on
+the host and are called back. The runner's main thread stays free to interrupt Python when the
+code passes its time limit (the host signals it), so a timeout keeps the variables.
 
 Offline, only Pyodide's standard library is available: its extra packages (numpy, pandas...) come
 from a CDN that cannot be reached, so `additional_imports` cannot be installed.
@@ -13,12 +15,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 from pathlib import Path
 from typing import Any
 
 from .bootstrap import boot_line
 from .errors import SandboxUnavailableError
-from .streamed import PipeConnection, StreamedExecutor
+from .streamed import Connection, PipeConnection, StreamedExecutor
 
 __all__ = ["DEFAULT_PYODIDE_DIRS", "WasmExecutor", "find_pyodide"]
 
@@ -72,8 +75,10 @@ class WasmExecutor(StreamedExecutor):
             reported and left out (only the standard library is there).
         logger: The agent's logger, or None.
         allow_pickle: See `RemotePythonExecutor`.
-        timeout_seconds: Limit of one call. Pyodide has no timer signal, so code past its limit is
-            stopped by killing the runner: its variables are then lost.
+        timeout_seconds: Limit of one call. Code past its limit is interrupted through Pyodide's
+            interrupt buffer (a KeyboardInterrupt in Python) and keeps its variables; code that does
+            not stop within `grace_seconds` (stuck in C, e.g. `time.sleep`) gets its runner killed
+            and restarted, and the agent is told its variables are lost.
         max_print_outputs_length: Characters of print output kept per call.
         pyodide_dir: Directory of the `pyodide` npm package (see `find_pyodide`).
         deno_path: The Deno binary (see `find_deno`).
@@ -118,6 +123,8 @@ class WasmExecutor(StreamedExecutor):
             self.cleanup()
             raise
 
+    interrupts_from_host = True
+
     def _connect(self) -> PipeConnection:
         command = [
             self.deno,
@@ -126,7 +133,7 @@ class WasmExecutor(StreamedExecutor):
             "--no-config",
             "--no-npm",
             "--no-remote",
-            f"--allow-read={self.pyodide_dir}",
+            f"--allow-read={self.pyodide_dir},{RUNNER}",  # the runner reads itself to start its Worker
             f"--v8-flags=--max-old-space-size={self.memory_limit_mb}",
             str(RUNNER),
             self.pyodide_dir,
@@ -137,3 +144,11 @@ class WasmExecutor(StreamedExecutor):
         connection = PipeConnection(command, env=environment)
         connection.send_line(boot_line({"max_print_outputs_length": self.max_print_outputs_length}))
         return connection
+
+    def _interrupt(self, connection: Connection) -> bool:
+        """Interrupt the running code: the runner turns SIGUSR2 into a KeyboardInterrupt in Python."""
+        assert isinstance(connection, PipeConnection)
+        if connection.process.poll() is not None:
+            return False
+        connection.process.send_signal(signal.SIGUSR2)
+        return True

@@ -40,6 +40,11 @@ class InterpreterEngine:
     def set_variables(self, variables: dict[str, Any]) -> None:
         self.executor.send_variables(variables)
 
+    def export_state(self) -> dict[str, Any]:
+        from .saved_state import export_namespace
+
+        return export_namespace(self.executor.state)
+
     def run(self, code: str, timeout: float | None) -> tuple[Any, str, bool]:
         try:
             result = self.executor(code)
@@ -66,6 +71,14 @@ class _CpuBudgeted:
     def run(self, code: str, timeout: float | None) -> tuple[Any, str, bool]:
         set_cpu_budget(self.cpu_seconds)
         return self.engine.run(code, timeout)
+
+    def export_state(self) -> dict[str, Any]:
+        from .saved_state import export_namespace
+
+        engine = self.engine
+        if isinstance(engine, PlainEngine):  # its globals hold the tools' proxies too: skipped
+            return export_namespace(engine.globals, skip=engine.protected)
+        return engine.export_state()
 
 
 def main() -> None:

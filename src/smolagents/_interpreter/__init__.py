@@ -12,6 +12,7 @@ Checking and rewriting (once per piece of code, cached)
     rewrite_nodes.py   small AST builders and CompileRefusal
     fast_paths.py      inline exact-type tests so common operations skip guard calls
     names.py           every `__sg_*__` name the rewritten code uses, defined once
+    node_count.py      1.26's count of evaluated nodes, for evaluate_python_code only
 
 Running (per call)
     runtime.py         one executor's notebook: globals, builtins, print, final_answer, errors
@@ -27,6 +28,7 @@ The policy (what model code may reach and how big things may grow)
     guards.py          attribute reads and stores, stand-in types, super(), class ownership
     builtins.py        the curated builtins and class creation rules
     modules.py         imports: the allow-list and the sanitized module copies
+    restricted_modules.py  stand-ins for sys, builtins, importlib, ... when named explicitly
     module_overrides.py, numpy_functions.py, user_collections.py, stand_ins.py
                        guarded replacements for stdlib, numpy, collections, re and itertools
     limits.py          size guards for operators and string/list methods
@@ -42,4 +44,5 @@ The host boundary (what model code may do to the machine)
 
 Errors
     errors.py          InterpreterError and its kinds, HostAccessDenied, internal signals
+    messages.py        1.26's leading words for runtime errors (missing keys, del, +=, calls)
 """

@@ -172,8 +172,9 @@ class Budget:
 
     def _timeout_reason(self) -> str:
         return (
-            f"the code ran longer than the {self.timeout_seconds:g} s time limit; "
-            "make it do less work (smaller inputs, fewer iterations)"
+            f"Code execution exceeded the maximum execution time of {self.timeout_seconds:g} seconds: the code "
+            f"ran longer than the {self.timeout_seconds:g} s time limit; make it do less work (smaller inputs, "
+            "fewer iterations)"
         )
 
     def _operations_reason(self) -> str:

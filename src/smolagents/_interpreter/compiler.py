@@ -11,6 +11,7 @@ from functools import lru_cache
 from types import CodeType
 
 from . import names
+from .node_count import add_node_counts
 from .rewrite_nodes import CompileRefusal, guard_call, load_name, source_line
 from .tables import CODE_FILENAME, LIMITS
 from .transform import Rewriter
@@ -127,7 +128,7 @@ def _capture_output(body: list[ast.stmt]) -> None:
     elif isinstance(last, ast.If):
         _capture_output(last.body)
         _capture_output(last.orelse)
-    elif isinstance(last, ast.With):
+    elif isinstance(last, (ast.With, ast.For, ast.While)):  # a loop: its last pass's value (1.26)
         _capture_output(last.body)
     elif isinstance(last, ast.Match):
         for case in last.cases:
@@ -177,7 +178,9 @@ def is_inert(tree: ast.Module) -> bool:
 
 
 @lru_cache(maxsize=512)
-def compile_checked(source: str, protected: frozenset[str]) -> tuple[CodeType, bool]:
+def compile_checked(
+    source: str, protected: frozenset[str], count_nodes: bool = False
+) -> tuple[CodeType, bool]:
     """Check `source`, rewrite it with guards and compile it; refusals raise `CompileRefusal`.
 
     Returns:
@@ -186,6 +189,8 @@ def compile_checked(source: str, protected: frozenset[str]) -> tuple[CodeType, b
     Args:
         source: The model's code.
         protected: Names the code may not rebind (tools, `final_answer`, provided functions).
+        count_nodes: Count evaluated syntax nodes as 1.26 did (see node_count.py); the source is
+            first checked without the counting calls.
     """
     if len(source) > LIMITS.max_source_length:
         raise CompileRefusal(
@@ -212,11 +217,22 @@ def compile_checked(source: str, protected: frozenset[str]) -> tuple[CodeType, b
         ) from None
     _check_depth(tree, source)
     inert = is_inert(tree)
-    tree.body = Rewriter(source, protected)._statements(tree.body) if tree.body else []
+    allowed: frozenset[str] = frozenset()
+    if count_nodes:
+        compile_checked(source, protected)  # refusals come from the code as written
+        tree, inert, allowed = add_node_counts(tree), False, frozenset({names.COUNT, names.WHILE})
+    tree.body = Rewriter(source, protected, allowed)._statements(tree.body) if tree.body else []
     _tick_between_statements(tree)
     _capture_output(tree.body)
     ast.fix_missing_locations(tree)
     try:
         return compile(tree, CODE_FILENAME, "exec", dont_inherit=True), inert
     except (RecursionError, MemoryError, SyntaxError, ValueError) as error:
-        raise CompileRefusal(f"The code could not be compiled: {type(error).__name__}: {error}") from None
+        lead = (
+            "Yield statements are only allowed inside generator functions. "
+            if "'yield'" in str(error)
+            else ""
+        )
+        raise CompileRefusal(
+            f"{lead}The code could not be compiled: {type(error).__name__}: {error}"
+        ) from None

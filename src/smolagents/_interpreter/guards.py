@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import keyword
 import operator
+import sys
 from array import array
 from collections import deque
 from enum import Enum
@@ -198,6 +199,15 @@ def _refuse(obj: Any, name: str, why: str) -> RefusedError:
     return RefusedError(f"Access to attribute {name!r} of {_describe(obj)} is not allowed: {why}.")
 
 
+def _module_behind(obj: Any, name: str) -> str | None:
+    # The module a private attribute of a module copy holds in the real module, if any.
+    if not isinstance(obj, ModuleType) or not isinstance(obj.__name__, str):
+        return None
+    real = sys.modules.get(obj.__name__)
+    found = real.__dict__.get(name) if real is not None else None
+    return found.__name__ if isinstance(found, ModuleType) else None
+
+
 def _describe(obj: Any) -> str:
     if isinstance(obj, ModuleType):
         return f"module {obj.__name__!r}"
@@ -241,6 +251,12 @@ def check_load(obj: Any, name: str) -> None:
                     "allowed: dunder attributes other than a few harmless ones are closed."
                 )
         elif name not in ALLOWED_PRIVATE_ATTRIBUTES and not _private_is_allowed(obj, name):
+            reached = _module_behind(obj, name)
+            if reached is not None:  # `random._os`: 1.26's words name the module reached
+                raise RefusedError(
+                    f"Forbidden access to module: {reached} (reached as {obj.__name__}.{name}): private "
+                    "attributes are not allowed except on objects the code defined; import what you need directly."
+                )
             raise _refuse(obj, name, "private attributes are closed except on objects the code defined")
     elif name in DENIED_ATTRIBUTES:
         raise _refuse(obj, name, "interpreter internals (frames, code, class hierarchy) are closed")

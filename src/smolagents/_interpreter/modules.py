@@ -27,11 +27,12 @@ from .guards import (
 from .host_access import host_boundary
 from .module_overrides import PRIVATE_GENERATORS, use_private_generator
 from .policy import module_replacements, removed_attributes
-from .tables import ALWAYS_CLOSED_MODULES, DANGEROUS_FUNCTIONS, DANGEROUS_MODULES
+from .restricted_modules import RESTRICTED_MODULES, restricted_module
+from .tables import ALWAYS_CLOSED_MODULES, CLOSED_FUNCTIONS, HOST_MODULES
 
 __all__ = ["ImportPolicy"]
 
-_DANGEROUS_MODULES = frozenset(DANGEROUS_MODULES)
+_DANGEROUS_MODULES = frozenset(HOST_MODULES)
 _GUARDED_BUILTINS: dict[int, Any] = {
     id(getattr): guarded_getattr,
     id(setattr): guarded_setattr,
@@ -42,7 +43,7 @@ _GUARDED_BUILTINS: dict[int, Any] = {
 
 def _dangerous_callable_ids() -> frozenset[int]:
     found = set()
-    for dotted in DANGEROUS_FUNCTIONS:
+    for dotted in CLOSED_FUNCTIONS:
         module_name, _, name = dotted.rpartition(".")
         try:
             found.add(id(getattr(importlib.import_module(module_name), name)))
@@ -118,11 +119,15 @@ class ImportPolicy:
     ) -> None:
         self.authorized = frozenset(authorized)
         self._copies: dict[str, ModuleType] = {}
+        self.runtime_builtins: dict[str, Any] = {}  # the executor's builtins (a restricted `builtins`)
+        self.provided_by_id: dict[int, Any] = {}  # id of a callable given as a tool -> what code calls
         self._on_numpy = on_numpy
         self._on_import = on_import
 
     def is_authorized(self, name: str) -> bool:
         """Return whether `name` may be imported."""
+        if name in RESTRICTED_MODULES:  # as a restricted stand-in, when the user named it (or "*")
+            return name in self.authorized or "*" in self.authorized
         if _top(name) in ALWAYS_CLOSED_MODULES or name in ALWAYS_CLOSED_MODULES:
             return False
         if name in self.authorized or (name in _MODULE_ALIASES and self.is_authorized(_top(name))):
@@ -162,6 +167,8 @@ class ImportPolicy:
                 f"Import of {name} is not allowed: it stays closed even when its package is authorised."
             )
         copy = self._copies.get(name)
+        if copy is None and name in RESTRICTED_MODULES:
+            copy = self._copies[name] = restricted_module(name, self)
         if copy is None:
             try:
                 real = importlib.import_module(name)
@@ -261,6 +268,8 @@ class ImportPolicy:
             # Lazily loaded attributes (PEP 562) and submodules not imported yet.
             if attribute.startswith("_"):
                 raise AttributeError(f"module {name!r} has no attribute {attribute!r}")
+            if id(getattr(real, attribute, None)) in self.provided_by_id:  # the user gave it as a tool
+                return self.provided_by_id[id(getattr(real, attribute))]
             if attribute in removed or id(getattr(real, attribute, None)) in _DANGEROUS_IDS:
                 what = "module" if isinstance(getattr(real, attribute, None), ModuleType) else "function"
                 shown = f"{name}.{attribute}" if what == "module" else attribute
@@ -284,7 +293,8 @@ class ImportPolicy:
                     and not _is_removed(submodule)
                 ):
                     raise AttributeError(
-                        f"module {name!r} has no attribute {attribute!r}: submodule {submodule!r} is not "
+                        f"Forbidden access to module: {submodule}: module {name!r} has no attribute "
+                        f"{attribute!r} for model code: submodule {submodule!r} is not "
                         f"authorised; add {submodule!r} (or {_top(name) + '.*'!r}) to additional_authorized_imports."
                     )
                 if isinstance(found, ModuleType):  # a module it imported: 1.26's words, then ours
@@ -306,6 +316,9 @@ class ImportPolicy:
             is_that_module = value.__name__ == dotted or _MODULE_ALIASES.get(dotted) == value.__name__
             if is_that_module and self.is_authorized(dotted) and not _is_removed(dotted):
                 return self.module(dotted)
+            real_name = value.__name__
+            if isinstance(real_name, str) and self.is_authorized(real_name) and not _is_removed(real_name):
+                return self.module(real_name)  # another module it imported, itself authorised (1.26)
             return _ABSENT
         if id(value) in _GUARDED_BUILTINS:
             return _GUARDED_BUILTINS[id(value)]

@@ -75,6 +75,8 @@ IMPORT = "__sg_import__"
 IMPORT_FROM = "__sg_from__"
 IMPORT_STAR = "__sg_star__"
 RESULT = "__sg_result__"  # records the value of the last statement
+COUNT = "__sg_count__"  # evaluate_python_code only: 1.26's count of evaluated syntax nodes
+WHILE = "__sg_while__"  # evaluate_python_code only: 1.26's limit of iterations per `while` loop
 KEEP_SOURCE = "__sg_source__"  # decorator giving a function the code defined its __source__
 
 # -- data, not callables ---------------------------------------------------------------------------

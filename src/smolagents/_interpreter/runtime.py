@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import operator
-import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import compress
-from types import CodeType, TracebackType
+from types import CodeType
 from typing import Any
 
 from . import names
@@ -50,12 +49,14 @@ from .limits import (
     guarded_mul,
     guarded_pow,
 )
+from .messages import model_traceback, well_known
 from .modules import ImportPolicy
 from .names import RESERVED_PREFIX
+from .node_count import NodeTally
 from .numpy_memory import bounded_numpy_allocations, restore_numpy_allocations
 from .plain import plain_arguments
 from .rewrite_nodes import source_line
-from .tables import CODE_FILENAME, LIMITS
+from .tables import LIMITS
 from .watchdog import AsyncStop, clear_pending_stop, unwatch, watch
 
 __all__ = ["RunResult", "Runtime"]
@@ -194,10 +195,15 @@ def _wrap_callable(name: str, target: Any, runtime: Runtime) -> Any:
     return call
 
 
-def _check_identifier(name: Any, what: str) -> str:
+_DUNDER_TOOL_NAMES = frozenset({"__import__"})
+"""Dunder names a tool may have (1.26 users give `__import__` as a tool); never module attributes
+such as `__builtins__` or `__name__`, which would change how the code runs."""
+
+
+def _check_identifier(name: Any, what: str, dunder_ok: bool = False) -> str:
     if not isinstance(name, str) or not name.isidentifier():
         raise ValueError(f"{what} name {name!r} is not a valid Python identifier; rename it.")
-    if name.startswith(RESERVED_PREFIX) or (name.startswith("__") and name.endswith("__")):
+    if name.startswith(RESERVED_PREFIX) or (name.startswith("__") and name.endswith("__") and not dunder_ok):
         raise ValueError(
             f"{what} name {name!r} is reserved (dunder or {RESERVED_PREFIX!r} prefix); rename it."
         )
@@ -236,6 +242,10 @@ class Runtime:
         self._allocator: Any = None  # numpy's allocator before ours, while ours is installed
         self.max_print_outputs_length = max_print_outputs_length
         self.builtins: dict[str, Any] = dict(_SHARED_BUILTINS)
+        self.imports.runtime_builtins = self.builtins
+        self.tally = NodeTally()  # 1.26's operation count, for evaluate_python_code
+        self.builtins[names.COUNT] = self.tally.count
+        self.builtins[names.WHILE] = self.tally.count_while
         self.builtins.update(
             {
                 "__name__": "__main__",
@@ -296,13 +306,15 @@ class Runtime:
         """Make `callables` (tools or functions) available by name; the code cannot rebind them."""
         names = set()
         for name, target in callables.items():
-            _check_identifier(name, what)
+            _check_identifier(name, what, dunder_ok=name in _DUNDER_TOOL_NAMES)
             if name == "final_answer":
                 self.builtins[name] = self._make_final_answer(target)
             else:
                 self.builtins[name] = (
                     target if isinstance(target, type) else _wrap_callable(name, target, self)
                 )
+            # `os.popen` / `builtins.exec` read from a module serve the tool the user gave (1.26).
+            self.imports.provided_by_id[id(target)] = self.builtins[name]
             self.globals.pop(name, None)  # a provided name wins over a variable of the notebook
             names.add(name)
         self.protected = self.protected | names
@@ -317,11 +329,19 @@ class Runtime:
         self._refresh_state()
 
     # -- running ------------------------------------------------------------------------------------
-    def run(self, source: str) -> RunResult:
-        """Check, compile and run `source` in this notebook; failures raise `InterpreterError`."""
+    def run(self, source: str, node_limit: int | None = None, while_limit: int | None = None) -> RunResult:
+        """Check, compile and run `source` in this notebook; failures raise `InterpreterError`.
+
+        Args:
+            source: The code.
+            node_limit: Count evaluated syntax nodes in `node_operations` and stop past this many
+                (1.26's operation count, for `evaluate_python_code`); None: not counted.
+            while_limit: With `node_limit`: iterations allowed per `while` loop (1.26's limit).
+        """
         if not isinstance(source, str):
             raise TypeError(f"code must be a string, not {type(source).__name__}")
-        code, inert = compile_checked(source, self.protected)
+        self.tally.node_limit, self.tally.while_limit = node_limit, while_limit
+        code, inert = compile_checked(source, self.protected, node_limit is not None)
         if inert:  # nothing in it can recurse in C: skip the hop to the code thread
             return self._execute(code, source)
         previous = use_budget(self.budget)  # calls served back on this thread count against the run
@@ -400,12 +420,12 @@ class Runtime:
             self._allocator = bounded_numpy_allocations()
 
     def _error(self, raised: BaseException, source: str) -> InterpreterError:
-        lineno = _model_line(raised.__traceback__)
-        where = f"line {lineno} ({source_line(source, lineno)!r})" if lineno else "an unknown line"
+        entry = model_traceback(raised.__traceback__)
+        lineno = entry.tb_lineno if entry is not None else None
+        # 1.26's words lead ("Code execution failed at line '<code>' due to: ..."); the number follows.
+        where = f"line '{source_line(source, lineno)}' (line {lineno})" if lineno else "an unknown line"
         if isinstance(raised, BudgetExceededSignal):
-            error: InterpreterError = ExecutionTimeoutError(
-                f"Code execution stopped at {where}: {raised.reason}."
-            )
+            error: InterpreterError = ExecutionTimeoutError(f"{raised.reason} (stopped at {where}).")
         elif isinstance(raised, InterpreterError):
             error = type(raised)(f"Code execution failed at {where}: {raised.message}")
         elif isinstance(raised, MemoryError) and self.budget.refused_allocation is not None:
@@ -415,7 +435,7 @@ class Runtime:
         else:
             text = _text(raised)
             error = InterpreterError(
-                f"Code execution failed at {where} due to: {_well_known(raised, text)}{type(raised).__name__}: {text}"
+                f"Code execution failed at {where} due to: {well_known(raised, text, source_line(source, lineno))}{type(raised).__name__}: {text}"
             )
         error.lineno = lineno
         error.__cause__ = raised
@@ -494,32 +514,6 @@ def _refused_allocation(raised: MemoryError, budget: Budget) -> str:
         f"use (its memory allowance is {size_text(budget.max_memory_bytes or 0)}); work on smaller arrays "
         "or in pieces."
     )
-
-
-def _model_line(trace: TracebackType | None) -> int | None:
-    lineno = None
-    while trace is not None:
-        if trace.tb_frame.f_code.co_filename == CODE_FILENAME:
-            lineno = trace.tb_lineno
-        trace = trace.tb_next
-    return lineno
-
-
-_KWARGS_NOT_A_MAPPING = re.compile(r"argument after \*\* must be a mapping, not (\w+)")
-_UNDEFINED_NAME = re.compile(r"name '(\w+)' is not defined")
-
-
-def _well_known(raised: BaseException, text: str) -> str:
-    # 1.26's wording for the errors models and users match on, ahead of Python's own message.
-    if isinstance(raised, ValueError) and "values to unpack" in text:
-        return "Cannot unpack tuple of wrong size. "
-    found = _KWARGS_NOT_A_MAPPING.search(text) if isinstance(raised, TypeError) else None
-    if found:
-        return f"Cannot unpack non-dict value in **kwargs: {found.group(1)}. "
-    found = _UNDEFINED_NAME.match(text) if isinstance(raised, NameError) else None
-    if found:
-        return f"The variable `{found.group(1)}` is not defined. "
-    return ""
 
 
 def _text(raised: BaseException) -> str:

@@ -13,9 +13,11 @@ __all__ = [
     "DEFINABLE_DUNDERS",
     "BASE_BUILTIN_MODULES",
     "CODE_FILENAME",
+    "CLOSED_FUNCTIONS",
     "DANGEROUS_FUNCTIONS",
     "DANGEROUS_MODULES",
     "DENIED_ATTRIBUTES",
+    "HOST_MODULES",
     "FORBIDDEN_METHOD_DEFINITIONS",
     "LIMITS",
     "PROTECTED_BUILTIN_NAMES",
@@ -39,7 +41,7 @@ BASE_BUILTIN_MODULES: list[str] = [
 ]
 """Modules every executor may import without being told."""
 
-DANGEROUS_MODULES: list[str] = [
+HOST_MODULES: list[str] = [
     "_ctypes",
     "_io",
     "_pickle",
@@ -169,6 +171,11 @@ DANGEROUS_MODULES: list[str] = [
 """Modules that reach the host (files, processes, sockets, process-wide state): not in the base list,
 and a warning is logged when an executor is given one of them (or `"*"`)."""
 
+DANGEROUS_MODULES: list[str] = [
+    "builtins", "io", "multiprocessing", "os", "pathlib", "pty", "shutil", "socket", "subprocess", "sys",
+]  # fmt: skip
+"""1.26's public table of modules that reach the host (the interpreter's own, wider, is HOST_MODULES)."""
+
 ALWAYS_CLOSED_MODULES: frozenset[str] = frozenset(
     {
         # reach the interpreter's own objects or real modules: the checks could be switched off
@@ -189,7 +196,7 @@ ALWAYS_CLOSED_MODULES: frozenset[str] = frozenset(
 Every other module the user names (os, subprocess, socket...) is honoured: what it does on the
 host then meets the host permissions (files, network, processes, environment)."""
 
-DANGEROUS_FUNCTIONS: list[str] = [
+CLOSED_FUNCTIONS: list[str] = [
     "builtins.__import__",
     "builtins.breakpoint",
     "builtins.compile",
@@ -214,6 +221,13 @@ DANGEROUS_FUNCTIONS: list[str] = [
 
 The attribute builtins in this list are replaced by guarded versions; the others are absent.
 """
+
+DANGEROUS_FUNCTIONS: list[str] = [
+    "builtins.compile", "builtins.eval", "builtins.exec", "builtins.globals", "builtins.locals",
+    "builtins.__import__", "os.popen", "os.system", "posix.system",
+]  # fmt: skip
+"""1.26's public table of functions never handed to model code (the interpreter closes the wider
+CLOSED_FUNCTIONS)."""
 
 DENIED_ATTRIBUTES: frozenset[str] = frozenset(
     {

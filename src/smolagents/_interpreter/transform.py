@@ -71,8 +71,11 @@ _AUG_OP_NAMES: dict[type, str] = {
 class Rewriter(FlowRewrites):
     """Refuse what is forbidden and route what is sensitive through the guards."""
 
-    def __init__(self, source: str, protected: frozenset[str]) -> None:
+    def __init__(self, source: str, protected: frozenset[str], allowed: frozenset[str] = frozenset()) -> None:
         self.source = source
+        self.allowed = (
+            allowed  # interpreter names an earlier pass added (the source was checked without them)
+        )
         self.protected = protected
         self.class_names: list[str | None] = []  # innermost scope last; None for function scopes
         self.lazy_annotations = False
@@ -92,7 +95,8 @@ class Rewriter(FlowRewrites):
     def refuse(self, node: ast.AST, what: str) -> CompileRefusal:
         lineno = getattr(node, "lineno", None)
         line = source_line(self.source, lineno)
-        return CompileRefusal(f"Refused at line {lineno} ({line!r}): {what}", lineno=lineno)
+        # The reason leads (1.26's messages are matched on); the line follows, unquoted.
+        return CompileRefusal(f"{what} (refused at line {lineno}: {line})", lineno=lineno)
 
     def check_binding(self, node: ast.AST, identifier: str | None, parameter: bool = False) -> None:
         if identifier is None:
@@ -114,6 +118,8 @@ class Rewriter(FlowRewrites):
         self.check_identifier(node, identifier)
 
     def check_identifier(self, node: ast.AST, identifier: str) -> None:
+        if identifier in self.allowed:
+            return
         if identifier.startswith(RESERVED_PREFIX):
             raise self.refuse(
                 node, f"names starting with {RESERVED_PREFIX!r} are reserved for the interpreter."
@@ -272,17 +278,8 @@ class Rewriter(FlowRewrites):
 
     def _check_attribute(self, node: ast.Attribute) -> None:
         attribute = node.attr
-        if attribute.startswith("__") and attribute.endswith("__"):
-            if not isinstance(node.ctx, ast.Load) or attribute not in ALLOWED_DUNDER_ATTRIBUTES:
-                raise self.refuse(
-                    node,
-                    f"Forbidden access to dunder attribute: {attribute}. Access to {attribute!r} is not allowed "
-                    "(dunder attributes other than a few harmless ones are closed).",
-                )
-        if attribute in DENIED_ATTRIBUTES:
-            raise self.refuse(
-                node, f"access to {attribute!r} is not allowed (interpreter internals are closed)."
-            )
+        if _closed_dunder(node) or attribute in DENIED_ATTRIBUTES:
+            raise self.refuse(node, _closed_message(node))
         if attribute.startswith(RESERVED_PREFIX):
             raise self.refuse(node, f"attribute names starting with {RESERVED_PREFIX!r} are reserved.")
 
@@ -411,6 +408,10 @@ class Rewriter(FlowRewrites):
         return located(fast, node) if fast else ast.copy_location(slow, node)
 
     def visit_Call(self, node: ast.Call) -> ast.AST:
+        if isinstance(node.func, ast.Attribute) and _closed_dunder(node.func):
+            # 1.26 words a call of a closed dunder this way
+            message = _closed_message(node.func)
+            raise self.refuse(node, f"Forbidden call to dunder function: {node.func.attr}. {message}")
         self.generic_visit(node)
         function = node.func
         if isinstance(function, ast.Name) and function.id == "super" and not node.args and not node.keywords:
@@ -542,3 +543,42 @@ class Rewriter(FlowRewrites):
             return node
         value = guard_call(names.FORMAT_VALUE, node.value, ast.Constant(node.conversion), spec)
         return ast.copy_location(ast.FormattedValue(value=value, conversion=-1, format_spec=None), node)
+
+
+def _closed_dunder(node: ast.Attribute) -> bool:
+    attribute = node.attr
+    return (
+        attribute.startswith("__")
+        and attribute.endswith("__")
+        and (not isinstance(node.ctx, ast.Load) or attribute not in ALLOWED_DUNDER_ATTRIBUTES)
+    )
+
+
+def _closed_message(node: ast.Attribute) -> str:
+    # Name every closed attribute of the chain (`x.__class__.__base__...`): 1.26 reports the one
+    # its evaluation order meets first, so users match on any of them.
+    chain = _closed_in_chain(node)
+    dunders = [name for name in chain if name.startswith("__")]
+    if not dunders:
+        return f"access to {node.attr!r} is not allowed (interpreter internals are closed)."
+    words = "; ".join(f"Forbidden access to dunder attribute: {name}" for name in dunders)
+    return (
+        f"{words}. Access to {', '.join(map(repr, chain))} is not allowed (dunder attributes other than a "
+        "few harmless ones, and interpreter internals, are closed)."
+    )
+
+
+def _closed_in_chain(node: ast.expr) -> list[str]:
+    """Return the closed attribute names along `a.b(...)[i].c`, innermost first."""
+    found: list[str] = []
+    while True:
+        if isinstance(node, ast.Attribute):
+            if _closed_dunder(node) or node.attr in DENIED_ATTRIBUTES:
+                found.append(node.attr)
+            node = node.value
+        elif isinstance(node, ast.Call):
+            node = node.func
+        elif isinstance(node, ast.Subscript):
+            node = node.value
+        else:
+            return found[::-1]

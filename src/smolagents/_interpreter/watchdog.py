@@ -46,7 +46,13 @@ class _Watched:
 
 
 _watched: dict[int, _Watched] = {}
-_lock = threading.Condition()
+# Both are C-level locks on purpose. A code thread may receive AsyncStop at any Python bytecode,
+# and a lock taken inside Python code (threading.Condition.__enter__, Event.set) can receive it
+# after acquiring but before the `with` protects it: the lock then stays held and every run of
+# the process hangs. `with` on a C lock has no such window.
+_mutex = threading.Lock()
+_wake = threading.Lock()  # held while the patrol sleeps; released by `watch` to wake it at once
+_wake.acquire()
 _thread: threading.Thread | None = None
 
 
@@ -59,17 +65,24 @@ def _raise_in(thread_id: int, kind: type[BaseException] | None) -> None:
 def watch(budget: Any) -> None:
     """Watch the run of `budget` on the calling thread (an executor's code thread) until `unwatch`."""
     global _thread
-    with _lock:
+    with _mutex:
         _watched[threading.get_ident()] = _Watched(budget, threading.get_ident())
         if _thread is None or not _thread.is_alive():
             _thread = threading.Thread(target=_patrol, name="smolagents-watchdog", daemon=True)
             _thread.start()
-        _lock.notify()
+    _wake_patrol()
+
+
+def _wake_patrol() -> None:
+    try:
+        _wake.release()
+    except RuntimeError:  # already awake (released by another run, not yet taken again)
+        pass
 
 
 def unwatch() -> bool:
     """Stop watching the calling thread's run; return whether the watchdog stopped it (an AsyncStop may be pending)."""
-    with _lock:
+    with _mutex:
         entry = _watched.pop(threading.get_ident(), None)
     return entry is not None and entry.stopped
 
@@ -118,23 +131,30 @@ def _reason(budget: Any, now: float) -> str | None:
 
 def _patrol() -> None:
     while True:
-        with _lock:
-            while not _watched:
-                _lock.wait()
-            now = time.monotonic()
-            wake = now + 1.0
-            for entry in list(_watched.values()):
-                if entry.stopped:
-                    continue
-                reason = _reason(entry.budget, now)
-                if reason is not None and not _interruptible(entry.thread_id):
-                    wake = min(wake, now + _MEMORY_POLL_SECONDS)  # try again once it is out
-                elif reason is not None:
-                    entry.budget.exceeded = reason
-                    entry.stopped = True
-                    _raise_in(entry.thread_id, AsyncStop)
-                elif entry.budget.max_memory_bytes is not None:
-                    wake = min(wake, now + _MEMORY_POLL_SECONDS)
-                else:
-                    wake = min(wake, entry.budget.deadline + GRACE_SECONDS)
-            _lock.wait(max(0.001, wake - time.monotonic()))
+        wake = _inspect()
+        # Sleep until the next deadline or poll, or until `watch` releases `_wake`.
+        _wake.acquire(timeout=-1 if wake is None else max(0.001, wake - time.monotonic()))
+
+
+def _inspect() -> float | None:
+    """Stop the runs past their limits; return when to look again (None: nothing is watched)."""
+    with _mutex:
+        if not _watched:
+            return None
+        now = time.monotonic()
+        wake = now + 1.0
+        for entry in list(_watched.values()):
+            if entry.stopped:
+                continue
+            reason = _reason(entry.budget, now)
+            if reason is not None and not _interruptible(entry.thread_id):
+                wake = min(wake, now + _MEMORY_POLL_SECONDS)  # try again once it is out
+            elif reason is not None:
+                entry.budget.exceeded = reason
+                entry.stopped = True
+                _raise_in(entry.thread_id, AsyncStop)
+            elif entry.budget.max_memory_bytes is not None:
+                wake = min(wake, now + _MEMORY_POLL_SECONDS)
+            else:
+                wake = min(wake, entry.budget.deadline + GRACE_SECONDS)
+        return wake

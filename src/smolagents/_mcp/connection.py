@@ -58,6 +58,7 @@ class ServerConnection:
         self._stop: asyncio.Event | None = None
         self._lock: asyncio.Lock | None = None
         self._stderr = tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace")
+        self._last_failure: BaseException | None = None  # why the latest connection attempt failed
 
     async def open(self) -> list[Any]:
         """Connect and return the server's tools (`mcp.types.Tool`), all pages of them.
@@ -65,7 +66,7 @@ class ServerConnection:
         Raises:
             MCPConnectionError: The server could not be started or reached, or did not answer.
         """
-        session = await self._connect()
+        session = await self._connect_when_listening()
         tools: list[Any] = []
         cursor = None
         while True:
@@ -135,7 +136,24 @@ class ServerConnection:
                     ) from None
             return self._session
 
+    async def _connect_when_listening(self) -> Any:
+        """Connect; a URL server that refuses the connection may still be starting, so try again
+        (with growing pauses) until `connect_timeout` has passed."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.connect_timeout
+        pause = 0.1
+        while True:
+            try:
+                return await self._connect()
+            except MCPConnectionError:
+                refused = self._last_failure is not None and _is_refused(self._last_failure)
+                if not (isinstance(self.parameters, dict) and refused) or loop.time() + pause > deadline:
+                    raise
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 1.0)
+
     async def _connect(self) -> Any:
+        self._last_failure = None
         loop = asyncio.get_running_loop()
         ready: asyncio.Future[Any] = loop.create_future()
         self._stop = asyncio.Event()
@@ -149,6 +167,7 @@ class ServerConnection:
                 f"{self._stderr_tail()}"
             ) from None
         except Exception as error:
+            self._last_failure = error
             await self._close()
             raise MCPConnectionError(
                 f"Could not connect to the MCP server {self.label}: {_reason(error)}.{self._stderr_tail()}"
@@ -239,6 +258,15 @@ class _OwningTransport:
 
     async def __aexit__(self, *exc_info: Any) -> bool | None:
         return await self.stack.__aexit__(*exc_info)
+
+
+def _is_refused(error: BaseException) -> bool:
+    """Return whether `error` (or an exception of its groups) is a refused TCP connection."""
+    import httpx
+
+    if isinstance(error, (ConnectionRefusedError, httpx.ConnectError)):
+        return True
+    return any(_is_refused(inner) for inner in getattr(error, "exceptions", ()))
 
 
 def _reason(error: BaseException) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..tools.base import Tool
 from .fetch import FetchError
-from .search import RateLimiter, no_results
+from .search import NoResultsError, RateLimiter
 from .search_results import SearchResult, render_results
 
 __all__ = ["DuckDuckGoSearchTool"]
@@ -66,10 +66,10 @@ class DuckDuckGoSearchTool(Tool):
             raise FetchError(f"The DuckDuckGo search for {query!r} timed out.") from None
         except DDGSException as error:
             if "No results" in str(error):  # ddgs has no distinct exception for an empty result
-                return no_results(query)
+                raise NoResultsError(query) from None
             raise FetchError(f"The DuckDuckGo search for {query!r} failed: {_first_line(error)}.") from None
         if not hits:
-            return no_results(query)
+            raise NoResultsError(query)
         return render_results(
             [
                 SearchResult(title=hit.get("title", ""), url=hit.get("href", ""), snippet=hit.get("body", ""))

@@ -25,7 +25,14 @@ from .search_results import (
     render_results,
 )
 
-__all__ = ["ApiWebSearchTool", "GoogleSearchTool", "RateLimiter", "WebSearchTool", "no_results"]
+__all__ = [
+    "ApiWebSearchTool",
+    "GoogleSearchTool",
+    "NoResultsError",
+    "RateLimiter",
+    "WebSearchTool",
+    "no_results",
+]
 
 _ENGINES = {
     "duckduckgo": ("SMOLAGENTS_DUCKDUCKGO_URL", "https://lite.duckduckgo.com/lite/"),
@@ -75,6 +82,15 @@ class RateLimiter:
 def no_results(query: str, detail: str = "") -> str:
     """The text returned when a search finds nothing (a normal outcome, not an error)."""
     return f"No results found for {query!r}{detail}. Try a shorter or more general query."
+
+
+class NoResultsError(Exception):
+    """A web search found nothing. `WebSearchTool` and `DuckDuckGoSearchTool` raise it, as in 1.26;
+    an agent shows the message to its model, which can try another query."""
+
+    def __init__(self, query: str) -> None:
+        super().__init__(f"No results found for {query!r}! Try a less restrictive/shorter query.")
+        self.query = query
 
 
 def _check_max_results(max_results: int) -> int:
@@ -162,7 +178,7 @@ class WebSearchTool(Tool):
         """Search and return the results as markdown."""
         results = await self.search(query)
         if not results:
-            return no_results(query)
+            raise NoResultsError(query)
         return render_results(results[: self.max_results])
 
     async def search(self, query: str) -> list[SearchResult]:

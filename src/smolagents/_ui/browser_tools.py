@@ -22,6 +22,7 @@ __all__ = [
     "PageElement",
     "ScreenshotRecorder",
     "SearchOnPageTool",
+    "attach_screenshot",
     "page_functions",
 ]
 
@@ -271,7 +272,6 @@ class ScreenshotRecorder:
 
     def __call__(self, memory_step: ActionStep) -> None:
         """Attach a screenshot and the URL to `memory_step`."""
-        from PIL import Image
 
         def capture(page: Any) -> tuple[bytes, str]:
             _settle(page)
@@ -283,13 +283,26 @@ class ScreenshotRecorder:
             return png, str(page.url)
 
         png, url = self.browser.run(capture)
-        image = Image.open(io.BytesIO(png))
-        image.load()
-        memory_step.observations_images = [image]
-        self._with_images.append(memory_step)
-        while len(self._with_images) > self.keep:
-            self._with_images.pop(0).observations_images = None
-        url_info = f"Current url: {url}"
-        memory_step.observations = (
-            f"{memory_step.observations}\n{url_info}" if memory_step.observations else url_info
-        )
+        attach_screenshot(memory_step, png, url, self._with_images, self.keep)
+
+
+def attach_screenshot(
+    memory_step: ActionStep, png: bytes, url: str, recent: list[ActionStep], keep: int
+) -> None:
+    """Give `memory_step` the screenshot `png` and the line ``Current url: URL`` as observations.
+
+    `recent` lists the steps holding a screenshot; beyond the last `keep`, their screenshots are
+    dropped, so the model's context stays small.
+    """
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png))
+    image.load()
+    memory_step.observations_images = [image]
+    recent.append(memory_step)
+    while len(recent) > keep:
+        recent.pop(0).observations_images = None
+    url_info = f"Current url: {url}"
+    memory_step.observations = (
+        f"{memory_step.observations}\n{url_info}" if memory_step.observations else url_info
+    )

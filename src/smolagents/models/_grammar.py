@@ -122,6 +122,13 @@ CONTINUE: /continue/
 """
 
 
+_BODY_RULE = 'body: line{0,39} expr COMMENT? "\\n"\n'
+# Blocks for a very small model: at most 12 lines ending with a print or the answer (it repeats
+# lines until any limit otherwise), or the answer alone, as the system prompt's example shows.
+_LAST_LINE_PRINTS_OR_ANSWERS = 'body: line{0,11} ("print(" arguments? ")" | "final_answer(" expr ")") "\\n"\n'
+_ANSWER_ONLY = 'body: "final_answer(" expr ")\\n"\n'
+
+
 def _nested_blocks(depth: int) -> str:
     """Return the rules of blocks indented 1 to `depth` levels (Lark has no indentation tokens)."""
     rules = []
@@ -137,18 +144,28 @@ def _nested_blocks(depth: int) -> str:
     return "\n".join(rules) + "\n"
 
 
-def code_action_grammar(opening: str, closing: str) -> Grammar:
+def code_action_grammar(opening: str, closing: str, plain: bool = False, answer: bool = False) -> Grammar:
     """Return the grammar of a code action: ``Thought: ...`` on one line, then one code block.
 
     Args:
         opening: The tag that opens the code block (e.g. ````` ```py `````, ``<code>``).
         closing: The tag that closes it.
+        plain: For a very small model: at most 12 lines, the last one printing or calling
+            `final_answer` (a 135M model otherwise ends on a function it never calls, or
+            repeats a line until the limit).
+        answer: With `plain`, the block is one `final_answer(...)` line.
     """
     thought = f"/[^\\n]{{1,{THOUGHT_CHARS}}}/"
     start = f'start: "Thought: " THOUGHT "\\n" {_lark_string(opening)} "\\n" body {_lark_string(closing)}\n'
-    text = start + f"THOUGHT: {thought}\n" + _PYTHON_STATEMENTS.replace("{levels}", _nested_blocks(_DEPTH))
-    # Ways to finish a reply early, from the end of a line, mid-thought or an empty line.
-    endings = (closing, f"None\n{closing}", f"\n{opening}\nNone\n{closing}")
+    statements = _PYTHON_STATEMENTS.replace("{levels}", _nested_blocks(_DEPTH))
+    if plain:
+        last_line = _ANSWER_ONLY if answer else _LAST_LINE_PRINTS_OR_ANSWERS
+        statements = statements.replace(_BODY_RULE, last_line)
+    text = start + f"THOUGHT: {thought}\n" + statements
+    # Ways to finish a reply early, from the end of a line, mid-thought or an empty line, with a
+    # last line doing nothing (`print()` where the last line must print; no made-up answer).
+    filler = "print()" if plain else "None"
+    endings = (closing, f"{filler}\n{closing}", f"\n{opening}\n{filler}\n{closing}")
     return Grammar("lark", text, endings=endings)
 
 
@@ -198,16 +215,18 @@ def grammar_for_request(
     code_block_tags: tuple[str, str] | None,
     name_key: str = "name",
     arguments_key: str = "arguments",
+    plain_code: bool = False,
+    must_answer: bool = False,
 ) -> Grammar | None:
     """Choose the grammar for one model call, or None when the reply is free text (e.g. a plan).
 
     An explicit `response_format` wins (a CodeAgent using structured outputs sends one), then
-    tool calls, then a code action.
+    tool calls, then a code action (`plain_code` and `must_answer`: see `code_action_grammar`).
     """
     if response_format is not None:
         return response_format_grammar(response_format)
     if tools_to_call_from:
         return tool_call_grammar(tools_to_call_from, name_key, arguments_key)
     if code_block_tags is not None:
-        return code_action_grammar(*code_block_tags)
+        return code_action_grammar(*code_block_tags, plain=plain_code, answer=must_answer)
     return None

@@ -118,6 +118,11 @@ class LocalModel(Model):
             action (a thought, then one well-formed block in its code tags), a tool call (JSON
             matching the tools' schemas) or a `response_format`. Set by the constructor's
             `structured_generation` argument.
+        plain_code_actions: With structured generation, shape code actions for a very small
+            model: a short block whose last line prints or calls `final_answer`, and once the
+            previous step's code ran and printed something, a `final_answer(...)` line alone (a
+            135M model otherwise repeats its last block until the step limit). On for the embedded default;
+            a task needing several printed observations is beyond such a model anyway.
     """
 
     supports_streaming = True
@@ -127,6 +132,7 @@ class LocalModel(Model):
     # CodeAgent passes `code_block_tags=(opening, closing)` to models that declare this.
     accepts_code_block_tags = True
     structured_generation: bool = False
+    plain_code_actions: bool = False
     # Constructor arguments that `to_dict` records, so that `from_dict` rebuilds the same model.
     _config_fields: tuple[str, ...] = ("apply_chat_template_kwargs",)
     tokenizer: Any
@@ -194,6 +200,7 @@ class LocalModel(Model):
         response_format: dict[str, Any] | None,
         tools_to_call_from: list[Tool] | None = None,
         code_block_tags: tuple[str, str] | None = None,
+        must_answer: bool = False,
     ) -> dict[str, Any]:
         """Check the request and return the engine options, with its grammar or `response_format`."""
         options = self._generation_kwargs(kwargs)
@@ -204,6 +211,8 @@ class LocalModel(Model):
                 code_block_tags,
                 self.tool_name_key,
                 self.tool_arguments_key,
+                plain_code=self.plain_code_actions,
+                must_answer=must_answer,
             )
             return options if grammar is None else {**options, "grammar": grammar}
         if response_format is None:
@@ -220,8 +229,9 @@ class LocalModel(Model):
         """Return the engine options of `request` and the stop sequences that still apply."""
         keywords = dict(request.options)
         code_block_tags = keywords.pop("code_block_tags", None)
+        must_answer = self.plain_code_actions and _last_code_printed(request.messages)
         options = self._options(
-            keywords, request.response_format, request.tools_to_call_from, code_block_tags
+            keywords, request.response_format, request.tools_to_call_from, code_block_tags, must_answer
         )
         return options, _stops_outside_grammar(request.stop_sequences, options)
 
@@ -294,6 +304,20 @@ def _stops_outside_grammar(stop_sequences: list[str] | None, options: dict[str, 
     """Drop the stop sequences of a request a grammar governs: the grammar ends the reply, and a
     stop sequence met inside it (say "Observation:" in a thought) would cut a well-formed reply."""
     return None if "grammar" in options else stop_sequences
+
+
+def _last_code_printed(messages: list[ChatMessage] | list[dict[str, Any]]) -> bool:
+    """Whether the conversation ends with the observation of code that ran and printed something."""
+    if not messages:
+        return False
+    last = messages[-1]
+    content = last.content if isinstance(last, ChatMessage) else last.get("content")
+    if isinstance(content, list):
+        content = "".join(part.get("text", "") for part in content if isinstance(part, dict))
+    if not isinstance(content, str) or not content.startswith("Observation:"):
+        return False
+    logs = content.partition("Execution logs:")[2].partition("Last output from code snippet:")[0]
+    return bool(logs.strip())
 
 
 def _is_json(value: Any) -> bool:

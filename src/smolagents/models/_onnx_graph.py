@@ -11,9 +11,10 @@ can describe them.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -34,22 +35,42 @@ _MS = "com.microsoft"
 _WEIGHTS_FILE = "model.onnx.data"
 # int8 activations in MatMulNBits: the fastest CPU path, accurate enough for 4-bit weights.
 _ACCURACY_LEVEL = 4
+# Initializers of at least this many bytes go to the weights file, each at a multiple of _ALIGNMENT.
+_EXTERNAL_THRESHOLD = 1024
+_ALIGNMENT = 4096
 
 
 class _Graph:
-    """Nodes and initializers of the graph being built, with unique names."""
+    """Nodes and initializers of the graph being built, with unique names.
 
-    def __init__(self) -> None:
-        from onnx import helper, numpy_helper
+    Args:
+        weights: An open file the large initializers are written to as they come (the graph
+            then refers to them by offset), so the whole model is never held in memory at once;
+            None keeps them in the graph.
+    """
+
+    def __init__(self, weights: BinaryIO | None = None) -> None:
+        from onnx import external_data_helper, helper, numpy_helper
 
         self.helper: Any = helper  # Any: onnx's helpers are untyped
         self.numpy_helper: Any = numpy_helper
+        self.external: Any = external_data_helper
+        self.weights = weights
         self.nodes: list[Any] = []
         self.initializers: list[Any] = []
         self._sums: dict[str, str] = {}
 
     def constant(self, name: str, value: np.ndarray) -> str:
-        self.initializers.append(self.numpy_helper.from_array(value, name))
+        tensor = self.numpy_helper.from_array(value, name)
+        if self.weights is not None and value.nbytes >= _EXTERNAL_THRESHOLD:
+            # Page-aligned, so that onnxruntime may map each tensor from the file.
+            end = self.weights.seek(0, os.SEEK_END)
+            offset = end + (-end % _ALIGNMENT)
+            self.weights.seek(offset)
+            self.weights.write(tensor.raw_data)
+            self.external.set_external_data(tensor, _WEIGHTS_FILE, offset, value.nbytes)
+            tensor.ClearField("raw_data")
+        self.initializers.append(tensor)
         return name
 
     def node(
@@ -183,10 +204,14 @@ def _skip_norm(
     return outputs[0], outputs[3]
 
 
-def build_graph(gguf: GGUFFile, progress: Callable[[int], None]) -> Any:
-    """Return the ONNX model of the GGUF's decoder; `progress(n)` is called after each of its layers."""
+def build_graph(gguf: GGUFFile, progress: Callable[[int], None], weights: BinaryIO | None = None) -> Any:
+    """Return the ONNX model of the GGUF's decoder; `progress(n)` is called after each of its layers.
+
+    With `weights` (a file opened for writing), the large initializers are written there as the
+    graph is built and the graph refers to them (see `_Graph`).
+    """
     shape = gguf.shape()
-    graph = _Graph()
+    graph = _Graph(weights)
     cos, sin = _rotary_caches(shape)
     graph.constant("cos_cache", cos)
     graph.constant("sin_cache", sin)
@@ -225,8 +250,9 @@ def build_graph(gguf: GGUFFile, progress: Callable[[int], None]) -> Any:
         normed, residual = _skip_norm(graph, residual, mlp, weight, f"blk.{index}/out_norm", epsilon)
         progress(1)
     output = gguf.matrix("output.weight") if gguf.has_tensor("output.weight") else embedding
-    graph.matmul(_last_position(graph, normed), output, "lm_head", output="last_logits")
-    _pad_to_sequence(graph, "last_logits", normed, "logits")
+    # Logits of the last position only: onnxruntime-genai reads no others, and a prompt's worth
+    # (sequence x vocabulary floats, ~100 MB for 500 tokens) would be allocated and copied per call.
+    graph.matmul(_last_position(graph, normed), output, "lm_head", output="logits")
     return _model(graph, shape)
 
 
@@ -236,20 +262,6 @@ def _last_position(graph: _Graph, hidden: str) -> str:
     ends = graph.constant("const.end", np.array([2**62], dtype=np.int64))
     axes = graph.constant("const.axis_one", np.array([1], dtype=np.int64))
     return graph.node("Slice", [hidden, starts, ends, axes], "last_position")[0]
-
-
-def _pad_to_sequence(graph: _Graph, logits: str, hidden: str, output: str) -> None:
-    """Pad the last position's logits with zeros in front to the input's sequence length.
-
-    onnxruntime-genai expects logits for every input position; computing them all would cost a
-    vocabulary-wide projection per prompt token, writing zeros costs a memset.
-    """
-    length = graph.node("Shape", [hidden], "logits/sequence", start=1, end=2)[0]
-    one = graph.constant("const.one_pad", np.array([1], dtype=np.int64))
-    before = graph.node("Sub", [length, one], "logits/padding")[0]
-    zeros = graph.constant("const.zero_pad", np.array([0], dtype=np.int64))
-    pads = graph.node("Concat", [zeros, before, zeros, zeros, zeros, zeros], "logits/pads", axis=0)[0]
-    graph.node("Pad", [logits, pads], "logits/pad", outputs=[output])
 
 
 def _model(graph: _Graph, shape: LlamaShape) -> Any:
@@ -265,9 +277,8 @@ def _model(graph: _Graph, shape: LlamaShape) -> Any:
         ),
     ]
     outputs = [
-        helper.make_tensor_value_info(
-            "logits", TensorProto.FLOAT, ["batch_size", "sequence_length", shape.vocab]
-        )
+        # A fixed length of 1 tells onnxruntime-genai the model prunes logits to the last token.
+        helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch_size", 1, shape.vocab])
     ]
     for index in range(shape.layers):
         for kind in ("key", "value"):
@@ -286,15 +297,9 @@ def export_decoder(gguf: GGUFFile, output: Path, progress: Callable[[int], None]
     """Write `model.onnx` (graph) and `model.onnx.data` (weights) for the GGUF's decoder into `output`."""
     import onnx
 
-    model = build_graph(gguf, progress)
-    onnx.save_model(
-        model,
-        str(output / "model.onnx"),
-        save_as_external_data=True,
-        all_tensors_to_one_file=True,
-        location=_WEIGHTS_FILE,
-        size_threshold=1024,
-    )
+    with (output / _WEIGHTS_FILE).open("wb") as weights:
+        model = build_graph(gguf, progress, weights)
+    onnx.save_model(model, str(output / "model.onnx"))
 
 
 def genai_config(shape: LlamaShape, bos: int, eos: int, pad: int) -> dict[str, Any]:

@@ -323,6 +323,30 @@ class Model:
     def __call__(self, *args: Any, **kwargs: Any) -> ChatMessage:
         return self.generate(*args, **kwargs)
 
+    # -- context window and token counting (used by the agents' context policy) -------------------
+    @property
+    def context_window(self) -> int | None:
+        """The most tokens this model reads, when known (set it to tell agents about another one)."""
+        explicit = self.__dict__.get("_context_window")
+        if explicit is not None:
+            return int(explicit)
+        from ._tokens import model_context_window
+
+        return model_context_window(self)
+
+    @context_window.setter
+    def context_window(self, value: int | None) -> None:
+        self.__dict__["_context_window"] = value
+
+    def count_tokens(self, text: str) -> int:
+        """Return how many tokens `text` is for this model: its tokenizer's count, or an estimate."""
+        counter = self.__dict__.get("_token_counter")
+        if counter is None:
+            from ._tokens import token_counter_for
+
+            counter = self.__dict__["_token_counter"] = token_counter_for(self)
+        return int(counter.count(text))
+
     def parse_tool_calls(self, message: ChatMessage) -> ChatMessage:
         """Make sure `message` carries tool calls, reading them from its text when needed.
 

@@ -84,6 +84,7 @@ class OnnxModel(LocalModel):
         self.max_new_tokens = max_tokens if max_tokens is not None else max_new_tokens
         self.threads = threads if threads is not None else default_threads()
         self.structured_generation = structured_generation
+        self.plain_code_actions = self.is_embedded
         self.apply_chat_template_kwargs = dict(apply_chat_template_kwargs or {})
         directory = Path(self.model_path)
         self._settings = _read_settings(directory)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import threading
 from abc import ABC, ABCMeta, abstractmethod
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from ..agent_types import handle_agent_input_types, handle_agent_output_types
@@ -58,6 +59,10 @@ class Tool(BaseTool, metaclass=_ToolMeta):
         output_schema: Optional JSON schema of a structured output, shown to the model.
         skip_forward_signature_validation: Set to True for tools whose `forward` takes `**kwargs`
             built at run time (adapters), to skip matching its signature against `inputs`.
+        requires_approval: Whether a call waits for a person's approval before it runs: True,
+            or a method taking the call's arguments (a dict) and returning whether this call
+            needs it. Agents then publish `ApprovalRequested` and ask their approval callback, or
+            stop awaiting approval (see `MultiStepAgent.resume`).
     """
 
     # Plain (not ClassVar) annotations: tools built at run time set these on the instance. The
@@ -69,6 +74,8 @@ class Tool(BaseTool, metaclass=_ToolMeta):
     output_schema: dict[str, Any] | None = None
     skip_forward_signature_validation: ClassVar[bool] = False
     is_initialized: bool = False
+    # A class attribute (a literal, which 1.26 saves and loads) or a method on the arguments.
+    requires_approval: bool | Callable[[dict[str, Any]], bool] = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.is_initialized = False

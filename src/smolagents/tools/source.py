@@ -173,7 +173,7 @@ def tool_source(tool: Tool) -> str:
         return stored
     cls = type(tool)
     _check_constructor(cls, tool.name)
-    definition = _absolute_imports(_get_source(cls, tool.name), cls.__module__)
+    definition = _literal_attributes(_absolute_imports(_get_source(cls, tool.name), cls.__module__), cls)
     module_globals = vars(sys.modules[cls.__module__]) if cls.__module__ in sys.modules else {}
     nonlocals = {}
     for member in cls.__dict__.values():
@@ -186,6 +186,44 @@ def tool_source(tool: Tool) -> str:
     if module_globals.get("annotations") is __future__.annotations:
         lines = ["from __future__ import annotations", "", *lines]
     return "\n".join(lines) + "\n\n\n" + definition.rstrip() + "\n"
+
+
+_LITERAL_ATTRIBUTES = ("name", "description", "inputs", "output_type", "output_schema")
+
+
+def _literal_attributes(definition: str, cls: type) -> str:
+    """Rewrite the assignments of a tool class's `name`, `description`, `inputs`, `output_type` and
+    `output_schema` as literals of their values, as 1.26 writes them: an attribute computed by an
+    expression (a helper call, a constant of the module) is saved as what it computed."""
+    tree = ast.parse(definition)
+    node = next((item for item in tree.body if isinstance(item, ast.ClassDef)), None)
+    if node is None:
+        return definition
+    lines = definition.splitlines(keepends=True)
+    replacements: list[tuple[int, int, str]] = []
+    for statement in node.body:
+        target = (
+            statement.targets[0]
+            if isinstance(statement, ast.Assign) and len(statement.targets) == 1
+            else None
+        )
+        if isinstance(statement, ast.AnnAssign):
+            target = statement.target
+        if not isinstance(target, ast.Name) or target.id not in _LITERAL_ATTRIBUTES:
+            continue
+        value = cls.__dict__.get(target.id)
+        if isinstance(value, str):
+            literal = json.dumps(value, ensure_ascii=False)
+        elif isinstance(value, dict):
+            literal = repr(value)
+        else:
+            continue
+        assert statement.end_lineno is not None
+        text = f"{' ' * statement.col_offset}{target.id} = {literal}\n"
+        replacements.append((statement.lineno, statement.end_lineno, text))
+    for start, end, text in reversed(replacements):
+        lines[start - 1 : end] = [text]
+    return "".join(lines)
 
 
 def _function_tool_source(tool: FunctionTool) -> str:
