@@ -8,6 +8,7 @@ imported on the first drawing, so a silent logger costs nothing.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
@@ -124,19 +125,24 @@ class AgentLogger:
         self.console.print(Rule(f"[bold]{title}", characters="━", style=YELLOW_HEX))
 
     def log_task(
-        self, content: str, subtitle: str, title: str | None = None, level: LogLevel | int = LogLevel.INFO
+        self, content: Any, subtitle: Any, title: Any = None, level: LogLevel | int = LogLevel.INFO
     ) -> None:
-        """Draw the panel that opens a run."""
+        """Draw the panel that opens a run.
+
+        The texts are shown as they are, never read as rich markup; a value that is not a string
+        (bytes, a dict) is shown as text, with control characters made visible.
+        """
         if not self._shows(level):
             return
         from rich.panel import Panel
         from rich.text import Text
 
+        heading = "New run" + (f" - {_visible_text(title)}" if title else "")
         self.console.print(
             Panel(
-                f"\n[bold]{Text(content).plain}\n",
-                title=f"[bold]New run{f' - {title}' if title else ''}",
-                subtitle=subtitle,
+                Text.assemble("\n", (_visible_text(content), "bold"), "\n"),
+                title=Text(heading, style="bold"),
+                subtitle=Text(_visible_text(subtitle)),
                 border_style=YELLOW_HEX,
                 subtitle_align="left",
             )
@@ -322,28 +328,64 @@ def _step_list(numbers: tuple[int, ...]) -> str:
 
 
 class Monitor:
-    """Run metrics read from a memory: step durations and token totals."""
+    """Run metrics: step durations and token totals.
+
+    Args:
+        tracked_model: The model whose calls are measured (kept for 1.26 code that reads it).
+        logger: The logger of the agent.
+        memory: The memory to read the metrics from, or a callable returning it (an agent's
+            monitor follows its current conversation). Without one, the monitor tallies the
+            steps given to `update_metrics` itself.
+    """
 
     def __init__(
-        self, tracked_model: Any = None, logger: AgentLogger | None = None, memory: AgentMemory | None = None
+        self,
+        tracked_model: Any = None,
+        logger: AgentLogger | None = None,
+        memory: AgentMemory | Callable[[], AgentMemory] | None = None,
     ) -> None:
         self.tracked_model = tracked_model
         self.logger = logger
-        self.memory = memory
+        self._memory_source = memory
+        self._tallied: list[Any] = []
+
+    @property
+    def memory(self) -> AgentMemory | None:
+        """The memory the metrics are read from (None for a monitor that tallies steps itself)."""
+        source = self._memory_source
+        return source() if callable(source) else source
+
+    def _steps(self) -> list[Any]:
+        memory = self.memory
+        return list(memory.steps) if memory is not None else self._tallied
+
+    def update_metrics(self, step_log: Any) -> None:
+        """Count a finished step (1.26 registers this as an action-step callback).
+
+        A monitor reading a memory has nothing to do: the step is in that memory already.
+        """
+        if self._memory_source is None:
+            self._tallied.append(step_log)
 
     @property
     def step_durations(self) -> list[float]:
         """Duration of each finished step, in seconds."""
-        steps = self.memory.steps if self.memory else []
         return [
             s.timing.duration
-            for s in steps
+            for s in self._steps()
             if isinstance(s, (ActionStep, PlanningStep)) and s.timing.duration is not None
         ]
 
     def get_total_token_counts(self) -> TokenUsage:
         """Tokens read and written over the whole run."""
-        return self.memory.token_usage if self.memory else TokenUsage()
+        memory = self.memory
+        if memory is not None:
+            return memory.token_usage
+        usages = [s.token_usage for s in self._tallied if getattr(s, "token_usage", None) is not None]
+        return TokenUsage(
+            input_tokens=sum(u.input_tokens for u in usages),
+            output_tokens=sum(u.output_tokens for u in usages),
+        )
 
     @property
     def total_input_token_count(self) -> int:
@@ -356,7 +398,20 @@ class Monitor:
         return self.get_total_token_counts().output_tokens
 
     def reset(self) -> None:
-        """Nothing to reset: metrics are read from the current memory."""
+        """Forget the steps tallied by `update_metrics` (a memory-backed monitor reads its memory)."""
+        self._tallied.clear()
+
+
+def _visible_text(value: Any) -> str:
+    """`value` as display text: bytes decoded, other objects via str, control characters escaped."""
+    if isinstance(value, (bytes, bytearray)):
+        text = bytes(value).decode("utf-8", errors="backslashreplace")
+    else:
+        text = value if isinstance(value, str) else str(value)
+    return "".join(
+        f"\\x{ord(char):02x}" if (ord(char) < 32 and char not in "\n\t") or ord(char) == 127 else char
+        for char in text
+    )
 
 
 def _heavy_box() -> Any:

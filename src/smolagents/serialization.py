@@ -348,9 +348,9 @@ def _decode(data: Any) -> Any:
         return {key: _decode(item) for key, item in data.items()}
     decoder = _DECODERS.get(data[_TAG])
     if decoder is None:
-        raise SerializationError(
-            f"Unknown type tag {data[_TAG]!r}: the data was not written by SafeSerializer."
-        )
+        # A tag we do not know names no type to build: the mapping comes back as plain data (as
+        # in 1.26), and nothing is imported or called for it.
+        return {key: _decode(item) for key, item in data.items()}
     return decoder(data)
 
 

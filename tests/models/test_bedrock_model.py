@@ -85,16 +85,16 @@ def test_tools_become_tool_config_and_tool_use_blocks_become_tool_calls(
     assert call.function.arguments == {"city": "Paris"}
 
 
-def test_per_call_kwargs_win_and_remove_parameter_drops_fields(aws_env: WireServer) -> None:
+def test_constructor_kwargs_win_and_remove_parameter_drops_fields(aws_env: WireServer) -> None:
     aws_env.add(json_reply(converse_response()))
     model = AmazonBedrockServerModel(
-        MODEL_ID, inferenceConfig={"maxTokens": 100}, additionalModelRequestFields={"top_k": 5}
+        MODEL_ID, inferenceConfig={"maxTokens": 100}, additionalModelRequestFields=REMOVE_PARAMETER
     )
 
-    model.generate(MESSAGES, inferenceConfig={"maxTokens": 7}, additionalModelRequestFields=REMOVE_PARAMETER)
+    model.generate(MESSAGES, inferenceConfig={"maxTokens": 7}, additionalModelRequestFields={"top_k": 5})
 
     body = aws_env.last.json
-    assert body["inferenceConfig"] == {"maxTokens": 7}
+    assert body["inferenceConfig"] == {"maxTokens": 100}  # constructor kwargs win, as in 1.26
     assert "additionalModelRequestFields" not in body
 
 

@@ -76,10 +76,10 @@ def test_base_url_endpoint_gets_model_auth_bill_to_and_kwargs(openai_server: Wir
 
 def test_kwargs_the_sdk_does_not_name_travel_in_extra_body(openai_server: WireServer) -> None:
     model = InferenceClientModel(
-        "m", base_url=f"{openai_server.url}/v1", token="hf_x", repetition_penalty=1.1, top_p=0.8
+        "m", base_url=f"{openai_server.url}/v1", token="hf_x", repetition_penalty=1.1, top_p=REMOVE_PARAMETER
     )
 
-    model.generate(USER, top_p=REMOVE_PARAMETER, min_p=0.05)
+    model.generate(USER, top_p=0.8, min_p=0.05)
 
     body = openai_server.last.json
     assert body["repetition_penalty"] == 1.1 and body["min_p"] == 0.05

@@ -107,15 +107,19 @@ def test_openai_prefix_sends_tools_and_reads_tool_calls(
     assert reply.tool_calls[0].function.arguments == {"city": "Oslo"}
 
 
-def test_instance_kwargs_per_call_override_and_remove_parameter(openai_server: WireServer) -> None:
+def test_instance_kwargs_win_over_per_call_ones_and_remove_parameter(openai_server: WireServer) -> None:
     model = LiteLLMModel(
-        model_id="openai/gpt-4o", api_base=f"{openai_server.url}/v1", api_key="k", temperature=0.9, top_p=0.5
+        model_id="openai/gpt-4o",
+        api_base=f"{openai_server.url}/v1",
+        api_key="k",
+        temperature=0.9,
+        top_p=REMOVE_PARAMETER,
     )
 
-    model.generate(MESSAGES, temperature=0.1, top_p=REMOVE_PARAMETER)
+    model.generate(MESSAGES, temperature=0.1, top_p=0.5, seed=3)
 
     body = openai_server.last.json
-    assert body["temperature"] == 0.1
+    assert body["temperature"] == 0.9 and body["seed"] == 3  # as in 1.26
     assert "top_p" not in body
 
 

@@ -39,13 +39,13 @@ def test_generate_sends_model_messages_auth_and_instance_kwargs(openai_server: W
     assert reply.raw["choices"][0]["message"]["content"] == "Hello!"
 
 
-def test_per_call_kwargs_win_and_remove_parameter_drops_keys(openai_server: WireServer) -> None:
-    model = make_model(openai_server, temperature=0.7, stop=REMOVE_PARAMETER, top_p=0.9)
+def test_constructor_kwargs_win_and_remove_parameter_drops_keys(openai_server: WireServer) -> None:
+    model = make_model(openai_server, temperature=0.7, stop=REMOVE_PARAMETER, top_p=REMOVE_PARAMETER)
 
-    model.generate(USER, stop_sequences=["<end>"], temperature=0.1, top_p=REMOVE_PARAMETER)
+    model.generate(USER, stop_sequences=["<end>"], temperature=0.1, top_p=0.9, seed=2)
 
     body = openai_server.last.json
-    assert body["temperature"] == 0.1
+    assert body["temperature"] == 0.7 and body["seed"] == 2  # as in 1.26
     assert "stop" not in body
     assert "top_p" not in body
 
@@ -317,12 +317,14 @@ def test_tool_call_written_as_text_is_parsed_for_servers_without_native_tools(
 
 
 def test_stream_options_can_be_removed_for_servers_that_reject_them(openai_server: WireServer) -> None:
-    openai_server.add(openai_stream_reply(["a"]), openai_stream_reply(["b"]))
+    openai_server.add(openai_stream_reply(["a"]), openai_stream_reply(["b"]), openai_stream_reply(["c"]))
     model = make_model(openai_server, stream_options=REMOVE_PARAMETER)
 
     list(model.generate_stream(USER))
     assert "stream_options" not in openai_server.last.json
     list(model.generate_stream(USER, stream_options={"include_usage": False}))
+    assert "stream_options" not in openai_server.last.json  # the constructor's removal wins
+    list(make_model(openai_server).generate_stream(USER, stream_options={"include_usage": False}))
     assert openai_server.last.json["stream_options"] == {"include_usage": False}
 
 

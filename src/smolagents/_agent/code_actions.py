@@ -141,12 +141,24 @@ async def execute_code(
         logs = getattr(error, "logs", "") or ""
         if logs:
             step.observations = f"Execution logs:\n{logs}"
+        if "Import of " in str(error) and " is not allowed" in str(error):
+            _advise_on_import(run)
         raise AgentExecutionError(f"Code execution failed: {error}") from error
     except (AgentParsingError, AgentExecutionError):
         raise
     except Exception as error:
         raise AgentExecutionError(f"Code execution failed with {type(error).__name__}: {error}") from error
     return result.output, result.logs, result.is_final_answer
+
+
+def _advise_on_import(run: RunState) -> None:
+    """Tell the user (not the model) how to allow an import the model's code needed."""
+    if run.config is not None:
+        run.config.logger.log(
+            "Warning to user: code execution failed on an import that is not authorized. If the agent "
+            "needs that module, pass it in `additional_authorized_imports` when creating the CodeAgent.",
+            style="bold red",
+        )
 
 
 def prepare_executor(

@@ -17,7 +17,7 @@ from .._events import (
     StreamEvent,
 )
 from .._messages import ChatMessage
-from ..memory import ActionStep, AgentMemory
+from ..memory import ActionStep, AgentMemory, MemoryStep
 from ..monitoring import AgentLogger, LogLevel, Monitor
 from . import configuration, persistence
 from .approval import ApprovalCallback, Decisions
@@ -114,9 +114,9 @@ class MultiStepAgent:
         self.return_full_result = return_full_result
         self.logger = logger or AgentLogger(level=verbosity_level)
         self.stream_outputs = stream_outputs
+        self._monitor: Monitor | None = None
         resolve_context_policy(context_budget)  # refuses a bad value now rather than at the first run
         self.context_budget = context_budget
-        self.step_callbacks = StepCallbacks(step_callbacks)
         self.managed_agents = cast(
             "dict[str, MultiStepAgent]", configuration.index_managed_agents(managed_agents)
         )
@@ -127,6 +127,22 @@ class MultiStepAgent:
         self._configuration: tuple[tuple[Any, ...], AgentConfig] | None = None
         self._active_runs: dict[str, RunState] = {}
         self._session = AgentSession(self, self._active_runs)
+        self._setup_step_callbacks(step_callbacks)
+
+    def _setup_step_callbacks(
+        self, step_callbacks: list[Callable[..., Any]] | dict[type, Any] | None
+    ) -> None:
+        """Build `step_callbacks` from the constructor's argument, plus the monitor's `update_metrics`.
+
+        The monitor is registered for action steps, as in 1.26, so that code replacing
+        `agent.monitor` with its own gets every action step.
+        """
+        self.step_callbacks = StepCallbacks(step_callbacks)
+        self.step_callbacks.register(ActionStep, self.monitor.update_metrics)
+
+    def _finalize_step(self, memory_step: MemoryStep) -> None:
+        """Run the step callbacks registered for the class of `memory_step` (1.26's hook name)."""
+        self.step_callbacks(memory_step, self)
 
     # -- configuration -------------------------------------------------------------------------------
     @property
@@ -290,12 +306,14 @@ class MultiStepAgent:
         return outcome.output if isinstance(outcome, FinalAnswer) else None
 
     def _step_stream(self, memory_step: ActionStep) -> Iterator[Any]:
-        """Run one action into `memory_step`, yielding its `ActionOutput` (the 1.26 step hook).
+        """Run one action into `memory_step`, yielding its tool calls then its `ActionOutput` (the 1.26 step hook).
 
         Instrumentors written for smolagents 1.26 wrap this method; the runner then calls it.
         """
         run = current_run.get() or self._session.current_run()
-        yield run_sync(act_once(self.configuration, run, memory_step))
+        output = run_sync(act_once(self.configuration, run, memory_step))
+        yield from memory_step.tool_calls or ()  # the calls made, which 1.26 yields before the output
+        yield output
 
     def interrupt(self) -> None:
         """Stop every run of this agent at the end of its current step (it raises AgentInterruptedError)."""
@@ -401,8 +419,15 @@ class MultiStepAgent:
 
     @property
     def monitor(self) -> Monitor:
-        """Metrics of the latest run (step durations, token totals)."""
-        return Monitor(self.model, self.logger, memory=self.memory)
+        """Metrics of the latest run (step durations, token totals), unless replaced by assignment."""
+        if self._monitor is not None:
+            return self._monitor
+        return Monitor(self.model, self.logger, memory=lambda: self.memory)
+
+    @monitor.setter
+    def monitor(self, monitor: Any) -> None:
+        """Use `monitor` (e.g. one of the user's own) instead of the memory-backed one."""
+        self._monitor = monitor
 
     @property
     def state(self) -> dict[str, Any]:
@@ -423,7 +448,17 @@ class MultiStepAgent:
 
     @property
     def system_prompt(self) -> str:
-        """The system prompt rendered from the templates, tools and instructions."""
+        """The system prompt runs start with: what `initialize_system_prompt()` returns."""
+        return self.initialize_system_prompt()
+
+    @system_prompt.setter
+    def system_prompt(self, value: str) -> None:
+        raise AttributeError(
+            """The 'system_prompt' property is read-only. Use 'self.prompt_templates["system_prompt"]' instead."""
+        )
+
+    def initialize_system_prompt(self) -> str:
+        """Render the system prompt from the templates, tools and instructions (override to change it)."""
         managed = {name: ManagedAgentCall(agent) for name, agent in self.managed_agents.items()}
         return populate_template(self.prompt_templates["system_prompt"], self._prompt_variables(managed))
 

@@ -14,6 +14,7 @@ from .._errors import AgentError, AgentGenerationError, AgentInterruptedError, A
 from .._events import RunFinished, RunStarted, StepStarted
 from .._messages import ChatMessage, MessageRole
 from .._usage import Timing
+from ..agent_types import AgentText
 from ..memory import ActionStep, FinalAnswerStep, PlanningStep
 from .approval import PendingApproval
 from .callbacks import run_final_answer_checks
@@ -61,6 +62,8 @@ async def execute_run(config: AgentConfig, run: RunState) -> None:
             await _run_steps(config, run)
             run.timing.stop()
             if run.status != "awaiting_approval":  # a run stopped for approval has no answer yet
+                if isinstance(run.output, str):  # text comes back as AgentText, as in 1.26 (still a str)
+                    run.output = AgentText(run.output)
                 await bus.emit(FinalAnswerStep(output=run.output))
             await bus.emit(_finished(run, None))
     except BaseException as error:
@@ -227,7 +230,9 @@ async def planning_step(config: AgentConfig, run: RunState) -> None:
     timing = Timing.start_now()
     variables = {**config.prompt_variables, "task": run.task, "remaining_steps": run.steps_left}
     templates = config.prompt_templates["planning"]
-    if run.step_number == run.first_step:
+    # An initial plan when the task is all the memory holds (as 1.26); a conversation continued
+    # or given earlier steps gets a plan update, which shows the model that history.
+    if len(run.memory.steps) == 1:
         messages = [_text(MessageRole.USER, populate_template(templates["initial_plan"], variables))]
     else:
         pre = _text(MessageRole.SYSTEM, populate_template(templates["update_plan_pre_messages"], variables))
@@ -264,8 +269,8 @@ async def _answer_at_step_limit(config: AgentConfig, run: RunState) -> None:
         await _record(run, step, is_ending=True)
         raise
     message = reply.message
-    step.model_output_message = message
-    step.model_output = message.text
+    # As in 1.26 the step holds the answer as its action output, not as a model output: the model
+    # wrote no action here (and the answer is not repeated as an assistant turn in memory).
     step.token_usage = message.token_usage
     step.action_output = run.output = message.text
     step.is_final_answer = True

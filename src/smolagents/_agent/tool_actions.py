@@ -116,14 +116,17 @@ def _read_tool_calls(model: Any, message: ChatMessage) -> list[ToolCall]:
     calls = []
     for index, call in enumerate(message.tool_calls or ()):
         arguments = call.function.arguments
-        if isinstance(arguments, str):
+        if isinstance(arguments, str) and arguments.strip().startswith(("{", "[")):
             try:
-                arguments = json.loads(arguments) if arguments.strip() else {}
+                arguments = json.loads(arguments)
             except json.JSONDecodeError as error:
                 raise AgentToolCallError(
                     f"The arguments of your call to '{call.function.name}' are not valid JSON ({error.msg} at "
                     f"column {error.colno}): {arguments[:300]!r}. Give the arguments as a JSON object."
                 ) from error
+        elif isinstance(arguments, str):
+            # Not a JSON object: a bare value for the tool's single input (as 1.26 takes it).
+            arguments = _json_or_text(arguments)
         calls.append(ToolCall(name=call.function.name, arguments=arguments, id=call.id or f"call_{index}"))
     if not calls:
         raise AgentParsingError(
@@ -228,12 +231,15 @@ async def _call_tool(config: AgentConfig, run: RunState, call: ToolCall, on_thre
         validate_tool_arguments(target, arguments)
     kwargs = arguments if isinstance(arguments, dict) else {next(iter(target.inputs), "input"): arguments}
     try:
+        if isinstance(target, ManagedAgentCall):
+            return await target.acall(**kwargs)
+        # Outputs as 1.26's tool calls give them: wrapped in the AgentType of the tool's output_type.
         if is_wrapped(type(target), "__call__"):
             # An instrumentor wrapped Tool.__call__: call through it so that it sees the call.
-            return await in_thread(target, **kwargs)
+            return await in_thread(target, **kwargs, sanitize_inputs_outputs=True)
         if target.is_async or not on_thread:
-            return await target.acall(**kwargs)
-        return await in_thread(target, **kwargs)
+            return await target.acall(**kwargs, sanitize_inputs_outputs=True)
+        return await in_thread(target, **kwargs, sanitize_inputs_outputs=True)
     except AgentError:
         raise
     except Exception as error:
@@ -249,8 +255,20 @@ def _observation(call: ToolCall, output: Any, run: RunState) -> str:
     if isinstance(output, (AgentImage, AgentAudio)) or type(output).__module__.startswith("PIL"):
         name = f"{'image' if not isinstance(output, AgentAudio) else 'audio'}_{len(run.variables)}"
         run.variables[name] = output
+        # The latest one is also under 1.26's fixed name, which models and prompts written for it use.
+        run.variables["audio.mp3" if isinstance(output, AgentAudio) else "image.png"] = output
         return f"Result of {call.name}: stored as '{name}'; pass '{name}' as an argument to use it."
     return f"Result of {call.name}: {bounded_text(output)}"
+
+
+def _json_or_text(arguments: str) -> Any:
+    """A JSON scalar decoded, anything else as the text itself; blank means no arguments."""
+    if not arguments.strip():
+        return {}
+    try:
+        return json.loads(arguments)
+    except json.JSONDecodeError:
+        return arguments
 
 
 def _substitute_variables(arguments: Any, variables: dict[str, Any]) -> Any:

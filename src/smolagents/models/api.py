@@ -146,8 +146,10 @@ class ApiModel(Model):
     def _build_stream_request(self, request: ModelRequest) -> dict[str, Any]:
         wire = self._build_request(request)
         for key, value in self._stream_defaults().items():
-            # REMOVE_PARAMETER given per call or at construction also removes a default.
-            if key not in wire and request.options.get(key, self.kwargs.get(key)) is not REMOVE_PARAMETER:
+            # REMOVE_PARAMETER given at construction (which wins, as in 1.26) or per call also
+            # removes a default.
+            removed = REMOVE_PARAMETER in (self.kwargs.get(key), request.options.get(key))
+            if key not in wire and not removed:
                 wire[key] = value
         return wire
 

@@ -49,11 +49,14 @@ class AzureOpenAIServerModel(OpenAIServerModel):
         )
 
     def _client_arguments(self) -> dict[str, Any]:
-        arguments: dict[str, Any] = {"max_retries": 0}
+        # base_url is always named (None: the endpoint comes from azure_endpoint), as 1.26 builds it.
+        arguments: dict[str, Any] = {"max_retries": 0, "base_url": self.api_base}
         for name, value in (
             ("azure_endpoint", self.azure_endpoint),
             ("api_key", self.api_key),
             ("api_version", self.api_version),
+            ("organization", self.organization),
+            ("project", self.project),
         ):
             if value is not None:
                 arguments[name] = value

@@ -189,8 +189,14 @@ class Model:
 
     @property
     def supports_stop_parameter(self) -> bool:
-        """Whether the provider accepts stop sequences (otherwise they are applied client-side)."""
-        return True
+        """Whether the provider accepts stop sequences (otherwise they are applied client-side).
+
+        Decided from `model_id`, as in 1.26: reasoning models such as o3, o4-mini and gpt-5 refuse
+        a ``stop`` parameter.
+        """
+        from .helpers import supports_stop_parameter  # helpers import this module
+
+        return supports_stop_parameter(self.model_id or "")
 
     def _prepare_completion_kwargs(
         self,
@@ -203,18 +209,20 @@ class Model:
         tool_choice: str | dict[str, Any] | None = "required",
         **kwargs: Any,
     ) -> dict[str, Any]:
-        """Assemble the request: messages, stop, tools, then instance kwargs, then per-call kwargs.
+        """Assemble the request: per-call kwargs, then messages, stop and tools, then instance kwargs.
 
-        Keys whose final value is `REMOVE_PARAMETER` are dropped.
+        As in 1.26, the keyword arguments given to the model's constructor win over everything
+        else; one set to `REMOVE_PARAMETER` removes that key from the request.
         """
         role_conversions = custom_role_conversions or tool_role_conversions
         completion: dict[str, Any] = {
+            **kwargs,
             "messages": get_clean_message_list(
                 messages,
                 role_conversions=role_conversions,
                 convert_images_to_image_urls=convert_images_to_image_urls,
                 flatten_messages_as_text=self.flatten_messages_as_text,
-            )
+            ),
         }
         if stop_sequences is not None and self.supports_stop_parameter:
             completion["stop"] = stop_sequences
@@ -225,7 +233,6 @@ class Model:
             if tool_choice is not None:
                 completion["tool_choice"] = tool_choice
         completion.update(self.kwargs)
-        completion.update(kwargs)
         return {key: value for key, value in completion.items() if value is not REMOVE_PARAMETER}
 
     # -- the public calls, with the signatures of smolagents 1.26 ---------------------------------

@@ -90,7 +90,7 @@ class InferenceClientModel(ChatCompletionsModel):
     ) -> None:
         if token is not None and api_key is not None and token != api_key:
             raise ValueError(
-                "InferenceClientModel got both token= and api_key=: they are aliases, pass only one."
+                "Received both `token` and `api_key` arguments. They are aliases (api_key as in OpenAI's client): pass only one."
             )
         _import_hub()
         self.provider = provider
@@ -125,32 +125,24 @@ class InferenceClientModel(ChatCompletionsModel):
         return _import_hub().AsyncInferenceClient(**self._client_arguments())
 
     def _build_request(self, request: ModelRequest) -> dict[str, Any]:
-        """Assemble a `chat_completion` call; parameters it does not name go in ``extra_body``.
-
-        Raises:
-            ModelProviderError: The Hugging Face router would refuse the call for want of a token.
-        """
-        self._check_router_token()
+        """Assemble a `chat_completion` call; parameters it does not name go in ``extra_body``."""
         wire = super()._build_request(request)
         extra = {key: wire.pop(key) for key in list(wire) if key not in _CHAT_COMPLETION_PARAMETERS}
         if extra:
             wire["extra_body"] = {**extra, **wire.get("extra_body", {})}
         return wire
 
-    def _check_router_token(self) -> None:
-        # The router needs a Hugging Face token; the SDK says so with a bare ValueError at call
-        # time, so check first and say how to fix it.
+    def _router_token_problem(self) -> str | None:
+        """Why the Hugging Face router would refuse our token, or None when it looks usable."""
         calls_router = self.base_url is None and self.provider in (None, "auto")
         if not calls_router or (self.model_id or "").startswith(("http://", "https://")):
-            return  # an endpoint of the user's own, or a named provider that may take its own key
+            return None  # an endpoint of the user's own, or a named provider that may take its own key
         token = self.token if self.token is not None else _import_hub().get_token()
         if not token:
-            detail = "no Hugging Face token was found"
-        elif not token.startswith("hf_"):
-            detail = "the Hugging Face router takes only Hugging Face tokens (hf_...); for a provider's own key, also pass provider=..."
-        else:
-            return
-        raise self._make_error(ProviderFailure("auth", detail=detail), 1)
+            return "no Hugging Face token was found"
+        if not token.startswith("hf_"):
+            return "the Hugging Face router takes only Hugging Face tokens (hf_...); for a provider's own key, also pass provider=..."
+        return None
 
     def _send(self, client: Any, request: dict[str, Any]) -> Any:
         return client.chat_completion(**request)
@@ -162,7 +154,16 @@ class InferenceClientModel(ChatCompletionsModel):
         return dict(response)  # huggingface_hub's output types are dicts
 
     def _classify_error(self, error: BaseException) -> ProviderFailure | None:
-        return classify_hub_error(error)
+        failure = classify_hub_error(error)
+        # The SDK refuses a missing token with a bare ValueError, the router a bad one with a 401:
+        # either way, say what is wrong with the token and how to fix it.
+        if (failure is None and isinstance(error, ValueError)) or (
+            failure is not None and failure.kind == "auth"
+        ):
+            problem = self._router_token_problem()
+            if problem is not None:
+                return ProviderFailure("auth", detail=problem)
+        return failure
 
     def _settings(self) -> dict[str, Any]:
         settings = {

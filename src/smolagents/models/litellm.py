@@ -205,7 +205,10 @@ class LiteLLMRouterModel(LiteLLMModel):
 
         Each of our retries calls the Router again, which picks a deployment again.
         """
-        return import_litellm().Router(model_list=self.model_list, **{"num_retries": 0, **self.client_kwargs})
+        import_litellm()  # names the extra to install when litellm is missing
+        from litellm.router import Router  # where 1.26 takes it from (and code patching it expects)
+
+        return Router(model_list=self.model_list, **{"num_retries": 0, **self.client_kwargs})
 
     def create_async_client(self) -> Any:
         """Return the Router (it has `acompletion`)."""
