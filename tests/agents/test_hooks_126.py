@@ -153,3 +153,47 @@ def test_constructor_kwargs_win_and_reasoning_models_get_no_stop() -> None:
     assert wire["max_tokens"] == 100 and "top_p" not in wire and wire["seed"] == 1
     assert "stop" not in wire
     assert "stop" in Model(model_id="gpt-4o")._prepare_completion_kwargs([], stop_sequences=["x"])
+
+
+@tool
+def shout(text: str) -> str:
+    """Repeat a text loudly.
+
+    Args:
+        text: What to repeat.
+    """
+    if text == "boom":
+        raise ValueError("too loud")
+    return text.upper() + "!"
+
+
+def test_process_tool_calls_runs_the_calls_and_records_them_in_the_step() -> None:
+    from smolagents import (
+        ChatMessage,
+        ChatMessageToolCall,
+        ChatMessageToolCallFunction,
+        MessageRole,
+        ToolCall,
+    )
+    from smolagents._errors import AgentToolExecutionError
+    from smolagents.agents import ToolOutput
+
+    agent = ToolCallingAgent(tools=[shout], model=ScriptedModel([]), logger=quiet_logger())
+    calls = [
+        ChatMessageToolCall(
+            id=f"call_{n}", type="function", function=ChatMessageToolCallFunction("shout", {"text": t})
+        )
+        for n, t in ((2, "b"), (1, "a"))
+    ]
+    step = ActionStep(step_number=1, timing=Timing.start_now())
+    events = list(agent.process_tool_calls(ChatMessage(MessageRole.ASSISTANT, "", tool_calls=calls), step))
+    assert [type(event) for event in events] == [ToolCall, ToolCall, ToolOutput, ToolOutput]
+    assert [event.output for event in events if isinstance(event, ToolOutput)] == ["B!", "A!"]
+    assert [call.id for call in step.tool_calls or ()] == ["call_1", "call_2"]
+    assert step.observations == "A!\nB!"  # the outputs alone, ordered by call id, as 1.26 shows them
+
+    failing = ChatMessageToolCall(
+        id="x", type="function", function=ChatMessageToolCallFunction("shout", {"text": "boom"})
+    )
+    with pytest.raises(AgentToolExecutionError, match="too loud"):
+        list(agent.process_tool_calls(ChatMessage(MessageRole.ASSISTANT, "", tool_calls=[failing]), step))

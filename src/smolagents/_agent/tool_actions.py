@@ -258,7 +258,7 @@ def _observation(call: ToolCall, output: Any, run: RunState) -> str:
         # The latest one is also under 1.26's fixed name, which models and prompts written for it use.
         run.variables["audio.mp3" if isinstance(output, AgentAudio) else "image.png"] = output
         return f"Result of {call.name}: stored as '{name}'; pass '{name}' as an argument to use it."
-    return f"Result of {call.name}: {bounded_text(output)}"
+    return bounded_text(output).strip()  # the output alone, as 1.26 shows it (models are tuned to it)
 
 
 def _json_or_text(arguments: str) -> Any:

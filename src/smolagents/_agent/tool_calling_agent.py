@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from typing import Any
 
-from ..memory import AgentMemory, ToolCall
+from .._events import ToolOutput
+from .._messages import ChatMessage
+from ..memory import ActionStep, AgentMemory, ToolCall
 from .config import (
     ToolCallingAction,
 )
@@ -66,10 +69,42 @@ class ToolCallingAgent(MultiStepAgent):
 
     def execute_tool_call(self, tool_name: str, arguments: dict[str, Any] | str) -> Any:
         """Run one tool (or managed agent) by name with validated arguments; return its output."""
-        config = self.configuration
-        run = self._session.latest_run or RunState(task="", memory=AgentMemory(""), max_steps=self.max_steps)
         call = ToolCall(name=tool_name, arguments=arguments, id="manual")
-        return run_sync(execute_tool_call(config, run, call, on_thread=False)).output
+        return run_sync(
+            execute_tool_call(self.configuration, self._manual_run(), call, on_thread=False)
+        ).output
+
+    def process_tool_calls(
+        self, chat_message: ChatMessage, memory_step: ActionStep
+    ) -> Iterator[ToolCall | ToolOutput]:
+        """Run the tool calls of `chat_message` outside a run and record them in `memory_step`.
+
+        smolagents 1.26's step hook: yields each `ToolCall`, then each `ToolOutput` (calls run one
+        after the other here; a run's steps run them concurrently), and sets the step's
+        `tool_calls` and `observations` (ordered by call id).
+
+        Raises:
+            AgentToolCallError: Unknown tool or arguments that do not match its inputs.
+            AgentToolExecutionError: A tool raised.
+        """
+        calls = [
+            ToolCall(name=call.function.name, arguments=call.function.arguments, id=call.id)
+            for call in chat_message.tool_calls or ()
+        ]
+        yield from calls
+        config, run = self.configuration, self._manual_run()
+        outputs: list[ToolOutput] = []
+        for call in calls:
+            output = run_sync(execute_tool_call(config, run, call, on_thread=False))
+            outputs.append(output)
+            yield output
+        memory_step.tool_calls = sorted(calls, key=lambda call: call.id)
+        observations = [memory_step.observations or ""]
+        observations += [output.observation for output in sorted(outputs, key=lambda output: output.id)]
+        memory_step.observations = "\n".join(part for part in observations if part)
+
+    def _manual_run(self) -> RunState:
+        return self._session.latest_run or RunState(task="", memory=AgentMemory(""), max_steps=self.max_steps)
 
 
 AGENT_REGISTRY["ToolCallingAgent"] = ToolCallingAgent
