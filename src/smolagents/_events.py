@@ -17,7 +17,7 @@ and a run makes about ten per step).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal, Union
+from typing import Any, Literal, Union, get_args
 
 from ._errors import AgentError
 from ._messages import ChatMessage, ChatMessageStreamDelta
@@ -230,13 +230,5 @@ AgentEvent = Union[
 ]
 """Every event of a run, as `stream_events()` yields them."""
 
-STREAM_EVENT_TYPES: tuple[type, ...] = (
-    ChatMessageStreamDelta,
-    ToolCall,
-    ToolOutput,
-    ActionOutput,
-    PlanningStep,
-    ActionStep,
-    FinalAnswerStep,
-    ApprovalRequested,
-)
+STREAM_EVENT_TYPES: tuple[type, ...] = get_args(StreamEvent)
+"""The classes of `StreamEvent`, for isinstance checks (derived from the union, so the two cannot drift)."""
